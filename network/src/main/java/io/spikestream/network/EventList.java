@@ -1,0 +1,69 @@
+package io.spikestream.network;
+
+import java.util.Arrays;
+
+/**
+ * All events of one stamp across the network, sorted by global neuron id: the order NEST delivers them in,
+ * which fixes the summation order of every target's input (bit-identical membranes need it).
+ * Written by one thread at the step barrier, read by all workers during the next delivery phase.
+ */
+public final class EventList {
+
+    int count;
+    int[] population;
+    int[] local;
+    int[] mult;
+    boolean[] flush;
+
+    EventList(int capacity) {
+        int c = Math.max(16, capacity);
+        population = new int[c];
+        local = new int[c];
+        mult = new int[c];
+        flush = new boolean[c];
+    }
+
+    void clear() {
+        count = 0;
+    }
+
+    void append(int pop, StepEvents ev) {
+        int n = ev.count;
+        ensure(count + n);
+        Arrays.fill(population, count, count + n, pop);
+        System.arraycopy(ev.local, 0, local, count, n);
+        System.arraycopy(ev.mult, 0, mult, count, n);
+        System.arraycopy(ev.flush, 0, flush, count, n);
+        count += n;
+    }
+
+    private void ensure(int cap) {
+        if (cap > local.length) {
+            int c = Math.max(cap, local.length * 2);
+            population = Arrays.copyOf(population, c);
+            local = Arrays.copyOf(local, c);
+            mult = Arrays.copyOf(mult, c);
+            flush = Arrays.copyOf(flush, c);
+        }
+    }
+
+    public int count() {
+        return count;
+    }
+
+    public int population(int i) {
+        return population[i];
+    }
+
+    public int local(int i) {
+        return local[i];
+    }
+
+    public int multiplicity(int i) {
+        return mult[i];
+    }
+
+    public boolean isFlush(int i) {
+        return flush[i];
+    }
+}

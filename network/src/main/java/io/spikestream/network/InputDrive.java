@@ -1,0 +1,19 @@
+package io.spikestream.network;
+
+/**
+ * Supplies the spikes of an input ({@code parrot_neuron}) population, step by step. Implementations are
+ * spike-generator tables (fixtures), Poisson sources (benchmarks) and the streaming ingest (events mapped
+ * to input neurons).
+ */
+public interface InputDrive {
+
+    /**
+     * Writes the input neurons that spike in loop step {@code t} (ascending local index, each once) and their
+     * multiplicities (events folded into that step, >= 1) into {@code local} and {@code mult}; returns how
+     * many. The arrays have room for the population size. Called once per step, in increasing t.
+     */
+    int spikesAt(long t, int[] local, int[] mult);
+
+    /** No input at all. */
+    InputDrive SILENT = (t, local, mult) -> 0;
+}

@@ -1,0 +1,227 @@
+package io.spikestream.network;
+
+/**
+ * Leaky integrate-and-fire neurons with delta synapses: NEST's {@code eprop_iaf}, {@code eprop_iaf_adapt},
+ * {@code eprop_iaf_psc_delta} and {@code eprop_iaf_psc_delta_adapt}, with NEST's propagators and order of
+ * operations (see {@code docs/eprop-spec.md} §1.3-§1.6 of the shared spec).
+ *
+ * <p>Besides its state, every step leaves what a learning rule needs in {@link #vPsi} (membrane voltage
+ * before the reset, relative to E_L), {@link #rPsi} (refractory count at that moment), {@link #thetaPsi}
+ * (effective threshold) and {@link #z} (1 if the neuron spiked this step). The engine calls the rule's
+ * {@code afterUpdate} right after this population's update, so those arrays are the current step's.
+ */
+public final class LifPopulation extends Population {
+
+    // derived constants (NEST's Variables_)
+    private double pV;     // exp(-h/tau_m)
+    private double pI;     // tau_m/C_m (1 - P_v)
+    private double pA;     // exp(-h/adapt_tau)
+    private int refractorySteps;
+    private double theta;  // V_th - E_L
+    private double vMin;   // V_min - E_L
+    private double vReset; // V_reset - E_L
+    private double eL;
+    private double iE;
+    private double beta;
+    private double h;
+    private double tauM;
+    private boolean refractoryInput;
+
+    // state
+    double[] v;
+    int[] r;
+    double[] iIn;
+    double[] a;
+    double[] thetaA;
+    double[] refrBuffer;
+
+    // per-step outputs for learning rules (public read access through accessors)
+    double[] z;
+    double[] vPsi;
+    int[] rPsi;
+    double[] thetaPsi;
+
+    LifPopulation(int index, String label, NeuronModel model, Params params, int size, int offset) {
+        super(index, label, model, params, size, offset);
+    }
+
+    @Override
+    protected void prepareState() {
+        h = grid.resolutionMs();
+        tauM = params.d("tau_m");
+        pV = Math.exp(-h / tauM);
+        pI = tauM / params.d("C_m") * (1.0 - pV);
+        refractorySteps = Math.toIntExact(grid.steps(params.d("t_ref")));
+        eL = params.d("E_L");
+        theta = params.d("V_th") - eL;
+        vMin = params.d("V_min") - eL;
+        iE = params.d("I_e");
+        if (model.hardReset()) {
+            vReset = params.d("V_reset") - eL;
+            refractoryInput = params.b("refractory_input");
+        }
+        v = new double[size];
+        r = new int[size];
+        iIn = new double[size];
+        z = new double[size];
+        vPsi = new double[size];
+        rPsi = new int[size];
+        thetaPsi = new double[size];
+        java.util.Arrays.fill(v, params.d("V_m") - eL);
+        java.util.Arrays.fill(thetaPsi, theta);
+        if (model.hardReset()) {
+            refrBuffer = new double[size];
+        }
+        if (model.adaptive()) {
+            beta = params.d("adapt_beta");
+            pA = Math.exp(-h / params.d("adapt_tau"));
+            a = new double[size];
+            thetaA = new double[size];
+            java.util.Arrays.fill(a, params.d("adaptation"));
+            java.util.Arrays.fill(thetaA, params.d("V_th_adapt") - eL);
+        }
+        register("V_m", j -> v[j] + eL);
+        if (model.adaptive()) {
+            register("V_th_adapt", j -> thetaA[j] + eL);
+            register("adaptation", j -> a[j]);
+        }
+    }
+
+    @Override
+    void update(long t, int from, int to, StepEvents out) {
+        switch (model) {
+            case EPROP_IAF, EPROP_IAF_ADAPT -> updateSubtractive(t, from, to, out);
+            default -> updateHardReset(t, from, to, out);
+        }
+    }
+
+    /** eprop_iaf(_adapt): reset by subtracting V_th in the spike step (spec §1.3, §1.4). */
+    private void updateSubtractive(long t, int from, int to, StepEvents out) {
+        final double[] in = input;
+        final int base = (int) (t % ringSlots) * size;
+        final boolean adaptive = model.adaptive();
+        for (int j = from; j < to; j++) {
+            int rj = r[j];
+            if (rj > 0) {
+                rj--;
+            }
+            double x = in[base + j];
+            in[base + j] = 0.0;
+            double vj = pI * iIn[j] + x + pV * v[j];
+            vj = Math.max(vj, vMin);
+            double th = theta;
+            if (adaptive) {
+                double aj = pA * a[j] + z[j];
+                a[j] = aj;
+                th = theta + beta * aj;
+                thetaA[j] = th;
+            }
+            vPsi[j] = vj;
+            rPsi[j] = rj;
+            thetaPsi[j] = th;
+            double zj = 0.0;
+            if (vj >= th && rj == 0) {
+                out.spike(j, 1);
+                zj = 1.0;
+                vj -= theta;
+                rj = refractorySteps;
+                lastEvent[j] = t;
+            } else if (flushDue(j, t)) {
+                out.flushEvent(j);
+                lastEvent[j] = t;
+            }
+            z[j] = zj;
+            v[j] = vj;
+            r[j] = rj;
+            iIn[j] = iE;
+        }
+    }
+
+    /** eprop_iaf_psc_delta(_adapt): hard reset and clamped refractoriness (spec §1.5, §1.6). */
+    private void updateHardReset(long t, int from, int to, StepEvents out) {
+        final double[] in = input;
+        final int base = (int) (t % ringSlots) * size;
+        final boolean adaptive = model.adaptive();
+        for (int j = from; j < to; j++) {
+            double x = in[base + j];
+            in[base + j] = 0.0;
+            int rj = r[j];
+            double vj = v[j];
+            if (rj == 0) {
+                vj = pI * (iIn[j] + iE) + pV * vj + x;
+                if (refractoryInput && refrBuffer[j] != 0.0) {
+                    vj += refrBuffer[j];
+                    refrBuffer[j] = 0.0;
+                }
+                vj = Math.max(vj, vMin);
+                if (adaptive) {
+                    double aj = pA * a[j] + z[j];
+                    a[j] = aj;
+                    thetaA[j] = theta + beta * aj;
+                }
+            } else {
+                if (refractoryInput) {
+                    refrBuffer[j] += x * Math.exp(-rj * h / tauM);
+                }
+                rj--;
+            }
+            double th = adaptive ? thetaA[j] : theta;
+            vPsi[j] = vj;
+            rPsi[j] = rj;
+            thetaPsi[j] = th;
+            double zj = 0.0;
+            if (vj >= th) {
+                rj = refractorySteps;
+                vj = vReset;
+                out.spike(j, 1);
+                zj = 1.0;
+                lastEvent[j] = t;
+            } else if (flushDue(j, t)) {
+                out.flushEvent(j);
+                lastEvent[j] = t;
+            }
+            z[j] = zj;
+            v[j] = vj;
+            r[j] = rj;
+            iIn[j] = 0.0;
+        }
+    }
+
+    // ---- read access for learning rules (no copies; valid for the step just updated) ----
+
+    /** Membrane voltage before this step's reset, relative to E_L. */
+    public double[] vPsi() {
+        return vPsi;
+    }
+
+    /** Refractory counter as seen by this step's spike test (0 = may spike). */
+    public int[] rPsi() {
+        return rPsi;
+    }
+
+    /** Effective threshold relative to E_L used in this step's spike test. */
+    public double[] thetaPsi() {
+        return thetaPsi;
+    }
+
+    /** 1.0 where the neuron spiked this step, else 0.0. */
+    public double[] z() {
+        return z;
+    }
+
+    public double propagatorV() {
+        return pV;
+    }
+
+    public double propagatorA() {
+        return pA;
+    }
+
+    public double adaptBeta() {
+        return beta;
+    }
+
+    public double resolutionMs() {
+        return h;
+    }
+}

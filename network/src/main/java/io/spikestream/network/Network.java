@@ -1,0 +1,690 @@
+package io.spikestream.network;
+
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.Semaphore;
+
+/**
+ * A spiking network and its simulation engine, used the way PyNEST is: {@link #create} populations,
+ * {@link #connect} them with a rule and a synapse spec, attach recorders, then {@link #simulate}. The first
+ * simulate call freezes the topology and attaches the plasticity rules; later calls continue the same
+ * unbroken simulation (no resets).
+ *
+ * <p>Time is an integer loop step {@code t} on the grid of {@link TimeGrid}; every step runs NEST's order
+ * (see {@link PlasticityRule}): drives and learning signals, delivery of the events of stamp t in ascending
+ * source id, neuron updates. With {@code threads > 1} the neurons of each population are split into
+ * contiguous chunks, one per worker; a worker owns its chunk's state and the synapses into it, so the
+ * results are bit-identical for any thread count.
+ *
+ * <p>Not threadsafe: one thread builds and drives a network (the workers are internal).
+ */
+public final class Network implements AutoCloseable {
+
+    private final TimeGrid grid;
+    private final int workers;
+    private final long seed;
+    private final Arena arena = Arena.ofShared();
+
+    private final List<Population> populations = new ArrayList<>();
+    private final List<Projection> projections = new ArrayList<>();
+    private final Map<String, SynapseModel> synapseModels = new LinkedHashMap<>();
+    private final Set<PlasticityRule> rules = new LinkedHashSet<>();
+    private final List<SpikeRecorder> spikeRecorders = new ArrayList<>();
+    private final List<Multimeter> multimeters = new ArrayList<>();
+    private final List<WeightRecorder> weightRecorders = new ArrayList<>();
+    private int networkSize;
+
+    // engine state, set by prepare()
+    private boolean prepared;
+    private long step;
+    private Population[] pops;
+    private Projection[][] outgoing;
+    private PlasticityRule[] ruleArray;
+    private StepEvents[][] stepEvents;
+    private EventList current;
+    private EventList next;
+    private long[] synapticEvents;
+    private long[] spikeCounts;
+    private StepBarrier barrier;
+    private WorkerThread[] helpers;
+    private Semaphore done;
+    private long runTo;
+    private boolean closed;
+
+    public Network(TimeGrid grid) {
+        this(grid, 1, 1L);
+    }
+
+    /**
+     * @param threads number of simulation workers (>= 1); results do not depend on it
+     * @param seed    seed of every random choice made while building (connections, weights)
+     */
+    public Network(TimeGrid grid, int threads, long seed) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+        this.grid = grid;
+        this.workers = threads;
+        this.seed = seed;
+        synapseModels.put(SynapseModel.STATIC, SynapseModel.staticSynapse());
+    }
+
+    // ------------------------------------------------------------------ building
+
+    public Population create(String model, int n) {
+        return create(model, n, Map.of());
+    }
+
+    public Population create(String model, int n, Map<String, ?> params) {
+        return create(model + "#" + populations.size(), model, n, params);
+    }
+
+    /** PyNEST's {@code Create(model, n, params)}; ids continue from the previous population. */
+    public Population create(String label, String model, int n, Map<String, ?> params) {
+        requireBuilding();
+        NeuronModel m = NeuronModel.byName(model);
+        Params p = m.params(params);
+        Population pop = Population.create(populations.size(), label, m, p, n, networkSize, workers);
+        populations.add(pop);
+        networkSize += n;
+        return pop;
+    }
+
+    /** Makes a synapse model (usually a plasticity rule's) available to {@link #connect}. */
+    public void registerSynapseModel(SynapseModel model) {
+        requireBuilding();
+        synapseModels.put(model.name(), model);
+    }
+
+    public boolean hasSynapseModel(String name) {
+        return synapseModels.containsKey(name);
+    }
+
+    /** PyNEST's {@code Connect(pre, post, conn_spec, syn_spec)}. */
+    public Projection connect(Population pre, Population post, Connectivity conn, SynapseSpec syn) {
+        requireBuilding();
+        if (post.model().kind() == NeuronModel.Kind.INPUT) {
+            throw new IllegalArgumentException("cannot connect into " + post + ": parrot_neuron populations are "
+                + "driven by an InputDrive, not by synapses");
+        }
+        SynapseModel sm = synapseModels.get(syn.model());
+        if (sm == null) {
+            throw new IllegalArgumentException("unknown synapse model '" + syn.model() + "'; known: " + synapseModels.keySet());
+        }
+        SplittableRandom rng = new SplittableRandom(mix(seed, projections.size()));
+        IntBuffer src = new IntBuffer();
+        IntBuffer tgt = new IntBuffer();
+        generate(pre, post, conn, rng, src, tgt);
+        int count = src.size;
+        double[] w = new double[count];
+        if (syn.weight() instanceof WeightInit.Values v && v.values().length != count) {
+            throw new IllegalArgumentException("connect: " + v.values().length + " weights given for " + count + " connections");
+        }
+        for (int i = 0; i < count; i++) {
+            w[i] = syn.weight().next(rng, i);
+        }
+        int[] d = new int[count];
+        if (syn.delaysMs() != null) {
+            if (syn.delaysMs().length != count) {
+                throw new IllegalArgumentException("connect: " + syn.delaysMs().length + " delays given for " + count + " connections");
+            }
+            for (int i = 0; i < count; i++) {
+                d[i] = delaySteps(syn.delaysMs()[i]);
+            }
+        } else {
+            Arrays.fill(d, delaySteps(syn.delayMs()));
+        }
+        Projection proj = new Projection(projections.size(), pre, post, sm, syn.receptor(),
+            src.data, tgt.data, w, d, count, workers, arena);
+        projections.add(proj);
+        if (sm.rule() != null) {
+            rules.add(sm.rule());
+        }
+        return proj;
+    }
+
+    private int delaySteps(double ms) {
+        if (!(ms >= grid.resolutionMs()) || Double.isInfinite(ms)) {
+            throw new IllegalArgumentException("delay " + ms + " ms is below the resolution h = " + grid.resolutionMs()
+                + " ms (every delay must be at least one step)");
+        }
+        long steps = Math.round(ms / grid.resolutionMs());
+        if (steps > SynapseLayout.MAX_DELAY_STEPS) {
+            throw new IllegalArgumentException("delay " + ms + " ms exceeds the largest supported delay of "
+                + SynapseLayout.MAX_DELAY_STEPS + " steps");
+        }
+        return (int) steps;
+    }
+
+    private static void generate(Population pre, Population post, Connectivity conn, SplittableRandom rng,
+                                 IntBuffer src, IntBuffer tgt) {
+        int nPre = pre.size();
+        int nPost = post.size();
+        boolean same = pre == post;
+        switch (conn) {
+            case Connectivity.AllToAll a -> {
+                for (int i = 0; i < nPre; i++) {
+                    for (int j = 0; j < nPost; j++) {
+                        if (same && i == j && !a.allowAutapses()) {
+                            continue;
+                        }
+                        src.add(i);
+                        tgt.add(j);
+                    }
+                }
+            }
+            case Connectivity.PairwiseBernoulli b -> {
+                double p = b.p();
+                if (p <= 0) {
+                    return;
+                }
+                // geometric skipping: the gap to the next chosen pair is Geometric(p); same law as a coin per pair
+                double logq = Math.log1p(-p);
+                for (int i = 0; i < nPre; i++) {
+                    int j = -1;
+                    while (true) {
+                        if (p >= 1.0) {
+                            j++;
+                        } else {
+                            double u = 1.0 - rng.nextDouble();
+                            j += 1 + (int) Math.min(Integer.MAX_VALUE - 1L, (long) Math.floor(Math.log(u) / logq));
+                        }
+                        if (j >= nPost) {
+                            break;
+                        }
+                        if (same && i == j && !b.allowAutapses()) {
+                            continue;
+                        }
+                        src.add(i);
+                        tgt.add(j);
+                    }
+                }
+            }
+            case Connectivity.FixedIndegree f -> {
+                int k = f.indegree();
+                int available = nPre - (same && !f.allowAutapses() ? 1 : 0);
+                if (k > 0 && available <= 0) {
+                    throw new IllegalArgumentException("fixed_indegree: no admissible source for K = " + k);
+                }
+                if (!f.allowMultapses() && k > available) {
+                    throw new IllegalArgumentException("fixed_indegree: K = " + k + " exceeds the " + available
+                        + " admissible sources without multapses");
+                }
+                boolean[] chosen = f.allowMultapses() ? null : new boolean[nPre];
+                int[] picked = new int[k];
+                for (int j = 0; j < nPost; j++) {
+                    int c = 0;
+                    while (c < k) {
+                        int i = rng.nextInt(nPre);
+                        if (same && i == j && !f.allowAutapses()) {
+                            continue;
+                        }
+                        if (chosen != null) {
+                            if (chosen[i]) {
+                                continue;
+                            }
+                            chosen[i] = true;
+                        }
+                        picked[c++] = i;
+                    }
+                    for (int q = 0; q < k; q++) {
+                        src.add(picked[q]);
+                        tgt.add(j);
+                        if (chosen != null) {
+                            chosen[picked[q]] = false;
+                        }
+                    }
+                }
+            }
+            case Connectivity.OneToOne o -> {
+                if (nPre != nPost) {
+                    throw new IllegalArgumentException("one_to_one needs equal sizes, got " + nPre + " and " + nPost);
+                }
+                for (int i = 0; i < nPre; i++) {
+                    src.add(i);
+                    tgt.add(i);
+                }
+            }
+            case Connectivity.Explicit e -> {
+                for (int q = 0; q < e.sources().length; q++) {
+                    int i = e.sources()[q];
+                    int j = e.targets()[q];
+                    if (i < 0 || i >= nPre || j < 0 || j >= nPost) {
+                        throw new IllegalArgumentException("explicit connection " + q + ": (" + i + " -> " + j
+                            + ") outside the populations' sizes " + nPre + " and " + nPost);
+                    }
+                    src.add(i);
+                    tgt.add(j);
+                }
+            }
+        }
+    }
+
+    private static long mix(long seed, long stream) {
+        long z = seed + 0x9E3779B97F4A7C15L * (stream + 1);
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    // ------------------------------------------------------------------ recording devices
+
+    /** Records the spikes of {@code pop} (all neurons) with stamps in (start, stop] ms. */
+    public SpikeRecorder recordSpikes(Population pop, double startMs, double stopMs) {
+        return recordSpikes(List.of(pop), startMs, stopMs);
+    }
+
+    public SpikeRecorder recordSpikes(List<Population> pops, double startMs, double stopMs) {
+        SpikeRecorder r = new SpikeRecorder(networkSizeCapacity(), grid.steps(startMs), grid.steps(stopMs));
+        for (Population p : pops) {
+            r.add(p, null);
+        }
+        spikeRecorders.add(r);
+        return r;
+    }
+
+    /** Records the spikes of selected neurons (local indices per population). */
+    public SpikeRecorder recordSpikes(Map<Population, int[]> neurons, double startMs, double stopMs) {
+        SpikeRecorder r = new SpikeRecorder(networkSizeCapacity(), grid.steps(startMs), grid.steps(stopMs));
+        neurons.forEach(r::add);
+        spikeRecorders.add(r);
+        return r;
+    }
+
+    private int networkSizeCapacity() {
+        requireBuilding();
+        return networkSize;
+    }
+
+    /** A multimeter sampling {@code recordFrom} of the given neurons every {@code intervalMs}. */
+    public Multimeter multimeter(List<String> recordFrom, double startMs, double stopMs, double intervalMs) {
+        requireBuilding();
+        Multimeter m = new Multimeter(recordFrom, grid.steps(startMs), grid.steps(stopMs), grid.steps(intervalMs));
+        multimeters.add(m);
+        return m;
+    }
+
+    /** Adds a neuron to a multimeter (call before the first simulate; rule recordables exist only then). */
+    public void addToMultimeter(Multimeter m, Population pop, int local) {
+        pendingMultimeter.add(new Object[] {m, pop, local});
+    }
+
+    private final List<Object[]> pendingMultimeter = new ArrayList<>();
+
+    /** Records the transmitted weights of plastic synapses from {@code senderIds} to {@code targetIds} (global ids; null = all). */
+    public WeightRecorder recordWeights(int[] senderIds, int[] targetIds, double startMs, double stopMs) {
+        WeightRecorder r = new WeightRecorder(networkSizeCapacity(), senderIds, targetIds,
+            grid.steps(startMs), grid.steps(stopMs), workers);
+        weightRecorders.add(r);
+        return r;
+    }
+
+    // ------------------------------------------------------------------ simulation
+
+    /** Advances the simulation by {@code ms} of biological time (a whole number of steps). */
+    public void simulate(double ms) {
+        long steps = grid.steps(ms);
+        if (Math.abs(steps * grid.resolutionMs() - ms) > 1e-9 * Math.max(1, ms)) {
+            throw new IllegalArgumentException("simulate: " + ms + " ms is not a multiple of the resolution " + grid.resolutionMs());
+        }
+        simulateSteps(steps);
+    }
+
+    public void simulateSteps(long steps) {
+        if (steps < 0) {
+            throw new IllegalArgumentException("steps must be >= 0");
+        }
+        prepare();
+        long to = step + steps;
+        if (workers == 1) {
+            for (long t = step; t < to; t++) {
+                runStep(0, t);
+                endOfStep(t);
+            }
+        } else {
+            runParallel(to);
+        }
+        step = to;
+    }
+
+    /** Freezes the topology and attaches rules; called by the first simulate, or explicitly. */
+    public void prepare() {
+        if (prepared) {
+            return;
+        }
+        if (closed) {
+            throw new IllegalStateException("network is closed");
+        }
+        int[] slots = new int[populations.size()];
+        Arrays.fill(slots, 1);
+        for (Projection p : projections) {
+            slots[p.target().index()] = Math.max(slots[p.target().index()], p.maxDelay());
+        }
+        for (Population p : populations) {
+            p.prepare(grid, slots[p.index()]);
+        }
+        pops = populations.toArray(new Population[0]);
+        outgoing = new Projection[pops.length][];
+        for (int i = 0; i < pops.length; i++) {
+            List<Projection> out = new ArrayList<>();
+            for (Projection p : projections) {
+                if (p.source() == pops[i] && p.model().carriesSpikes()) {
+                    out.add(p);
+                }
+            }
+            outgoing[i] = out.toArray(new Projection[0]);
+        }
+        ruleArray = rules.toArray(new PlasticityRule[0]);
+        for (PlasticityRule r : ruleArray) {
+            r.attach(this);
+        }
+        for (Object[] pm : pendingMultimeter) {
+            ((Multimeter) pm[0]).add((Population) pm[1], (Integer) pm[2]);
+        }
+        stepEvents = new StepEvents[workers][pops.length];
+        for (int k = 0; k < workers; k++) {
+            for (int i = 0; i < pops.length; i++) {
+                stepEvents[k][i] = new StepEvents(Math.min(pops[i].size(), 1024));
+            }
+        }
+        current = new EventList(1024);
+        next = new EventList(1024);
+        synapticEvents = new long[workers * 8]; // padded: one cache line per worker
+        spikeCounts = new long[pops.length];
+        prepared = true;
+        if (workers > 1) {
+            barrier = new StepBarrier(workers, this::barrierAction);
+            done = new Semaphore(0);
+            helpers = new WorkerThread[workers - 1];
+            for (int k = 1; k < workers; k++) {
+                helpers[k - 1] = new WorkerThread(k);
+                helpers[k - 1].start();
+            }
+        }
+    }
+
+    private long barrierStep;
+
+    private void barrierAction() {
+        endOfStep(barrierStep);
+    }
+
+    /** One loop step of worker k: phases A, B, C (see class comment). */
+    private void runStep(int k, long t) {
+        final Population[] ps = pops;
+        // A: drives and secondary events
+        for (Population p : ps) {
+            p.beginStep(t, p.chunk[k], p.chunk[k + 1]);
+        }
+        for (PlasticityRule r : ruleArray) {
+            r.beginStep(k, t);
+        }
+        // B: deliver the events of stamp t in ascending global source id
+        final EventList ev = current;
+        final boolean recordingWeights = !weightRecorders.isEmpty();
+        long delivered = 0;
+        for (int i = 0, n = ev.count; i < n; i++) {
+            final int src = ev.local[i];
+            final boolean flush = ev.flush[i];
+            for (Projection proj : outgoing[ev.population[i]]) {
+                Projection.Part part = proj.part(k);
+                long a = part.rowPtr[src];
+                long b = part.rowPtr[src + 1];
+                if (a == b) {
+                    continue;
+                }
+                PlasticityRule rule = proj.model().rule();
+                if (rule == null) {
+                    if (!flush) {
+                        proj.deposit(part, src, t, ev.mult[i]);
+                        delivered += b - a;
+                    }
+                    continue;
+                }
+                boolean transmit = rule.onPresynapticEvent(k, proj, part, src, t, flush);
+                if (!flush && transmit) {
+                    proj.deposit(part, src, t, ev.mult[i]);
+                    delivered += b - a;
+                    if (recordingWeights) {
+                        for (WeightRecorder wr : weightRecorders) {
+                            wr.record(k, proj, part, src, t);
+                        }
+                    }
+                }
+            }
+        }
+        synapticEvents[k * 8] += delivered;
+        // C: update neurons
+        final StepEvents[] mine = stepEvents[k];
+        for (Population p : ps) {
+            StepEvents out = mine[p.index];
+            out.clear();
+            int from = p.chunk[k];
+            int to = p.chunk[k + 1];
+            if (from < to) {
+                p.update(t, from, to, out);
+            }
+            for (PlasticityRule r : ruleArray) {
+                r.afterUpdate(k, p, from, to, t);
+            }
+        }
+    }
+
+    /** Single-threaded end of step t: merge the events of stamp t+1, record, let rules finish the step. */
+    private void endOfStep(long t) {
+        EventList merged = next;
+        merged.clear();
+        for (int i = 0; i < pops.length; i++) {
+            long before = merged.count;
+            for (int k = 0; k < workers; k++) {
+                merged.append(i, stepEvents[k][i]);
+            }
+            for (long q = before; q < merged.count; q++) {
+                if (!merged.flush[(int) q]) {
+                    spikeCounts[i]++;
+                }
+            }
+        }
+        next = current;
+        current = merged;
+        for (SpikeRecorder r : spikeRecorders) {
+            r.collect(t + 1, merged, pops);
+        }
+        for (Multimeter m : multimeters) {
+            m.sample(t);
+        }
+        for (WeightRecorder w : weightRecorders) {
+            w.flushWorkers();
+        }
+        for (PlasticityRule r : ruleArray) {
+            r.endStep(t);
+        }
+    }
+
+    private void runParallel(long to) {
+        runTo = to;
+        long from = step;
+        for (WorkerThread h : helpers) {
+            h.go.release();
+        }
+        Throwable mainFailure = null;
+        try {
+            workerLoop(0, from, to);
+        } catch (Throwable t) {
+            mainFailure = t;
+            barrier.abort(t);
+        }
+        done.acquireUninterruptibly(workers - 1);
+        Throwable f = mainFailure != null ? mainFailure : barrier.failure();
+        if (f != null) {
+            closed = true;
+            if (f instanceof RuntimeException re) {
+                throw re;
+            }
+            if (f instanceof Error e) {
+                throw e;
+            }
+            throw new IllegalStateException("simulation failed", f);
+        }
+    }
+
+    private void workerLoop(int k, long from, long to) {
+        for (long t = from; t < to; t++) {
+            runStep(k, t);
+            if (k == 0) {
+                barrierStep = t;
+            }
+            barrier.await();
+        }
+    }
+
+    private final class WorkerThread extends Thread {
+        final int k;
+        final Semaphore go = new Semaphore(0);
+
+        WorkerThread(int k) {
+            super("spikestream-sim-" + k);
+            this.k = k;
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            while (true) {
+                go.acquireUninterruptibly();
+                if (closed) {
+                    return;
+                }
+                try {
+                    workerLoop(k, step, runTo);
+                } catch (Throwable t) {
+                    barrier.abort(t);
+                } finally {
+                    done.release();
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed && !arena.scope().isAlive()) {
+            return;
+        }
+        closed = true;
+        if (helpers != null) {
+            for (WorkerThread h : helpers) {
+                h.go.release();
+            }
+            for (WorkerThread h : helpers) {
+                try {
+                    h.join(1000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        if (arena.scope().isAlive()) {
+            arena.close();
+        }
+    }
+
+    private void requireBuilding() {
+        if (prepared) {
+            throw new IllegalStateException("the network is already simulating; create and connect before the first simulate()");
+        }
+    }
+
+    // ------------------------------------------------------------------ accessors for rules and tools
+
+    public TimeGrid grid() {
+        return grid;
+    }
+
+    public int workers() {
+        return workers;
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    public Arena arena() {
+        return arena;
+    }
+
+    /** The next loop step to simulate (= number of steps simulated so far). */
+    public long currentStep() {
+        return step;
+    }
+
+    public List<Population> populations() {
+        return Collections.unmodifiableList(populations);
+    }
+
+    public List<Projection> projections() {
+        return Collections.unmodifiableList(projections);
+    }
+
+    public int size() {
+        return networkSize;
+    }
+
+    /** Population containing global id {@code g}. */
+    public Population populationOf(int g) {
+        for (Population p : populations) {
+            if (g >= p.globalOffset() && g < p.globalOffset() + p.size()) {
+                return p;
+            }
+        }
+        throw new IllegalArgumentException("no neuron with global id " + g);
+    }
+
+    /** Lets a rule expose a per-neuron quantity to multimeters (e.g. {@code surrogate_gradient}). */
+    public void addRecordable(Population pop, String name, Recordable r) {
+        pop.addRecordable(name, r);
+    }
+
+    /** Synaptic events delivered so far (spikes times the row lengths they were transmitted through). */
+    public long synapticEvents() {
+        long s = 0;
+        if (synapticEvents == null) {
+            return 0;
+        }
+        for (int k = 0; k < workers; k++) {
+            s += synapticEvents[k * 8];
+        }
+        return s;
+    }
+
+    /** Spikes emitted so far by {@code pop} (flush events not counted). */
+    public long spikeCount(Population pop) {
+        return spikeCounts == null ? 0 : spikeCounts[pop.index()];
+    }
+
+    /** The events of the stamp about to be delivered (read-only view, valid between simulate calls). */
+    public EventList pendingEvents() {
+        return current;
+    }
+
+    /** Growable int array used while generating connections. */
+    private static final class IntBuffer {
+        int[] data = new int[16];
+        int size;
+
+        void add(int v) {
+            if (size == data.length) {
+                data = Arrays.copyOf(data, size * 2);
+            }
+            data[size++] = v;
+        }
+    }
+}

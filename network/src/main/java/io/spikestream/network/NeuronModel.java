@@ -1,0 +1,177 @@
+package io.spikestream.network;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The neuron models the engine simulates, named and parametrised as in NEST (3.10). Defaults are NEST's.
+ *
+ * <p>Besides the membrane parameters, the recurrent e-prop models carry the per-neuron learning
+ * parameters NEST attaches to them ({@code kappa}, {@code kappa_reg}, {@code c_reg}, {@code f_target},
+ * {@code surrogate_gradient_*}, {@code eprop_isi_trace_cutoff}). The network stores these but never reads
+ * them: they are read by whichever learning rule is plugged in. {@code f_target} is given in spikes/s (Hz),
+ * as in NEST's {@code SetStatus}.
+ *
+ * <p>Voltages ({@code V_m, V_th, V_min, V_reset, V_th_adapt}) are absolute here and made relative to
+ * {@code E_L} internally, as NEST does.
+ */
+public enum NeuronModel {
+    /** Relays each input spike one step later; the input layer of every network. */
+    PARROT_NEURON("parrot_neuron", Kind.INPUT),
+    /** LIF, delta synapses, reset by subtracting the threshold in the spike step. */
+    EPROP_IAF("eprop_iaf", Kind.RECURRENT),
+    /** {@link #EPROP_IAF} with an adaptive threshold {@code V_th + adapt_beta * a}. */
+    EPROP_IAF_ADAPT("eprop_iaf_adapt", Kind.RECURRENT),
+    /** LIF, delta synapses, hard reset to {@code V_reset} and clamped refractoriness. */
+    EPROP_IAF_PSC_DELTA("eprop_iaf_psc_delta", Kind.RECURRENT),
+    /** {@link #EPROP_IAF_PSC_DELTA} with an adaptive threshold (NEST's quirk kept: adapts only if t_ref < h). */
+    EPROP_IAF_PSC_DELTA_ADAPT("eprop_iaf_psc_delta_adapt", Kind.RECURRENT),
+    /** Leaky integrator read out against a target, gated by a learning window. */
+    EPROP_READOUT("eprop_readout", Kind.READOUT);
+
+    /** What role a model plays in the network. */
+    public enum Kind { INPUT, RECURRENT, READOUT }
+
+    private final String nestName;
+    private final Kind kind;
+
+    NeuronModel(String nestName, Kind kind) {
+        this.nestName = nestName;
+        this.kind = kind;
+    }
+
+    public String nestName() {
+        return nestName;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    public boolean adaptive() {
+        return this == EPROP_IAF_ADAPT || this == EPROP_IAF_PSC_DELTA_ADAPT;
+    }
+
+    public boolean hardReset() {
+        return this == EPROP_IAF_PSC_DELTA || this == EPROP_IAF_PSC_DELTA_ADAPT;
+    }
+
+    public static NeuronModel byName(String name) {
+        for (NeuronModel m : values()) {
+            if (m.nestName.equals(name)) {
+                return m;
+            }
+        }
+        StringBuilder known = new StringBuilder();
+        for (NeuronModel m : values()) {
+            known.append(known.isEmpty() ? "" : ", ").append(m.nestName);
+        }
+        throw new IllegalArgumentException("unknown neuron model '" + name + "'; known models: " + known);
+    }
+
+    /** NEST's defaults for this model (parameters and initial state), in a fresh mutable-free map. */
+    public Map<String, Object> defaults() {
+        Map<String, Object> d = new LinkedHashMap<>();
+        switch (this) {
+            case PARROT_NEURON -> d.put("flush_event_send_interval", Double.POSITIVE_INFINITY);
+            case EPROP_READOUT -> {
+                d.put("C_m", 250.0);
+                d.put("E_L", 0.0);
+                d.put("I_e", 0.0);
+                d.put("tau_m", 10.0);
+                d.put("V_min", -Double.MAX_VALUE);
+                d.put("V_m", 0.0);
+                d.put("eprop_isi_trace_cutoff", Double.POSITIVE_INFINITY);
+            }
+            default -> {
+                d.put("C_m", 250.0);
+                d.put("E_L", -70.0);
+                d.put("I_e", 0.0);
+                d.put("tau_m", 10.0);
+                d.put("t_ref", 2.0);
+                d.put("V_th", -55.0);
+                d.put("V_min", -Double.MAX_VALUE);
+                d.put("V_m", -70.0);
+                if (hardReset()) {
+                    d.put("V_reset", -70.0);
+                    d.put("refractory_input", false);
+                }
+                if (adaptive()) {
+                    d.put("adapt_beta", 1.0);
+                    d.put("adapt_tau", 10.0);
+                    d.put("adaptation", 0.0);
+                    // NEST's state default of V_th_adapt is 15 mV relative to E_L; it is recomputed before use
+                    // except in refractory steps of the psc_delta variant.
+                    d.put("V_th_adapt", -55.0);
+                }
+                d.put("flush_event_send_interval", Double.POSITIVE_INFINITY);
+                // learning parameters, read by the plasticity rule
+                d.put("c_reg", 0.0);
+                d.put("f_target", 10.0);
+                d.put("kappa", 0.97);
+                d.put("kappa_reg", 0.97);
+                d.put("surrogate_gradient_function", "piecewise_linear");
+                d.put("surrogate_gradient_height", 0.3);
+                d.put("surrogate_gradient_width", 1.0);
+                d.put("eprop_isi_trace_cutoff", Double.POSITIVE_INFINITY);
+            }
+        }
+        return Collections.unmodifiableMap(d);
+    }
+
+    /** Builds and validates this model's parameters from user overrides (NEST names). */
+    public Params params(Map<String, ?> overrides) {
+        Map<String, ?> o = overrides;
+        if (adaptive() && !overrides.containsKey("V_th_adapt")) {
+            // keep the initial adaptive threshold consistent with a user-set V_th / adaptation
+            Map<String, Object> withTh = new LinkedHashMap<>(overrides);
+            double vth = overrides.containsKey("V_th") ? ((Number) overrides.get("V_th")).doubleValue() : -55.0;
+            withTh.put("V_th_adapt", vth);
+            o = withTh;
+        }
+        Params p = Params.of(nestName, defaults(), o);
+        validate(p);
+        return p;
+    }
+
+    private void validate(Params p) {
+        if (kind == Kind.INPUT) {
+            requirePositiveInterval(p);
+            return;
+        }
+        p.requirePositive("C_m");
+        p.requirePositive("tau_m");
+        if (!(p.d("eprop_isi_trace_cutoff") >= 0)) {
+            throw new IllegalArgumentException(nestName + ": eprop_isi_trace_cutoff >= 0 required, got " + p.d("eprop_isi_trace_cutoff"));
+        }
+        if (kind == Kind.READOUT) {
+            return;
+        }
+        requirePositiveInterval(p);
+        p.requireNonNegative("t_ref");
+        if (p.d("V_th") < p.d("V_min")) {
+            throw new IllegalArgumentException(nestName + ": V_th >= V_min required");
+        }
+        p.requireNonNegative("c_reg");
+        p.requireNonNegative("f_target");
+        p.requireIn("kappa", 0.0, 1.0);
+        p.requireIn("kappa_reg", 0.0, 1.0);
+        p.requirePositive("surrogate_gradient_height");
+        p.requirePositive("surrogate_gradient_width");
+        if (hardReset() && p.d("V_reset") >= p.d("V_th")) {
+            throw new IllegalArgumentException(nestName + ": V_reset < V_th required");
+        }
+        if (adaptive()) {
+            p.requireNonNegative("adapt_beta");
+            p.requirePositive("adapt_tau");
+        }
+    }
+
+    private void requirePositiveInterval(Params p) {
+        if (!(p.d("flush_event_send_interval") > 0)) {
+            throw new IllegalArgumentException(nestName + ": flush_event_send_interval > 0 required, got "
+                + p.d("flush_event_send_interval"));
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package io.spikestream.network;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A group of neurons of one model with one parameter set (PyNEST's {@code Create(model, n, params)}).
+ * State is structure-of-arrays over the population's neurons; neuron {@code i} of the population has the
+ * network-wide id {@code globalOffset() + i}, assigned in creation order, which is also the order in which
+ * their events are delivered.
+ *
+ * <p>Threading: with W workers, the neurons are split into W contiguous chunks; worker k alone updates
+ * chunk k and alone writes its input buffer entries.
+ */
+public abstract sealed class Population permits InputPopulation, LifPopulation, ReadoutPopulation {
+
+    protected final int index;
+    protected final String label;
+    protected final NeuronModel model;
+    protected final Params params;
+    protected final int size;
+    protected final int globalOffset;
+
+    /** Chunk k of the population is [chunk[k], chunk[k+1]). */
+    int[] chunk;
+    /** Ring of pending input per delay slot: input[slot * size + neuron]. */
+    protected double[] input;
+    protected int ringSlots = 1;
+    /** Steps between flush events of a silent neuron (NEST's flush_event_send_interval); NEVER = off. */
+    protected long flushSteps = TimeGrid.NEVER;
+    /** Loop step of the last spike or flush event (0 = none yet, as in NEST). */
+    protected long[] lastEvent;
+    protected TimeGrid grid;
+
+    private final Map<String, Recordable> recordables = new TreeMap<>();
+
+    Population(int index, String label, NeuronModel model, Params params, int size, int globalOffset) {
+        if (size <= 0) {
+            throw new IllegalArgumentException("population size must be positive, got " + size);
+        }
+        this.index = index;
+        this.label = label;
+        this.model = model;
+        this.params = params;
+        this.size = size;
+        this.globalOffset = globalOffset;
+    }
+
+    static Population create(int index, String label, NeuronModel model, Params params, int size, int offset,
+                             int workers) {
+        Population p = switch (model.kind()) {
+            case INPUT -> new InputPopulation(index, label, model, params, size, offset);
+            case RECURRENT -> new LifPopulation(index, label, model, params, size, offset);
+            case READOUT -> new ReadoutPopulation(index, label, model, params, size, offset);
+        };
+        p.chunk = new int[workers + 1];
+        if (model.kind() == NeuronModel.Kind.INPUT) {
+            // inputs have no incoming synapses: one worker emits them all
+            Arrays.fill(p.chunk, 1, workers + 1, size);
+        } else {
+            for (int k = 0; k <= workers; k++) {
+                p.chunk[k] = (int) ((long) size * k / workers);
+            }
+        }
+        return p;
+    }
+
+    void prepare(TimeGrid grid, int ringSlots) {
+        this.grid = grid;
+        this.ringSlots = Math.max(1, ringSlots);
+        this.input = new double[this.ringSlots * size];
+        this.lastEvent = new long[size];
+        if (params.has("flush_event_send_interval")) {
+            this.flushSteps = grid.steps(params.d("flush_event_send_interval"));
+        }
+        prepareState();
+    }
+
+    protected abstract void prepareState();
+
+    /** Phase A of loop step t: take rate/drive inputs for the chunk (before spikes are delivered). */
+    void beginStep(long t, int from, int to) {
+    }
+
+    /** Phase C of loop step t: integrate, spike, flush, for neurons [from, to). */
+    abstract void update(long t, int from, int to, StepEvents out);
+
+    protected final boolean flushDue(int j, long t) {
+        long last = lastEvent[j];
+        return last > 0 && t - last >= flushSteps;
+    }
+
+    protected final void register(String name, Recordable r) {
+        recordables.put(name, r);
+    }
+
+    public Recordable recordable(String name) {
+        Recordable r = recordables.get(name);
+        if (r == null) {
+            throw new IllegalArgumentException(model.nestName() + " population '" + label + "' has no recordable '"
+                + name + "'; it has " + recordables.keySet());
+        }
+        return r;
+    }
+
+    public boolean hasRecordable(String name) {
+        return recordables.containsKey(name);
+    }
+
+    public java.util.Set<String> recordableNames() {
+        return java.util.Collections.unmodifiableSet(recordables.keySet());
+    }
+
+    void addRecordable(String name, Recordable r) {
+        register(name, r);
+    }
+
+    public int index() {
+        return index;
+    }
+
+    public String label() {
+        return label;
+    }
+
+    public NeuronModel model() {
+        return model;
+    }
+
+    public Params params() {
+        return params;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public int globalOffset() {
+        return globalOffset;
+    }
+
+    public int chunkStart(int worker) {
+        return chunk[worker];
+    }
+
+    public int chunkEnd(int worker) {
+        return chunk[worker + 1];
+    }
+
+    public long flushSteps() {
+        return flushSteps;
+    }
+
+    /** The input ring (slot-major); deposits for loop step t go to slot {@code t % ringSlots()}. */
+    public double[] inputRing() {
+        return input;
+    }
+
+    public int ringSlots() {
+        return ringSlots;
+    }
+
+    @Override
+    public String toString() {
+        return model.nestName() + "[" + label + ", n=" + size + ", ids " + globalOffset + ".." + (globalOffset + size - 1) + "]";
+    }
+}

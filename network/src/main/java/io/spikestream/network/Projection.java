@@ -1,0 +1,220 @@
+package io.spikestream.network;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * All synapses of one {@code connect()} call: source population to target population, one synapse model.
+ * Stored per worker as compressed sparse rows by presynaptic neuron ({@link Part}), holding only the
+ * synapses whose target belongs to that worker's chunk, in connection order. Per-synapse data lives
+ * off-heap ({@link SynapseLayout}).
+ */
+public final class Projection {
+
+    private final int index;
+    private final Population source;
+    private final Population target;
+    private final SynapseModel model;
+    private final int receptor;
+    /** Delay in steps shared by all synapses, or -1 if per synapse (see {@link Part#delays}). */
+    private final int uniformDelay;
+    private final int maxDelay;
+    private final Part[] parts;
+    private final long size;
+
+    /** One worker's share: synapses whose target lies in that worker's chunk of the target population. */
+    public static final class Part {
+        public final int worker;
+        public final long[] rowPtr;
+        public final MemorySegment targets;
+        public final MemorySegment weights;
+        public final MemorySegment delays;
+        public final long nnz;
+
+        Part(int worker, long[] rowPtr, MemorySegment targets, MemorySegment weights, MemorySegment delays) {
+            this.worker = worker;
+            this.rowPtr = rowPtr;
+            this.targets = targets;
+            this.weights = weights;
+            this.delays = delays;
+            this.nnz = rowPtr[rowPtr.length - 1];
+        }
+
+        public long rowStart(int src) {
+            return rowPtr[src];
+        }
+
+        public long rowEnd(int src) {
+            return rowPtr[src + 1];
+        }
+
+        public int target(long syn) {
+            return targets.getAtIndex(SynapseLayout.TARGET, syn);
+        }
+
+        public double weight(long syn) {
+            return weights.getAtIndex(SynapseLayout.WEIGHT, syn);
+        }
+
+        public void setWeight(long syn, double w) {
+            weights.setAtIndex(SynapseLayout.WEIGHT, syn, w);
+        }
+    }
+
+    Projection(int index, Population source, Population target, SynapseModel model, int receptor,
+               int[] src, int[] tgt, double[] w, int[] delaySteps, int count, int workers, Arena arena) {
+        this.index = index;
+        this.source = source;
+        this.target = target;
+        this.model = model;
+        this.receptor = receptor;
+        this.size = count;
+        int uniform = count == 0 ? 1 : delaySteps[0];
+        int max = uniform;
+        for (int i = 1; i < count; i++) {
+            if (delaySteps[i] != uniform) {
+                uniform = -1;
+            }
+            max = Math.max(max, delaySteps[i]);
+        }
+        this.uniformDelay = uniform;
+        this.maxDelay = max;
+        this.parts = new Part[workers];
+        int nSrc = source.size();
+        // counting sort by (worker of target, source), stable: keeps connection order within a row
+        int[] workerOf = new int[target.size()];
+        for (int k = 0; k < workers; k++) {
+            for (int j = target.chunkStart(k); j < target.chunkEnd(k); j++) {
+                workerOf[j] = k;
+            }
+        }
+        for (int k = 0; k < workers; k++) {
+            long[] rowPtr = new long[nSrc + 1];
+            for (int i = 0; i < count; i++) {
+                if (workerOf[tgt[i]] == k) {
+                    rowPtr[src[i] + 1]++;
+                }
+            }
+            for (int s = 0; s < nSrc; s++) {
+                rowPtr[s + 1] += rowPtr[s];
+            }
+            long nnz = rowPtr[nSrc];
+            MemorySegment ts = arena.allocate(SynapseLayout.TARGET, Math.max(1, nnz));
+            MemorySegment ws = arena.allocate(SynapseLayout.WEIGHT, Math.max(1, nnz));
+            MemorySegment ds = uniform < 0 ? arena.allocate(SynapseLayout.DELAY, Math.max(1, nnz)) : null;
+            long[] fill = java.util.Arrays.copyOf(rowPtr, nSrc);
+            for (int i = 0; i < count; i++) {
+                if (workerOf[tgt[i]] != k) {
+                    continue;
+                }
+                long at = fill[src[i]]++;
+                ts.setAtIndex(SynapseLayout.TARGET, at, tgt[i]);
+                ws.setAtIndex(SynapseLayout.WEIGHT, at, w[i]);
+                if (ds != null) {
+                    ds.setAtIndex(SynapseLayout.DELAY, at, (short) delaySteps[i]);
+                }
+            }
+            parts[k] = new Part(k, rowPtr, ts, ws, ds);
+        }
+    }
+
+    /**
+     * Deposits the weights of source {@code src}'s row of part {@code p} into the targets' input rings, for an
+     * event with stamp {@code stamp} and multiplicity {@code mult}. The hot path of spike transmission.
+     */
+    void deposit(Part p, int src, long stamp, int mult) {
+        final double[] ring = target.input;
+        final int n = target.size;
+        final int slots = target.ringSlots;
+        final MemorySegment ts = p.targets;
+        final MemorySegment ws = p.weights;
+        final long a = p.rowPtr[src];
+        final long b = p.rowPtr[src + 1];
+        if (uniformDelay > 0) {
+            final int base = (int) ((stamp + uniformDelay - 1) % slots) * n;
+            if (mult == 1) {
+                for (long s = a; s < b; s++) {
+                    ring[base + ts.getAtIndex(SynapseLayout.TARGET, s)] += ws.getAtIndex(SynapseLayout.WEIGHT, s);
+                }
+            } else {
+                for (long s = a; s < b; s++) {
+                    ring[base + ts.getAtIndex(SynapseLayout.TARGET, s)] += ws.getAtIndex(SynapseLayout.WEIGHT, s) * mult;
+                }
+            }
+        } else {
+            final MemorySegment ds = p.delays;
+            for (long s = a; s < b; s++) {
+                int d = ds.getAtIndex(SynapseLayout.DELAY, s);
+                int base = (int) ((stamp + d - 1) % slots) * n;
+                ring[base + ts.getAtIndex(SynapseLayout.TARGET, s)] += ws.getAtIndex(SynapseLayout.WEIGHT, s) * mult;
+            }
+        }
+    }
+
+    public int index() {
+        return index;
+    }
+
+    public Population source() {
+        return source;
+    }
+
+    public Population target() {
+        return target;
+    }
+
+    public SynapseModel model() {
+        return model;
+    }
+
+    public PlasticityRule rule() {
+        return model.rule();
+    }
+
+    public int receptor() {
+        return receptor;
+    }
+
+    public int uniformDelay() {
+        return uniformDelay;
+    }
+
+    public int maxDelay() {
+        return maxDelay;
+    }
+
+    public Part part(int worker) {
+        return parts[worker];
+    }
+
+    public int parts() {
+        return parts.length;
+    }
+
+    /** Number of synapses. */
+    public long size() {
+        return size;
+    }
+
+    /** Weight of every synapse in global connection order is not kept; this visits (src, tgt, w) part by part. */
+    public void forEachSynapse(SynapseVisitor v) {
+        for (Part p : parts) {
+            for (int s = 0; s < source.size(); s++) {
+                for (long i = p.rowPtr[s]; i < p.rowPtr[s + 1]; i++) {
+                    v.visit(p, i, s, p.target(i), p.weight(i));
+                }
+            }
+        }
+    }
+
+    /** Callback of {@link #forEachSynapse}. */
+    @FunctionalInterface
+    public interface SynapseVisitor {
+        void visit(Part part, long synapse, int sourceLocal, int targetLocal, double weight);
+    }
+
+    @Override
+    public String toString() {
+        return "Projection#" + index + "[" + source.label() + " -> " + target.label() + ", " + model.name() + ", n=" + size + "]";
+    }
+}
