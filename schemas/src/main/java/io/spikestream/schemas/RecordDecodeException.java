@@ -21,11 +21,18 @@ public final class RecordDecodeException extends Exception {
 
     private final Kind kind;
     private final long fingerprint;
+    private final String detail;
 
-    public RecordDecodeException(Kind kind, long fingerprint, String message, Throwable cause) {
-        super(kind + ": " + message, cause);
+    public RecordDecodeException(Kind kind, long fingerprint, String detail, Throwable cause) {
+        super(kind + ": " + detail, cause);
         this.kind = kind;
         this.fingerprint = fingerprint;
+        this.detail = detail;
+    }
+
+    /** The message without the kind prefix. */
+    public String detail() {
+        return detail;
     }
 
     public Kind kind() {

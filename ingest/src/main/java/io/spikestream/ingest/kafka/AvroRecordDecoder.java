@@ -21,7 +21,7 @@ public final class AvroRecordDecoder<T extends SpecificRecord> implements Record
         try {
             return codec.decode(record.value());
         } catch (RecordDecodeException e) {
-            throw new RejectedRecordException(reasonOf(e), e.getMessage(), e);
+            throw new RejectedRecordException(reasonOf(e), e.detail(), e);
         }
     }
 

@@ -23,7 +23,7 @@ public final class EventBatchDecoder implements RecordDecoder<SensorEvents> {
         try {
             batch = codec.decode(record.value());
         } catch (RecordDecodeException e) {
-            throw new RejectedRecordException(AvroRecordDecoder.reasonOf(e), e.getMessage(), e);
+            throw new RejectedRecordException(AvroRecordDecoder.reasonOf(e), e.detail(), e);
         }
         int n = Math.max(0, batch.getCount());
         // The packed arrays are checked against count before anything is allocated from it.

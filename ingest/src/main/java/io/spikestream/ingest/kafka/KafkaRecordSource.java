@@ -58,7 +58,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p><b>Rebalances.</b> On revocation the source commits what is acknowledged, drops the not yet emitted records of
  * the revoked partitions and their trackers (a late acknowledgement of them is ignored), and queues a
- * {@link SourceSignal.PartitionsRevoked} signal: it follows every record emitted from those partitions.
+ * {@link SourceSignal.PartitionsRevoked} signal: it follows every record emitted from those partitions. Like every
+ * signal it waits for demand, but the commit it reports has already happened when the consumer gave up the
+ * partitions.
  *
  * <p><b>Bad records.</b> A record the {@link RecordDecoder} rejects is logged with topic, partition and offset,
  * counted, and written to the dead-letter topic with the reason and its raw bytes; it counts as acknowledged once
@@ -88,6 +90,7 @@ public final class KafkaRecordSource<T> implements SourceSignal.AckSink {
     private final ArrayDeque<SourceSignal<T>> pending = new ArrayDeque<>();
     private final Map<TopicPartition, AckTracker> trackers = new HashMap<>();
     private final Map<TopicPartition, Long> lastCommitted = new HashMap<>();
+    private int pendingSignals; // PartitionsAssigned/Revoked among pending, not counted as buffered records
     private boolean paused;
     private long lastCommitMs;
     private Producer<String, byte[]> deadLetters;
@@ -125,12 +128,12 @@ public final class KafkaRecordSource<T> implements SourceSignal.AckSink {
         }, FluxSink.OverflowStrategy.ERROR);
     }
 
-    /** Records polled but not yet emitted, now. */
+    /** Records (not partition signals) polled but not yet emitted, now. */
     public int buffered() {
         return buffered;
     }
 
-    /** The most records ever polled but not yet emitted at one time; at most {@code maxPollRecords} + signals. */
+    /** The most records ever polled but not yet emitted at one time; at most {@code maxPollRecords}. */
     public int maxBuffered() {
         return maxBuffered;
     }
@@ -233,13 +236,17 @@ public final class KafkaRecordSource<T> implements SourceSignal.AckSink {
 
     private void emit(FluxSink<SourceSignal<T>> sink) {
         while (!pending.isEmpty() && sink.requestedFromDownstream() > 0 && !cancelled) {
-            sink.next(pending.poll());
+            SourceSignal<T> next = pending.poll();
+            if (!(next instanceof SourceSignal.Record<T>)) {
+                pendingSignals--;
+            }
+            sink.next(next);
         }
         noteBuffered();
     }
 
     private void noteBuffered() {
-        int n = pending.size();
+        int n = pending.size() - pendingSignals;
         buffered = n;
         if (n > maxBuffered) {
             maxBuffered = n;
@@ -377,6 +384,7 @@ public final class KafkaRecordSource<T> implements SourceSignal.AckSink {
             }
             if (!partitions.isEmpty() && !cancelled) {
                 pending.addLast(new SourceSignal.PartitionsAssigned<>(Set.copyOf(partitions)));
+                pendingSignals++;
                 noteBuffered();
             }
         }
@@ -395,6 +403,7 @@ public final class KafkaRecordSource<T> implements SourceSignal.AckSink {
             }
             if (!cancelled) {
                 pending.addLast(new SourceSignal.PartitionsRevoked<>(Set.copyOf(gone), Map.copyOf(committed), lost));
+                pendingSignals++;
             }
             noteBuffered();
             LOG.info("partitions {} {}; committed {}", gone, lost ? "lost" : "revoked", committed);
