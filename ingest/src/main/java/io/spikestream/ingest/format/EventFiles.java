@@ -99,7 +99,10 @@ public final class EventFiles {
     static EventReader open(ByteSource src, EventFormat format, DecodeOptions options) throws IOException {
         return switch (format) {
             case NMNIST_BIN -> new NmnistBinReader(src, options);
-            case AEDAT2, AEDAT31, AEDAT4, EVT2, EVT3, DAT ->
+            case EVT2 -> Evt2Reader.open(src, options);
+            case EVT3 -> Evt3Reader.open(src, options);
+            case DAT -> DatReader.open(src, options);
+            case AEDAT2, AEDAT31, AEDAT4 ->
                 throw new DecodeException(src.name, 0, "no decoder for " + format + " in this build");
         };
     }

@@ -20,16 +20,21 @@ final class HeaderLines {
     /** jAER headers carry chip preferences as XML and reach a few hundred kB; 4 MiB leaves ample room. */
     static final int MAX_HEADER_BYTES = 4 << 20;
 
+    private final String source;
     private final List<String> lines;
+    private final long[] lineOffsets;
     private final long dataOffset;
 
-    private HeaderLines(List<String> lines, long dataOffset) {
+    private HeaderLines(String source, List<String> lines, long[] lineOffsets, long dataOffset) {
+        this.source = source;
         this.lines = lines;
+        this.lineOffsets = lineOffsets;
         this.dataOffset = dataOffset;
     }
 
     static HeaderLines read(ByteSource src, byte marker, String endLine) throws IOException {
         List<String> lines = new ArrayList<>();
+        List<Long> offsets = new ArrayList<>();
         long start = src.offset();
         StringBuilder line = new StringBuilder(128);
         while (src.ensure(1) && src.buf[src.pos] == marker) {
@@ -56,11 +61,13 @@ final class HeaderLines {
             }
             String text = line.toString();
             lines.add(text);
+            offsets.add(lineStart);
             if (endLine != null && text.trim().equalsIgnoreCase(endLine)) {
                 break;
             }
         }
-        return new HeaderLines(List.copyOf(lines), src.offset());
+        return new HeaderLines(src.name, List.copyOf(lines), offsets.stream().mapToLong(Long::longValue).toArray(),
+            src.offset());
     }
 
     static String ascii(byte[] bytes, int from, int to) {
@@ -80,22 +87,40 @@ final class HeaderLines {
      * case-insensitively.
      */
     Optional<String> value(String key) {
+        int i = indexOf(key);
+        return i < 0 ? Optional.empty() : Optional.of(valueAt(i, key));
+    }
+
+    /** Byte offset of the line holding {@code key}, or of the header's start when no line does. */
+    long offsetOf(String key) {
+        int i = indexOf(key);
+        return i < 0 ? (lineOffsets.length == 0 ? dataOffset : lineOffsets[0]) : lineOffsets[i];
+    }
+
+    DecodeException error(String key, String message) {
+        return new DecodeException(source, offsetOf(key), message);
+    }
+
+    private String valueAt(int i, String key) {
+        String body = lines.get(i).substring(1).trim();
+        String v = body.substring(key.length() + 1).trim();
+        return v.startsWith(":") ? v.substring(1).trim() : v;
+    }
+
+    private int indexOf(String key) {
         String k = key.toLowerCase(Locale.ROOT);
-        for (String l : lines) {
+        for (int i = 0; i < lines.size(); i++) {
+            String l = lines.get(i);
             String body = l.substring(1).trim();
             String lower = body.toLowerCase(Locale.ROOT);
             if (lower.startsWith(k) && body.length() > k.length()) {
                 char sep = body.charAt(k.length());
                 if (sep == ' ' || sep == ':' || sep == '\t' || sep == '=') {
-                    String v = body.substring(k.length() + 1).trim();
-                    if (v.startsWith(":")) {
-                        v = v.substring(1).trim();
-                    }
-                    return Optional.of(v);
+                    return i;
                 }
             }
         }
-        return Optional.empty();
+        return -1;
     }
 
     /** Parses a positive int, or returns -1 for anything else. */
