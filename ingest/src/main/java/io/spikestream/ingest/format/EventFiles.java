@@ -48,7 +48,7 @@ public final class EventFiles {
         if (startsWith(head, len, "#!AER-DAT3.")) {
             return EventFormat.AEDAT31;
         }
-        if (startsWith(head, len, "#!AER-DAT2.") || startsWith(head, len, "#!AER-DAT1.")
+        if (startsWith(head, len, "#!AER-DAT2.")
             || (len > 0 && head[0] == '#' && ext.equals("aedat"))) {
             return EventFormat.AEDAT2;
         }
@@ -102,7 +102,9 @@ public final class EventFiles {
             case EVT2 -> Evt2Reader.open(src, options);
             case EVT3 -> Evt3Reader.open(src, options);
             case DAT -> DatReader.open(src, options);
-            case AEDAT2, AEDAT31, AEDAT4 ->
+            case AEDAT2 -> Aedat2Reader.open(src, options);
+            case AEDAT31 -> Aedat31Reader.open(src, options);
+            case AEDAT4 ->
                 throw new DecodeException(src.name, 0, "no decoder for " + format + " in this build");
         };
     }
