@@ -104,8 +104,7 @@ public final class EventFiles {
             case DAT -> DatReader.open(src, options);
             case AEDAT2 -> Aedat2Reader.open(src, options);
             case AEDAT31 -> Aedat31Reader.open(src, options);
-            case AEDAT4 ->
-                throw new DecodeException(src.name, 0, "no decoder for " + format + " in this build");
+            case AEDAT4 -> Aedat4Reader.open(src, options);
         };
     }
 
