@@ -53,12 +53,20 @@ public final class EmbeddedKafka implements AutoCloseable {
         this.bootstrapServers = bootstrapServers;
     }
 
-    /** Formats storage and starts a broker; returns once it accepts connections. */
+    /** Formats storage and starts a broker on free ports; returns once it accepts connections. */
     public static EmbeddedKafka start() {
+        return start(0);
+    }
+
+    /**
+     * Like {@link #start()}, with the client listener on {@code fixedBrokerPort} (0 = any free port). A fixed port
+     * that is taken fails at once; free ports are retried.
+     */
+    public static EmbeddedKafka start(int fixedBrokerPort) {
         RuntimeException last = null;
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
             Path dir = createTempDir();
-            int brokerPort = freePort();
+            int brokerPort = fixedBrokerPort > 0 ? fixedBrokerPort : freePort();
             int controllerPort = freePort();
             KafkaRaftServer server = null;
             try {
@@ -73,7 +81,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 last = e;
                 stopQuietly(server);
                 deleteRecursively(dir);
-                if (!causedByBind(e)) {
+                if (!causedByBind(e) || fixedBrokerPort > 0 && attempt >= 2) {
                     throw e;
                 }
                 LOG.warn("embedded Kafka: port taken on attempt {}, retrying with new ports", attempt);
