@@ -334,7 +334,7 @@ public final class KafkaRecordSource<T> implements SourceSignal.AckSink {
             return positions;
         }
         if (sync) {
-            c.commitSync(toCommit);
+            commitSync(c, toCommit);
         } else {
             c.commitAsync(toCommit, (offsets, error) -> {
                 if (error != null) {
@@ -345,6 +345,23 @@ public final class KafkaRecordSource<T> implements SourceSignal.AckSink {
         toCommit.forEach((tp, om) -> lastCommitted.put(tp, om.offset()));
         options.metrics().committed(toCommit.size());
         return positions;
+    }
+
+    /**
+     * A {@link KafkaConsumer#wakeup()} from a downstream request or a cancellation makes the next blocking call
+     * throw once, whichever call it is; a commit that must happen is retried after it.
+     */
+    private static void commitSync(KafkaConsumer<String, byte[]> c, Map<TopicPartition, OffsetAndMetadata> offsets) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                c.commitSync(offsets);
+                return;
+            } catch (WakeupException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+            }
+        }
     }
 
     private final class Listener implements ConsumerRebalanceListener {
