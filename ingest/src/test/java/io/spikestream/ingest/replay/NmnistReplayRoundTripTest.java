@@ -215,4 +215,35 @@ class NmnistReplayRoundTripTest {
         assertEquals(goodEvents, summary.events());
         assertTrue(summary.line().endsWith("failed=2"), summary.line());
     }
+
+    @Test
+    void timeBatchesEndBeforeTheWindowIsFull() throws Exception {
+        Path sample = ReplayPlanTest.shared().resolve("data/nmnist/Test/7");
+        String events = TestKafka.topic("batch-us-events", 1);
+        String labels = TestKafka.topic("batch-us-labels", 1);
+        long batchUs = 10_000;
+        ReplaySummary summary;
+        try (var producer = TestKafka.producer()) {
+            summary = new Replayer(producer, ReplayOptions.defaults().withTopics(events, labels)
+                .withBatching(ReplayOptions.MAX_BATCH_EVENTS, batchUs), new FakeReplayClock(), ReplayProgress.NONE)
+                .replay(ReplayPlan.of(List.of(sample), null));
+        }
+        EventBatchDecoder decoder = new EventBatchDecoder();
+        List<SensorEvents> batches = new ArrayList<>();
+        for (var r : TestKafka.readAll(events, (int) summary.batches())) {
+            batches.add(decoder.decode(r));
+        }
+        assertEquals(summary.events(), batches.stream().mapToLong(SensorEvents::count).sum());
+        for (int i = 0; i < batches.size(); i++) {
+            SensorEvents b = batches.get(i);
+            long first = b.timestampUs()[0];
+            assertTrue(b.timestampUs()[b.count() - 1] - first < batchUs, "batch " + i + " spans less than 10 ms");
+            if (i + 1 < batches.size() && b.sourceFile().equals(batches.get(i + 1).sourceFile())) {
+                assertTrue(batches.get(i + 1).timestampUs()[0] - first >= batchUs,
+                    "a batch ends only when the next event falls outside its window");
+            }
+        }
+        // 10 N-MNIST samples of ~310 ms each: about 31 ten-millisecond windows per sample.
+        assertTrue(summary.batches() >= 10 * 30 && summary.batches() <= 10 * 33, summary.line());
+    }
 }
