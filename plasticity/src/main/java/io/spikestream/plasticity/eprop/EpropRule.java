@@ -46,6 +46,7 @@ public final class EpropRule implements PlasticityRule {
     private final String feedbackName;
     private final OptimizerSpec spec;
     private volatile double eta;
+    private boolean dale;
 
     private Network network;
     private ProjState[] projStates;
@@ -97,6 +98,22 @@ public final class EpropRule implements PlasticityRule {
         return eta;
     }
 
+    /**
+     * Dale's law (a spikestream extension, off in NEST): every synapse keeps the sign of its source's initial
+     * weights; an update that would cross zero stops at zero. All outgoing weights of a source in one
+     * projection must then share a sign. Call before the first simulate.
+     */
+    public void enforceDale(boolean on) {
+        if (network != null) {
+            throw new IllegalStateException("enforceDale must be set before the network is prepared");
+        }
+        this.dale = on;
+    }
+
+    private static double keepSign(double w, byte sign) {
+        return sign > 0 ? Math.max(w, 0.0) : (sign < 0 ? Math.min(w, 0.0) : w);
+    }
+
     // ------------------------------------------------------------------ attach
 
     /** Per (projection, part) state. */
@@ -113,6 +130,7 @@ public final class EpropRule implements PlasticityRule {
         double[] clockB2;
         long[] clockN;
         double[] clockEta;
+        byte[] sign; // Dale's law: +1 excitatory, -1 inhibitory source (null when off)
         // per synapse
         MemorySegment ebar;
         MemorySegment ebarReg;
@@ -221,6 +239,9 @@ public final class EpropRule implements PlasticityRule {
                 st.m = network.arena().allocate(SynapseLayout.STATE, n);
                 st.v = network.arena().allocate(SynapseLayout.STATE, n);
             }
+            if (dale) {
+                st.sign = daleSigns(p, part);
+            }
             for (long i = 0; i < part.nnz; i++) {
                 indeg[part.target(i)]++;
                 double w = part.weight(i);
@@ -232,6 +253,27 @@ public final class EpropRule implements PlasticityRule {
             ps.parts[k] = st;
         }
         projStates[p.index()] = ps;
+    }
+
+    private byte[] daleSigns(Projection p, Projection.Part part) {
+        byte[] sign = new byte[p.source().size()];
+        for (int s = 0; s < sign.length; s++) {
+            for (long i = part.rowStart(s); i < part.rowEnd(s); i++) {
+                double w = part.weight(i);
+                byte sg = (byte) (w > 0 ? 1 : (w < 0 ? -1 : 0));
+                if (sg != 0 && sign[s] != 0 && sg != sign[s]) {
+                    throw new IllegalArgumentException("Dale's law: source " + s + " of " + p
+                        + " has outgoing weights of both signs");
+                }
+                if (sg != 0) {
+                    sign[s] = sg;
+                }
+            }
+            if (sign[s] == 0) {
+                sign[s] = 1; // all-zero rows count as excitatory
+            }
+        }
+        return sign;
     }
 
     private void attachFeedback(List<Projection> feedback) {
@@ -438,6 +480,9 @@ public final class EpropRule implements PlasticityRule {
                 if (each) {
                     g = gi;
                     w = WeightOptimizer.optimize(spec, etaNow, sc.clock, tau + 1, gi, w, o);
+                    if (st.sign != null) {
+                        w = keepSign(w, st.sign[src]);
+                    }
                 } else {
                     g += gi;
                 }
@@ -451,6 +496,9 @@ public final class EpropRule implements PlasticityRule {
             }
             if (!flush && !each) {
                 w = WeightOptimizer.optimize(spec, etaNow, sc.clock, t0 + n, g, w, o);
+                if (st.sign != null) {
+                    w = keepSign(w, st.sign[src]);
+                }
             }
             st.ebar.setAtIndex(SynapseLayout.STATE, i, ebar);
             st.ebarReg.setAtIndex(SynapseLayout.STATE, i, ebr);
@@ -507,12 +555,18 @@ public final class EpropRule implements PlasticityRule {
                 if (each) {
                     g = gi;
                     w = WeightOptimizer.optimize(spec, etaNow, sc.clock, tau + 1, gi, w, o);
+                    if (st.sign != null) {
+                        w = keepSign(w, st.sign[src]);
+                    }
                 } else {
                     g += gi;
                 }
             }
             if (!flush && !each) {
                 w = WeightOptimizer.optimize(spec, etaNow, sc.clock, t0 + n, g, w, o);
+                if (st.sign != null) {
+                    w = keepSign(w, st.sign[src]);
+                }
             }
             st.grad.setAtIndex(SynapseLayout.STATE, i, g);
             st.acc.setAtIndex(SynapseLayout.STATE, i, o[0]);
