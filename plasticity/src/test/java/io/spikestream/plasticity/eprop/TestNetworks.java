@@ -21,15 +21,27 @@ final class TestNetworks {
 
     final Network net;
     final EpropRule rule;
+    final FastEpropRule fast;
     final InputPopulation in;
     final Population rec;
     final ReadoutPopulation out;
     final List<Projection> plastic = new ArrayList<>();
 
     TestNetworks(long seed, int threads, OptimizerSpec spec, double windowFrom, boolean dale, Map<String, Object> recParams) {
+        this(seed, threads, spec, windowFrom, dale, recParams, false);
+    }
+
+    TestNetworks(long seed, int threads, OptimizerSpec spec, double windowFrom, boolean dale, Map<String, Object> recParams,
+                 boolean useFast) {
         net = new Network(TimeGrid.of(1.0), threads, seed);
-        rule = EpropRule.install(net, spec);
-        rule.enforceDale(dale);
+        if (useFast) {
+            fast = FastEpropRule.install(net, spec);
+            rule = null;
+        } else {
+            fast = null;
+            rule = EpropRule.install(net, spec);
+            rule.enforceDale(dale);
+        }
         in = (InputPopulation) net.create("parrot_neuron", 20);
         in.setDrive(new PoissonDrive(20, 50.0, 1.0, seed + 1));
         Map<String, Object> p = new java.util.HashMap<>(Map.of("C_m", 1.0, "E_L", 0.0, "V_m", 0.0, "V_th", 0.03,
