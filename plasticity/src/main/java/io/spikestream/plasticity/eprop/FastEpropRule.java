@@ -241,6 +241,20 @@ public final class FastEpropRule implements PlasticityRule {
         for (Projection p : plastic) {
             attachPlastic(p);
         }
+        // close as late as the ring allows: a source that spikes before then needs no internal flush at all
+        for (ProjState ps : projStates) {
+            if (ps == null) {
+                continue;
+            }
+            for (PartState st : ps.parts) {
+                PrefixHistory h = st.rec != null ? st.rec.hist : st.out.hist;
+                st.closeInterval = h.ringSteps - 4;
+                int w = Integer.highestOneBit(Math.max(2, st.closeInterval + 1)) << 1;
+                st.wheel = new int[w][];
+                st.wheelCount = new int[w];
+                st.wheelMask = w - 1;
+            }
+        }
         attachFeedback(feedback);
         recByPop = new Rec[net.populations().size()];
         outByPop = new Out[net.populations().size()];
@@ -457,7 +471,7 @@ public final class FastEpropRule implements PlasticityRule {
         // schedule the next internal flush while the new window still has steps to integrate
         long remNext = flush ? st.rem[src] : st.cutoff;
         if (remNext > 0) {
-            long due = s + Math.min(st.closeInterval, remNext);
+            long due = s + st.closeInterval;
             st.nextClose[src] = due;
             int slot = (int) (due & st.wheelMask);
             int c = st.wheelCount[slot];
@@ -511,11 +525,8 @@ public final class FastEpropRule implements PlasticityRule {
         final double kM2 = m >= 2 ? hist.powK[hist.off(m - 2)] : 1.0;
         final double krM1 = m >= 1 ? hist.powKr[hist.off(m - 1)] : 1.0;
         final double krM2 = m >= 2 ? hist.powKr[hist.off(m - 2)] : 1.0;
-        final boolean adam = st.m != null;
-        final double[] o = sc.opt;
         final double[] win = sc.win;
         final double etaNow = eta;
-        loadClock(st, src, sc.clock0);
         final MemorySegment eb = st.ebar;
         final MemorySegment ebr = st.ebarReg;
         final MemorySegment gs = st.grad;
@@ -549,12 +560,9 @@ public final class FastEpropRule implements PlasticityRule {
             eb.setAtIndex(SynapseLayout.STATE, i, e);
             ebr.setAtIndex(SynapseLayout.STATE, i, er);
             gs.setAtIndex(SynapseLayout.STATE, i, g);
-            if (!flush) {
-                applyOptimizer(st, part, i, t0 + n, g, adam, o, sc, etaNow);
-            }
         }
         if (!flush && i1 > i0) {
-            storeClock(st, src, sc.clock);
+            optimizeRow(st, part, src, i0, i1, t0 + n, sc, etaNow);
         }
         if (decay) {
             zbarEnd *= Math.pow(pV, dec);
@@ -589,10 +597,7 @@ public final class FastEpropRule implements PlasticityRule {
         st.rem[src] = rem - m;
         long dec = st.dec[src] + (n - m);
         final boolean decay = !flush && dec > 0;
-        final boolean adam = st.m != null;
-        final double[] o = sc.opt;
         final double etaNow = eta;
-        loadClock(st, src, sc.clock0);
         final long i0 = part.rowStart(src);
         final long i1 = part.rowEnd(src);
         for (long i = i0; i < i1; i++) {
@@ -605,12 +610,9 @@ public final class FastEpropRule implements PlasticityRule {
                 }
             }
             st.grad.setAtIndex(SynapseLayout.STATE, i, g);
-            if (!flush) {
-                applyOptimizer(st, part, i, t0 + n, g, adam, o, sc, etaNow);
-            }
         }
         if (!flush && i1 > i0) {
-            storeClock(st, src, sc.clock);
+            optimizeRow(st, part, src, i0, i1, t0 + n, sc, etaNow);
         }
         if (decay) {
             zbarEnd *= Math.pow(pV, dec);
@@ -618,6 +620,65 @@ public final class FastEpropRule implements PlasticityRule {
         }
         st.zbar[src] = zbarEnd;
         st.dec[src] = dec;
+    }
+
+    /**
+     * Applies the accumulated gradients G of a row at optimization index idx. All synapses of a row share the
+     * optimizer clock, so the per-row parts of the arithmetic (Adam's bias correction) are done once; the
+     * per-synapse operations are those of {@link WeightOptimizer}, in the same order. Batches > 1 and NEST's
+     * Adam catch-up take the general per-synapse path.
+     */
+    private void optimizeRow(PartState st, Projection.Part part, int src, long i0, long i1, long idx, Scratch sc,
+                             double etaNow) {
+        loadClock(st, src, sc.clock0);
+        final OptimizerClock c = sc.clock0;
+        final long kNew = 1 + idx / spec.batchSize();
+        final boolean simple = spec.batchSize() == 1 && c.k < kNew
+            && (spec.type() == OptimizerSpec.Type.GRADIENT_DESCENT || !spec.adamCatchUp());
+        if (!simple) {
+            boolean adam = st.m != null;
+            for (long i = i0; i < i1; i++) {
+                applyOptimizer(st, part, i, idx, st.grad.getAtIndex(SynapseLayout.STATE, i), adam, sc.opt, sc, etaNow);
+            }
+            storeClock(st, src, sc.clock);
+            return;
+        }
+        final double lo = spec.wMin();
+        final double hi = spec.wMax();
+        final MemorySegment gs = st.grad;
+        if (spec.type() == OptimizerSpec.Type.GRADIENT_DESCENT) {
+            final double etaCur = c.etaCurrent;
+            for (long i = i0; i < i1; i++) {
+                double w = part.weight(i) - etaCur * gs.getAtIndex(SynapseLayout.STATE, i);
+                part.setWeight(i, WeightOptimizer.clamp(w, lo, hi));
+            }
+        } else {
+            final double b1 = spec.beta1();
+            final double b2 = spec.beta2();
+            final double eps = spec.epsilon();
+            final double p1 = c.b1pow * b1;
+            final double p2 = c.b2pow * b2;
+            final double alpha = c.etaCurrent * Math.sqrt(1.0 - p2) / (1.0 - p1);
+            final double oneMinusB1 = 1.0 - b1;
+            final double oneMinusB2 = 1.0 - b2;
+            final MemorySegment ms = st.m;
+            final MemorySegment vs = st.v;
+            for (long i = i0; i < i1; i++) {
+                double g = gs.getAtIndex(SynapseLayout.STATE, i);
+                double m = b1 * ms.getAtIndex(SynapseLayout.STATE, i) + oneMinusB1 * g;
+                double v = b2 * vs.getAtIndex(SynapseLayout.STATE, i) + oneMinusB2 * g * g;
+                ms.setAtIndex(SynapseLayout.STATE, i, m);
+                vs.setAtIndex(SynapseLayout.STATE, i, v);
+                double w = part.weight(i) - alpha * m / (Math.sqrt(v) + eps);
+                part.setWeight(i, WeightOptimizer.clamp(w, lo, hi));
+            }
+            c.b1pow = p1;
+            c.b2pow = p2;
+        }
+        c.etaCurrent = etaNow;
+        c.nOptimize++;
+        c.k = kNew;
+        storeClock(st, src, c);
     }
 
     private void applyOptimizer(PartState st, Projection.Part part, long i, long idx, double g, boolean adam,
