@@ -192,6 +192,7 @@ public final class FastEpropRule implements PlasticityRule {
 
     private static final class Scratch {
         final double[] win = new double[6];
+        double[] gathered = new double[1024 * PrefixHistory.FIELDS];
         final OptimizerClock clock0 = new OptimizerClock();
         final OptimizerClock clock = new OptimizerClock();
         final double[] opt = new double[3];
@@ -532,22 +533,31 @@ public final class FastEpropRule implements PlasticityRule {
         final MemorySegment gs = st.grad;
         final long i0 = part.rowStart(src);
         final long i1 = part.rowEnd(src);
+        final int fields = PrefixHistory.FIELDS;
+        double[] pre = sc.gathered;
+        if (m >= 1) {
+            int need = (int) (i1 - i0) * fields;
+            if (pre.length < need) {
+                sc.gathered = pre = new double[Math.max(need, pre.length * 2)];
+            }
+            hist.gather(t0, part.targets, i0, i1, pre);
+        }
         for (long i = i0; i < i1; i++) {
             int j = part.target(i);
             double e = eb.getAtIndex(SynapseLayout.STATE, i);
             double er = ebr.getAtIndex(SynapseLayout.STATE, i);
             double g = prevFlush ? gs.getAtIndex(SynapseLayout.STATE, i) : 0.0;
             if (m >= 1) {
-                long base = hist.index(t0, j, 0);
-                double psi0 = hist.ring.getAtIndex(SynapseLayout.STATE, base + PrefixHistory.PSI);
-                double l0 = hist.ring.getAtIndex(SynapseLayout.STATE, base + PrefixHistory.LS);
-                double fr0 = hist.ring.getAtIndex(SynapseLayout.STATE, base + PrefixHistory.FR);
+                int k = (int) (i - i0) * fields;
+                double psi0 = pre[k + PrefixHistory.PSI];
+                double l0 = pre[k + PrefixHistory.LS];
+                double fr0 = pre[k + PrefixHistory.FR];
                 double e0 = psi0 * a;
                 e = kappa * e + e0;
                 er = kappaReg * er + oneMinusKr * e0;
                 g += l0 * e + fr0 * er;
                 if (m >= 2) {
-                    hist.window(j, t0 + 1, t0 + m - 1, win);
+                    hist.window(j, t0 + 1, t0 + m - 1, pre, k, win);
                     g += e * kappa * win[0] + y * win[1] + er * kappaReg * win[3] + oneMinusKr * y * win[4];
                     e = kM1 * e + y * kM2 * win[2];
                     er = krM1 * er + oneMinusKr * y * krM2 * win[5];
@@ -606,7 +616,7 @@ public final class FastEpropRule implements PlasticityRule {
             if (m >= 1) {
                 g += hist.get(t0, j, PrefixHistory.E_RAW) * a;
                 if (m >= 2) {
-                    g += y * hist.errorWindow(j, t0 + 1, t0 + m - 1);
+                    g += y * hist.errorWindow(j, t0 + 1, t0 + m - 1, hist.get(t0, j, PrefixHistory.E_SUM));
                 }
             }
             st.grad.setAtIndex(SynapseLayout.STATE, i, g);

@@ -190,10 +190,29 @@ final class PrefixHistory {
     }
 
     /**
-     * Window sums over [u0, t1] (u0 <= t1) of neuron j into {@code out}: {Q, R, W, Qr, Rr, Wr} as in the class
-     * comment, where W, Wr are the inner sums up to t1.
+     * Copies the FIELDS values of step {@code t} for the targets of a row into {@code dst} (FIELDS per synapse).
+     * A tight loop of independent loads: the memory system overlaps the cache misses of many targets, which the
+     * long arithmetic loop that follows could not (the ring is too large for the caches at 10^4+ neurons).
      */
-    void window(int j, long u0, long t1, double[] out) {
+    void gather(long t, java.lang.foreign.MemorySegment targets, long i0, long i1, double[] dst) {
+        final MemorySegment r = ring;
+        final long slotBase = (t & ringMask) * n;
+        final int f = fields;
+        int k = 0;
+        for (long i = i0; i < i1; i++) {
+            long b = (slotBase + targets.getAtIndex(ValueLayout.JAVA_INT, i)) * f;
+            for (int q = 0; q < f; q++) {
+                dst[k++] = r.getAtIndex(DBL, b + q);
+            }
+        }
+    }
+
+    /**
+     * Window sums over [u0, t1] (u0 <= t1) of neuron j into {@code out}: {Q, R, W, Qr, Rr, Wr} as in the class
+     * comment, where W, Wr are the inner sums up to t1. {@code pre[preOff..]} holds neuron j's entry of step
+     * u0 - 1 (as gathered), so that the first block needs no further read there.
+     */
+    void window(int j, long u0, long t1, double[] pre, int preOff, double[] out) {
         double q = 0;
         double r = 0;
         double w = 0;
@@ -211,13 +230,13 @@ final class PrefixHistory {
             double dr0 = 0;
             double cr0 = 0;
             if (a != b) {
-                long i0 = index(a - 1, j, 0);
-                s0 = ring.getAtIndex(DBL, i0 + S);
-                d0 = ring.getAtIndex(DBL, i0 + D);
-                c0 = ring.getAtIndex(DBL, i0 + C);
-                sr0 = ring.getAtIndex(DBL, i0 + SR);
-                dr0 = ring.getAtIndex(DBL, i0 + DR);
-                cr0 = ring.getAtIndex(DBL, i0 + CR);
+                // only the first block can start inside a block, at a = u0: its entry u0 - 1 was gathered
+                s0 = pre[preOff + S];
+                d0 = pre[preOff + D];
+                c0 = pre[preOff + C];
+                sr0 = pre[preOff + SR];
+                dr0 = pre[preOff + DR];
+                cr0 = pre[preOff + CR];
             }
             long i1 = index(e, j, 0);
             double dS = ring.getAtIndex(DBL, i1 + S) - s0;
@@ -258,14 +277,14 @@ final class PrefixHistory {
         ring.setAtIndex(DBL, base + E_RAW, err);
     }
 
-    /** sum_{tau in [u0, t1]} err_tau P^(tau - u0) for readout j. */
-    double errorWindow(int j, long u0, long t1) {
+    /** sum_{tau in [u0, t1]} err_tau P^(tau - u0) for readout j; {@code preSum} is its E_SUM at u0 - 1. */
+    double errorWindow(int j, long u0, long t1, double preSum) {
         double q = 0;
         long a = u0;
         while (a <= t1) {
             long b = a & ~(long) blockMask;
             long e = Math.min(t1, b + blockMask);
-            double s0 = a != b ? get(a - 1, j, E_SUM) : 0.0;
+            double s0 = a != b ? preSum : 0.0;
             q += powP[off(b - u0)] * (get(e, j, E_SUM) - s0);
             a = e + 1;
         }
