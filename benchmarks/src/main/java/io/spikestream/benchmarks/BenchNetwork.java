@@ -38,13 +38,16 @@ public final class BenchNetwork {
 
     /**
      * @param indegree  K for fixed_indegree, or 0 to use pairwise_bernoulli with {@code p}
+     * @param etaOrDefault Adam's learning rate, or <= 0 for the benchmark's 1e-4 (1 - kappa)^2
      * @param silent    extra recurrent neurons that receive input but can never spike (threshold unreachable),
      *                  to show that cost follows spikes, not neurons
      */
-    public BenchNetwork(int nRec, double p, int indegree, int threads, Mode mode, boolean adamCatchUp, long seed, int silent) {
+    public BenchNetwork(int nRec, double p, int indegree, int threads, Mode mode, boolean adamCatchUp, long seed, int silent,
+                        double etaOrDefault) {
         double kappa = 0.97;
         net = new Network(TimeGrid.of(1.0), threads, seed);
-        OptimizerSpec spec = OptimizerSpec.adam(1e-4 * (1 - kappa) * (1 - kappa)).withOptimizeEachStep(false)
+        double eta = etaOrDefault > 0 ? etaOrDefault : 1e-4 * (1 - kappa) * (1 - kappa);
+        OptimizerSpec spec = OptimizerSpec.adam(eta).withOptimizeEachStep(false)
             .withAdamCatchUp(adamCatchUp);
         rule = mode == Mode.NEST ? EpropRule.install(net, spec) : FastEpropRule.install(net, spec);
         in = (InputPopulation) net.create("in", "parrot_neuron", 100, Map.of());

@@ -31,6 +31,8 @@ public final class EpropScaling {
         double warmupMs = 0;
         int silent = 0;
         long seed = 1;
+        double lossEveryMs = 0;
+        double eta = -1;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String v = i + 1 < args.length ? args[i + 1] : null;
@@ -45,11 +47,20 @@ public final class EpropScaling {
                 case "--warmup-ms" -> { warmupMs = Double.parseDouble(v); i++; }
                 case "--silent" -> { silent = Integer.parseInt(v); i++; }
                 case "--seed" -> { seed = Long.parseLong(v); i++; }
+                case "--loss-every-ms" -> { lossEveryMs = Double.parseDouble(v); i++; }
+                case "--eta" -> { eta = Double.parseDouble(v); i++; }
                 default -> throw new IllegalArgumentException("unknown argument " + a);
             }
         }
         long t0 = System.nanoTime();
-        BenchNetwork b = new BenchNetwork(n, p, k, threads, mode, catchUp, seed, silent);
+        BenchNetwork b = new BenchNetwork(n, p, k, threads, mode, catchUp, seed, silent, eta);
+        io.spikestream.network.Multimeter errors = null;
+        if (lossEveryMs > 0) {
+            errors = b.net.multimeter(java.util.List.of("error_signal"), 0, 1e12, 1.0);
+            for (int j = 0; j < b.out.size(); j++) {
+                b.net.addToMultimeter(errors, b.out, j);
+            }
+        }
         b.net.prepare();
         double buildS = (System.nanoTime() - t0) / 1e9;
         if (warmupMs > 0) {
@@ -78,6 +89,20 @@ public final class EpropScaling {
             k > 0 ? "K=" + k : "p=" + p, threads, simMs, syn, buildS, wall, wall / (simMs / 1000.0), spikes,
             spikes / (double) n / (simMs / 1000.0), events, events / wall,
             (engineBytes + ruleBytes) / (double) syn, histBytes / (double) syn, peakRssMib());
+        if (errors != null) {
+            // mean squared readout error per window: the learning curve of the sine-regression task
+            int per = (int) Math.round(lossEveryMs) * b.out.size();
+            StringBuilder curve = new StringBuilder("loss_curve_ms=" + (long) lossEveryMs + " mse=");
+            for (int r = 0; r + per <= errors.rows(); r += per) {
+                double se = 0;
+                for (int q = r; q < r + per; q++) {
+                    double e = errors.value(q, 0);
+                    se += e * e;
+                }
+                curve.append(String.format(Locale.ROOT, "%s%.5f", r == 0 ? "" : ",", se / per));
+            }
+            System.out.println(curve);
+        }
         b.net.close();
     }
 
