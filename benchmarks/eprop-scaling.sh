@@ -27,8 +27,10 @@ for t in 1 2; do
   run "n1000_p0.1_nest_t$t" --n 1000 --p 0.1 --threads $t --mode nest --adam catch-up
 done
 run "n1000_p0.1_fast_catchup_t2" --n 1000 --p 0.1 --threads 2 --mode fast --adam catch-up
-run "curve_per_update" --n 1000 --p 0.1 --threads 2 --mode fast --sim-ms 10000 --loss-every-ms 500
-run "curve_catch_up" --n 1000 --p 0.1 --threads 2 --mode nest --adam catch-up --sim-ms 10000 --loss-every-ms 500
+for eta in 1e-3 1e-4; do
+  echo ">> Adam modes, eta $eta" >&2
+  "$JAVA" -Xmx4g -cp "$CP" io.spikestream.benchmarks.AdamModes --iterations 400 --block 50 --eta $eta | tee -a "$RAW"
+done
 if [ -z "${QUICK:-}" ]; then
   for t in 1 2; do
     run "n10000_p0.1_fast_t$t" --n 10000 --p 0.1 --threads $t --mode fast
