@@ -754,10 +754,10 @@ public final class FastEpropRule implements PlasticityRule {
     public long historyBytes() {
         long b = 0;
         for (Rec r : recurrent.values()) {
-            b += r.hist.ring.byteSize();
+            b += (long) r.hist.ring.length * Double.BYTES;
         }
         for (Out o : readouts.values()) {
-            b += o.hist.ring.byteSize();
+            b += (long) o.hist.ring.length * Double.BYTES;
         }
         return b;
     }

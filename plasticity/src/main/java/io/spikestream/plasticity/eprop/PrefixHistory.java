@@ -61,7 +61,12 @@ final class PrefixHistory {
     final int ringMask;
     final int block;
     final int blockMask;
-    final MemorySegment ring;
+    /**
+     * On the Java heap rather than off-heap: this is the hottest random-access structure of the engine, and plain
+     * array loads let the JIT drop the segment bounds/liveness checks from the gather loop (measured 1.3x).
+     * It is per neuron, not per synapse, and is written to checkpoints through MemorySegment.ofArray.
+     */
+    final double[] ring;
 
     // decay constants and power tables pow[x + block] for x in [-block, max(block, ringSteps) + 1]
     final double pV;
@@ -91,8 +96,12 @@ final class PrefixHistory {
         }
         this.block = b;
         this.blockMask = b - 1;
-        long bytes = (long) this.ringSteps * n * fields * Double.BYTES;
-        this.ring = arena.allocate(bytes, 64);
+        long len0 = (long) this.ringSteps * n * fields;
+        if (len0 > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("history ring of " + len0 + " values is too large: shorten "
+                + "eprop_isi_trace_cutoff or the population");
+        }
+        this.ring = new double[(int) len0];
         // exponents from -block (rebasing to a later block) to max(block, ring) (within-block terms, window lengths)
         int len = block + Math.max(block, this.ringSteps) + 2;
         powK = table(kappa, len);
@@ -127,16 +136,16 @@ final class PrefixHistory {
         return new PrefixHistory(pop.size(), OUT_FIELDS, ringSteps, pV, 1.0, 1.0, arena);
     }
 
-    long index(long step, int j, int field) {
-        return ((step & ringMask) * n + j) * fields + field;
+    int index(long step, int j, int field) {
+        return (int) (((step & ringMask) * n + j) * fields + field);
     }
 
     double get(long step, int j, int field) {
-        return ring.getAtIndex(DBL, index(step, j, field));
+        return ring[index(step, j, field)];
     }
 
     void set(long step, int j, int field, double v) {
-        ring.setAtIndex(DBL, index(step, j, field), v);
+        ring[index(step, j, field)] = v;
     }
 
     /** pow tables are indexed by exponent + block. */
@@ -156,37 +165,37 @@ final class PrefixHistory {
             s0 = get(t - 1, j, S);
             sr0 = get(t - 1, j, SR);
         }
-        long base = index(t, j, 0);
-        ring.setAtIndex(DBL, base + S, s0 + psi * powRho[x + block]);
-        ring.setAtIndex(DBL, base + SR, sr0 + psi * powRhoR[x + block]);
-        ring.setAtIndex(DBL, base + PSI, psi);
-        ring.setAtIndex(DBL, base + FR, fr);
+        int base = index(t, j, 0);
+        ring[base + S] = s0 + psi * powRho[x + block];
+        ring[base + SR] = sr0 + psi * powRhoR[x + block];
+        ring[base + PSI] = psi;
+        ring[base + FR] = fr;
     }
 
     /** Start of step tau+2: the learning signal of step tau is complete; extend D, C and the fr sums. */
     void writeLearningSignal(long tau, int j, double ls) {
         long b = tau & ~(long) blockMask;
         int x = (int) (tau - b);
-        long base = index(tau, j, 0);
+        int base = index(tau, j, 0);
         double d0 = 0.0;
         double c0 = 0.0;
         double dr0 = 0.0;
         double cr0 = 0.0;
         if (x > 0) {
-            long prev = index(tau - 1, j, 0);
-            d0 = ring.getAtIndex(DBL, prev + D);
-            c0 = ring.getAtIndex(DBL, prev + C);
-            dr0 = ring.getAtIndex(DBL, prev + DR);
-            cr0 = ring.getAtIndex(DBL, prev + CR);
+            int prev = index(tau - 1, j, 0);
+            d0 = ring[prev + D];
+            c0 = ring[prev + C];
+            dr0 = ring[prev + DR];
+            cr0 = ring[prev + CR];
         }
-        double fr = ring.getAtIndex(DBL, base + FR);
+        double fr = ring[base + FR];
         double lk = ls * powK[x + block];
         double fk = fr * powKr[x + block];
-        ring.setAtIndex(DBL, base + LS, ls);
-        ring.setAtIndex(DBL, base + D, d0 + lk);
-        ring.setAtIndex(DBL, base + C, c0 + lk * ring.getAtIndex(DBL, base + S));
-        ring.setAtIndex(DBL, base + DR, dr0 + fk);
-        ring.setAtIndex(DBL, base + CR, cr0 + fk * ring.getAtIndex(DBL, base + SR));
+        ring[base + LS] = ls;
+        ring[base + D] = d0 + lk;
+        ring[base + C] = c0 + lk * ring[base + S];
+        ring[base + DR] = dr0 + fk;
+        ring[base + CR] = cr0 + fk * ring[base + SR];
     }
 
     /**
@@ -194,16 +203,15 @@ final class PrefixHistory {
      * A tight loop of independent loads: the memory system overlaps the cache misses of many targets, which the
      * long arithmetic loop that follows could not (the ring is too large for the caches at 10^4+ neurons).
      */
-    void gather(long t, java.lang.foreign.MemorySegment targets, long i0, long i1, double[] dst) {
-        final MemorySegment r = ring;
-        final long slotBase = (t & ringMask) * n;
+    void gather(long t, MemorySegment targets, long i0, long i1, double[] dst) {
+        final double[] r = ring;
+        final int slotBase = (int) (t & ringMask) * n;
         final int f = fields;
         int k = 0;
         for (long i = i0; i < i1; i++) {
-            long b = (slotBase + targets.getAtIndex(ValueLayout.JAVA_INT, i)) * f;
-            for (int q = 0; q < f; q++) {
-                dst[k++] = r.getAtIndex(DBL, b + q);
-            }
+            int b = (slotBase + targets.getAtIndex(ValueLayout.JAVA_INT, i)) * f;
+            System.arraycopy(r, b, dst, k, f);
+            k += f;
         }
     }
 
@@ -238,13 +246,13 @@ final class PrefixHistory {
                 dr0 = pre[preOff + DR];
                 cr0 = pre[preOff + CR];
             }
-            long i1 = index(e, j, 0);
-            double dS = ring.getAtIndex(DBL, i1 + S) - s0;
-            double dD = ring.getAtIndex(DBL, i1 + D) - d0;
-            double dC = ring.getAtIndex(DBL, i1 + C) - c0;
-            double dSr = ring.getAtIndex(DBL, i1 + SR) - sr0;
-            double dDr = ring.getAtIndex(DBL, i1 + DR) - dr0;
-            double dCr = ring.getAtIndex(DBL, i1 + CR) - cr0;
+            int i1 = index(e, j, 0);
+            double dS = ring[i1 + S] - s0;
+            double dD = ring[i1 + D] - d0;
+            double dC = ring[i1 + C] - c0;
+            double dSr = ring[i1 + SR] - sr0;
+            double dDr = ring[i1 + DR] - dr0;
+            double dCr = ring[i1 + CR] - cr0;
             int x = off(b - u0);
             double kx = powK[x];
             double rx = powRho[x];
@@ -272,9 +280,9 @@ final class PrefixHistory {
         long b = t & ~(long) blockMask;
         int x = (int) (t - b);
         double s0 = x > 0 ? get(t - 1, j, E_SUM) : 0.0;
-        long base = index(t, j, 0);
-        ring.setAtIndex(DBL, base + E_SUM, s0 + err * powP[x + block]);
-        ring.setAtIndex(DBL, base + E_RAW, err);
+        int base = index(t, j, 0);
+        ring[base + E_SUM] = s0 + err * powP[x + block];
+        ring[base + E_RAW] = err;
     }
 
     /** sum_{tau in [u0, t1]} err_tau P^(tau - u0) for readout j; {@code preSum} is its E_SUM at u0 - 1. */
