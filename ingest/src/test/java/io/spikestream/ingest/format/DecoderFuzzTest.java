@@ -33,7 +33,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class DecoderFuzzTest {
 
     static final long SEED = 0x5EED_2026_0004L;
-    static final int ITERATIONS = Integer.getInteger("spikestream.fuzz.iterations", 6_000);
+    static final int ITERATIONS = Integer.getInteger("spikestream.fuzz.iterations", 20_000);
     static final int MAX_PACKET_BYTES = 1 << 20;
     /** Buffers are capped at 1 MiB packets here; decompression may double a buffer a few times, XML costs some. */
     static final long ALLOCATION_LIMIT = 32L << 20;
