@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
     description = "Online learning from live spike streams (Kafka -> spiking network with e-prop -> sinks).",
     subcommands = {
         FixtureCheckCommand.class,
+        InspectCommand.class,
     })
 public final class Main implements Runnable {
 

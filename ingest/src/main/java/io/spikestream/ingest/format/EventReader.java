@@ -20,4 +20,12 @@ public interface EventReader extends Closeable {
      * @throws DecodeException for corrupt or truncated input, naming the source and byte offset
      */
     int read(EventBatch batch) throws IOException;
+
+    /**
+     * Events skipped so far because they lay outside the sensor geometry; always 0 in strict mode (the default),
+     * where such an event is a {@link DecodeException} instead. See {@link DecodeOptions#lenient()}.
+     */
+    default long skippedEvents() {
+        return 0;
+    }
 }
