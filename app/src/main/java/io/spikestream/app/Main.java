@@ -13,6 +13,8 @@ import picocli.CommandLine.Command;
     version = "spikestream 0.1.0",
     description = "Online learning from live spike streams (Kafka -> spiking network with e-prop -> sinks).",
     subcommands = {
+        FixtureCheckCommand.class,
+        InspectCommand.class,
         BrokerCommand.class,
         ReplayCommand.class,
         BridgeCommand.class,

@@ -38,7 +38,8 @@ import org.xml.sax.SAXException;
  * </pre>
  *
  * The XML names each stream's type; packets of the first stream whose {@code typeIdentifier} is {@code EVTS} are
- * decompressed (LZ4 frame or Zstd, per the IOHeader, through commons-compress and zstd-jni) and their {@code Event} structs
+ * decompressed (LZ4 frame or Zstd, per the IOHeader: lz4-java blocks, commons-compress for
+ * frames of linked blocks, zstd-jni) and their {@code Event} structs
  * read; frames, IMU and trigger packets are skipped unread. Geometry comes from the event stream's
  * {@code sizeX}/{@code sizeY}. Timestamps are microseconds since the Unix epoch, as recorded.
  *
@@ -65,6 +66,7 @@ final class Aedat4Reader extends StreamReader {
     private byte[] compressed = new byte[0];
     private byte[] packet = new byte[0];
     private ZstdDecompressCtx zstd;
+    private Lz4FrameDecoder lz4;
 
     /** Current event packet: next struct's byte index, end index, and the packet header's file offset. */
     private int eventPos;
@@ -232,8 +234,7 @@ final class Aedat4Reader extends StreamReader {
                     System.arraycopy(compressed, 0, packet, 0, size);
                     yield size;
                 }
-                case Aedat4Layout.LZ4, Aedat4Layout.LZ4_HIGH ->
-                    drain(at, new FramedLZ4CompressorInputStream(new ByteArrayInputStream(compressed, 0, size)));
+                case Aedat4Layout.LZ4, Aedat4Layout.LZ4_HIGH -> lz4(at, size);
                 default -> zstd(at, size);
             };
         } catch (DecodeException e) {
@@ -243,6 +244,20 @@ final class Aedat4Reader extends StreamReader {
             // IllegalArgumentException, IndexOutOfBounds...): all mean the same thing here
             throw new DecodeException(src.name, at, "corrupt compressed packet: " + e, e);
         }
+    }
+
+    private int lz4(long at, int size) throws IOException {
+        if (lz4 == null) {
+            lz4 = new Lz4FrameDecoder();
+        }
+        int n = lz4.decompress(compressed, size, maxPacketBytes);
+        if (n >= 0) {
+            byte[] out = lz4.buffer();
+            ensurePacket(n);
+            System.arraycopy(out, 0, packet, 0, n);
+            return n;
+        }
+        return drain(at, new FramedLZ4CompressorInputStream(new ByteArrayInputStream(compressed, 0, size)));
     }
 
     private int zstd(long at, int size) throws IOException {

@@ -10,7 +10,7 @@ package io.spikestream.ingest.format;
  *   <li>{@code lenient}: when false (the default) an event outside the sensor geometry is a
  *       {@link DecodeException}; when true it is skipped and counted in {@link EventReader#skippedEvents()}.
  *       Structural damage (truncated records, corrupt headers or packets) is an error in both modes.</li>
- *   <li>{@code maxPacketBytes}: the largest compressed or decompressed packet (AEDAT 4) or header a decoder
+ *   <li>{@code maxPacketBytes}: the largest compressed or decompressed packet or IOHeader (AEDAT 4) a decoder
  *       will hold in memory; a length field beyond it is an error, not an allocation.</li>
  * </ul>
  */

@@ -1,0 +1,122 @@
+package io.spikestream.benchmarks;
+
+import io.spikestream.plasticity.eprop.FastEpropRule;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * Runs the benchmark network of {@code shared/bench/README.md} for a stretch of biological time and prints
+ * one line of {@code key=value} results: wall seconds per simulated second, spikes, synaptic events per wall
+ * second, bytes per plastic synapse and peak RSS. One configuration per JVM, so that peak RSS is its own
+ * ({@code benchmarks/eprop-scaling.sh} runs the matrix).
+ *
+ * <pre>
+ *   EpropScaling --n 10000 --p 0.1 | --k 100  --threads 2  --mode fast|nest  --adam per-update|catch-up
+ *                [--sim-ms 1000] [--warmup-ms 0] [--silent 0] [--seed 1]
+ * </pre>
+ */
+public final class EpropScaling {
+
+    public static void main(String[] args) throws Exception {
+        int n = 1000;
+        double p = 0.1;
+        int k = 0;
+        int threads = 1;
+        BenchNetwork.Mode mode = BenchNetwork.Mode.FAST;
+        boolean catchUp = false;
+        double simMs = 1000;
+        double warmupMs = 0;
+        int silent = 0;
+        long seed = 1;
+        double lossEveryMs = 0;
+        double eta = -1;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            String v = i + 1 < args.length ? args[i + 1] : null;
+            switch (a) {
+                case "--n" -> { n = Integer.parseInt(v); i++; }
+                case "--p" -> { p = Double.parseDouble(v); k = 0; i++; }
+                case "--k" -> { k = Integer.parseInt(v); i++; }
+                case "--threads" -> { threads = Integer.parseInt(v); i++; }
+                case "--mode" -> { mode = BenchNetwork.Mode.valueOf(v.toUpperCase(Locale.ROOT)); i++; }
+                case "--adam" -> { catchUp = v.equals("catch-up"); i++; }
+                case "--sim-ms" -> { simMs = Double.parseDouble(v); i++; }
+                case "--warmup-ms" -> { warmupMs = Double.parseDouble(v); i++; }
+                case "--silent" -> { silent = Integer.parseInt(v); i++; }
+                case "--seed" -> { seed = Long.parseLong(v); i++; }
+                case "--loss-every-ms" -> { lossEveryMs = Double.parseDouble(v); i++; }
+                case "--eta" -> { eta = Double.parseDouble(v); i++; }
+                default -> throw new IllegalArgumentException("unknown argument " + a);
+            }
+        }
+        long t0 = System.nanoTime();
+        BenchNetwork b = new BenchNetwork(n, p, k, threads, mode, catchUp, seed, silent, eta);
+        io.spikestream.network.Multimeter errors = null;
+        if (lossEveryMs > 0) {
+            errors = b.net.multimeter(java.util.List.of("error_signal"), 0, 1e12, 1.0);
+            for (int j = 0; j < b.out.size(); j++) {
+                b.net.addToMultimeter(errors, b.out, j);
+            }
+        }
+        b.net.prepare();
+        double buildS = (System.nanoTime() - t0) / 1e9;
+        if (warmupMs > 0) {
+            b.net.simulate(warmupMs);
+        }
+        long spikes0 = b.net.spikeCount(b.rec);
+        long events0 = b.net.synapticEvents();
+        long t1 = System.nanoTime();
+        b.net.simulate(simMs);
+        double wall = (System.nanoTime() - t1) / 1e9;
+        long spikes = b.net.spikeCount(b.rec) - spikes0;
+        long events = b.net.synapticEvents() - events0;
+        long syn = b.plasticSynapses();
+        long engineBytes = syn * (4 + 8);
+        long ruleBytes = 0;
+        long histBytes = 0;
+        if (b.rule instanceof FastEpropRule f) {
+            ruleBytes = f.synapseStateBytes();
+            histBytes = f.historyBytes();
+        }
+        System.out.printf(Locale.ROOT,
+            "mode=%s adam=%s n_rec=%d rec=%s threads=%d sim_ms=%.0f plastic_synapses=%d build_s=%.2f wall_s=%.3f "
+                + "wall_per_sim_s=%.4f rec_spikes=%d rate_hz=%.2f synaptic_events=%d events_per_wall_s=%.4g "
+                + "synapse_state_bytes_per_synapse=%.1f history_bytes_per_synapse=%.1f peak_rss_mib=%.0f%n",
+            mode.name().toLowerCase(Locale.ROOT), catchUp ? "catch-up" : "per-update", n,
+            k > 0 ? "K=" + k : "p=" + p, threads, simMs, syn, buildS, wall, wall / (simMs / 1000.0), spikes,
+            spikes / (double) n / (simMs / 1000.0), events, events / wall,
+            (engineBytes + ruleBytes) / (double) syn, histBytes / (double) syn, peakRssMib());
+        if (errors != null) {
+            // mean squared readout error per window: the learning curve of the sine-regression task
+            int per = (int) Math.round(lossEveryMs) * b.out.size();
+            StringBuilder curve = new StringBuilder("loss_curve_ms=" + (long) lossEveryMs + " mse=");
+            for (int r = 0; r + per <= errors.rows(); r += per) {
+                double se = 0;
+                for (int q = r; q < r + per; q++) {
+                    double e = errors.value(q, 0);
+                    se += e * e;
+                }
+                curve.append(String.format(Locale.ROOT, "%s%.5f", r == 0 ? "" : ",", se / per));
+            }
+            System.out.println(curve);
+        }
+        b.net.close();
+    }
+
+    /** VmHWM of this process (Linux), in MiB; -1 elsewhere. */
+    static double peakRssMib() throws IOException {
+        Path status = Path.of("/proc/self/status");
+        if (!Files.exists(status)) {
+            return -1;
+        }
+        for (String line : Files.readAllLines(status)) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+            }
+        }
+        return -1;
+    }
+}
