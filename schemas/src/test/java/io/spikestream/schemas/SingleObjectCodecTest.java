@@ -120,4 +120,19 @@ class SingleObjectCodecTest {
             assertArrayEquals(null, serializer.serialize("t", null));
         }
     }
+
+    /**
+     * Avro 1.12 refuses to instantiate generated classes outside trusted packages ("Forbidden ... not trusted"):
+     * in a fresh JVM, {@code DeadLetter.getDecoder().decode(...)} fails that way. Loading {@link SpikestreamSchemas}
+     * trusts the generated package, after which even the generated static decoders work.
+     */
+    @Test
+    void generatedDecodersWorkOnceTheSchemasAreLoaded() throws Exception {
+        SpikestreamSchemas.store();
+        CheckpointRecord checkpoint = (CheckpointRecord) samples().get(3);
+        ByteBuffer bytes = CheckpointRecord.getEncoder().encode(checkpoint);
+        assertEquals(checkpoint, CheckpointRecord.getDecoder().decode(bytes));
+        assertTrue(org.apache.avro.util.ClassSecurityValidator.getGlobal().isTrusted(PartitionOffset.class));
+        assertTrue(org.apache.avro.util.ClassSecurityValidator.getGlobal().isTrusted(DeadLetterReason.class));
+    }
 }
