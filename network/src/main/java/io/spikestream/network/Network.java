@@ -40,6 +40,7 @@ public final class Network implements AutoCloseable {
     private final List<SpikeRecorder> spikeRecorders = new ArrayList<>();
     private final List<Multimeter> multimeters = new ArrayList<>();
     private final List<WeightRecorder> weightRecorders = new ArrayList<>();
+    private final List<StepObserver> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private int networkSize;
 
     // engine state, set by prepare()
@@ -507,6 +508,14 @@ public final class Network implements AutoCloseable {
         for (PlasticityRule r : ruleArray) {
             r.endStep(t);
         }
+        for (StepObserver o : observers) {
+            o.stepEnded(t);
+        }
+    }
+
+    /** Adds an observer called at the end of every step (any time; between simulate calls). */
+    public void addStepObserver(StepObserver o) {
+        observers.add(o);
     }
 
     private void runParallel(long to) {

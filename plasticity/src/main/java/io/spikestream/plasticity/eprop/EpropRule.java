@@ -37,7 +37,7 @@ import java.util.Map;
  * {@code FastEpropRule} for the O(1) formulation. Threading: worker k touches only part k and neurons of
  * chunk k.
  */
-public final class EpropRule implements PlasticityRule {
+public final class EpropRule implements PlasticityRule, io.spikestream.plasticity.LearningRateControl {
 
     public static final String SYNAPSE = "eprop_synapse";
     public static final String LEARNING_SIGNAL = "eprop_learning_signal_connection";

@@ -38,7 +38,7 @@ import java.util.Map;
  * costs O(interval) per update). Adaptive targets and per-step optimization are refused with a message:
  * use {@link EpropRule} for those.
  */
-public final class FastEpropRule implements PlasticityRule {
+public final class FastEpropRule implements PlasticityRule, io.spikestream.plasticity.LearningRateControl {
 
     private final String synapseName;
     private final String feedbackName;

@@ -1,0 +1,83 @@
+package io.spikestream.app.learn;
+
+import io.spikestream.network.InputDrive;
+
+import java.util.Arrays;
+
+/**
+ * Input spikes scheduled for future loop steps (the stream's events, already mapped to neurons and steps),
+ * replayed to the input population as its {@link InputDrive}. A ring of per-step lists; spikesAt sorts a step's
+ * neurons and folds repeats into a multiplicity (several events of one pixel in one step are several spikes,
+ * as in NEST). Reuses its arrays: no allocation per event once warmed up. Not threadsafe (fed and drained by the
+ * learner's thread; the engine calls spikesAt on worker 0 between those calls).
+ */
+final class ScheduledInput implements InputDrive {
+
+    private int[][] slots;
+    private int[] counts;
+    private int mask;
+    private long horizon; // largest step scheduled so far + 1
+
+    ScheduledInput() {
+        slots = new int[1024][];
+        counts = new int[1024];
+        mask = 1023;
+    }
+
+    /** Schedules neuron {@code input} to spike in loop step {@code step} (>= the current step). */
+    void add(long step, int input, long currentStep) {
+        while (step - currentStep >= slots.length) {
+            grow(currentStep);
+        }
+        int s = (int) (step & mask);
+        int c = counts[s];
+        int[] l = slots[s];
+        if (l == null || c == l.length) {
+            slots[s] = l = l == null ? new int[16] : Arrays.copyOf(l, c * 2);
+        }
+        l[c] = input;
+        counts[s] = c + 1;
+        horizon = Math.max(horizon, step + 1);
+    }
+
+    private void grow(long currentStep) {
+        int n = slots.length * 2;
+        int[][] ns = new int[n][];
+        int[] nc = new int[n];
+        for (long t = currentStep; t < currentStep + slots.length; t++) {
+            int o = (int) (t & mask);
+            int q = (int) (t & (n - 1));
+            ns[q] = slots[o];
+            nc[q] = counts[o];
+        }
+        slots = ns;
+        counts = nc;
+        mask = n - 1;
+    }
+
+    long horizon() {
+        return horizon;
+    }
+
+    @Override
+    public int spikesAt(long t, int[] local, int[] mult) {
+        int s = (int) (t & mask);
+        int c = counts[s];
+        if (c == 0) {
+            return 0;
+        }
+        int[] l = slots[s];
+        Arrays.sort(l, 0, c);
+        int n = 0;
+        for (int i = 0; i < c; i++) {
+            if (n > 0 && local[n - 1] == l[i]) {
+                mult[n - 1]++;
+            } else {
+                local[n] = l[i];
+                mult[n++] = 1;
+            }
+        }
+        counts[s] = 0;
+        return n;
+    }
+}

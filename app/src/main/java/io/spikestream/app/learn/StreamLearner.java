@@ -1,0 +1,422 @@
+package io.spikestream.app.learn;
+
+import io.spikestream.network.Connectivity;
+import io.spikestream.network.InputPopulation;
+import io.spikestream.network.Network;
+import io.spikestream.network.PlasticityRule;
+import io.spikestream.network.Population;
+import io.spikestream.network.Projection;
+import io.spikestream.network.ReadoutPopulation;
+import io.spikestream.network.SynapseSpec;
+import io.spikestream.network.TimeGrid;
+import io.spikestream.network.WeightInit;
+import io.spikestream.plasticity.LearningRateControl;
+import io.spikestream.plasticity.eprop.EpropRule;
+import io.spikestream.plasticity.eprop.FastEpropRule;
+import io.spikestream.plasticity.optim.OptimizerSpec;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+
+/**
+ * One online learner: a spiking network trained with event-driven e-prop on one sensor's event stream, never
+ * reset. Events and labels go in; a {@link Prediction} comes out for every labelled window.
+ *
+ * <p>Stream time drives everything (never wall time, so a replay is deterministic). In {@code per_window} time
+ * mode (NEST's N-MNIST protocol) every labelled window occupies exactly {@code steps_per_window} steps, events
+ * placed at {@code round(t_rel * steps / window_norm_us)} (half to even, as NumPy); windows follow each other
+ * with no reset and no gap. The readouts get the window's one-hot target; the learning signal is on for the
+ * last {@code learning_window_steps} (readout-aligned: inputs reach the readouts two steps later), and the
+ * prediction is the argmax of the mean readout signal over the last {@code score_window_steps}, as in NEST's
+ * example. A window is processed once its end is passed by the event stream (or by {@link #finish}); events
+ * no label covers after {@code lateness_us} of stream time are dropped and counted, and so are labels that
+ * arrive after their window was simulated.
+ *
+ * <p>Not threadsafe: one thread (the pipeline's learner thread) calls it; the network's own workers run inside
+ * its calls.
+ */
+public final class StreamLearner implements AutoCloseable {
+
+    /** The outcome of one labelled window, scored before (or while) it was learned from. */
+    public record Prediction(String sampleId, long windowStartUs, long windowEndUs, int label, int predicted,
+                             double[] scores, double loss, long modelVersion, boolean learning) {
+        public boolean correct() {
+            return label >= 0 && predicted == label;
+        }
+    }
+
+    @FunctionalInterface
+    public interface Listener {
+        void onPrediction(Prediction p);
+    }
+
+    /** Counters of everything the learner did not turn into spikes, and of what it did. */
+    public static final class Counters {
+        public long eventsIn;
+        public long eventsMapped;
+        public long eventsBlocked;
+        public long eventsOutOfGeometry;
+        public long eventsUnlabelled;
+        public long labelsLate;
+        public long windows;
+        public long windowsLearned;
+    }
+
+    private record Window(String sampleId, long startUs, long endUs, int label, boolean learn) {
+    }
+
+    private final Settings settings;
+    private final Listener listener;
+    private final Network net;
+    private final LearningRateControl rate;
+    private final InputPopulation in;
+    private final Population rec;
+    private final ReadoutPopulation out;
+    private final InputMapper mapper;
+    private final ScheduledInput input = new ScheduledInput();
+    private final Supervision supervision = new Supervision();
+    private final Counters counters = new Counters();
+    private final double eta;
+
+    private final int steps;
+    private final double normUs;
+    private final long latenessUs;
+    private final int learnSteps;
+    private final int scoreSteps;
+    private final int classes;
+
+    private final TreeMap<Long, Window> windows = new TreeMap<>();
+    private long[] bufT = new long[4096];
+    private int[] bufIn = new int[4096];
+    private int bufHead;
+    private int bufCount;
+    private long maxEventUs = Long.MIN_VALUE;
+    private long processedUpToUs = Long.MIN_VALUE;
+    private long droppedUpToUs = Long.MIN_VALUE;
+    private long nextBase;
+    private boolean learning = true;
+    private java.util.function.Predicate<String> policy = id -> true;
+    private boolean etaOn = true;
+
+    // scoring of pending windows (at most two overlap: the scoring range runs 2 steps into the next window)
+    private final List<Scoring> scoring = new ArrayList<>();
+
+    private final class Scoring {
+        final Window w;
+        final long from;
+        final long to;
+        final boolean learned;
+        final double[] sums;
+        double se;
+
+        Scoring(Window w, long from, long to, boolean learned) {
+            this.w = w;
+            this.from = from;
+            this.to = to;
+            this.learned = learned;
+            this.sums = new double[classes];
+        }
+    }
+
+    public StreamLearner(Settings s, Listener listener) throws IOException {
+        this.settings = s;
+        this.listener = listener;
+        if (!s.s("time.mode").equals("per_window")) {
+            throw new IllegalArgumentException("time.mode '" + s.s("time.mode") + "' is not supported; use per_window");
+        }
+        steps = s.i("time.steps_per_window");
+        normUs = s.d("time.window_norm_us");
+        latenessUs = s.l("time.lateness_us");
+        learnSteps = s.i("supervision.learning_window_steps");
+        scoreSteps = s.i("supervision.score_window_steps");
+        classes = s.i("supervision.classes");
+        if (steps < 4 || learnSteps > steps || scoreSteps < 1 || scoreSteps > steps) {
+            throw new IllegalArgumentException("need steps_per_window >= 4 and 1 <= learning/score window <= steps_per_window");
+        }
+        String bl = s.s("sensor.blocklist");
+        int[] blocklist = bl.isBlank() ? new int[0] : InputMapper.readBlocklist(Path.of(bl));
+        mapper = new InputMapper(s.i("sensor.width"), s.i("sensor.height"), s.i("sensor.pool"), blocklist,
+            s.l("sensor.hot_pixel_refractory_us"));
+
+        net = new Network(TimeGrid.of(1.0), s.i("network.threads"), s.l("network.seed"));
+        OptimizerSpec spec = OptimizerSpec.fromMap(s.map("optimizer"));
+        eta = spec.eta();
+        PlasticityRule rule = switch (s.s("network.rule")) {
+            case "fast" -> FastEpropRule.install(net, spec);
+            case "nest" -> EpropRule.install(net, spec);
+            default -> throw new IllegalArgumentException("network.rule must be fast or nest, got " + s.s("network.rule"));
+        };
+        rate = (LearningRateControl) rule;
+        int nIn = mapper.inputs();
+        int nRec = s.i("network.n_rec");
+        in = (InputPopulation) net.create("input", "parrot_neuron", nIn,
+            Map.of("flush_event_send_interval", s.d("network.input_flush_interval_ms")));
+        in.setDrive(input);
+        rec = net.create("recurrent", s.s("network.rec_model"), nRec, s.map("network.rec"));
+        out = (ReadoutPopulation) net.create("readout", "eprop_readout", classes, s.map("network.readout"));
+        out.setDrive(supervision);
+        double wIn = s.d("network.w_in_std") > 0 ? s.d("network.w_in_std") : 1.0 / Math.sqrt(nIn);
+        double wRec = s.d("network.w_rec_std") > 0 ? s.d("network.w_rec_std") : 1.0 / Math.sqrt(nRec);
+        String syn = EpropRule.SYNAPSE;
+        net.connect(in, rec, Connectivity.pairwiseBernoulli(s.d("network.p_in"), true),
+            SynapseSpec.of(syn).weight(WeightInit.normal(0, wIn)));
+        if (s.d("network.p_rec") > 0) {
+            net.connect(rec, rec, Connectivity.pairwiseBernoulli(s.d("network.p_rec"), false),
+                SynapseSpec.of(syn).weight(WeightInit.normal(0, wRec)));
+        }
+        double glorot = Math.sqrt(3.0 / Math.max(1.0, (nRec + classes) / 2.0)) * s.d("network.w_out_scale");
+        Projection recOut = net.connect(rec, out, Connectivity.pairwiseBernoulli(s.d("network.p_out"), true),
+            SynapseSpec.of(syn).weight(WeightInit.uniform(-glorot, glorot)));
+        double fb = s.d("network.feedback_scale");
+        switch (s.s("network.feedback")) {
+            case "random" -> net.connect(out, rec, Connectivity.allToAll(),
+                SynapseSpec.of(EpropRule.LEARNING_SIGNAL).weight(WeightInit.normal(0, fb)));
+            case "symmetric" -> {
+                List<int[]> pairs = new ArrayList<>();
+                List<Double> w = new ArrayList<>();
+                recOut.forEachSynapse((part, i, src, tgt, weight) -> {
+                    pairs.add(new int[] {tgt, src});
+                    w.add(weight * fb);
+                });
+                int[] a = pairs.stream().mapToInt(p -> p[0]).toArray();
+                int[] b = pairs.stream().mapToInt(p -> p[1]).toArray();
+                net.connect(out, rec, Connectivity.explicit(a, b), SynapseSpec.of(EpropRule.LEARNING_SIGNAL)
+                    .weight(WeightInit.values(w.stream().mapToDouble(Double::doubleValue).toArray())));
+            }
+            default -> throw new IllegalArgumentException("network.feedback must be random or symmetric");
+        }
+        net.addStepObserver(this::score);
+        net.prepare();
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    public Network network() {
+        return net;
+    }
+
+    public Counters counters() {
+        return counters;
+    }
+
+    public int inputs() {
+        return mapper.inputs();
+    }
+
+    public Population recurrent() {
+        return rec;
+    }
+
+    /**
+     * Learning on (the configured eta) or off (eta 0, as NEST's test phase; one update late per synapse) for
+     * windows from now on. Windows whose events are all in but that have not run yet keep the setting they were
+     * labelled with; call {@link #flushWindows} first to close a phase.
+     */
+    public void setLearning(boolean on) {
+        learning = on;
+    }
+
+    /** Decides per window whether it is learned from (default: every labelled window while learning is on). */
+    public void setWindowPolicy(java.util.function.Predicate<String> learnOnSample) {
+        this.policy = learnOnSample;
+    }
+
+    /** Runs every window whose label is known, as if the stream had passed their ends (a phase boundary). */
+    public void flushWindows() {
+        advance(true);
+    }
+
+    public boolean learning() {
+        return learning;
+    }
+
+    // ------------------------------------------------------------------ input
+
+    /** A label for [startUs, endUs) of stream time; class -1 = unsupervised window (scored, not learned). */
+    public void onLabel(String sampleId, long startUs, long endUs, int label) {
+        if (endUs <= startUs) {
+            throw new IllegalArgumentException("label window of " + sampleId + " is empty: [" + startUs + ", " + endUs + ")");
+        }
+        if (label >= classes) {
+            throw new IllegalArgumentException("label " + label + " of " + sampleId + " outside 0.." + (classes - 1));
+        }
+        if (startUs < processedUpToUs || startUs <= droppedUpToUs) {
+            counters.labelsLate++;
+            return;
+        }
+        windows.put(startUs, new Window(sampleId, startUs, endUs, label, learning && label >= 0 && policy.test(sampleId)));
+        advance(false);
+    }
+
+    /** Events of this learner's sensor, in time order (stream time, microseconds). */
+    public void onEvents(int[] x, int[] y, byte[] p, long[] tUs, int n) {
+        for (int i = 0; i < n; i++) {
+            counters.eventsIn++;
+            if (!mapper.inside(x[i], y[i])) {
+                counters.eventsOutOfGeometry++;
+                continue;
+            }
+            int neuron = mapper.map(x[i], y[i], p[i], tUs[i]);
+            if (neuron == InputMapper.DROPPED) {
+                counters.eventsBlocked++;
+                continue;
+            }
+            if (bufCount == bufT.length) {
+                compactOrGrow();
+            }
+            bufT[bufCount] = tUs[i];
+            bufIn[bufCount++] = neuron;
+            maxEventUs = Math.max(maxEventUs, tUs[i]);
+        }
+        advance(false);
+    }
+
+    /** End of the stream: process every pending window and complete the last prediction. */
+    public void finish() {
+        advance(true);
+        long need = nextBase + 2;
+        if (net.currentStep() < need) {
+            net.simulateSteps(need - net.currentStep());
+        }
+        int dropped = bufCount - bufHead;
+        counters.eventsUnlabelled += dropped;
+        bufHead = bufCount = 0;
+    }
+
+    private void compactOrGrow() {
+        if (bufHead > 0) {
+            System.arraycopy(bufT, bufHead, bufT, 0, bufCount - bufHead);
+            System.arraycopy(bufIn, bufHead, bufIn, 0, bufCount - bufHead);
+            bufCount -= bufHead;
+            bufHead = 0;
+        }
+        if (bufCount == bufT.length) {
+            bufT = Arrays.copyOf(bufT, bufT.length * 2);
+            bufIn = Arrays.copyOf(bufIn, bufIn.length * 2);
+        }
+    }
+
+    // ------------------------------------------------------------------ windows
+
+    private void advance(boolean all) {
+        while (!windows.isEmpty()) {
+            Window w = windows.firstEntry().getValue();
+            if (!all && maxEventUs < w.endUs()) {
+                break;
+            }
+            windows.pollFirstEntry();
+            while (bufHead < bufCount && bufT[bufHead] < w.startUs()) {
+                counters.eventsUnlabelled++;
+                bufHead++;
+            }
+            int end = bufHead;
+            while (end < bufCount && bufT[end] < w.endUs()) {
+                end++;
+            }
+            runWindow(w, bufHead, end);
+            bufHead = end;
+            processedUpToUs = w.endUs();
+        }
+        // events no known label covers, older than the lateness bound, cannot be supervised any more
+        long horizon = maxEventUs - latenessUs;
+        long firstWindow = windows.isEmpty() ? Long.MAX_VALUE : windows.firstKey();
+        while (bufHead < bufCount && bufT[bufHead] < horizon && bufT[bufHead] < firstWindow) {
+            counters.eventsUnlabelled++;
+            droppedUpToUs = bufT[bufHead];
+            bufHead++;
+        }
+        if (bufHead == bufCount) {
+            bufHead = bufCount = 0;
+        }
+    }
+
+    private void runWindow(Window w, int from, int to) {
+        long base = nextBase;
+        nextBase += steps;
+        long now = net.currentStep();
+        for (int i = from; i < to; i++) {
+            long rel = Math.round(Math.rint((bufT[i] - w.startUs()) * (double) steps / normUs));
+            // the parrot fires one step after the generator time, as in NEST's example (offset_gen = 1)
+            input.add(base + 1 + rel, bufIn[i], now);
+            counters.eventsMapped++;
+        }
+        boolean learn = w.learn();
+        if (learn != etaOn) {
+            rate.setEta(learn ? eta : 0.0);
+            etaOn = learn;
+        }
+        // readout-aligned: inputs of loop step base+1 reach the readouts in step base+3; NEST's generators put the
+        // target from base+2 and the learning window on the last learning_window_steps up to base+steps+2
+        long segEnd = base + steps + 2;
+        supervision.add(base + 2, w.label(), learn ? segEnd - learnSteps : Long.MAX_VALUE, learn ? segEnd : Long.MAX_VALUE);
+        scoring.add(new Scoring(w, segEnd - scoreSteps, segEnd, learn));
+        counters.windows++;
+        if (learn) {
+            counters.windowsLearned++;
+        }
+        long target = base + steps;
+        if (target > now) {
+            net.simulateSteps(target - now);
+        }
+        supervision.prune(net.currentStep());
+    }
+
+    /** Step observer: accumulates the readout signals of scoring ranges and emits finished predictions. */
+    private void score(long t) {
+        for (int q = 0; q < scoring.size(); q++) {
+            Scoring sc = scoring.get(q);
+            if (t < sc.from || t >= sc.to) {
+                continue;
+            }
+            for (int j = 0; j < classes; j++) {
+                double y = out.rawSignal(j);
+                sc.sums[j] += y;
+                double d = y - (sc.w.label() == j ? 1.0 : 0.0);
+                sc.se += d * d;
+            }
+            if (t == sc.to - 1) {
+                int best = 0;
+                double[] scores = new double[classes];
+                for (int j = 0; j < classes; j++) {
+                    scores[j] = sc.sums[j] / (sc.to - sc.from);
+                    if (scores[j] > scores[best]) {
+                        best = j;
+                    }
+                }
+                scoring.remove(q--);
+                listener.onPrediction(new Prediction(sc.w.sampleId(), sc.w.startUs(), sc.w.endUs(), sc.w.label(), best,
+                    scores, 0.5 * sc.se / classes, counters.windowsLearned, sc.learned));
+            }
+        }
+    }
+
+    /** Current settings and counters, for a run summary. */
+    public Map<String, Object> describe() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("inputs", mapper.inputs());
+        m.put("recurrent", rec.size());
+        m.put("readouts", classes);
+        m.put("plastic_synapses", net.projections().stream().filter(p -> p.model().rule() != null && p.model().carriesSpikes())
+            .mapToLong(Projection::size).sum());
+        return m;
+    }
+
+    /** Deterministic seeded generator for callers that need one (e.g. presentation order). */
+    public static SplittableRandom random(long seed) {
+        return new SplittableRandom(seed);
+    }
+
+    @Override
+    public void close() {
+        net.close();
+    }
+}
