@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
         BrokerCommand.class,
         ReplayCommand.class,
         BridgeCommand.class,
+        NmnistCommand.class,
     })
 public final class Main implements Runnable {
 

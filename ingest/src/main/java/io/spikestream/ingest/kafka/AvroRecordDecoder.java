@@ -25,7 +25,7 @@ public final class AvroRecordDecoder<T extends SpecificRecord> implements Record
         }
     }
 
-    static DeadLetterReason reasonOf(RecordDecodeException e) {
+    public static DeadLetterReason reasonOf(RecordDecodeException e) {
         return switch (e.kind()) {
             case BAD_HEADER -> DeadLetterReason.BAD_HEADER;
             case UNKNOWN_SCHEMA -> DeadLetterReason.UNKNOWN_SCHEMA;

@@ -69,6 +69,11 @@ public final class ReplayPlan {
         return new ReplayPlan(items);
     }
 
+    /** A plan of explicit items, in the given order (e.g. a shuffled training set followed by a test set). */
+    public static ReplayPlan ofItems(List<ReplayItem> items) {
+        return new ReplayPlan(items);
+    }
+
     public List<ReplayItem> items() {
         return items;
     }

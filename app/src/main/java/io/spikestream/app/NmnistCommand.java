@@ -1,0 +1,90 @@
+package io.spikestream.app;
+
+import io.spikestream.app.learn.NmnistExperiment;
+import io.spikestream.app.learn.Settings;
+import io.spikestream.app.learn.StreamLearner;
+import io.spikestream.ingest.kafka.KafkaEndpoint;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code ./spikestream nmnist --train DIR --test DIR [--test DIR ...] [--passes N]}: NEST's N-MNIST protocol on any
+ * folders in the N-MNIST layout, streamed through Kafka, learned online; the last line is
+ * {@code test_accuracy=<fraction>}.
+ */
+@Command(name = "nmnist", mixinStandardHelpOptions = true,
+    description = "Single-pass (or N-pass) online learning on N-MNIST folders through Kafka; ends with test_accuracy=.")
+public final class NmnistCommand implements Callable<Integer> {
+
+    @Option(names = "--train", required = true, paramLabel = "DIR", description = "Training folder (<label>/<name>.bin).")
+    Path train;
+
+    @Option(names = "--test", required = true, paramLabel = "DIR", description = "Test folder(s), learning off (repeatable).")
+    List<Path> tests = new ArrayList<>();
+
+    @Option(names = "--passes", defaultValue = "1", description = "Passes over the training folder (default: ${DEFAULT-VALUE}).")
+    int passes;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Learner settings (JSON) over the documented defaults.")
+    List<String> configs = new ArrayList<>();
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override one setting, e.g. network.n_rec=300 (repeatable).")
+    List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the presentation order (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--direct", description = "Read the files directly instead of through Kafka (same stream, no broker).")
+    boolean direct;
+
+    @Option(names = "--topic", description = "Topic for events and labels (default: a fresh topic for this run).")
+    String topic;
+
+    @Mixin
+    KafkaOptions kafka;
+
+    @Override
+    public Integer call() throws Exception {
+        Settings s = Settings.load(configs, overrides);
+        NmnistExperiment exp = new NmnistExperiment(s, train, tests, passes, seed);
+        NmnistExperiment.Result r = run(exp, direct, topic, kafka, exp.trainWindows() + exp.testWindows());
+        for (int i = 1; i <= tests.size(); i++) {
+            System.out.printf(Locale.ROOT, "test%d=%s accuracy=%.4f samples=%d%n", i, tests.get(i - 1),
+                r.accuracy("test" + i + "/"), r.count("test" + i + "/"));
+        }
+        System.out.printf(Locale.ROOT, "train_accuracy=%.4f (prequential, %d windows)%n", r.accuracy("train/"), r.count("train/"));
+        System.out.printf(Locale.ROOT, "test_accuracy=%.4f%n", r.accuracy("test"));
+        return 0;
+    }
+
+    static NmnistExperiment.Result run(NmnistExperiment exp, boolean direct, String topic, KafkaOptions kafka, int total)
+        throws Exception {
+        long[] done = {0, 0};
+        java.util.function.Consumer<StreamLearner.Prediction> progress = p -> {
+            done[0]++;
+            done[1] += p.correct() ? 1 : 0;
+            if (done[0] % 50 == 0 || done[0] == total) {
+                System.err.printf(Locale.ROOT, "\r  windows %d/%d  cumulative accuracy %.3f", done[0], total,
+                    done[1] / (double) done[0]);
+                if (done[0] == total) {
+                    System.err.println();
+                }
+            }
+        };
+        if (direct) {
+            return exp.runDirect(progress);
+        }
+        try (KafkaEndpoint endpoint = kafka.open(System.err)) {
+            String t = topic != null ? topic : "spikestream.events.nmnist-" + Long.toHexString(System.currentTimeMillis());
+            kafka.ensureTopics(endpoint, System.err, t);
+            return exp.runKafka(endpoint, t, progress, System.err);
+        }
+    }
+}
