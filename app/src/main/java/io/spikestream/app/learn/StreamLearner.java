@@ -156,8 +156,10 @@ public final class StreamLearner implements AutoCloseable {
         rate = (LearningRateControl) rule;
         int nIn = mapper.inputs();
         int nRec = s.i("network.n_rec");
-        in = (InputPopulation) net.create("input", "parrot_neuron", nIn,
-            Map.of("flush_event_send_interval", s.d("network.input_flush_interval_ms")));
+        // flush events bound the NEST-exact rule's history memory; the fast rule closes windows itself
+        double flush = s.d("network.input_flush_interval_ms") > 0 ? s.d("network.input_flush_interval_ms")
+            : s.s("network.rule").equals("nest") ? steps : Double.POSITIVE_INFINITY;
+        in = (InputPopulation) net.create("input", "parrot_neuron", nIn, Map.of("flush_event_send_interval", flush));
         in.setDrive(input);
         rec = net.create("recurrent", s.s("network.rec_model"), nRec, s.map("network.rec"));
         out = (ReadoutPopulation) net.create("readout", "eprop_readout", classes, s.map("network.readout"));
