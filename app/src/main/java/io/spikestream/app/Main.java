@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
     version = "spikestream 0.1.0",
     description = "Online learning from live spike streams (Kafka -> spiking network with e-prop -> sinks).",
     subcommands = {
+        DemoCommand.class,
         FixtureCheckCommand.class,
         InspectCommand.class,
         BrokerCommand.class,
