@@ -1,5 +1,9 @@
 package io.spikestream.network;
 
+import io.spikestream.network.checkpoint.CheckpointException;
+import io.spikestream.network.checkpoint.StateReader;
+import io.spikestream.network.checkpoint.StateWriter;
+
 import java.util.Arrays;
 
 /**
@@ -45,6 +49,30 @@ public final class EventList {
             mult = Arrays.copyOf(mult, c);
             flush = Arrays.copyOf(flush, c);
         }
+    }
+
+    void writeState(StateWriter out) {
+        out.putInts(population, 0, count);
+        out.putInts(local, 0, count);
+        out.putInts(mult, 0, count);
+        out.putBooleans(flush, 0, count);
+    }
+
+    void readState(StateReader in, int populations) throws CheckpointException {
+        int[] pop = in.getInts("pending event populations");
+        int n = pop.length;
+        ensure(n);
+        System.arraycopy(pop, 0, population, 0, n);
+        in.readInts(local, n, "pending event sources");
+        in.readInts(mult, n, "pending event multiplicities");
+        in.readBooleans(flush, n, "pending event flush flags");
+        for (int i = 0; i < n; i++) {
+            if (population[i] < 0 || population[i] >= populations) {
+                throw new CheckpointException(CheckpointException.Kind.CORRUPT, "pending event " + i
+                    + " names population " + population[i] + " of " + populations);
+            }
+        }
+        count = n;
     }
 
     public int count() {

@@ -1,5 +1,8 @@
 package io.spikestream.network;
 
+import io.spikestream.network.checkpoint.StateReader;
+import io.spikestream.network.checkpoint.StateWriter;
+
 /**
  * Input neurons ({@code parrot_neuron}): each spike the {@link InputDrive} schedules for loop step t is
  * emitted with stamp t+1, as a NEST parrot re-emits a generator spike. A parrot also sends flush events
@@ -20,6 +23,20 @@ public final class InputPopulation extends Population {
     }
 
     public InputDrive drive() {
+        return drive;
+    }
+
+    @Override
+    protected void writeModelState(StateWriter out) {
+        // parrots keep no state of their own (the scratch arrays are refilled every step); the drive is a section
+    }
+
+    @Override
+    protected void readModelState(StateReader in) {
+    }
+
+    @Override
+    Object checkpointedDrive() {
         return drive;
     }
 

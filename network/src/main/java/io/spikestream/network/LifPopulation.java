@@ -1,5 +1,9 @@
 package io.spikestream.network;
 
+import io.spikestream.network.checkpoint.CheckpointException;
+import io.spikestream.network.checkpoint.StateReader;
+import io.spikestream.network.checkpoint.StateWriter;
+
 /**
  * Leaky integrate-and-fire neurons with delta synapses: NEST's {@code eprop_iaf}, {@code eprop_iaf_adapt},
  * {@code eprop_iaf_psc_delta} and {@code eprop_iaf_psc_delta_adapt}, with NEST's propagators and order of
@@ -184,6 +188,42 @@ public final class LifPopulation extends Population {
             v[j] = vj;
             r[j] = rj;
             iIn[j] = 0.0;
+        }
+    }
+
+    @Override
+    protected void writeModelState(StateWriter out) {
+        out.putDoubles(v);
+        out.putInts(r);
+        out.putDoubles(iIn);
+        out.putDoubles(z);
+        out.putDoubles(vPsi);
+        out.putInts(rPsi);
+        out.putDoubles(thetaPsi);
+        if (model.adaptive()) {
+            out.putDoubles(a);
+            out.putDoubles(thetaA);
+        }
+        if (model.hardReset()) {
+            out.putDoubles(refrBuffer);
+        }
+    }
+
+    @Override
+    protected void readModelState(StateReader in) throws CheckpointException {
+        in.readDoubles(v, "V_m");
+        in.readInts(r, "refractory count");
+        in.readDoubles(iIn, "i_in");
+        in.readDoubles(z, "z");
+        in.readDoubles(vPsi, "v_psi");
+        in.readInts(rPsi, "r_psi");
+        in.readDoubles(thetaPsi, "theta_psi");
+        if (model.adaptive()) {
+            in.readDoubles(a, "adaptation");
+            in.readDoubles(thetaA, "V_th_adapt");
+        }
+        if (model.hardReset()) {
+            in.readDoubles(refrBuffer, "refractory input buffer");
         }
     }
 

@@ -1,5 +1,9 @@
 package io.spikestream.network;
 
+import io.spikestream.network.checkpoint.CheckpointException;
+import io.spikestream.network.checkpoint.StateReader;
+import io.spikestream.network.checkpoint.StateWriter;
+
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
@@ -78,6 +82,29 @@ public abstract sealed class Population permits InputPopulation, LifPopulation, 
     }
 
     protected abstract void prepareState();
+
+    /** Checkpoint: the last-event stamps, the input ring and the model's own state (between simulate calls). */
+    final void writeState(StateWriter out) {
+        out.putLongs(lastEvent);
+        out.putDoubles(input);
+        writeModelState(out);
+    }
+
+    final void readState(StateReader in) throws CheckpointException {
+        in.readLongs(lastEvent, "lastEvent");
+        in.readDoubles(input, "input ring");
+        readModelState(in);
+        in.expectEnd();
+    }
+
+    protected abstract void writeModelState(StateWriter out);
+
+    protected abstract void readModelState(StateReader in) throws CheckpointException;
+
+    /** The drive whose state is checkpointed with this population, or null. */
+    Object checkpointedDrive() {
+        return null;
+    }
 
     /** Phase A of loop step t: take rate/drive inputs for the chunk (before spikes are delivered). */
     void beginStep(long t, int from, int to) {

@@ -2,6 +2,7 @@ package io.spikestream.network;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.zip.CRC32C;
 
 /**
  * All synapses of one {@code connect()} call: source population to target population, one synapse model.
@@ -150,6 +151,31 @@ public final class Projection {
             }
         }
     }
+
+    /**
+     * CRC32C of the connectivity (row pointers, targets and delays of every part): topology is rebuilt from the
+     * seed and settings, not stored in checkpoints, so this proves the rebuilt one is the same. Computed once.
+     */
+    public long topologyChecksum() {
+        long c = topologyCrc;
+        if (c == 0) {
+            CRC32C crc = new CRC32C();
+            for (Part p : parts) {
+                java.nio.ByteBuffer rows = java.nio.ByteBuffer.allocate(p.rowPtr.length * Long.BYTES);
+                rows.asLongBuffer().put(p.rowPtr);
+                crc.update(rows);
+                crc.update(p.targets.asSlice(0, p.nnz * SynapseLayout.TARGET.byteSize()).asByteBuffer());
+                if (p.delays != null) {
+                    crc.update(p.delays.asSlice(0, p.nnz * SynapseLayout.DELAY.byteSize()).asByteBuffer());
+                }
+            }
+            c = crc.getValue() | (1L << 32); // nonzero marks "computed"
+            topologyCrc = c;
+        }
+        return c & 0xffffffffL;
+    }
+
+    private long topologyCrc;
 
     public int index() {
         return index;

@@ -1,5 +1,9 @@
 package io.spikestream.network;
 
+import io.spikestream.network.checkpoint.CheckpointException;
+import io.spikestream.network.checkpoint.StateReader;
+import io.spikestream.network.checkpoint.StateWriter;
+
 /**
  * Leaky-integrator readouts ({@code eprop_readout}, spec §1.7): {@code y = v + E_L} is compared with a
  * target, and the error is masked by the learning window. Recordables: {@code V_m} (unmasked),
@@ -94,6 +98,41 @@ public final class ReadoutPopulation extends Population {
             iIn[j] = iE;
         }
         lastStep = t;
+    }
+
+    @Override
+    protected void writeModelState(StateWriter out) {
+        out.putDoubles(v);
+        out.putDoubles(iIn);
+        out.putDoubles(target);
+        out.putDoubles(window);
+        out.putDoubles(readoutSignal);
+        out.putDoubles(targetSignal);
+        out.putDoubles(rawSignal);
+        out.putDoubles(errorSignal);
+        out.putLong(lastStep);
+    }
+
+    @Override
+    protected void readModelState(StateReader in) throws CheckpointException {
+        in.readDoubles(v, "V_m");
+        in.readDoubles(iIn, "i_in");
+        in.readDoubles(target, "target");
+        in.readDoubles(window, "learning window");
+        in.readDoubles(readoutSignal, "readout_signal");
+        in.readDoubles(targetSignal, "target_signal");
+        in.readDoubles(rawSignal, "raw signal");
+        in.readDoubles(errorSignal, "error_signal");
+        lastStep = in.getLong();
+    }
+
+    @Override
+    Object checkpointedDrive() {
+        return drive;
+    }
+
+    public ReadoutDrive drive() {
+        return drive;
     }
 
     /** Masked error of loop step {@code t} for readout j (valid for the current and the previous step). */
