@@ -13,6 +13,11 @@ import io.spikestream.plasticity.optim.OptimizerClock;
 import io.spikestream.plasticity.optim.OptimizerSpec;
 import io.spikestream.plasticity.optim.WeightOptimizer;
 
+import io.spikestream.network.checkpoint.CheckpointException;
+import io.spikestream.network.checkpoint.Checkpointable;
+import io.spikestream.network.checkpoint.StateReader;
+import io.spikestream.network.checkpoint.StateWriter;
+
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -37,7 +42,7 @@ import java.util.Map;
  * {@code FastEpropRule} for the O(1) formulation. Threading: worker k touches only part k and neurons of
  * chunk k.
  */
-public final class EpropRule implements PlasticityRule, io.spikestream.plasticity.LearningRateControl {
+public final class EpropRule implements PlasticityRule, io.spikestream.plasticity.LearningRateControl, Checkpointable {
 
     public static final String SYNAPSE = "eprop_synapse";
     public static final String LEARNING_SIGNAL = "eprop_learning_signal_connection";
@@ -582,6 +587,139 @@ public final class EpropRule implements PlasticityRule, io.spikestream.plasticit
         if (decay) {
             st.zbar[src] *= Math.pow(ot.pV, dec);
             st.dec[src] = 0;
+        }
+    }
+
+    // ------------------------------------------------------------------ checkpoints
+
+    @Override
+    public String checkpointShape() {
+        return "EpropRule synapse=" + synapseName + " feedback=" + feedbackName + " dale=" + dale + " optimizer=" + spec;
+    }
+
+    /**
+     * Complete learning state: the learning rate in force; per (projection part, source) the previous stamp, flush
+     * flag, presynaptic trace and buffer, cutoff counters, optimizer clock and Dale signs; every per-synapse
+     * segment (eligibility traces, gradient, accumulator, Adam's moments); per target neuron f_av, the last psi and
+     * learning signal and the history with its update markers. Targets in population order.
+     */
+    @Override
+    public void writeState(StateWriter out) {
+        out.putDouble(eta);
+        for (ProjState ps : projStates) {
+            if (ps == null) {
+                continue;
+            }
+            for (PartState st : ps.parts) {
+                out.putLongs(st.prev);
+                out.putBooleans(st.prevFlush);
+                out.putDoubles(st.zbar);
+                out.putDoubles(st.zbuf);
+                out.putLongs(st.rem);
+                out.putLongs(st.dec);
+                out.putLongs(st.clockK);
+                out.putDoubles(st.clockB1);
+                out.putDoubles(st.clockB2);
+                out.putLongs(st.clockN);
+                out.putDoubles(st.clockEta);
+                if (st.sign != null) {
+                    out.putBytes(st.sign);
+                }
+                out.putSegment(st.ebar);
+                out.putSegment(st.ebarReg);
+                out.putSegment(st.eps);
+                out.putSegment(st.grad);
+                out.putSegment(st.acc);
+                out.putSegment(st.m);
+                out.putSegment(st.v);
+            }
+        }
+        for (RecurrentTarget rt : recurrentByPop) {
+            if (rt != null) {
+                out.putDoubles(rt.fAv);
+                out.putDoubles(rt.psiNow);
+                out.putDoubles(rt.learningSignalNow);
+                writeHistories(out, rt.history);
+            }
+        }
+        for (ReadoutTarget ot : readoutByPop) {
+            if (ot != null) {
+                writeHistories(out, ot.history);
+            }
+        }
+    }
+
+    private static void writeHistories(StateWriter out, NeuronHistory[] h) {
+        for (NeuronHistory x : h) {
+            out.putBoolean(x != null);
+            if (x != null) {
+                x.writeState(out);
+            }
+        }
+    }
+
+    @Override
+    public void readState(StateReader in) throws CheckpointException {
+        double e = in.getDouble();
+        for (ProjState ps : projStates) {
+            if (ps == null) {
+                continue;
+            }
+            for (PartState st : ps.parts) {
+                in.readLongs(st.prev, "previous stamps");
+                in.readBooleans(st.prevFlush, "previous flush flags");
+                in.readDoubles(st.zbar, "zbar");
+                in.readDoubles(st.zbuf, "zbar buffer");
+                in.readLongs(st.rem, "cutoff remainders");
+                in.readLongs(st.dec, "pending decays");
+                in.readLongs(st.clockK, "optimizer steps");
+                in.readDoubles(st.clockB1, "beta_1 powers");
+                in.readDoubles(st.clockB2, "beta_2 powers");
+                in.readLongs(st.clockN, "optimizer update counts");
+                in.readDoubles(st.clockEta, "learning rates in force");
+                if (st.sign != null) {
+                    byte[] sg = in.getBytes();
+                    if (sg.length != st.sign.length) {
+                        throw new CheckpointException(CheckpointException.Kind.INCOMPATIBLE_SHAPE, "Dale signs: "
+                            + sg.length + " sources in the checkpoint, " + st.sign.length + " here");
+                    }
+                    System.arraycopy(sg, 0, st.sign, 0, sg.length);
+                }
+                in.readSegment(st.ebar, "ebar");
+                in.readSegment(st.ebarReg, "ebar_reg");
+                in.readSegment(st.eps, "epsilon");
+                in.readSegment(st.grad, "gradient");
+                in.readSegment(st.acc, "optimizer accumulator");
+                in.readSegment(st.m, "Adam m");
+                in.readSegment(st.v, "Adam v");
+            }
+        }
+        for (RecurrentTarget rt : recurrentByPop) {
+            if (rt != null) {
+                in.readDoubles(rt.fAv, "f_av");
+                in.readDoubles(rt.psiNow, "psi");
+                in.readDoubles(rt.learningSignalNow, "learning signal");
+                readHistories(in, rt.history);
+            }
+        }
+        for (ReadoutTarget ot : readoutByPop) {
+            if (ot != null) {
+                readHistories(in, ot.history);
+            }
+        }
+        eta = e;
+    }
+
+    private static void readHistories(StateReader in, NeuronHistory[] h) throws CheckpointException {
+        for (int j = 0; j < h.length; j++) {
+            boolean present = in.getBoolean();
+            if (present != (h[j] != null)) {
+                throw new CheckpointException(CheckpointException.Kind.INCOMPATIBLE_SHAPE, "e-prop history of neuron " + j
+                    + (present ? " exists in the checkpoint but not here" : " is missing from the checkpoint"));
+            }
+            if (present) {
+                h[j].readState(in, j);
+            }
         }
     }
 

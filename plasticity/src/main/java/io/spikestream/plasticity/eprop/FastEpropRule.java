@@ -14,6 +14,11 @@ import io.spikestream.plasticity.optim.OptimizerClock;
 import io.spikestream.plasticity.optim.OptimizerSpec;
 import io.spikestream.plasticity.optim.WeightOptimizer;
 
+import io.spikestream.network.checkpoint.CheckpointException;
+import io.spikestream.network.checkpoint.Checkpointable;
+import io.spikestream.network.checkpoint.StateReader;
+import io.spikestream.network.checkpoint.StateWriter;
+
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,7 +43,7 @@ import java.util.Map;
  * costs O(interval) per update). Adaptive targets and per-step optimization are refused with a message:
  * use {@link EpropRule} for those.
  */
-public final class FastEpropRule implements PlasticityRule, io.spikestream.plasticity.LearningRateControl {
+public final class FastEpropRule implements PlasticityRule, io.spikestream.plasticity.LearningRateControl, Checkpointable {
 
     private final String synapseName;
     private final String feedbackName;
@@ -742,6 +747,145 @@ public final class FastEpropRule implements PlasticityRule, io.spikestream.plast
         st.clockB2[src] = c.b2pow;
         st.clockN[src] = c.nOptimize;
         st.clockEta[src] = c.etaCurrent;
+    }
+
+    // ------------------------------------------------------------------ checkpoints
+
+    @Override
+    public String checkpointShape() {
+        StringBuilder b = new StringBuilder("FastEpropRule synapse=" + synapseName + " feedback=" + feedbackName
+            + " close_interval_limit=" + closeIntervalLimit + " optimizer=" + spec);
+        for (Rec r : recByPop) {
+            if (r != null) {
+                b.append("\nhistory ").append(r.pop.index()).append(" ring=").append(r.hist.ringSteps).append(" block=").append(r.hist.block);
+            }
+        }
+        for (Out o : outByPop) {
+            if (o != null) {
+                b.append("\nhistory ").append(o.pop.index()).append(" ring=").append(o.hist.ringSteps).append(" block=").append(o.hist.block);
+            }
+        }
+        return b.toString();
+    }
+
+    /**
+     * Complete learning state: the learning rate in force; per target population f_av, the last psi and the
+     * prefix-sum history ring; per (projection part, source) the previous stamp, flush flag, presynaptic trace
+     * and buffer, cutoff counters, optimizer clock, next internal close and the close wheel exactly as it is
+     * (stale entries included); every per-synapse segment.
+     */
+    @Override
+    public void writeState(StateWriter out) {
+        out.putDouble(eta);
+        for (Rec r : recByPop) {
+            if (r != null) {
+                out.putDoubles(r.fAv);
+                out.putDoubles(r.psiNow);
+                out.putDoubles(r.hist.ring);
+            }
+        }
+        for (Out o : outByPop) {
+            if (o != null) {
+                out.putDoubles(o.hist.ring);
+            }
+        }
+        for (ProjState ps : projStates) {
+            if (ps == null) {
+                continue;
+            }
+            for (PartState st : ps.parts) {
+                out.putLongs(st.prev);
+                out.putBooleans(st.prevFlush);
+                out.putDoubles(st.zbar);
+                out.putDoubles(st.zbuf);
+                out.putLongs(st.rem);
+                out.putLongs(st.dec);
+                out.putLongs(st.clockK);
+                out.putDoubles(st.clockB1);
+                out.putDoubles(st.clockB2);
+                out.putLongs(st.clockN);
+                out.putDoubles(st.clockEta);
+                out.putLongs(st.nextClose);
+                out.putInts(st.wheelCount);
+                for (int slot = 0; slot < st.wheelCount.length; slot++) {
+                    if (st.wheelCount[slot] > 0) {
+                        out.putInts(st.wheel[slot], 0, st.wheelCount[slot]);
+                    }
+                }
+                out.putSegment(st.ebar);
+                out.putSegment(st.ebarReg);
+                out.putSegment(st.grad);
+                out.putSegment(st.acc);
+                out.putSegment(st.m);
+                out.putSegment(st.v);
+            }
+        }
+    }
+
+    @Override
+    public void readState(StateReader in) throws CheckpointException {
+        double e = in.getDouble();
+        for (Rec r : recByPop) {
+            if (r != null) {
+                in.readDoubles(r.fAv, "f_av");
+                in.readDoubles(r.psiNow, "psi");
+                in.readDoubles(r.hist.ring, "history ring");
+            }
+        }
+        for (Out o : outByPop) {
+            if (o != null) {
+                in.readDoubles(o.hist.ring, "readout history ring");
+            }
+        }
+        for (ProjState ps : projStates) {
+            if (ps == null) {
+                continue;
+            }
+            for (PartState st : ps.parts) {
+                in.readLongs(st.prev, "previous stamps");
+                in.readBooleans(st.prevFlush, "previous flush flags");
+                in.readDoubles(st.zbar, "zbar");
+                in.readDoubles(st.zbuf, "zbar buffer");
+                in.readLongs(st.rem, "cutoff remainders");
+                in.readLongs(st.dec, "pending decays");
+                in.readLongs(st.clockK, "optimizer steps");
+                in.readDoubles(st.clockB1, "beta_1 powers");
+                in.readDoubles(st.clockB2, "beta_2 powers");
+                in.readLongs(st.clockN, "optimizer update counts");
+                in.readDoubles(st.clockEta, "learning rates in force");
+                in.readLongs(st.nextClose, "next internal closes");
+                in.readInts(st.wheelCount, "close wheel counts");
+                for (int slot = 0; slot < st.wheelCount.length; slot++) {
+                    int c = st.wheelCount[slot];
+                    if (c < 0) {
+                        throw new CheckpointException(CheckpointException.Kind.CORRUPT, "negative close wheel count");
+                    }
+                    if (c > 0) {
+                        int[] list = in.getInts("close wheel slot " + slot);
+                        if (list.length != c) {
+                            throw new CheckpointException(CheckpointException.Kind.CORRUPT, "close wheel slot " + slot
+                                + " holds " + list.length + " sources, its count says " + c);
+                        }
+                        for (int src : list) {
+                            if (src < 0 || src >= st.prev.length) {
+                                throw new CheckpointException(CheckpointException.Kind.CORRUPT, "close wheel names source "
+                                    + src + " of " + st.prev.length);
+                            }
+                        }
+                        st.wheel[slot] = list;
+                    } else if (st.wheel[slot] != null) {
+                        st.wheel[slot] = null;
+                    }
+                }
+                in.readSegment(st.ebar, "ebar");
+                in.readSegment(st.ebarReg, "ebar_reg");
+                in.readSegment(st.grad, "gradient");
+                in.readSegment(st.acc, "optimizer accumulator");
+                in.readSegment(st.m, "Adam m");
+                in.readSegment(st.v, "Adam v");
+            }
+        }
+        eta = e;
     }
 
     // ------------------------------------------------------------------ inspection

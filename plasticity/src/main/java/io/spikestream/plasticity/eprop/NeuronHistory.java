@@ -1,5 +1,9 @@
 package io.spikestream.plasticity.eprop;
 
+import io.spikestream.network.checkpoint.CheckpointException;
+import io.spikestream.network.checkpoint.StateReader;
+import io.spikestream.network.checkpoint.StateWriter;
+
 import java.util.Arrays;
 
 /**
@@ -257,6 +261,51 @@ final class NeuronHistory {
         System.arraycopy(markerT, i + 1, markerT, i, markers - i - 1);
         System.arraycopy(markerCount, i + 1, markerCount, i, markers - i - 1);
         markers--;
+    }
+
+    // ------------------------------------------------------------------ checkpoints
+
+    /** The archive exactly as it is: ring (with its capacity and erased entries) and update markers. */
+    void writeState(StateWriter out) {
+        out.putInt(fields);
+        out.putLong(base);
+        out.putInt(start);
+        out.putInt(len);
+        out.putInt(retained);
+        out.putDoubles(values);
+        out.putBooleans(gone);
+        out.putLongs(markerT, 0, markers);
+        out.putInts(markerCount, 0, markers);
+    }
+
+    void readState(StateReader in, int neuron) throws CheckpointException {
+        int f = in.getInt();
+        if (f != fields) {
+            throw new CheckpointException(CheckpointException.Kind.INCOMPATIBLE_SHAPE, "e-prop history of neuron " + neuron
+                + " has " + f + " fields in the checkpoint, " + fields + " here");
+        }
+        long b = in.getLong();
+        int st = in.getInt();
+        int l = in.getInt();
+        int ret = in.getInt();
+        double[] v = in.getDoubles("history values of neuron " + neuron);
+        boolean[] g = in.getBooleans("history flags of neuron " + neuron);
+        long[] mt = in.getLongs("history markers of neuron " + neuron);
+        int[] mc = in.getInts("history marker counts of neuron " + neuron);
+        int cap = g.length;
+        if (cap < 8 || Integer.bitCount(cap) != 1 || v.length != cap * fields || st < 0 || st >= cap || l < 0 || l > cap
+            || ret < 0 || ret > l || mt.length != mc.length) {
+            throw new CheckpointException(CheckpointException.Kind.CORRUPT, "inconsistent e-prop history of neuron " + neuron);
+        }
+        base = b;
+        start = st;
+        len = l;
+        retained = ret;
+        values = v;
+        gone = g;
+        markers = mt.length;
+        markerT = Arrays.copyOf(mt, Math.max(4, mt.length));
+        markerCount = Arrays.copyOf(mc, Math.max(4, mc.length));
     }
 
     int markerCount() {
