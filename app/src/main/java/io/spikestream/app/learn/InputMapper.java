@@ -1,5 +1,9 @@
 package io.spikestream.app.learn;
 
+import io.spikestream.network.checkpoint.CheckpointException;
+import io.spikestream.network.checkpoint.StateReader;
+import io.spikestream.network.checkpoint.StateWriter;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,6 +98,25 @@ public final class InputMapper {
             }
         }
         return out;
+    }
+
+    /** Checkpoint: the hot-pixel filter's last event time per pixel (the only state; the mapping is configuration). */
+    void writeState(StateWriter out) {
+        out.putBoolean(lastUs != null);
+        if (lastUs != null) {
+            out.putLongs(lastUs);
+        }
+    }
+
+    void readState(StateReader in) throws CheckpointException {
+        boolean has = in.getBoolean();
+        if (has != (lastUs != null)) {
+            throw new CheckpointException(CheckpointException.Kind.INCOMPATIBLE_SHAPE, "hot-pixel filter "
+                + (has ? "on in the checkpoint, off here" : "off in the checkpoint, on here"));
+        }
+        if (lastUs != null) {
+            in.readLongs(lastUs, "hot-pixel last event times");
+        }
     }
 
     public int inputs() {

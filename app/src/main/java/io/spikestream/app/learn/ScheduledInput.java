@@ -1,6 +1,10 @@
 package io.spikestream.app.learn;
 
 import io.spikestream.network.InputDrive;
+import io.spikestream.network.checkpoint.CheckpointException;
+import io.spikestream.network.checkpoint.Checkpointable;
+import io.spikestream.network.checkpoint.StateReader;
+import io.spikestream.network.checkpoint.StateWriter;
 
 import java.util.Arrays;
 
@@ -8,10 +12,11 @@ import java.util.Arrays;
  * Input spikes scheduled for future loop steps (the stream's events, already mapped to neurons and steps),
  * replayed to the input population as its {@link InputDrive}. A ring of per-step lists; spikesAt sorts a step's
  * neurons and folds repeats into a multiplicity (several events of one pixel in one step are several spikes,
- * as in NEST). Reuses its arrays: no allocation per event once warmed up. Not threadsafe (fed and drained by the
+ * as in NEST). Reuses its arrays: no allocation per event once warmed up. Checkpointed with the network (as the
+ * input population's drive): the ring exactly as it is. Not threadsafe (fed and drained by the
  * learner's thread; the engine calls spikesAt on worker 0 between those calls).
  */
-final class ScheduledInput implements InputDrive {
+final class ScheduledInput implements InputDrive, Checkpointable {
 
     private int[][] slots;
     private int[] counts;
@@ -57,6 +62,48 @@ final class ScheduledInput implements InputDrive {
 
     long horizon() {
         return horizon;
+    }
+
+    @Override
+    public String checkpointShape() {
+        return "ScheduledInput";
+    }
+
+    @Override
+    public void writeState(StateWriter out) {
+        out.putLong(horizon);
+        out.putInts(counts);
+        for (int s = 0; s < counts.length; s++) {
+            if (counts[s] > 0) {
+                out.putInts(slots[s], 0, counts[s]);
+            }
+        }
+    }
+
+    @Override
+    public void readState(StateReader in) throws CheckpointException {
+        long h = in.getLong();
+        int[] c = in.getInts("scheduled input counts");
+        if (c.length < 2 || Integer.bitCount(c.length) != 1) {
+            throw new CheckpointException(CheckpointException.Kind.CORRUPT, "scheduled input ring of " + c.length + " slots");
+        }
+        int[][] sl = new int[c.length][];
+        for (int s = 0; s < c.length; s++) {
+            if (c[s] < 0) {
+                throw new CheckpointException(CheckpointException.Kind.CORRUPT, "negative scheduled input count");
+            }
+            if (c[s] > 0) {
+                sl[s] = in.getInts("scheduled inputs of slot " + s);
+                if (sl[s].length != c[s]) {
+                    throw new CheckpointException(CheckpointException.Kind.CORRUPT, "scheduled input slot " + s + " holds "
+                        + sl[s].length + " entries, its count says " + c[s]);
+                }
+            }
+        }
+        horizon = h;
+        counts = c;
+        slots = sl;
+        mask = c.length - 1;
     }
 
     @Override

@@ -182,6 +182,20 @@ public final class Settings {
         return m;
     }
 
+    /**
+     * The configuration without the given top-level blocks, as pretty JSON: what a checkpoint records as the model's
+     * shape (operational blocks such as the checkpoint policy may change between runs; the model's may not).
+     */
+    public String toJsonWithout(String... topLevelKeys) {
+        ObjectNode copy = root.deepCopy();
+        copy.remove(java.util.List.of(topLevelKeys));
+        try {
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(copy);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The whole configuration as pretty JSON (printed at the start of every run, for provenance). */
     public String toJson() {
         try {

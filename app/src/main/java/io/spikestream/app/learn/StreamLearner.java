@@ -10,6 +10,11 @@ import io.spikestream.network.ReadoutPopulation;
 import io.spikestream.network.SynapseSpec;
 import io.spikestream.network.TimeGrid;
 import io.spikestream.network.WeightInit;
+import io.spikestream.network.checkpoint.CheckpointException;
+import io.spikestream.network.checkpoint.CheckpointReader;
+import io.spikestream.network.checkpoint.CheckpointWriter;
+import io.spikestream.network.checkpoint.StateReader;
+import io.spikestream.network.checkpoint.StateWriter;
 import io.spikestream.plasticity.LearningRateControl;
 import io.spikestream.plasticity.eprop.EpropRule;
 import io.spikestream.plasticity.eprop.FastEpropRule;
@@ -38,6 +43,11 @@ import java.util.TreeMap;
  * example. A window is processed once its end is passed by the event stream (or by {@link #finish}); events
  * no label covers after {@code lateness_us} of stream time are dropped and counted, and so are labels that
  * arrive after their window was simulated.
+ *
+ * <p>Checkpoints ({@link #addCheckpointSections}, {@link #restore}) hold the network's whole state and the learner's
+ * own (event buffer, pending windows, scheduled input, supervision, scoring, counters, hot-pixel filter): a learner
+ * restored into a fresh instance of the same settings continues bit-identically. The window policy and the
+ * listener are configuration, set again by whoever builds the learner.
  *
  * <p>Not threadsafe: one thread (the pipeline's learner thread) calls it; the network's own workers run inside
  * its calls.
@@ -399,6 +409,127 @@ public final class StreamLearner implements AutoCloseable {
                     scores, 0.5 * sc.se / classes, counters.windowsLearned, sc.learned));
             }
         }
+    }
+
+    // ------------------------------------------------------------------ checkpoints
+
+    /** Settings blocks that do not shape a model (operational policy): changing them keeps checkpoints usable. */
+    public static final String[] OPERATIONAL_SETTINGS = {"checkpoint", "models"};
+
+    /** Stream time of the latest event consumed, in microseconds ({@code Long.MIN_VALUE} before the first). */
+    public long streamTimeUs() {
+        return maxEventUs;
+    }
+
+    /** What a checkpoint of this learner must match: its settings (without operational blocks) and its network. */
+    public String checkpointShape() {
+        return "learner settings " + settings.toJsonWithout(OPERATIONAL_SETTINGS) + "\n" + net.checkpointShape();
+    }
+
+    /** Adds the network's sections and the learner's own ({@code learner}) to a checkpoint. */
+    public void addCheckpointSections(CheckpointWriter w) {
+        net.addCheckpointSections(w);
+        w.section("learner", this::writeState);
+    }
+
+    /** Restores a checkpoint of a learner with the same settings (shape checked by the caller or the network). */
+    public void restore(CheckpointReader r) throws CheckpointException {
+        StateReader in = r.section("learner");
+        net.restore(r);
+        readState(in);
+        in.expectEnd();
+    }
+
+    private void writeState(StateWriter out) {
+        Counters c = counters;
+        out.putLongs(new long[] {c.eventsIn, c.eventsMapped, c.eventsBlocked, c.eventsOutOfGeometry, c.eventsUnlabelled,
+            c.labelsLate, c.windows, c.windowsLearned});
+        out.putLong(maxEventUs);
+        out.putLong(processedUpToUs);
+        out.putLong(droppedUpToUs);
+        out.putLong(nextBase);
+        out.putBoolean(learning);
+        out.putBoolean(etaOn);
+        out.putLongs(bufT, bufHead, bufCount - bufHead);
+        out.putInts(bufIn, bufHead, bufCount - bufHead);
+        out.putInt(windows.size());
+        for (Window w : windows.values()) {
+            writeWindow(out, w);
+        }
+        out.putInt(scoring.size());
+        for (Scoring sc : scoring) {
+            writeWindow(out, sc.w);
+            out.putLong(sc.from);
+            out.putLong(sc.to);
+            out.putBoolean(sc.learned);
+            out.putDoubles(sc.sums);
+            out.putDouble(sc.se);
+        }
+        mapper.writeState(out);
+    }
+
+    private static void writeWindow(StateWriter out, Window w) {
+        out.putString(w.sampleId());
+        out.putLong(w.startUs());
+        out.putLong(w.endUs());
+        out.putInt(w.label());
+        out.putBoolean(w.learn());
+    }
+
+    private static Window readWindow(StateReader in) throws CheckpointException {
+        return new Window(in.getString(), in.getLong(), in.getLong(), in.getInt(), in.getBoolean());
+    }
+
+    private void readState(StateReader in) throws CheckpointException {
+        long[] c = new long[8];
+        in.readLongs(c, "counters");
+        long maxEvent = in.getLong();
+        long processed = in.getLong();
+        long dropped = in.getLong();
+        long base = in.getLong();
+        boolean learn = in.getBoolean();
+        boolean eta = in.getBoolean();
+        long[] t = in.getLongs("buffered event times");
+        int[] n = new int[t.length];
+        in.readInts(n, "buffered event inputs");
+        int nw = in.getInt();
+        TreeMap<Long, Window> ws = new TreeMap<>();
+        for (int i = 0; i < nw; i++) {
+            Window w = readWindow(in);
+            ws.put(w.startUs(), w);
+        }
+        int ns = in.getInt();
+        List<Scoring> sc = new ArrayList<>();
+        for (int i = 0; i < ns; i++) {
+            Scoring s = new Scoring(readWindow(in), in.getLong(), in.getLong(), in.getBoolean());
+            in.readDoubles(s.sums, "scoring sums");
+            s.se = in.getDouble();
+            sc.add(s);
+        }
+        mapper.readState(in);
+        counters.eventsIn = c[0];
+        counters.eventsMapped = c[1];
+        counters.eventsBlocked = c[2];
+        counters.eventsOutOfGeometry = c[3];
+        counters.eventsUnlabelled = c[4];
+        counters.labelsLate = c[5];
+        counters.windows = c[6];
+        counters.windowsLearned = c[7];
+        maxEventUs = maxEvent;
+        processedUpToUs = processed;
+        droppedUpToUs = dropped;
+        nextBase = base;
+        learning = learn;
+        etaOn = eta;
+        int cap = Math.max(4096, Integer.highestOneBit(Math.max(1, t.length)) << 1);
+        bufT = Arrays.copyOf(t, cap);
+        bufIn = Arrays.copyOf(n, cap);
+        bufHead = 0;
+        bufCount = t.length;
+        windows.clear();
+        windows.putAll(ws);
+        scoring.clear();
+        scoring.addAll(sc);
     }
 
     /** Current settings and counters, for a run summary. */

@@ -1,6 +1,10 @@
 package io.spikestream.app.learn;
 
 import io.spikestream.network.ReadoutDrive;
+import io.spikestream.network.checkpoint.CheckpointException;
+import io.spikestream.network.checkpoint.Checkpointable;
+import io.spikestream.network.checkpoint.StateReader;
+import io.spikestream.network.checkpoint.StateWriter;
 
 import java.util.Arrays;
 
@@ -9,8 +13,9 @@ import java.util.Arrays;
  * one-hot target of {@code label} (none for -1); the learning signal is on in [learnFrom, learnTo).
  * Segments are appended in time order by the learner between simulate calls; during a simulate call the engine's
  * workers only read them (each for its own readouts), so lookups are by binary search, without mutation.
+ * Checkpointed with the network (as the readouts' drive): the segments not yet pruned.
  */
-final class Supervision implements ReadoutDrive {
+final class Supervision implements ReadoutDrive, Checkpointable {
 
     private long[] from = new long[64];
     private int[] label = new int[64];
@@ -48,6 +53,39 @@ final class Supervision implements ReadoutDrive {
             count = n;
             start = 0;
         }
+    }
+
+    @Override
+    public String checkpointShape() {
+        return "Supervision";
+    }
+
+    @Override
+    public void writeState(StateWriter out) {
+        int n = count - start;
+        out.putLongs(from, start, n);
+        out.putInts(label, start, n);
+        out.putLongs(learnFrom, start, n);
+        out.putLongs(learnTo, start, n);
+    }
+
+    @Override
+    public void readState(StateReader in) throws CheckpointException {
+        long[] f = in.getLongs("supervision segment starts");
+        int n = f.length;
+        int cap = Math.max(64, n);
+        int[] lab = new int[cap];
+        long[] lf = new long[cap];
+        long[] lt = new long[cap];
+        in.readInts(lab, n, "supervision labels");
+        in.readLongs(lf, n, "learning window starts");
+        in.readLongs(lt, n, "learning window ends");
+        from = java.util.Arrays.copyOf(f, cap);
+        label = lab;
+        learnFrom = lf;
+        learnTo = lt;
+        count = n;
+        start = 0;
     }
 
     @Override

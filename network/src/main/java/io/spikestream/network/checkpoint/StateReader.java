@@ -97,7 +97,11 @@ public final class StateReader {
     }
 
     public void readLongs(long[] dst, String what) throws CheckpointException {
-        int n = countExact(8, dst.length, what);
+        readLongs(dst, dst.length, what);
+    }
+
+    public void readLongs(long[] dst, int n, String what) throws CheckpointException {
+        countExact(8, n, what);
         MemorySegment.copy(in, LONG, take(8L * n, what), dst, 0, n);
     }
 

@@ -1,0 +1,78 @@
+package io.spikestream.app.learn;
+
+import io.spikestream.ingest.format.EventBatch;
+import io.spikestream.ingest.format.EventFiles;
+import io.spikestream.ingest.format.EventReader;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A labelled N-MNIST stream as a list of learner calls (labels and small event batches), on DirectFeed's stream-time
+ * line: so a test can stop a learner between any two calls, also in the middle of a sample.
+ */
+final class StreamScript {
+
+    sealed interface Item {
+        void apply(StreamLearner l);
+    }
+
+    record Label(String id, long startUs, long endUs, int label) implements Item {
+        @Override
+        public void apply(StreamLearner l) {
+            l.onLabel(id, startUs, endUs, label);
+        }
+    }
+
+    record Events(int[] x, int[] y, byte[] p, long[] t) implements Item {
+        @Override
+        public void apply(StreamLearner l) {
+            l.onEvents(x, y, p, t, t.length);
+        }
+    }
+
+    final List<Item> items = new ArrayList<>();
+
+    /** {@code n} training samples (every 7th), events in batches of {@code batch}, {@code gapUs} between samples. */
+    static StreamScript nmnist(int n, int batch, long gapUs) throws IOException {
+        StreamScript s = new StreamScript();
+        List<NmnistSamples.Sample> all = NmnistSamples.list(Path.of("..", "data", "nmnist", "Train"));
+        long offset = 0;
+        EventBatch b = new EventBatch(8192);
+        for (int k = 0; k < n; k++) {
+            NmnistSamples.Sample sample = all.get(k * 7 % all.size());
+            int[] x = new int[0];
+            int[] y = new int[0];
+            byte[] p = new byte[0];
+            long[] t = new long[0];
+            try (EventReader r = EventFiles.open(sample.file())) {
+                int c;
+                while ((c = r.read(b)) >= 0) {
+                    int m = x.length;
+                    x = Arrays.copyOf(x, m + c);
+                    y = Arrays.copyOf(y, m + c);
+                    p = Arrays.copyOf(p, m + c);
+                    t = Arrays.copyOf(t, m + c);
+                    System.arraycopy(b.x, 0, x, m, c);
+                    System.arraycopy(b.y, 0, y, m, c);
+                    System.arraycopy(b.polarity, 0, p, m, c);
+                    for (int i = 0; i < c; i++) {
+                        t[m + i] = b.timestampUs[i] + offset;
+                    }
+                }
+            }
+            long last = t.length == 0 ? 0 : t[t.length - 1] - offset;
+            s.items.add(new Label(sample.id(), offset, offset + last + 1, sample.label()));
+            for (int i = 0; i < t.length; i += batch) {
+                int e = Math.min(t.length, i + batch);
+                s.items.add(new Events(Arrays.copyOfRange(x, i, e), Arrays.copyOfRange(y, i, e),
+                    Arrays.copyOfRange(p, i, e), Arrays.copyOfRange(t, i, e)));
+            }
+            offset += last + 1 + gapUs;
+        }
+        return s;
+    }
+}
