@@ -31,8 +31,11 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -62,6 +65,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * signal it waits for demand, but the commit it reports has already happened when the consumer gave up the
  * partitions.
  *
+ * <p><b>Stateful downstream.</b> A {@link PartitionHook} chooses where assigned partitions start (the source seeks
+ * there before their first poll) and may turn revocation into a barrier: the source emits the
+ * {@link SourceSignal.PartitionsRevoked} signal from inside the rebalance callback, waits until downstream releases
+ * it (its state for those partitions durable, their records acknowledged), and only then commits and lets the
+ * partitions go. The consumer keeps its group membership meanwhile (heartbeats run on their own thread).
+ *
  * <p><b>Bad records.</b> A record the {@link RecordDecoder} rejects is logged with topic, partition and offset,
  * counted, and written to the dead-letter topic with the reason and its raw bytes; it counts as acknowledged once
  * that write is confirmed, so the commit position never passes a record that was neither used nor dead-lettered.
@@ -75,6 +84,8 @@ public final class KafkaRecordSource<T> implements SourceSignal.AckSink {
     private final KafkaEndpoint endpoint;
     private final SourceOptions options;
     private final RecordDecoder<T> decoder;
+    private final PartitionHook hook;
+    private final Object demand = new Object();
     private final SingleObjectCodec<DeadLetter> deadLetterCodec = SpikestreamSchemas.codec(DeadLetter.class);
 
     private final AtomicBoolean subscribed = new AtomicBoolean();
@@ -94,16 +105,24 @@ public final class KafkaRecordSource<T> implements SourceSignal.AckSink {
     private boolean paused;
     private long lastCommitMs;
     private Producer<String, byte[]> deadLetters;
+    private FluxSink<SourceSignal<T>> sink;
 
-    private KafkaRecordSource(KafkaEndpoint endpoint, SourceOptions options, RecordDecoder<T> decoder) {
+    private KafkaRecordSource(KafkaEndpoint endpoint, SourceOptions options, RecordDecoder<T> decoder, PartitionHook hook) {
         this.endpoint = endpoint;
         this.options = options;
         this.decoder = decoder;
+        this.hook = hook;
     }
 
     public static <T> KafkaRecordSource<T> create(KafkaEndpoint endpoint, SourceOptions options,
                                                   RecordDecoder<T> decoder) {
-        return new KafkaRecordSource<>(endpoint, options, decoder);
+        return new KafkaRecordSource<>(endpoint, options, decoder, PartitionHook.NONE);
+    }
+
+    /** A source whose partition moves are coordinated with a stateful downstream (see the class comment). */
+    public static <T> KafkaRecordSource<T> create(KafkaEndpoint endpoint, SourceOptions options,
+                                                  RecordDecoder<T> decoder, PartitionHook hook) {
+        return new KafkaRecordSource<>(endpoint, options, decoder, hook);
     }
 
     /** The signals; subscribing starts the consumer thread, cancelling stops it (after a final commit). */
@@ -117,10 +136,16 @@ public final class KafkaRecordSource<T> implements SourceSignal.AckSink {
                 if (waitingForDemand.getAndSet(false)) {
                     wakeup();
                 }
+                synchronized (demand) {
+                    demand.notifyAll();
+                }
             });
             sink.onDispose(() -> {
                 cancelled = true;
                 wakeup();
+                synchronized (demand) {
+                    demand.notifyAll();
+                }
             });
             Thread thread = new Thread(() -> run(sink), "kafka-source-" + options.groupId());
             thread.setDaemon(true);
@@ -162,6 +187,7 @@ public final class KafkaRecordSource<T> implements SourceSignal.AckSink {
                  ClientConfigs.producer(endpoint, "spikestream-deadletter-" + options.groupId()))) {
             consumer = c;
             deadLetters = dlq;
+            this.sink = sink;
             c.subscribe(options.topics(), new Listener(c));
             try {
                 loop(c, sink);
@@ -377,6 +403,9 @@ public final class KafkaRecordSource<T> implements SourceSignal.AckSink {
             if (partitions.isEmpty()) {
                 return;
             }
+            if (barrierActive()) {
+                awaitDownstream(partitions, false);
+            }
             drainAcks();
             Map<TopicPartition, Long> committed = Map.of();
             try {
@@ -389,9 +418,71 @@ public final class KafkaRecordSource<T> implements SourceSignal.AckSink {
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            if (!partitions.isEmpty()) {
-                forget(partitions, Map.of(), true);
+            if (partitions.isEmpty()) {
+                return;
             }
+            if (barrierActive()) {
+                awaitDownstream(partitions, true);
+            }
+            forget(partitions, Map.of(), true);
+        }
+
+        private boolean barrierActive() {
+            return !hook.revocationBarrier().isZero() && sink != null && !cancelled;
+        }
+
+        /**
+         * Barrier mode: drops the not yet emitted records of {@code partitions}, emits every signal before and the
+         * revocation signal itself (waiting for demand as needed), then waits for downstream to release it.
+         */
+        private void awaitDownstream(Collection<TopicPartition> partitions, boolean lost) {
+            drainAcks();
+            Set<TopicPartition> gone = new LinkedHashSet<>(partitions);
+            pending.removeIf(s -> s instanceof SourceSignal.Record<T> r && gone.contains(r.partition()));
+            CompletableFuture<Void> released = new CompletableFuture<>();
+            SourceSignal.PartitionsRevoked<T> signal = new SourceSignal.PartitionsRevoked<>(Set.copyOf(gone), Map.of(), lost,
+                released);
+            pending.addLast(signal);
+            pendingSignals++;
+            long deadline = System.nanoTime() + hook.revocationBarrier().toNanos();
+            while (queued(signal) && !cancelled && System.nanoTime() < deadline) {
+                emit(sink);
+                synchronized (demand) {
+                    if (queued(signal) && sink.requestedFromDownstream() == 0 && !cancelled) {
+                        try {
+                            demand.wait(50);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            return;
+                        }
+                    }
+                }
+            }
+            long left = deadline - System.nanoTime();
+            try {
+                if (!queued(signal)) {
+                    released.get(Math.max(0, left), TimeUnit.NANOSECONDS);
+                    return;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException | TimeoutException e) {
+                // fall through to the warning
+            }
+            if (!cancelled) {
+                LOG.warn("downstream did not release partitions {} within {}; committing what is acknowledged", gone,
+                    hook.revocationBarrier());
+            }
+        }
+
+        private boolean queued(SourceSignal<T> signal) {
+            for (SourceSignal<T> s : pending) {
+                if (s == signal) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         @Override
@@ -399,10 +490,34 @@ public final class KafkaRecordSource<T> implements SourceSignal.AckSink {
             for (TopicPartition tp : partitions) {
                 trackers.put(tp, new AckTracker());
             }
+            if (!partitions.isEmpty() && hook != PartitionHook.NONE) {
+                seekForHook(partitions);
+            }
             if (!partitions.isEmpty() && !cancelled) {
                 pending.addLast(new SourceSignal.PartitionsAssigned<>(Set.copyOf(partitions)));
                 pendingSignals++;
                 noteBuffered();
+            }
+        }
+
+        private void seekForHook(Collection<TopicPartition> partitions) {
+            Set<TopicPartition> set = new LinkedHashSet<>(partitions);
+            Map<TopicPartition, Long> committed = new HashMap<>();
+            c.committed(set).forEach((tp, om) -> {
+                if (om != null) {
+                    committed.put(tp, om.offset());
+                }
+            });
+            Map<TopicPartition, Long> start = hook.startOffsets(partitions,
+                new PartitionHook.Offsets(Map.copyOf(committed), Map.copyOf(c.beginningOffsets(set)), Map.copyOf(c.endOffsets(set))));
+            start.forEach((tp, offset) -> {
+                if (!set.contains(tp)) {
+                    throw new IllegalArgumentException("partition hook chose an offset for " + tp + ", which is not assigned");
+                }
+                c.seek(tp, offset);
+            });
+            if (!start.isEmpty()) {
+                LOG.info("partitions {} start at {} (chosen by the partition hook; committed {})", set, start, committed);
             }
         }
 
@@ -418,7 +533,7 @@ public final class KafkaRecordSource<T> implements SourceSignal.AckSink {
                     it.remove();
                 }
             }
-            if (!cancelled) {
+            if (!cancelled && !barrierActive()) {
                 pending.addLast(new SourceSignal.PartitionsRevoked<>(Set.copyOf(gone), Map.copyOf(committed), lost));
                 pendingSignals++;
             }

@@ -4,6 +4,7 @@ import org.apache.kafka.common.TopicPartition;
 
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * What {@link KafkaRecordSource} emits: records, and the partition changes a stateful downstream must hear of.
@@ -78,9 +79,24 @@ public sealed interface SourceSignal<T> {
      * acknowledged) and dropped records of these partitions it had not emitted yet. Records emitted but not
      * acknowledged will be delivered again to the partitions' next owner: flush or discard their state now.
      * {@code lost} is true when the group lost the partitions without a chance to commit.
+     *
+     * <p>With a {@link PartitionHook#revocationBarrier() revocation barrier} the order is reversed: the source
+     * waits inside the rebalance until downstream calls {@link #release()} (its state is durable and its records
+     * acknowledged), then commits; {@code committed} is then empty.
      */
-    record PartitionsRevoked<T>(Set<TopicPartition> partitions, Map<TopicPartition, Long> committed, boolean lost)
-        implements SourceSignal<T> {
+    record PartitionsRevoked<T>(Set<TopicPartition> partitions, Map<TopicPartition, Long> committed, boolean lost,
+                                CompletableFuture<Void> barrier) implements SourceSignal<T> {
+
+        public PartitionsRevoked(Set<TopicPartition> partitions, Map<TopicPartition, Long> committed, boolean lost) {
+            this(partitions, committed, lost, null);
+        }
+
+        /** Downstream is done with these partitions (barrier mode); harmless without a barrier. Threadsafe. */
+        public void release() {
+            if (barrier != null) {
+                barrier.complete(null);
+            }
+        }
     }
 
     /** Partitions were given to this consumer; records from them follow. */
