@@ -1,19 +1,26 @@
 package io.spikestream.app.pipeline;
 
+import io.spikestream.app.durable.CheckpointStore;
+import io.spikestream.app.durable.DurabilityPolicy;
+import io.spikestream.app.durable.ModelRegistry;
+import io.spikestream.app.durable.RecoveryHook;
 import io.spikestream.app.learn.StreamLearner;
 import io.spikestream.ingest.kafka.KafkaEndpoint;
 import io.spikestream.ingest.kafka.KafkaRecordSource;
 import io.spikestream.ingest.kafka.SensorEvents;
 import io.spikestream.ingest.kafka.SourceOptions;
 import io.spikestream.ingest.kafka.SourceSignal;
+import org.apache.kafka.common.TopicPartition;
 import reactor.core.Disposable;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -24,12 +31,20 @@ import java.util.function.Function;
  * <p>One writer per network: every learner is touched only by the {@code spikestream-learner} thread
  * ({@code publishOn} a single-thread scheduler with bounded prefetch, so a slow learner makes the consumer pause
  * its partitions). A record is acknowledged once the learner has consumed it (at-least-once delivery into the
- * model; checkpoints that make learned state durable tie acknowledgements to them).
+ * model).
+ *
+ * <p>{@link #durable Durable} pipelines keep their models in a {@link ModelRegistry} instead: many models bounded
+ * by memory, checkpointed by policy together with their input offsets, restored on start and on partition moves;
+ * a record is acknowledged only once a checkpoint containing its effect is durable, and every record is applied to
+ * its model exactly once across crashes, restarts and rebalances (see {@link ModelRegistry}, {@link RecoveryHook}).
  */
 public final class LearnerPipeline implements AutoCloseable {
 
     private final KafkaRecordSource<StreamItem> source;
     private final Function<String, StreamLearner> factory;
+    private final ModelRegistry registry;
+    private final RecoveryHook hook;
+    private final Map<TopicPartition, Long> consumedUpTo = new ConcurrentHashMap<>();
     private final Scheduler learnerThread = Schedulers.newSingle("spikestream-learner");
     private final Map<String, StreamLearner> learners = new LinkedHashMap<>();
     private final Object progress = new Object();
@@ -46,6 +61,31 @@ public final class LearnerPipeline implements AutoCloseable {
     public LearnerPipeline(KafkaEndpoint endpoint, SourceOptions options, Function<String, StreamLearner> learnerForSensor) {
         this.source = KafkaRecordSource.create(endpoint, options, new StreamItemDecoder());
         this.factory = learnerForSensor;
+        this.registry = null;
+        this.hook = null;
+    }
+
+    private LearnerPipeline(KafkaEndpoint endpoint, SourceOptions options, Function<String, StreamLearner> template,
+                            CheckpointStore store, DurabilityPolicy policy, InstantSource clock) {
+        this.factory = template;
+        this.registry = new ModelRegistry(store, template, policy, clock);
+        this.hook = new RecoveryHook(store, options.groupId(), policy, registryPlannedVersions(registry));
+        this.source = KafkaRecordSource.create(endpoint, options, new StreamItemDecoder(), hook);
+    }
+
+    private static java.util.concurrent.ConcurrentMap<String, Long> registryPlannedVersions(ModelRegistry r) {
+        return r.plannedVersionsView();
+    }
+
+    /**
+     * A pipeline whose models are durable: checkpointed into {@code store} by {@code policy}, restored on start and
+     * when partitions move, with records acknowledged only once durable (see the class comment).
+     *
+     * @param template creates a fresh learner for a model id (its listener wired); restores go into such a learner
+     */
+    public static LearnerPipeline durable(KafkaEndpoint endpoint, SourceOptions options, Function<String, StreamLearner> template,
+                                          CheckpointStore store, DurabilityPolicy policy, InstantSource clock) {
+        return new LearnerPipeline(endpoint, options, template, store, policy, clock);
     }
 
     public void start() {
@@ -55,6 +95,10 @@ public final class LearnerPipeline implements AutoCloseable {
     }
 
     private void onSignal(SourceSignal<StreamItem> signal) {
+        if (registry != null) {
+            onDurableSignal(signal);
+            return;
+        }
         if (!(signal instanceof SourceSignal.Record<StreamItem> r)) {
             return;
         }
@@ -76,6 +120,91 @@ public final class LearnerPipeline implements AutoCloseable {
         synchronized (progress) {
             progress.notifyAll();
         }
+    }
+
+    private void onDurableSignal(SourceSignal<StreamItem> signal) {
+        switch (signal) {
+            case SourceSignal.Record<StreamItem> r -> {
+                StreamItem item = r.value();
+                int n = item instanceof StreamItem.Events e ? e.events().count() : 0;
+                boolean applied = registry.apply(item.sensorId(), r.partition(), r.offset(), r::acknowledge, n,
+                    learner -> apply(learner, item));
+                if (applied) {
+                    if (item instanceof StreamItem.Events) {
+                        events += n;
+                    } else {
+                        labels++;
+                    }
+                }
+                records++;
+                consumedUpTo.put(r.partition(), r.offset() + 1);
+            }
+            case SourceSignal.PartitionsRevoked<StreamItem> rv -> {
+                try {
+                    registry.partitionsRevoked(rv.partitions(), rv.lost());
+                } finally {
+                    rv.partitions().forEach(consumedUpTo::remove);
+                    rv.release();
+                }
+            }
+            case SourceSignal.PartitionsAssigned<StreamItem> as -> {
+            }
+        }
+        synchronized (progress) {
+            progress.notifyAll();
+        }
+    }
+
+    private static void apply(StreamLearner learner, StreamItem item) {
+        switch (item) {
+            case StreamItem.Events e -> {
+                SensorEvents se = e.events();
+                learner.onEvents(se.x(), se.y(), se.polarity(), streamTimes(se), se.count());
+            }
+            case StreamItem.Label l -> learner.onLabel(l.sampleId(), l.windowStartUs(), l.windowEndUs(), l.label());
+        }
+    }
+
+    /**
+     * Blocks until this instance has read every partition of {@code end} up to its offset (records skipped as already
+     * applied included), or fails after the timeout.
+     */
+    public void awaitPositions(Map<TopicPartition, Long> end, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (progress) {
+            while (!reached(end)) {
+                if (failure != null) {
+                    throw new IllegalStateException("the learner pipeline failed", failure);
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new IllegalStateException("timed out waiting for positions " + end + "; at " + consumedUpTo);
+                }
+                progress.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            }
+        }
+    }
+
+    private boolean reached(Map<TopicPartition, Long> end) {
+        for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+            if (e.getValue() > 0 && consumedUpTo.getOrDefault(e.getKey(), -1L) < e.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The model registry of a durable pipeline (use it on the learner thread: {@link #onLearnerThread}). */
+    public ModelRegistry registry() {
+        if (registry == null) {
+            throw new IllegalStateException("not a durable pipeline");
+        }
+        return registry;
+    }
+
+    /** The recovery hook of a durable pipeline (counters). */
+    public RecoveryHook recoveryHook() {
+        return hook;
     }
 
     /** SensorEvents carry stream time already (replay adds the stream offset when packing). */
@@ -121,10 +250,15 @@ public final class LearnerPipeline implements AutoCloseable {
         return f.join();
     }
 
-    /** End of a finite stream: every learner processes its pending windows. */
+    /** End of a finite stream: every learner processes its pending windows (durable: then checkpoints them). */
     public void finish() {
         onLearnerThread(() -> {
-            learners.values().forEach(StreamLearner::finish);
+            if (registry != null) {
+                registry.forEachResident(StreamLearner::finish);
+                registry.checkpointAll("end of stream");
+            } else {
+                learners.values().forEach(StreamLearner::finish);
+            }
             return null;
         });
     }
@@ -151,6 +285,13 @@ public final class LearnerPipeline implements AutoCloseable {
 
     @Override
     public void close() {
+        if (registry != null && failure == null && subscription != null) {
+            // clean shutdown: every model's state durable, its records acknowledged (the source commits them on close)
+            onLearnerThread(() -> {
+                registry.checkpointAll("shutdown");
+                return null;
+            });
+        }
         if (subscription != null) {
             subscription.dispose();
         }
@@ -161,6 +302,9 @@ public final class LearnerPipeline implements AutoCloseable {
         }
         onLearnerThread(() -> {
             learners.values().forEach(StreamLearner::close);
+            if (registry != null) {
+                registry.close();
+            }
             return null;
         });
         learnerThread.dispose();

@@ -38,12 +38,16 @@ final class StreamScript {
 
     /** {@code n} training samples (every 7th), events in batches of {@code batch}, {@code gapUs} between samples. */
     static StreamScript nmnist(int n, int batch, long gapUs) throws IOException {
+        return nmnist(n, batch, gapUs, 0);
+    }
+
+    static StreamScript nmnist(int n, int batch, long gapUs, int first) throws IOException {
         StreamScript s = new StreamScript();
         List<NmnistSamples.Sample> all = NmnistSamples.list(Path.of("..", "data", "nmnist", "Train"));
         long offset = 0;
         EventBatch b = new EventBatch(8192);
         for (int k = 0; k < n; k++) {
-            NmnistSamples.Sample sample = all.get(k * 7 % all.size());
+            NmnistSamples.Sample sample = all.get((first + k) * 7 % all.size());
             int[] x = new int[0];
             int[] y = new int[0];
             byte[] p = new byte[0];

@@ -1,0 +1,53 @@
+package io.spikestream.app.durable;
+
+import io.spikestream.app.learn.Settings;
+
+import java.time.Duration;
+
+/**
+ * When models are checkpointed and how recovery treats gaps; from the {@code checkpoint} and {@code models}
+ * blocks of the learner settings.
+ *
+ * @param intervalStreamUs   checkpoint a model once this much stream time passed since its last checkpoint
+ *                           ({@code checkpoint.interval_stream_ms}; 0 = off)
+ * @param intervalEvents     ... or once it applied this many events since ({@code checkpoint.interval_events}; 0 = off)
+ * @param keep               checkpoints kept per model ({@code checkpoint.keep})
+ * @param onRetentionGap     what recovery does when the records a checkpoint needs were deleted by retention
+ *                           ({@code checkpoint.on_retention_gap}: fail, or skip them and say so)
+ * @param maxResidentBytes   bound on the state of the models kept in memory ({@code models.max_resident_mb})
+ * @param revocationBarrier  longest a partition move waits for its models to be checkpointed
+ */
+public record DurabilityPolicy(long intervalStreamUs, long intervalEvents, int keep, RetentionGap onRetentionGap,
+                               long maxResidentBytes, Duration revocationBarrier) {
+
+    /** Recovery when the log no longer holds records a checkpoint needs. */
+    public enum RetentionGap {
+        /** Stop with an error naming the partition and the missing offsets (default). */
+        FAIL,
+        /** Continue from the earliest retained record, logging and counting the records that were lost. */
+        SKIP
+    }
+
+    public DurabilityPolicy {
+        if (intervalStreamUs < 0 || intervalEvents < 0) {
+            throw new IllegalArgumentException("checkpoint intervals must be >= 0 (0 = off)");
+        }
+        if (keep < 1) {
+            throw new IllegalArgumentException("checkpoint.keep must be >= 1, got " + keep);
+        }
+        if (maxResidentBytes < 1) {
+            throw new IllegalArgumentException("models.max_resident_mb must be positive");
+        }
+    }
+
+    public static DurabilityPolicy from(Settings s) {
+        String gap = s.s("checkpoint.on_retention_gap");
+        RetentionGap g = switch (gap) {
+            case "fail" -> RetentionGap.FAIL;
+            case "skip" -> RetentionGap.SKIP;
+            default -> throw new IllegalArgumentException("checkpoint.on_retention_gap must be fail or skip, got '" + gap + "'");
+        };
+        return new DurabilityPolicy(Math.round(s.d("checkpoint.interval_stream_ms") * 1000.0), s.l("checkpoint.interval_events"),
+            s.i("checkpoint.keep"), g, Math.round(s.d("models.max_resident_mb") * 1024 * 1024), Duration.ofMinutes(2));
+    }
+}

@@ -1,0 +1,377 @@
+package io.spikestream.app.durable;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.spikestream.app.learn.StreamLearner;
+import io.spikestream.network.checkpoint.CheckpointException;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The models of one pipeline instance and their durability: one {@link StreamLearner} per model id (the sensor id,
+ * the records' Kafka key), created from the template on first sight or restored from its newest checkpoint, kept
+ * resident in a Caffeine cache bounded by the bytes of their state.
+ *
+ * <p><b>Exactly once into the model.</b> A model remembers, per input partition, the offset after the last record
+ * it applied; a record below it (read again after a crash or a partition move) is skipped. A record's effect is
+ * durable once a checkpoint of its model is: only then is it acknowledged (so the source's commits never pass a
+ * record whose effect could be lost), and only then does it stop holding back the partition's floor, which every
+ * checkpoint records for recovery to resume from.
+ *
+ * <p><b>When.</b> A model is checkpointed when its stream time advanced by the policy's interval or it applied the
+ * policy's number of events since its last checkpoint, when it is evicted from the cache (it comes back from that
+ * checkpoint on its next record), when its partition is revoked, and on clean shutdown.
+ *
+ * <p>Not threadsafe: the learner thread only (Caffeine runs its maintenance and eviction on the calling thread).
+ */
+public final class ModelRegistry implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelRegistry.class);
+
+    /** Acknowledges one record to its source. */
+    @FunctionalInterface
+    public interface Ack {
+        void acknowledge();
+    }
+
+    /** Told after every durable checkpoint (for progress reports and tests). */
+    public record Written(ModelInfo info, List<InputPosition> positions, Path file, String reason) {
+    }
+
+    private record Pending(TopicPartition tp, long offset, Ack ack) {
+    }
+
+    /** A resident model. */
+    static final class Model {
+        final String id;
+        final StreamLearner learner;
+        final Map<TopicPartition, Long> next = new HashMap<>();
+        final List<Pending> pending = new ArrayList<>();
+        final long weightKiB;
+        long version;
+        long eventsSince;
+        long lastCheckpointStreamUs = Long.MIN_VALUE;
+        boolean changedWithoutInput;
+        boolean closed;
+
+        Model(String id, StreamLearner learner) {
+            this.id = id;
+            this.learner = learner;
+            this.weightKiB = Math.max(1, learner.network().checkpointBytes() >> 10);
+        }
+
+        boolean dirty() {
+            return !pending.isEmpty() || changedWithoutInput;
+        }
+    }
+
+    private final CheckpointStore store;
+    private final Function<String, StreamLearner> template;
+    private final DurabilityPolicy policy;
+    private final InstantSource clock;
+    private final PartitionFloors floors = new PartitionFloors();
+    private final ConcurrentMap<String, Long> plannedVersions = new ConcurrentHashMap<>();
+    private final Cache<String, Model> resident;
+    private final ArrayDeque<Model> retiring = new ArrayDeque<>();
+    private final List<Consumer<Written>> listeners = new ArrayList<>();
+
+    private long created;
+    private long restored;
+    private long checkpoints;
+    private long evicted;
+    private long skipped;
+
+    public ModelRegistry(CheckpointStore store, Function<String, StreamLearner> template, DurabilityPolicy policy,
+                         InstantSource clock) {
+        this.store = store;
+        this.template = template;
+        this.policy = policy;
+        this.clock = clock;
+        this.resident = Caffeine.newBuilder()
+            .maximumWeight(Math.max(1, policy.maxResidentBytes() >> 10))
+            .weigher((String id, Model m) -> (int) Math.min(Integer.MAX_VALUE, m.weightKiB))
+            .executor(Runnable::run)
+            .evictionListener((String id, Model m, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
+                if (m != null && cause.wasEvicted()) {
+                    retiring.add(m);
+                }
+            })
+            .build();
+    }
+
+    public CheckpointStore store() {
+        return store;
+    }
+
+    /** Versions recovery planning chose per model (the consumer thread fills it; restores check against it). */
+    public ConcurrentMap<String, Long> plannedVersionsView() {
+        return plannedVersions;
+    }
+
+    public void addListener(Consumer<Written> l) {
+        listeners.add(l);
+    }
+
+    // ------------------------------------------------------------------ records
+
+    /**
+     * Applies one record of model {@code modelId} read from {@code tp} at {@code offset} ({@code events} input events;
+     * 0 for a label), unless the model already applied it; then checkpoints the model if the policy says so and
+     * retires models the cache evicted. Returns false if the record was skipped as already applied.
+     */
+    public boolean apply(String modelId, TopicPartition tp, long offset, Ack ack, int events, Consumer<StreamLearner> effect) {
+        Model m = acquire(modelId);
+        floors.received(tp, offset, m);
+        Long next = m.next.get(tp);
+        if (next != null && offset < next) {
+            floors.durable(tp, offset);
+            ack.acknowledge();
+            skipped++;
+            retireEvicted();
+            return false;
+        }
+        effect.accept(m.learner);
+        m.next.put(tp, offset + 1);
+        m.pending.add(new Pending(tp, offset, ack));
+        m.eventsSince += events;
+        long now = m.learner.streamTimeUs();
+        if (m.lastCheckpointStreamUs == Long.MIN_VALUE) {
+            m.lastCheckpointStreamUs = now;
+        }
+        String due = null;
+        if (policy.intervalStreamUs() > 0 && now != Long.MIN_VALUE && now - m.lastCheckpointStreamUs >= policy.intervalStreamUs()) {
+            due = "stream-time interval";
+        } else if (policy.intervalEvents() > 0 && m.eventsSince >= policy.intervalEvents()) {
+            due = "event count";
+        }
+        if (due != null) {
+            checkpoint(m, due);
+        }
+        retireEvicted();
+        return true;
+    }
+
+    private Model acquire(String modelId) {
+        Model m = resident.get(modelId, this::load);
+        if (m.closed) {
+            throw new IllegalStateException("model '" + modelId + "' was closed while resident");
+        }
+        return m;
+    }
+
+    private Model load(String modelId) {
+        StreamLearner learner = template.apply(modelId);
+        try {
+            Optional<CheckpointStore.Opened> opened = store.openNewest(modelId);
+            if (opened.isEmpty()) {
+                created++;
+                LOG.info("model '{}': no checkpoint in {}, created from the template", modelId, store.dir());
+                return new Model(modelId, learner);
+            }
+            try (CheckpointStore.Opened o = opened.get()) {
+                o.reader().requireShape(learner.checkpointShape());
+                learner.restore(o.reader());
+                Long planned = plannedVersions.get(modelId);
+                if (planned != null && o.info().version() < planned) {
+                    throw new IllegalStateException("model '" + modelId + "': recovery planned on checkpoint version " + planned
+                        + " but only version " + o.info().version() + " can be read now; the partition was resumed for the "
+                        + "newer one, so restoring the older one would lose records. Restart the instance.");
+                }
+                Model m = new Model(modelId, learner);
+                m.version = o.info().version();
+                for (InputPosition p : o.positions()) {
+                    m.next.put(new TopicPartition(p.topic(), p.partition()), p.next());
+                }
+                m.lastCheckpointStreamUs = learner.streamTimeUs();
+                restored++;
+                LOG.info("model '{}': restored checkpoint version {} ({}), stream time {} us, positions {}", modelId,
+                    o.info().version(), o.entry().file(), o.info().streamTimeUs(), o.positions());
+                if (m.weightKiB > resident.policy().eviction().map(e -> e.getMaximum()).orElse(Long.MAX_VALUE)) {
+                    LOG.warn("model '{}' ({} KiB of state) alone exceeds models.max_resident_mb", modelId, m.weightKiB);
+                }
+                return m;
+            }
+        } catch (IOException e) {
+            learner.close();
+            throw new UncheckedIOException("model '" + modelId + "': " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            learner.close();
+            throw e;
+        }
+    }
+
+    private void retireEvicted() {
+        Model m;
+        while ((m = retiring.poll()) != null) {
+            if (m.dirty()) {
+                checkpoint(m, "eviction");
+            }
+            m.learner.close();
+            m.closed = true;
+            evicted++;
+        }
+    }
+
+    // ------------------------------------------------------------------ checkpoints
+
+    private void checkpoint(Model m, String reason) {
+        List<InputPosition> positions = new ArrayList<>();
+        m.next.forEach((tp, next) -> positions.add(new InputPosition(tp.topic(), tp.partition(), next, floors.floorExcluding(tp, m))));
+        positions.sort((a, b) -> a.topic().equals(b.topic()) ? Integer.compare(a.partition(), b.partition()) : a.topic().compareTo(b.topic()));
+        try {
+            long version = store.nextVersion(m.id, m.version);
+            ModelInfo info = new ModelInfo(m.id, version, m.learner.streamTimeUs(), m.learner.network().currentStep(), clock.millis());
+            Path file = store.write(info, positions, m.learner);
+            m.version = version;
+            for (Pending p : m.pending) {
+                floors.durable(p.tp(), p.offset());
+                p.ack().acknowledge();
+            }
+            m.pending.clear();
+            m.eventsSince = 0;
+            m.changedWithoutInput = false;
+            m.lastCheckpointStreamUs = m.learner.streamTimeUs();
+            checkpoints++;
+            Written w = new Written(info, positions, file, reason);
+            for (Consumer<Written> l : listeners) {
+                l.accept(w);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot checkpoint model '" + m.id + "' in " + store.dir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Checkpoints every resident model that changed since its last checkpoint (clean shutdown). */
+    public void checkpointAll(String reason) {
+        for (Model m : new ArrayList<>(resident.asMap().values())) {
+            if (m.dirty()) {
+                checkpoint(m, reason);
+            }
+        }
+        retireEvicted();
+    }
+
+    /**
+     * Runs {@code action} on every resident model (e.g. the end-of-stream {@code finish}); the models then count as
+     * changed, so the next {@link #checkpointAll} writes them.
+     */
+    public void forEachResident(Consumer<StreamLearner> action) {
+        for (Model m : new ArrayList<>(resident.asMap().values())) {
+            action.accept(m.learner);
+            m.changedWithoutInput = true;
+        }
+    }
+
+    /**
+     * Partitions were revoked (checkpoint their models and let them go: the next owner restores them) or lost
+     * (let them go without writing: another instance may own them already).
+     */
+    public void partitionsRevoked(Collection<TopicPartition> partitions, boolean lost) {
+        Set<TopicPartition> gone = Set.copyOf(partitions);
+        int moved = 0;
+        for (Model m : new ArrayList<>(resident.asMap().values())) {
+            boolean affected = m.next.keySet().stream().anyMatch(gone::contains)
+                || m.pending.stream().anyMatch(p -> gone.contains(p.tp()));
+            if (!affected) {
+                continue;
+            }
+            if (!lost && m.dirty()) {
+                checkpoint(m, "partition revoked");
+            }
+            resident.invalidate(m.id);
+            m.learner.close();
+            m.closed = true;
+            moved++;
+        }
+        for (TopicPartition tp : gone) {
+            floors.forget(tp);
+        }
+        retireEvicted();
+        if (moved > 0) {
+            LOG.info("partitions {} {}: {} model(s) {}", gone, lost ? "lost" : "revoked", moved,
+                lost ? "dropped without checkpoint (their next owner restores the last durable one)" : "checkpointed and released");
+        }
+    }
+
+    // ------------------------------------------------------------------ inspection
+
+    /** The resident learner of a model, if any (tests, reports). */
+    public Optional<StreamLearner> resident(String modelId) {
+        Model m = resident.getIfPresent(modelId);
+        return m == null ? Optional.empty() : Optional.of(m.learner);
+    }
+
+    public Set<String> residentIds() {
+        return Set.copyOf(resident.asMap().keySet());
+    }
+
+    /** Bytes of state of the resident models (their weights in the cache, in KiB, times 1024). */
+    public long residentBytes() {
+        long kib = 0;
+        for (Model m : resident.asMap().values()) {
+            kib += m.weightKiB;
+        }
+        return kib << 10;
+    }
+
+    /** Records of {@code tp} received and not yet durable. */
+    public int pendingRecords(TopicPartition tp) {
+        return floors.pending(tp);
+    }
+
+    public long created() {
+        return created;
+    }
+
+    public long restored() {
+        return restored;
+    }
+
+    public long checkpoints() {
+        return checkpoints;
+    }
+
+    public long evicted() {
+        return evicted;
+    }
+
+    /** Records skipped because their model had already applied them. */
+    public long skipped() {
+        return skipped;
+    }
+
+    /** Runs Caffeine's pending maintenance now (evictions happen on the calling thread). */
+    public void cleanUp() {
+        resident.cleanUp();
+        retireEvicted();
+    }
+
+    @Override
+    public void close() {
+        for (Model m : new ArrayList<>(resident.asMap().values())) {
+            m.learner.close();
+            m.closed = true;
+        }
+        resident.invalidateAll();
+        retiring.clear();
+    }
+
+}

@@ -1,0 +1,289 @@
+package io.spikestream.app.durable;
+
+import io.spikestream.app.learn.Settings;
+import io.spikestream.app.learn.StreamLearner;
+import io.spikestream.app.learn.TestStreams;
+import io.spikestream.ingest.kafka.PartitionHook;
+import io.spikestream.network.checkpoint.CheckpointException;
+import io.spikestream.network.checkpoint.CheckpointWriter;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The registry without a broker: records are (partition, offset, model, stream call); a "crash" drops a registry
+ * without its shutdown checkpoint, and recovery resumes where the checkpoints say. Every record must reach its
+ * model exactly once: the final state equals that of a run that never stopped.
+ */
+class ModelRegistryTest {
+
+    static final TopicPartition P = new TopicPartition("events", 0);
+    static final InstantSource CLOCK = InstantSource.fixed(java.time.Instant.parse("2026-01-01T00:00:00Z"));
+
+    record Rec(String model, Consumer<StreamLearner> call, int events) {
+    }
+
+    static Settings settings(String... extra) throws Exception {
+        List<String> o = new ArrayList<>(List.of("network.n_rec=30", "time.lateness_us=50000", "checkpoint.interval_stream_ms=0",
+            "checkpoint.interval_events=1500", "checkpoint.keep=3"));
+        o.addAll(List.of(extra));
+        return Settings.load(List.of(), o);
+    }
+
+    /** Interleaves the streams of several sensors record by record (one partition, as keys hashing together). */
+    static List<Rec> interleaved(int sensors, int samplesEach) throws Exception {
+        List<List<Rec>> per = new ArrayList<>();
+        for (int s = 0; s < sensors; s++) {
+            List<Rec> l = new ArrayList<>();
+            for (TestStreams.Call c : TestStreams.nmnist(samplesEach, 900, 1000, s * 3)) {
+                l.add(new Rec("cam-" + s, c.call(), c.events()));
+            }
+            per.add(l);
+        }
+        List<Rec> out = new ArrayList<>();
+        for (int i = 0; ; i++) {
+            boolean any = false;
+            for (List<Rec> l : per) {
+                if (i < l.size()) {
+                    out.add(l.get(i));
+                    any = true;
+                }
+            }
+            if (!any) {
+                return out;
+            }
+        }
+    }
+
+    static StreamLearner learner(Settings s) {
+        try {
+            return new StreamLearner(s, p -> { });
+        } catch (java.io.IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static byte[] state(StreamLearner l) {
+        CheckpointWriter w = new CheckpointWriter(l.checkpointShape());
+        l.addCheckpointSections(w);
+        return w.toBytes();
+    }
+
+    /** Reference: each model alone, never stopped. */
+    static Map<String, byte[]> reference(Settings s, List<Rec> recs) throws Exception {
+        Map<String, StreamLearner> ls = new HashMap<>();
+        for (Rec r : recs) {
+            StreamLearner l = ls.computeIfAbsent(r.model(), m -> learner(s));
+            r.call().accept(l);
+        }
+        Map<String, byte[]> out = new HashMap<>();
+        for (Map.Entry<String, StreamLearner> e : ls.entrySet()) {
+            e.getValue().finish();
+            out.put(e.getKey(), state(e.getValue()));
+            e.getValue().close();
+        }
+        return out;
+    }
+
+    static ModelRegistry registry(Path dir, Settings s) throws Exception {
+        DurabilityPolicy policy = DurabilityPolicy.from(s);
+        CheckpointStore store = CheckpointStore.open(dir, policy.keep(), CLOCK);
+        return new ModelRegistry(store, id -> learner(s), policy, CLOCK);
+    }
+
+    /** Feeds records [from, to) with offsets = their index; returns the offsets acknowledged. */
+    static List<Long> feed(ModelRegistry r, List<Rec> recs, long from, long to) {
+        List<Long> acked = new ArrayList<>();
+        for (long o = from; o < to; o++) {
+            Rec rec = recs.get((int) o);
+            long off = o;
+            r.apply(rec.model(), P, o, () -> acked.add(off), rec.events(), rec.call());
+        }
+        return acked;
+    }
+
+    /** Finishes every model (evicted ones come back), checkpoints all, and reads each model's state back. */
+    static Map<String, byte[]> finishAll(ModelRegistry r, List<Rec> recs, Settings s) throws Exception {
+        List<String> ids = recs.stream().map(Rec::model).distinct().toList();
+        for (String id : ids) {
+            r.apply(id, new TopicPartition("finish", 0), 0, () -> { }, 0, StreamLearner::finish);
+        }
+        r.checkpointAll("test");
+        Map<String, byte[]> out = new HashMap<>();
+        for (String id : ids) {
+            try (CheckpointStore.Opened o = r.store().openNewest(id).orElseThrow(); StreamLearner l = learner(s)) {
+                l.restore(o.reader());
+                out.put(id, state(l));
+            }
+        }
+        return out;
+    }
+
+    static Long resumeAt(ModelRegistry r) throws Exception {
+        return r.store().plan(List.of(P)).resumeAt(P);
+    }
+
+    @Test
+    void crashesAtManyPointsLoseAndDoubleNothing(@TempDir Path dir) throws Exception {
+        Settings s = settings();
+        List<Rec> recs = interleaved(2, 3);
+        Map<String, byte[]> expected = reference(s, recs);
+        int n = recs.size();
+        for (int crash : new int[] {1, 5, n / 3, n / 2, n - 1}) {
+            Path d = dir.resolve("crash-" + crash);
+            ModelRegistry first = registry(d, s);
+            List<Long> acked = feed(first, recs, 0, crash);
+            first.close(); // a crash: no shutdown checkpoint
+            ModelRegistry second = registry(d, s);
+            Long resume = resumeAt(second);
+            long from = resume == null ? 0 : resume;
+            assertTrue(from <= crash, "resume " + from + " after a crash at " + crash);
+            // what the source may commit (the acknowledged prefix) never passes where recovery resumes
+            long prefix = 0;
+            while (acked.contains(prefix)) {
+                prefix++;
+            }
+            assertTrue(prefix <= from, "committable " + prefix + " beyond the resume offset " + from);
+            feed(second, recs, from, n);
+            Map<String, byte[]> got = finishAll(second, recs, s);
+            for (String id : expected.keySet()) {
+                assertArrayEquals(expected.get(id), got.get(id), "model " + id + " after a crash at record " + crash);
+            }
+            assertTrue(second.skipped() + second.checkpoints() > 0);
+            second.close();
+        }
+    }
+
+    @Test
+    void evictedModelsComeBackFromTheirCheckpoints(@TempDir Path dir) throws Exception {
+        Settings probe = settings();
+        long oneModelMb;
+        try (StreamLearner l = learner(probe)) {
+            oneModelMb = l.network().checkpointBytes();
+        }
+        // room for about one and a half models: three interleaved sensors keep evicting each other
+        Settings s = settings("models.max_resident_mb=" + (1.5 * oneModelMb / (1024.0 * 1024.0)));
+        List<Rec> recs = interleaved(3, 2);
+        Map<String, byte[]> expected = reference(s, recs);
+        try (ModelRegistry r = registry(dir, s)) {
+            List<Long> acked = feed(r, recs, 0, recs.size());
+            r.cleanUp();
+            assertTrue(r.evicted() > 5, "evictions: " + r.evicted());
+            assertTrue(r.restored() > 5, "restores: " + r.restored());
+            assertTrue(r.residentBytes() <= 1.5 * oneModelMb + 4096, "resident " + r.residentBytes());
+            Map<String, byte[]> got = finishAll(r, recs, s);
+            for (String id : expected.keySet()) {
+                assertArrayEquals(expected.get(id), got.get(id), "model " + id + " through evictions");
+            }
+            assertEquals(acked.stream().distinct().count(), acked.size(), "each record acknowledged once");
+        }
+    }
+
+    @Test
+    void aDamagedNewestCheckpointFallsBackAndRereadsWhatItLost(@TempDir Path dir) throws Exception {
+        Settings s = settings();
+        List<Rec> recs = interleaved(1, 4);
+        Map<String, byte[]> expected = reference(s, recs);
+        int crash = recs.size() - 2;
+        ModelRegistry first = registry(dir, s);
+        feed(first, recs, 0, crash);
+        first.close();
+        List<CheckpointStore.Entry> versions = first.store().versions("cam-0");
+        assertTrue(versions.size() >= 2, "need a fallback: " + versions);
+        Path newest = versions.get(0).file();
+        byte[] bytes = Files.readAllBytes(newest);
+        bytes[bytes.length / 2] ^= 0x40;
+        Files.write(newest, bytes);
+        ModelRegistry second = registry(dir, s);
+        CheckpointStore.RecoveryPlan plan = second.store().plan(List.of(P));
+        assertEquals(versions.get(1).version(), plan.versions().get("cam-0"), "planned on the previous good version");
+        long from = plan.resumeAt(P);
+        assertTrue(from < crash);
+        feed(second, recs, from, recs.size());
+        assertArrayEquals(expected.get("cam-0"), finishAll(second, recs, s).get("cam-0"));
+        second.close();
+    }
+
+    @Test
+    void aCheckpointOfAnotherShapeStopsRecoveryWithAClearError(@TempDir Path dir) throws Exception {
+        List<Rec> recs = interleaved(1, 2);
+        try (ModelRegistry first = registry(dir, settings())) {
+            feed(first, recs, 0, recs.size());
+            first.checkpointAll("test");
+        }
+        try (ModelRegistry other = registry(dir, settings("network.n_rec=31"))) {
+            UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> feed(other, recs, 0, 1));
+            CheckpointException ce = (CheckpointException) e.getCause();
+            assertEquals(CheckpointException.Kind.INCOMPATIBLE_SHAPE, ce.kind());
+            assertTrue(ce.getMessage().contains("n_rec"), ce.getMessage());
+        }
+    }
+
+    @Test
+    void recoveryRefusesAMissingStoreAndRetentionGaps(@TempDir Path dir) throws Exception {
+        Settings s = settings();
+        DurabilityPolicy policy = DurabilityPolicy.from(s);
+        Path missing = dir.resolve("never-created");
+        CheckpointStore fresh = CheckpointStore.open(missing, 3, CLOCK);
+        assertTrue(fresh.createdNow());
+        RecoveryHook hook = new RecoveryHook(fresh, "group-g", policy, new java.util.concurrent.ConcurrentHashMap<>());
+        // a first start: nothing committed, nothing checkpointed
+        assertEquals(Map.of(), hook.startOffsets(List.of(P), new PartitionHook.Offsets(Map.of(), Map.of(P, 0L), Map.of(P, 50L))));
+        // the group committed offsets but the store is empty: the learned state is missing
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> hook.startOffsets(List.of(P),
+            new PartitionHook.Offsets(Map.of(P, 40L), Map.of(P, 0L), Map.of(P, 50L))));
+        assertTrue(e.getMessage().contains("group-g") && e.getMessage().contains("committed offset 40")
+            && e.getMessage().contains("Refusing a silent fresh start"), e.getMessage());
+
+        List<Rec> recs = interleaved(1, 2);
+        try (ModelRegistry r = registry(dir.resolve("store"), s)) {
+            feed(r, recs, 0, 10);
+            r.checkpointAll("test");
+        }
+        CheckpointStore store = CheckpointStore.open(dir.resolve("store"), 3, CLOCK);
+        RecoveryHook failing = new RecoveryHook(store, "g", policy, new java.util.concurrent.ConcurrentHashMap<>());
+        assertEquals(Map.of(P, 10L), failing.startOffsets(List.of(P), new PartitionHook.Offsets(Map.of(P, 10L), Map.of(P, 0L), Map.of(P, 30L))));
+        IllegalStateException gap = assertThrows(IllegalStateException.class, () -> failing.startOffsets(List.of(P),
+            new PartitionHook.Offsets(Map.of(P, 10L), Map.of(P, 14L), Map.of(P, 30L))));
+        assertTrue(gap.getMessage().contains("resume at offset 10") && gap.getMessage().contains("log starts at 14")
+            && gap.getMessage().contains("4 record(s)"), gap.getMessage());
+        RecoveryHook skipping = new RecoveryHook(store, "g", DurabilityPolicy.from(settings("checkpoint.on_retention_gap=skip")),
+            new java.util.concurrent.ConcurrentHashMap<>());
+        assertEquals(Map.of(P, 14L), skipping.startOffsets(List.of(P), new PartitionHook.Offsets(Map.of(), Map.of(P, 14L), Map.of(P, 30L))));
+        assertEquals(4, skipping.lostToRetention());
+    }
+
+    @Test
+    void storeKeepsTheNewestVersionsUnderEscapedIds(@TempDir Path dir) throws Exception {
+        for (String id : List.of("cam-1", "../x", "a b/c", "é", "", ".")) {
+            String enc = CheckpointStore.encode(id);
+            assertTrue(enc.matches("[A-Za-z0-9_%-]+"), enc);
+            assertEquals(id, CheckpointStore.decode(enc));
+        }
+        assertEquals(null, CheckpointStore.decode(".."));
+        Settings s = settings("checkpoint.interval_events=200", "checkpoint.keep=2");
+        List<Rec> recs = interleaved(1, 2);
+        try (ModelRegistry r = registry(dir, s)) {
+            feed(r, recs, 0, recs.size());
+            assertTrue(r.checkpoints() >= 3, "checkpoints: " + r.checkpoints());
+            List<CheckpointStore.Entry> v = r.store().versions("cam-0");
+            assertEquals(2, v.size(), "older versions pruned: " + v);
+            assertEquals(r.checkpoints(), v.get(0).version());
+        }
+    }
+}
