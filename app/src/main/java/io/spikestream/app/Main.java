@@ -20,6 +20,8 @@ import picocli.CommandLine.Command;
         ReplayCommand.class,
         BridgeCommand.class,
         NmnistCommand.class,
+        LearnCommand.class,
+        CheckpointCommand.class,
     })
 public final class Main implements Runnable {
 

@@ -7,6 +7,7 @@ import io.spikestream.app.durable.RecoveryHook;
 import io.spikestream.app.learn.StreamLearner;
 import io.spikestream.ingest.kafka.KafkaEndpoint;
 import io.spikestream.ingest.kafka.KafkaRecordSource;
+import io.spikestream.ingest.kafka.PartitionHook;
 import io.spikestream.ingest.kafka.SensorEvents;
 import io.spikestream.ingest.kafka.SourceOptions;
 import io.spikestream.ingest.kafka.SourceSignal;
@@ -53,6 +54,21 @@ public final class LearnerPipeline implements AutoCloseable {
     private volatile long records;
     private volatile Throwable failure;
     private Disposable subscription;
+    private volatile RecordObserver observer = RecordObserver.NONE;
+
+    /** Sees every record of a durable pipeline on the learner thread (instrumentation: progress lines, tests). */
+    public interface RecordObserver {
+        /** Before the record is handled. */
+        default void before(TopicPartition tp, long offset, String sensorId) {
+        }
+
+        /** After: {@code applied} false when the model had already applied it (read again after recovery). */
+        default void after(TopicPartition tp, long offset, String sensorId, boolean applied) {
+        }
+
+        RecordObserver NONE = new RecordObserver() {
+        };
+    }
 
     /**
      * @param learnerForSensor creates the learner of a sensor on its first record (wiring its prediction listener);
@@ -69,12 +85,34 @@ public final class LearnerPipeline implements AutoCloseable {
                             CheckpointStore store, DurabilityPolicy policy, InstantSource clock) {
         this.factory = template;
         this.registry = new ModelRegistry(store, template, policy, clock);
-        this.hook = new RecoveryHook(store, options.groupId(), policy, registryPlannedVersions(registry));
-        this.source = KafkaRecordSource.create(endpoint, options, new StreamItemDecoder(), hook);
+        this.hook = new RecoveryHook(store, options.groupId(), policy, registry.plannedVersionsView());
+        PartitionHook positions = new PartitionHook() {
+            @Override
+            public Map<TopicPartition, Long> startOffsets(java.util.Collection<TopicPartition> partitions, Offsets offsets) {
+                Map<TopicPartition, Long> start = hook.startOffsets(partitions, offsets);
+                for (TopicPartition tp : partitions) {
+                    Long committed = offsets.committed().get(tp);
+                    long at = start.containsKey(tp) ? start.get(tp)
+                        : committed != null ? committed : offsets.beginning().getOrDefault(tp, 0L);
+                    consumedUpTo.put(tp, at);
+                }
+                synchronized (progress) {
+                    progress.notifyAll();
+                }
+                return start;
+            }
+
+            @Override
+            public Duration revocationBarrier() {
+                return hook.revocationBarrier();
+            }
+        };
+        this.source = KafkaRecordSource.create(endpoint, options, new StreamItemDecoder(), positions);
     }
 
-    private static java.util.concurrent.ConcurrentMap<String, Long> registryPlannedVersions(ModelRegistry r) {
-        return r.plannedVersionsView();
+    /** Sets the record observer of a durable pipeline (call before {@link #start}). */
+    public void setRecordObserver(RecordObserver o) {
+        this.observer = o == null ? RecordObserver.NONE : o;
     }
 
     /**
@@ -127,6 +165,8 @@ public final class LearnerPipeline implements AutoCloseable {
             case SourceSignal.Record<StreamItem> r -> {
                 StreamItem item = r.value();
                 int n = item instanceof StreamItem.Events e ? e.events().count() : 0;
+                RecordObserver o = observer;
+                o.before(r.partition(), r.offset(), item.sensorId());
                 boolean applied = registry.apply(item.sensorId(), r.partition(), r.offset(), r::acknowledge, n,
                     learner -> apply(learner, item));
                 if (applied) {
@@ -138,6 +178,7 @@ public final class LearnerPipeline implements AutoCloseable {
                 }
                 records++;
                 consumedUpTo.put(r.partition(), r.offset() + 1);
+                o.after(r.partition(), r.offset(), item.sensorId(), applied);
             }
             case SourceSignal.PartitionsRevoked<StreamItem> rv -> {
                 try {
@@ -183,6 +224,31 @@ public final class LearnerPipeline implements AutoCloseable {
                 progress.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
             }
         }
+    }
+
+    /**
+     * Waits up to {@code slice} for progress; returns whether this instance has read every partition of {@code end} up
+     * to its offset. Throws if the pipeline failed.
+     */
+    public boolean waitForPositions(Map<TopicPartition, Long> end, Duration slice) throws InterruptedException {
+        synchronized (progress) {
+            if (failure != null) {
+                throw new IllegalStateException("the learner pipeline failed", failure);
+            }
+            if (reached(end)) {
+                return true;
+            }
+            progress.wait(Math.max(1, slice.toMillis()));
+            if (failure != null) {
+                throw new IllegalStateException("the learner pipeline failed", failure);
+            }
+            return reached(end);
+        }
+    }
+
+    /** Last offset read + 1 per partition this instance holds (start offset right after an assignment). */
+    public Map<TopicPartition, Long> positions() {
+        return Map.copyOf(consumedUpTo);
     }
 
     private boolean reached(Map<TopicPartition, Long> end) {

@@ -1,0 +1,187 @@
+package io.spikestream.tests;
+
+import io.spikestream.app.durable.CheckpointStore;
+import io.spikestream.app.durable.ModelCheckpoint;
+import io.spikestream.app.learn.Settings;
+import io.spikestream.app.learn.StreamLearner;
+import io.spikestream.ingest.kafka.EmbeddedKafka;
+import io.spikestream.ingest.kafka.KafkaEndpoint;
+import io.spikestream.ingest.kafka.Topics;
+import io.spikestream.ingest.replay.ReplaySummary;
+import io.spikestream.network.checkpoint.CheckpointReader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeSet;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Crash safety end to end: a child JVM runs {@code ./spikestream learn} (the real command, on the test classpath)
+ * against a broker in this JVM, checkpointing often, and is killed with SIGKILL ({@code destroyForcibly}) at seeded
+ * random points of the stream, then restarted, again and again (20 kills; 100 with {@code -Pcrash-soak}). The final
+ * learned state (weights, traces, optimizer moments, neuron state, histories, the learner's buffers and counters)
+ * must be bit-identical to an uninterrupted run's, and the learner must have applied every input event exactly once.
+ */
+class CheckpointCrashTest {
+
+    private static final String SENSOR = "cam";
+    private static final Pattern RECORD = Pattern.compile("record (\\S+)-(\\d+)@(\\d+) (applied|skipped)");
+    private static final long RUN_TIMEOUT_S = 120;
+
+    static final List<String> SETTINGS = List.of("network.n_rec=30", "network.p_rec=0.1", "optimizer.type=adam",
+        "optimizer.eta=0.002", "optimizer.batch_size=3", "checkpoint.interval_stream_ms=200",
+        "checkpoint.interval_events=1500", "checkpoint.keep=3", "time.lateness_us=400000");
+
+    /** The child: {@code learn --until-end} with progress lines, as an operator would run it, on this classpath. */
+    static Process child(String bootstrap, String topic, String group, Path dir, Path log, String instance) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+            "--sun-misc-unsafe-memory-access=allow", "-cp", ExternalKafkaProcess.classpath(),
+            "io.spikestream.app.Main", "learn", "--bootstrap-servers", bootstrap, "--topic", topic, "--group", group,
+            "--checkpoint-dir", dir.toString(), "--until-end", "--progress", "--learn-prefix", "Train/",
+            // a static member: a restarted child takes over its partitions at once instead of waiting for the dead
+            // member's session to time out
+            "--kafka-property", "group.instance.id=" + instance));
+        for (String s : SETTINGS) {
+            cmd.add("--set");
+            cmd.add(s);
+        }
+        return new ProcessBuilder(cmd).redirectError(log.toFile()).start();
+    }
+
+    /** Reads a child's stdout lines into a queue (a daemon thread; the queue is the test's only view). */
+    static BlockingQueue<String> lines(Process p) {
+        BlockingQueue<String> q = new LinkedBlockingQueue<>();
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    q.add(line);
+                }
+            } catch (IOException e) {
+                // the child was killed
+            }
+            q.add("<eof>");
+        }, "child-stdout");
+        t.setDaemon(true);
+        t.start();
+        return q;
+    }
+
+    static String nextLine(BlockingQueue<String> q, Path log) throws Exception {
+        String line = q.poll(RUN_TIMEOUT_S, TimeUnit.SECONDS);
+        assertNotNull(line, () -> "the child printed nothing for " + RUN_TIMEOUT_S + " s; its log:\n" + tail(log));
+        return line;
+    }
+
+    static String tail(Path log) {
+        try {
+            String s = Files.readString(log);
+            return s.length() > 6000 ? s.substring(s.length() - 6000) : s;
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    /** Runs a child to the end of the stream; returns its last stdout line. */
+    static String runToEnd(Process p, BlockingQueue<String> q, Path log) throws Exception {
+        String last = null;
+        for (String line = nextLine(q, log); !line.equals("<eof>"); line = nextLine(q, log)) {
+            last = line;
+        }
+        assertTrue(p.waitFor(RUN_TIMEOUT_S, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), () -> "child failed; its log:\n" + tail(log));
+        return last;
+    }
+
+    @Test
+    void sigkilledAtRandomPointsTheLearnerEndsBitIdenticalToAnUninterruptedRun(@TempDir Path dir) throws Exception {
+        int kills = Integer.getInteger("spikestream.crash.kills", 20);
+        long seed = Long.getLong("spikestream.crash.seed", 20261124L);
+        int samples = Math.max(12, kills / 5 + 6);
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(); KafkaEndpoint endpoint = KafkaEndpoint.of(kafka)) {
+            String topic = "crash-events";
+            Topics.ensure(endpoint, List.of(new Topics.Spec(topic, 1, Map.of())));
+            ReplaySummary replayed = DurableStreams.replay(endpoint, topic, SENSOR, 0, samples, 400);
+            long records = replayed.batches() + replayed.labels();
+            assertTrue(records > kills + 1, "need more records (" + records + ") than kills (" + kills + ")");
+
+            // the reference: one run that is never interrupted
+            Path refDir = dir.resolve("reference");
+            Process ref = child(kafka.bootstrapServers(), topic, "reference", refDir, dir.resolve("reference.log"), "ref");
+            String refSummary = runToEnd(ref, lines(ref), dir.resolve("reference.log"));
+            assertTrue(refSummary.startsWith("learned records=" + records + " "), refSummary);
+
+            // the crashing runs: kill targets are seeded random record offsets, increasing, so every run gets further
+            Random rng = new Random(seed);
+            TreeSet<Long> targets = new TreeSet<>();
+            while (targets.size() < kills) {
+                targets.add(1 + (long) rng.nextInt((int) records - 1));
+            }
+            Path crashDir = dir.resolve("crashing");
+            int resumedMidStream = 0;
+            int run = 0;
+            for (long target : targets) {
+                run++;
+                Path log = dir.resolve("run-" + run + ".log");
+                Process p = child(kafka.bootstrapServers(), topic, "crashing", crashDir, log, "crasher");
+                BlockingQueue<String> q = lines(p);
+                long first = -1;
+                while (true) {
+                    String line = nextLine(q, log);
+                    assertTrue(!line.equals("<eof>"), () -> "the child ended before its kill point " + target + ":\n" + tail(log));
+                    Matcher m = RECORD.matcher(line);
+                    if (m.matches()) {
+                        if (first < 0) {
+                            first = Long.parseLong(m.group(3));
+                        }
+                        if (Long.parseLong(m.group(3)) >= target) {
+                            break;
+                        }
+                    }
+                }
+                p.destroyForcibly(); // SIGKILL: no shutdown hook, no final checkpoint, possibly mid-write
+                assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+                resumedMidStream += first > 0 ? 1 : 0;
+            }
+            Path log = dir.resolve("final.log");
+            Process last = child(kafka.bootstrapServers(), topic, "crashing", crashDir, log, "crasher");
+            String summary = runToEnd(last, lines(last), log);
+            assertTrue(summary.startsWith("learned "), summary);
+
+            // the runs resumed from checkpoints, not from the start of the stream
+            assertTrue(resumedMidStream >= kills / 2, "runs that resumed mid-stream: " + resumedMidStream);
+            Path refFile = DurableStreams.newest(refDir, SENSOR);
+            Path crashFile = DurableStreams.newest(crashDir, SENSOR);
+            DurableStreams.assertSameLearnedState(DurableStreams.learnedState(refFile), DurableStreams.learnedState(crashFile),
+                kills + " SIGKILLs");
+            // and explicitly: every event applied exactly once, every record consumed
+            Settings settings = Settings.load(List.of(), SETTINGS);
+            try (CheckpointReader r = CheckpointReader.open(crashFile); StreamLearner l = new StreamLearner(settings, p -> { })) {
+                l.restore(r);
+                assertEquals(replayed.events(), l.counters().eventsIn, "events applied");
+                assertEquals(samples, l.counters().windows, "windows run");
+                assertEquals(records, ModelCheckpoint.readPositions(r).get(0).next(), "every record consumed");
+            }
+            assertTrue(CheckpointStore.existing(crashDir).versions(SENSOR).size() <= 3, "old checkpoints pruned");
+        }
+    }
+}
