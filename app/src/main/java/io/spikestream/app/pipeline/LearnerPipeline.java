@@ -56,6 +56,13 @@ public final class LearnerPipeline implements AutoCloseable {
     private Disposable subscription;
     private volatile RecordObserver observer = RecordObserver.NONE;
 
+    /**
+     * Records in flight to the learner thread in a durable pipeline: a partition move waits until the records already
+     * handed to the learner are applied and checkpointed, so fewer in flight means shorter rebalances (32 batches are
+     * still far more than one learner step needs).
+     */
+    static final int DURABLE_PREFETCH = 32;
+
     /** Sees every record of a durable pipeline on the learner thread (instrumentation: progress lines, tests). */
     public interface RecordObserver {
         /** Before the record is handled. */
@@ -64,6 +71,10 @@ public final class LearnerPipeline implements AutoCloseable {
 
         /** After: {@code applied} false when the model had already applied it (read again after recovery). */
         default void after(TopicPartition tp, long offset, String sensorId, boolean applied) {
+        }
+
+        /** The consumer starts giving up partitions (consumer thread; the learner may be busy). */
+        default void revoking(java.util.Collection<TopicPartition> partitions, boolean lost) {
         }
 
         RecordObserver NONE = new RecordObserver() {
@@ -106,6 +117,11 @@ public final class LearnerPipeline implements AutoCloseable {
             public Duration revocationBarrier() {
                 return hook.revocationBarrier();
             }
+
+            @Override
+            public void revocationStarted(java.util.Collection<TopicPartition> partitions, boolean lost) {
+                observer.revoking(partitions, lost);
+            }
         };
         this.source = KafkaRecordSource.create(endpoint, options, new StreamItemDecoder(), positions);
     }
@@ -128,7 +144,7 @@ public final class LearnerPipeline implements AutoCloseable {
 
     public void start() {
         subscription = source.flux()
-            .publishOn(learnerThread, 256)
+            .publishOn(learnerThread, registry == null ? 256 : DURABLE_PREFETCH)
             .subscribe(this::onSignal, this::onError);
     }
 

@@ -403,6 +403,7 @@ public final class KafkaRecordSource<T> implements SourceSignal.AckSink {
             if (partitions.isEmpty()) {
                 return;
             }
+            hook.revocationStarted(partitions, false);
             if (barrierActive()) {
                 awaitDownstream(partitions, false);
             }
@@ -421,6 +422,7 @@ public final class KafkaRecordSource<T> implements SourceSignal.AckSink {
             if (partitions.isEmpty()) {
                 return;
             }
+            hook.revocationStarted(partitions, true);
             if (barrierActive()) {
                 awaitDownstream(partitions, true);
             }

@@ -38,6 +38,13 @@ public interface PartitionHook {
         return Duration.ZERO;
     }
 
+    /**
+     * The consumer is about to give up {@code partitions} (before the barrier, if any); on the consumer thread. For
+     * logs and metrics, and for tests that must act while a partition move is under way.
+     */
+    default void revocationStarted(Collection<TopicPartition> partitions, boolean lost) {
+    }
+
     /** No seeking, no barrier: the source's plain behaviour. */
     PartitionHook NONE = (partitions, offsets) -> Map.of();
 }

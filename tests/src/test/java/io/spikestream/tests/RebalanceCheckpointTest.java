@@ -1,0 +1,211 @@
+package io.spikestream.tests;
+
+import io.spikestream.app.durable.CheckpointStore;
+import io.spikestream.app.durable.DurabilityPolicy;
+import io.spikestream.app.durable.ModelCheckpoint;
+import io.spikestream.app.durable.ModelInfo;
+import io.spikestream.app.durable.ModelRegistry;
+import io.spikestream.app.learn.DirectFeed;
+import io.spikestream.app.learn.NmnistSamples;
+import io.spikestream.app.learn.Settings;
+import io.spikestream.app.learn.StreamLearner;
+import io.spikestream.app.pipeline.LearnerPipeline;
+import io.spikestream.ingest.kafka.ClientConfigs;
+import io.spikestream.ingest.kafka.EmbeddedKafka;
+import io.spikestream.ingest.kafka.KafkaEndpoint;
+import io.spikestream.ingest.kafka.SourceOptions;
+import io.spikestream.ingest.kafka.Topics;
+import io.spikestream.ingest.replay.ReplaySummary;
+import io.spikestream.network.checkpoint.CheckpointReader;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.GroupState;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Utils;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Two durable pipeline instances in one consumer group on the embedded broker, sharing a checkpoint store: instance
+ * A learns alone, B joins mid-stream, the partitions move, and with them their models (A checkpoints them inside
+ * the revocation, B restores them and resumes where the checkpoints stood). Every model must end exactly as if one
+ * learner had read its sensor's stream without interruption: nothing lost, nothing applied twice.
+ */
+class RebalanceCheckpointTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(120);
+    private static final int PARTITIONS = 2;
+
+    static final List<String> SETTINGS = List.of("network.n_rec=30", "optimizer.type=adam", "optimizer.eta=0.002",
+        "checkpoint.interval_stream_ms=1000", "checkpoint.interval_events=0", "checkpoint.keep=2");
+
+    /** Four sensor ids, two hashing to each partition (Kafka's default partitioner for keyed records). */
+    static List<String> sensors() {
+        List<String> out = new ArrayList<>();
+        int[] perPartition = new int[PARTITIONS];
+        for (int i = 0; out.size() < 4; i++) {
+            String id = "cam-" + i;
+            int p = Utils.toPositive(Utils.murmur2(id.getBytes(StandardCharsets.UTF_8))) % PARTITIONS;
+            if (perPartition[p] < 2) {
+                perPartition[p]++;
+                out.add(id);
+            }
+        }
+        return out;
+    }
+
+    static StreamLearner learner(Settings s) {
+        try {
+            return new StreamLearner(s, p -> { });
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** What a learner that read the sensor's stream straight from the files, never stopped, holds at the end. */
+    static Map<String, byte[]> reference(Settings s, int first, int n, Path dir) throws Exception {
+        List<NmnistSamples.Sample> all = NmnistSamples.list(Path.of("..", "data", "nmnist", "Train"));
+        try (StreamLearner l = learner(s)) {
+            DirectFeed feed = new DirectFeed(0, 0);
+            for (int k = 0; k < n; k++) {
+                feed.feed(l, all.get((first + k) * 7 % all.size()));
+            }
+            Path file = dir.resolve("reference-" + first + ".ckpt");
+            ModelCheckpoint.writer(new ModelInfo("ref", 1, l.streamTimeUs(), l.network().currentStep(), 0), List.of(), l)
+                .writeAtomically(file);
+            return DurableStreams.learnedState(file);
+        }
+    }
+
+    static LearnerPipeline instance(KafkaEndpoint endpoint, String topic, Settings s, CheckpointStore store) {
+        return LearnerPipeline.durable(endpoint, SourceOptions.of("rebalance-group", topic).withMaxPollRecords(8), id -> learner(s), store,
+            DurabilityPolicy.from(s), InstantSource.system());
+    }
+
+    static boolean rebalancing(Admin admin, String group) throws Exception {
+        GroupState st = admin.describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS).get(group).groupState();
+        return st == GroupState.PREPARING_REBALANCE || st == GroupState.COMPLETING_REBALANCE;
+    }
+
+    @Test
+    void modelsMoveWithTheirPartitionsThroughCheckpointsAndNothingIsLostOrDoubled(@TempDir Path dir) throws Exception {
+        Settings s = Settings.load(List.of(), SETTINGS);
+        int samples = 6;
+        List<String> sensors = sensors();
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(); KafkaEndpoint endpoint = KafkaEndpoint.of(kafka);
+             Admin admin = Admin.create(ClientConfigs.admin(endpoint))) {
+            String topic = "rebalance-events";
+            Topics.ensure(endpoint, List.of(new Topics.Spec(topic, PARTITIONS, Map.of())));
+            long records = 0;
+            long events = 0;
+            for (int i = 0; i < sensors.size(); i++) {
+                ReplaySummary r = DurableStreams.replay(endpoint, topic, sensors.get(i), i * samples, samples, 1024);
+                records += r.batches() + r.labels();
+                events += r.events();
+            }
+            Map<TopicPartition, Long> end = new HashMap<>();
+            for (int p = 0; p < PARTITIONS; p++) {
+                end.put(new TopicPartition(topic, p), 0L);
+            }
+            Map<TopicPartition, Long> ends = io.spikestream.tests.RebalanceCheckpointTest.endOffsets(admin, topic);
+            end.putAll(ends);
+            assertEquals(records, ends.values().stream().mapToLong(Long::longValue).sum());
+
+            CheckpointStore shared = CheckpointStore.open(dir.resolve("store"), DurabilityPolicy.from(s).keep(), InstantSource.system());
+            LearnerPipeline a = instance(endpoint, topic, s, shared);
+            LearnerPipeline b = instance(endpoint, topic, s, shared);
+            List<String> reasonsA = new CopyOnWriteArrayList<>();
+            a.registry().addListener(w -> reasonsA.add(w.reason()));
+            // A stops on its learner thread a third of the way in, until B has joined and the group is rebalancing
+            CountDownLatch gated = new CountDownLatch(1);
+            CountDownLatch open = new CountDownLatch(1);
+            CountDownLatch revoking = new CountDownLatch(1);
+            AtomicInteger seenA = new AtomicInteger();
+            long gateAt = records / 3;
+            a.setRecordObserver(new LearnerPipeline.RecordObserver() {
+                @Override
+                public void before(TopicPartition tp, long offset, String sensorId) {
+                    if (seenA.incrementAndGet() == gateAt) {
+                        gated.countDown();
+                        try {
+                            open.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                }
+
+                @Override
+                public void revoking(java.util.Collection<TopicPartition> partitions, boolean lost) {
+                    revoking.countDown();
+                }
+            });
+            try {
+                a.start();
+                assertTrue(gated.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "A never reached its gate");
+                b.start();
+                // A's consumer notices the rebalance B's join started and begins giving up its partitions; its
+                // learner, still stopped, has not applied the records in flight: only now may it go on
+                assertTrue(revoking.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "A never started a revocation");
+                assertTrue(rebalancing(admin, "rebalance-group"));
+                open.countDown();
+                await().atMost(TIMEOUT).until(() -> {
+                    Map<TopicPartition, Long> at = new HashMap<>(a.positions());
+                    b.positions().forEach((tp, o) -> at.merge(tp, o, Math::max));
+                    return end.entrySet().stream().allMatch(e -> at.getOrDefault(e.getKey(), -1L) >= e.getValue())
+                        && a.failure() == null && b.failure() == null;
+                });
+                long restoredByB = b.onLearnerThread(() -> b.registry().restored());
+                long createdByB = b.onLearnerThread(() -> b.registry().created());
+                assertTrue(restoredByB >= 1, "B took over at least one model through its checkpoint (restored "
+                    + restoredByB + ", created " + createdByB + ")");
+                assertEquals(0, createdByB, "every model B got had been started by A: none may start afresh");
+                assertTrue(reasonsA.contains("partition revoked"), "A checkpointed its models on revocation: " + reasonsA);
+            } finally {
+                b.close();
+                a.close();
+            }
+            assertEquals(null, a.failure());
+            assertEquals(null, b.failure());
+
+            long applied = 0;
+            for (int i = 0; i < sensors.size(); i++) {
+                String id = sensors.get(i);
+                Path newest = DurableStreams.newest(shared.dir(), id);
+                DurableStreams.assertSameLearnedState(reference(s, i * samples, samples, dir), DurableStreams.learnedState(newest),
+                    "model " + id);
+                try (CheckpointReader r = CheckpointReader.open(newest); StreamLearner l = learner(s)) {
+                    l.restore(r);
+                    applied += l.counters().eventsIn;
+                }
+            }
+            assertEquals(events, applied, "every event applied exactly once across both instances");
+        }
+    }
+
+    static Map<TopicPartition, Long> endOffsets(Admin admin, String topic) throws Exception {
+        Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> q = new HashMap<>();
+        for (int p = 0; p < PARTITIONS; p++) {
+            q.put(new TopicPartition(topic, p), org.apache.kafka.clients.admin.OffsetSpec.latest());
+        }
+        Map<TopicPartition, Long> out = new HashMap<>();
+        admin.listOffsets(q).all().get(30, TimeUnit.SECONDS).forEach((tp, i) -> out.put(tp, i.offset()));
+        return out;
+    }
+}
