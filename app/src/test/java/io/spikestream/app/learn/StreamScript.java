@@ -35,6 +35,8 @@ final class StreamScript {
     }
 
     final List<Item> items = new ArrayList<>();
+    /** Stream time after the last sample (where a continuation starts). */
+    long endUs;
 
     /** {@code n} training samples (every 7th), events in batches of {@code batch}, {@code gapUs} between samples. */
     static StreamScript nmnist(int n, int batch, long gapUs) throws IOException {
@@ -42,9 +44,13 @@ final class StreamScript {
     }
 
     static StreamScript nmnist(int n, int batch, long gapUs, int first) throws IOException {
+        return nmnist(n, batch, gapUs, first, 0);
+    }
+
+    static StreamScript nmnist(int n, int batch, long gapUs, int first, long startUs) throws IOException {
         StreamScript s = new StreamScript();
         List<NmnistSamples.Sample> all = NmnistSamples.list(Path.of("..", "data", "nmnist", "Train"));
-        long offset = 0;
+        long offset = startUs;
         EventBatch b = new EventBatch(8192);
         for (int k = 0; k < n; k++) {
             NmnistSamples.Sample sample = all.get((first + k) * 7 % all.size());
@@ -77,6 +83,7 @@ final class StreamScript {
             }
             offset += last + 1 + gapUs;
         }
+        s.endUs = offset;
         return s;
     }
 }

@@ -14,13 +14,22 @@ public final class TestStreams {
     private TestStreams() {
     }
 
+    /** A stream of calls and the stream time after it. */
+    public record Script(List<Call> calls, long endUs) {
+    }
+
     /** {@code n} training samples starting at sample {@code first}, events in batches of {@code batch}. */
     public static List<Call> nmnist(int n, int batch, long gapUs, int first) throws Exception {
-        StreamScript s = StreamScript.nmnist(n, batch, gapUs, first);
+        return nmnist(n, batch, gapUs, first, 0).calls();
+    }
+
+    /** As above, starting at stream time {@code startUs} (to continue another script). */
+    public static Script nmnist(int n, int batch, long gapUs, int first, long startUs) throws Exception {
+        StreamScript s = StreamScript.nmnist(n, batch, gapUs, first, startUs);
         List<Call> out = new ArrayList<>();
         for (StreamScript.Item i : s.items) {
             out.add(new Call(i::apply, i instanceof StreamScript.Events e ? e.t().length : 0));
         }
-        return out;
+        return new Script(out, s.endUs);
     }
 }
