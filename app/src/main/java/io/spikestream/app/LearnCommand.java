@@ -81,6 +81,20 @@ public final class LearnCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        try {
+            return learn();
+        } catch (IllegalStateException | java.io.UncheckedIOException | IOException e) {
+            // recovery refused (missing store, other shape, retention gap, damaged checkpoints): say why, plainly
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            System.err.println("learn: " + root.getMessage());
+            return 2;
+        }
+    }
+
+    private int learn() throws Exception {
         Settings settings = Settings.load(configs, overrides);
         DurabilityPolicy policy = DurabilityPolicy.from(settings);
         CheckpointStore store = CheckpointStore.open(checkpointDir, policy.keep(), InstantSource.system());

@@ -5,7 +5,11 @@ import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.spikestream.network.checkpoint.CheckpointFormat;
+import io.spikestream.network.checkpoint.CheckpointReader;
+
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Collection;
@@ -19,6 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * earlier where a model had to fall back to an older checkpoint), checked against what the broker says.
  *
  * <ul>
+ *   <li>A checkpoint of another network shape (settings changed, another store): error naming the file and the first
+ *       line of the shape that differs.</li>
  *   <li>No checkpoint covers a partition, but the consumer group committed offsets on it beyond the log start: the
  *       learned state for those records is missing (wrong or deleted checkpoint directory). Error, never a silent
  *       fresh start; the way out is to restore the directory, or to learn afresh under a new consumer group.</li>
@@ -40,13 +46,20 @@ public final class RecoveryHook implements PartitionHook {
     private final String groupId;
     private final DurabilityPolicy policy;
     private final ConcurrentMap<String, Long> plannedVersions;
+    private final String expectedShape;
     private final AtomicLong lostToRetention = new AtomicLong();
 
-    public RecoveryHook(CheckpointStore store, String groupId, DurabilityPolicy policy, ConcurrentMap<String, Long> plannedVersions) {
+    /**
+     * @param expectedShape the checkpoint shape of the pipeline's model template; every checkpoint recovery relies
+     *                      on must have it (null: not checked here, only when a model is restored)
+     */
+    public RecoveryHook(CheckpointStore store, String groupId, DurabilityPolicy policy, ConcurrentMap<String, Long> plannedVersions,
+                        String expectedShape) {
         this.store = store;
         this.groupId = groupId;
         this.policy = policy;
         this.plannedVersions = plannedVersions;
+        this.expectedShape = expectedShape;
     }
 
     @Override
@@ -56,6 +69,9 @@ public final class RecoveryHook implements PartitionHook {
             plan = store.plan(partitions);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the checkpoint store " + store.dir() + ": " + e.getMessage(), e);
+        }
+        if (expectedShape != null) {
+            requireShapes(plan);
         }
         plannedVersions.putAll(plan.versions());
         Map<TopicPartition, Long> start = new LinkedHashMap<>();
@@ -94,6 +110,28 @@ public final class RecoveryHook implements PartitionHook {
                 offsets.committed());
         }
         return start;
+    }
+
+    /** Refuses, before anything is read, checkpoints of another network shape (settings changed, wrong store). */
+    private void requireShapes(CheckpointStore.RecoveryPlan plan) {
+        long expectedHash = CheckpointFormat.fnv1a(expectedShape.getBytes(StandardCharsets.UTF_8));
+        try {
+            for (Map.Entry<String, Long> e : plan.versions().entrySet()) {
+                for (CheckpointStore.Entry entry : store.versions(e.getKey())) {
+                    if (entry.version() != e.getValue()) {
+                        continue;
+                    }
+                    CheckpointStore.Inspection in = store.inspect(entry);
+                    if (in.valid() && in.shapeHash() != expectedHash) {
+                        try (CheckpointReader r = CheckpointReader.open(entry.file())) {
+                            r.requireShape(expectedShape);
+                        }
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("model checkpoint incompatible with this learner's settings: " + e.getMessage(), e);
+        }
     }
 
     @Override

@@ -96,7 +96,11 @@ public final class LearnerPipeline implements AutoCloseable {
                             CheckpointStore store, DurabilityPolicy policy, InstantSource clock) {
         this.factory = template;
         this.registry = new ModelRegistry(store, template, policy, clock);
-        this.hook = new RecoveryHook(store, options.groupId(), policy, registry.plannedVersionsView());
+        String shape;
+        try (StreamLearner probe = template.apply("")) {
+            shape = probe.checkpointShape();
+        }
+        this.hook = new RecoveryHook(store, options.groupId(), policy, registry.plannedVersionsView(), shape);
         PartitionHook positions = new PartitionHook() {
             @Override
             public Map<TopicPartition, Long> startOffsets(java.util.Collection<TopicPartition> partitions, Offsets offsets) {

@@ -241,7 +241,7 @@ class ModelRegistryTest {
         Path missing = dir.resolve("never-created");
         CheckpointStore fresh = CheckpointStore.open(missing, 3, CLOCK);
         assertTrue(fresh.createdNow());
-        RecoveryHook hook = new RecoveryHook(fresh, "group-g", policy, new java.util.concurrent.ConcurrentHashMap<>());
+        RecoveryHook hook = new RecoveryHook(fresh, "group-g", policy, new java.util.concurrent.ConcurrentHashMap<>(), null);
         // a first start: nothing committed, nothing checkpointed
         assertEquals(Map.of(), hook.startOffsets(List.of(P), new PartitionHook.Offsets(Map.of(), Map.of(P, 0L), Map.of(P, 50L))));
         // the group committed offsets but the store is empty: the learned state is missing
@@ -256,14 +256,14 @@ class ModelRegistryTest {
             r.checkpointAll("test");
         }
         CheckpointStore store = CheckpointStore.open(dir.resolve("store"), 3, CLOCK);
-        RecoveryHook failing = new RecoveryHook(store, "g", policy, new java.util.concurrent.ConcurrentHashMap<>());
+        RecoveryHook failing = new RecoveryHook(store, "g", policy, new java.util.concurrent.ConcurrentHashMap<>(), null);
         assertEquals(Map.of(P, 10L), failing.startOffsets(List.of(P), new PartitionHook.Offsets(Map.of(P, 10L), Map.of(P, 0L), Map.of(P, 30L))));
         IllegalStateException gap = assertThrows(IllegalStateException.class, () -> failing.startOffsets(List.of(P),
             new PartitionHook.Offsets(Map.of(P, 10L), Map.of(P, 14L), Map.of(P, 30L))));
         assertTrue(gap.getMessage().contains("resume at offset 10") && gap.getMessage().contains("log starts at 14")
             && gap.getMessage().contains("4 record(s)"), gap.getMessage());
         RecoveryHook skipping = new RecoveryHook(store, "g", DurabilityPolicy.from(settings("checkpoint.on_retention_gap=skip")),
-            new java.util.concurrent.ConcurrentHashMap<>());
+            new java.util.concurrent.ConcurrentHashMap<>(), null);
         assertEquals(Map.of(P, 14L), skipping.startOffsets(List.of(P), new PartitionHook.Offsets(Map.of(), Map.of(P, 14L), Map.of(P, 30L))));
         assertEquals(4, skipping.lostToRetention());
     }
