@@ -112,27 +112,51 @@ public final class CheckpointCommand implements Runnable {
      * floors are dropped (they belong to the exporting instance). Prints
      * {@code imported model=ID version=N bytes=N file=F}.
      */
-    @Command(name = "import", mixinStandardHelpOptions = true, description = "Import a checkpoint file into a store.")
+    @Command(name = "import", mixinStandardHelpOptions = true,
+        description = "Import a checkpoint file, or a model's latest checkpoint from the checkpoints topic, into a store.")
     static final class Import implements Callable<Integer> {
 
         @Option(names = "--dir", required = true, paramLabel = "DIR", description = "Checkpoint store (created if absent).")
         Path dir;
 
-        @Option(names = "--model", paramLabel = "ID", description = "Import under this model id (default: the file's).")
+        @Option(names = "--model", paramLabel = "ID", description = "Import under this model id (default: the file's); "
+            + "with --from-topic, the model to take over.")
         String model;
 
-        @Parameters(paramLabel = "FILE", description = "Checkpoint file (from 'checkpoint export').")
+        @Option(names = "--from-topic", paramLabel = "TOPIC", description = "Read the model's latest checkpoint from this "
+            + "compacted topic (what 'learn --publish-checkpoints' writes) instead of a file; needs --model.")
+        String fromTopic;
+
+        @picocli.CommandLine.Mixin
+        KafkaOptions kafka;
+
+        @Parameters(arity = "0..1", paramLabel = "FILE", description = "Checkpoint file (from 'checkpoint export').")
         Path file;
 
         @Override
         public Integer call() {
             try {
                 CheckpointStore store = CheckpointStore.open(dir, Integer.MAX_VALUE, java.time.InstantSource.system());
-                CheckpointStore.Entry e = store.importFile(file, model);
+                CheckpointStore.Entry e;
+                if (fromTopic != null) {
+                    if (model == null || file != null) {
+                        throw new IllegalArgumentException("--from-topic needs --model and no FILE");
+                    }
+                    try (io.spikestream.ingest.kafka.KafkaEndpoint endpoint = kafka.open(System.err)) {
+                        var record = io.spikestream.app.durable.CheckpointTopic.latest(endpoint, fromTopic, model,
+                            java.time.Duration.ofSeconds(60));
+                        e = io.spikestream.app.durable.CheckpointTopic.importRecord(record, store, null);
+                    }
+                } else {
+                    if (file == null) {
+                        throw new IllegalArgumentException("give a checkpoint FILE, or --from-topic with --model");
+                    }
+                    e = store.importFile(file, model);
+                }
                 System.out.printf(Locale.ROOT, "imported model=%s version=%d bytes=%d file=%s%n", e.modelId(), e.version(),
                     Files.size(e.file()), e.file());
                 return 0;
-            } catch (IOException e) {
+            } catch (IOException | IllegalArgumentException e) {
                 return fail(e);
             }
         }

@@ -1,5 +1,6 @@
 package io.spikestream.app;
 
+import io.spikestream.app.durable.CheckpointPublisher;
 import io.spikestream.app.durable.CheckpointStore;
 import io.spikestream.app.durable.DurabilityPolicy;
 import io.spikestream.app.durable.ModelRegistry;
@@ -40,10 +41,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * models are restored and the consumer resumes where the checkpoints stood, so every record is applied to its model
  * exactly once across crashes. SIGTERM/Ctrl-C checkpoints every model before exiting.
  *
+ * <p>With {@code --publish-checkpoints} every checkpoint also goes to the compacted checkpoints topic, from which
+ * {@code checkpoint import --from-topic} lets another instance take a model over.
+ *
  * <p>Output (stdout): {@code checkpoint model=ID version=N stream_time_us=T offsets=[...] reason=R} per durable
  * checkpoint; with {@code --progress} {@code record TOPIC-P@OFFSET applied|skipped} per record; the last line is
  * {@code learned records=N applied_events=N labels=N models_created=N models_restored=N checkpoints=N skipped=N
- * evicted=N predictions=N}.
+ * evicted=N predictions=N}. When recovery is refused (missing store, another shape, retention gap, damaged
+ * checkpoints) stderr says {@code learn: <why>} and the exit code is 2.
  */
 @Command(name = "learn", mixinStandardHelpOptions = true,
     description = "Learn continually from the events topic, one model per sensor id, with crash-safe checkpoints.")
@@ -78,6 +83,18 @@ public final class LearnCommand implements Callable<Integer> {
 
     @Option(names = "--progress", description = "Print a line per record (applied, or skipped as already applied).")
     boolean progress;
+
+    @Option(names = "--publish-checkpoints", description = "Also publish every checkpoint to the compacted checkpoints "
+        + "topic (inline when small enough, else by file URI), for 'checkpoint import --from-topic'.")
+    boolean publish;
+
+    @Option(names = "--checkpoints-topic", defaultValue = Topics.CHECKPOINTS,
+        description = "Topic for --publish-checkpoints (default: ${DEFAULT-VALUE}).")
+    String checkpointsTopic;
+
+    @Option(names = "--publish-inline-limit", defaultValue = "" + CheckpointPublisher.DEFAULT_INLINE_LIMIT,
+        description = "Largest checkpoint (bytes) published inline; larger ones travel as a file URI (default: ${DEFAULT-VALUE}).")
+    int inlineLimit;
 
     @Override
     public Integer call() throws Exception {
@@ -116,6 +133,10 @@ public final class LearnCommand implements Callable<Integer> {
             LearnerPipeline pipeline = LearnerPipeline.durable(endpoint, SourceOptions.of(group, topic),
                 id -> learner(settings, predictions), store, policy, InstantSource.system());
             pipeline.registry().addListener(LearnCommand::printCheckpoint);
+            CheckpointPublisher publisher = publish ? new CheckpointPublisher(endpoint, checkpointsTopic, inlineLimit) : null;
+            if (publisher != null) {
+                pipeline.registry().addListener(publisher);
+            }
             if (progress) {
                 pipeline.setRecordObserver(new LearnerPipeline.RecordObserver() {
                     @Override
@@ -144,6 +165,9 @@ public final class LearnCommand implements Callable<Integer> {
                 summary = pipeline.onLearnerThread(() -> summary(pipeline, predictions.get()));
             } finally {
                 pipeline.close();
+                if (publisher != null) {
+                    publisher.close();
+                }
             }
             System.out.println(summary);
             System.out.flush();
