@@ -162,7 +162,10 @@ public final class LearnCommand implements Callable<Integer> {
                         }
                     }
                 }
-                summary = pipeline.onLearnerThread(() -> summary(pipeline, predictions.get()));
+                summary = pipeline.onLearnerThread(() -> {
+                    pipeline.registry().checkpointAll("shutdown"); // a no-op after --until-end's final checkpoint
+                    return summary(pipeline, predictions.get());
+                });
             } finally {
                 pipeline.close();
                 if (publisher != null) {

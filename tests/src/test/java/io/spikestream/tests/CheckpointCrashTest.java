@@ -52,15 +52,23 @@ class CheckpointCrashTest {
 
     /** The child: {@code learn --until-end} with progress lines, as an operator would run it, on this classpath. */
     static Process child(String bootstrap, String topic, String group, Path dir, Path log, String instance) throws IOException {
+        return child(bootstrap, topic, group, dir, log, instance, true, SETTINGS);
+    }
+
+    static Process child(String bootstrap, String topic, String group, Path dir, Path log, String instance, boolean untilEnd,
+                         List<String> settings) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
             "--sun-misc-unsafe-memory-access=allow", "-cp", ExternalKafkaProcess.classpath(),
             "io.spikestream.app.Main", "learn", "--bootstrap-servers", bootstrap, "--topic", topic, "--group", group,
-            "--checkpoint-dir", dir.toString(), "--until-end", "--progress", "--learn-prefix", "Train/",
+            "--checkpoint-dir", dir.toString(), "--progress", "--learn-prefix", "Train/",
             // a static member: a restarted child takes over its partitions at once instead of waiting for the dead
             // member's session to time out
             "--kafka-property", "group.instance.id=" + instance));
-        for (String s : SETTINGS) {
+        if (untilEnd) {
+            cmd.add("--until-end");
+        }
+        for (String s : settings) {
             cmd.add("--set");
             cmd.add(s);
         }
