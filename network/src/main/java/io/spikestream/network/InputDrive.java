@@ -4,6 +4,10 @@ package io.spikestream.network;
  * Supplies the spikes of an input ({@code parrot_neuron}) population, step by step. Implementations are
  * spike-generator tables (fixtures), Poisson sources (benchmarks) and the streaming ingest (events mapped
  * to input neurons).
+ *
+ * <p>Checkpoints: a drive that keeps state (a random generator, scheduled input) must implement
+ * {@link io.spikestream.network.checkpoint.Checkpointable}; the network then saves it with the population. Any other
+ * drive is taken to be a pure function of the step.
  */
 public interface InputDrive {
 

@@ -680,7 +680,8 @@ public final class Network implements AutoCloseable {
      * Adds the engine's sections to a checkpoint: its shape, the clock and pending events, every population's state
      * and input ring, every projection's weights (straight from off-heap memory), every rule's and checkpointed
      * drive's own section. Call between simulate calls, on the thread that drives the network; the writer runs the
-     * sections when it writes. Drives that do not implement {@link Checkpointable} are taken to be stateless.
+     * sections when it writes. Drives that do not implement {@link Checkpointable} are taken to be stateless;
+     * recording devices (spike recorders, multimeters, weight recorders) are observers, not state, and are not saved.
      */
     public void addCheckpointSections(CheckpointWriter w) {
         if (closed) {

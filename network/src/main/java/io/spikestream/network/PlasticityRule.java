@@ -15,7 +15,9 @@ package io.spikestream.network;
  * </pre>
  *
  * Per-target work must stay inside the worker's part/chunk: that is what makes results identical for
- * any number of workers.
+ * any number of workers. A rule that also implements {@link io.spikestream.network.checkpoint.Checkpointable} writes
+ * and reads its own checkpoint section (the engine never sees what it keeps); a network with a rule that does not
+ * cannot be checkpointed.
  */
 public interface PlasticityRule {
 
