@@ -1,16 +1,25 @@
 package io.spikestream.app;
 
 import io.spikestream.app.durable.CheckpointStore;
+import io.spikestream.app.durable.CheckpointTopic;
 import io.spikestream.app.durable.ModelInfo;
+import io.spikestream.ingest.kafka.KafkaEndpoint;
+import io.spikestream.schemas.CheckpointRecord;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 
 /**
@@ -20,11 +29,12 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "checkpoint", mixinStandardHelpOptions = true,
     description = "List, export and import model checkpoints.",
-    subcommands = {CheckpointCommand.List.class, CheckpointCommand.Export.class, CheckpointCommand.Import.class})
+    subcommands = {CheckpointCommand.ListCheckpoints.class, CheckpointCommand.ExportCheckpoint.class,
+        CheckpointCommand.ImportCheckpoint.class})
 public final class CheckpointCommand implements Runnable {
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
@@ -41,7 +51,7 @@ public final class CheckpointCommand implements Runnable {
      * reason it is not); the last line is {@code checkpoints=N models=N invalid=N}.
      */
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List the checkpoints of a store, verified.")
-    static final class List implements Callable<Integer> {
+    static final class ListCheckpoints implements Callable<Integer> {
 
         @Option(names = "--dir", required = true, paramLabel = "DIR", description = "Checkpoint store.")
         Path dir;
@@ -53,11 +63,11 @@ public final class CheckpointCommand implements Runnable {
         public Integer call() {
             try {
                 CheckpointStore store = CheckpointStore.existing(dir);
-                java.util.List<CheckpointStore.Entry> entries = model != null ? store.versions(model) : store.entries();
+                List<CheckpointStore.Entry> entries = model != null ? store.versions(model) : store.entries();
                 System.out.printf(Locale.ROOT, "%-24s %8s %16s %10s %12s  %-40s %s%n", "model", "version", "stream_time_us",
                     "step", "bytes", "offsets", "valid");
                 int invalid = 0;
-                java.util.Set<String> models = new java.util.TreeSet<>();
+                Set<String> models = new TreeSet<>();
                 for (CheckpointStore.Entry e : entries) {
                     CheckpointStore.Inspection in = store.inspect(e);
                     models.add(e.modelId());
@@ -80,7 +90,7 @@ public final class CheckpointCommand implements Runnable {
 
     /** Copies a model's newest valid (or a given) checkpoint to a file: {@code exported model=ID version=N bytes=N file=F}. */
     @Command(name = "export", mixinStandardHelpOptions = true, description = "Export a model's checkpoint to a file.")
-    static final class Export implements Callable<Integer> {
+    static final class ExportCheckpoint implements Callable<Integer> {
 
         @Option(names = "--dir", required = true, paramLabel = "DIR", description = "Checkpoint store.")
         Path dir;
@@ -114,7 +124,7 @@ public final class CheckpointCommand implements Runnable {
      */
     @Command(name = "import", mixinStandardHelpOptions = true,
         description = "Import a checkpoint file, or a model's latest checkpoint from the checkpoints topic, into a store.")
-    static final class Import implements Callable<Integer> {
+    static final class ImportCheckpoint implements Callable<Integer> {
 
         @Option(names = "--dir", required = true, paramLabel = "DIR", description = "Checkpoint store (created if absent).")
         Path dir;
@@ -127,7 +137,7 @@ public final class CheckpointCommand implements Runnable {
             + "compacted topic (what 'learn --publish-checkpoints' writes) instead of a file; needs --model.")
         String fromTopic;
 
-        @picocli.CommandLine.Mixin
+        @Mixin
         KafkaOptions kafka;
 
         @Parameters(arity = "0..1", paramLabel = "FILE", description = "Checkpoint file (from 'checkpoint export').")
@@ -136,16 +146,15 @@ public final class CheckpointCommand implements Runnable {
         @Override
         public Integer call() {
             try {
-                CheckpointStore store = CheckpointStore.open(dir, Integer.MAX_VALUE, java.time.InstantSource.system());
+                CheckpointStore store = CheckpointStore.open(dir, Integer.MAX_VALUE, InstantSource.system());
                 CheckpointStore.Entry e;
                 if (fromTopic != null) {
                     if (model == null || file != null) {
                         throw new IllegalArgumentException("--from-topic needs --model and no FILE");
                     }
-                    try (io.spikestream.ingest.kafka.KafkaEndpoint endpoint = kafka.open(System.err)) {
-                        var record = io.spikestream.app.durable.CheckpointTopic.latest(endpoint, fromTopic, model,
-                            java.time.Duration.ofSeconds(60));
-                        e = io.spikestream.app.durable.CheckpointTopic.importRecord(record, store, null);
+                    try (KafkaEndpoint endpoint = kafka.open(System.err)) {
+                        CheckpointRecord record = CheckpointTopic.latest(endpoint, fromTopic, model, Duration.ofSeconds(60));
+                        e = CheckpointTopic.importRecord(record, store, null);
                     }
                 } else {
                     if (file == null) {

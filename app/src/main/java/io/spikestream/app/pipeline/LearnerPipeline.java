@@ -18,6 +18,7 @@ import reactor.core.scheduler.Schedulers;
 
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -74,7 +75,7 @@ public final class LearnerPipeline implements AutoCloseable {
         }
 
         /** The consumer starts giving up partitions (consumer thread; the learner may be busy). */
-        default void revoking(java.util.Collection<TopicPartition> partitions, boolean lost) {
+        default void revoking(Collection<TopicPartition> partitions, boolean lost) {
         }
 
         RecordObserver NONE = new RecordObserver() {
@@ -103,7 +104,7 @@ public final class LearnerPipeline implements AutoCloseable {
         this.hook = new RecoveryHook(store, options.groupId(), policy, registry.plannedVersionsView(), shape);
         PartitionHook positions = new PartitionHook() {
             @Override
-            public Map<TopicPartition, Long> startOffsets(java.util.Collection<TopicPartition> partitions, Offsets offsets) {
+            public Map<TopicPartition, Long> startOffsets(Collection<TopicPartition> partitions, Offsets offsets) {
                 Map<TopicPartition, Long> start = hook.startOffsets(partitions, offsets);
                 for (TopicPartition tp : partitions) {
                     Long committed = offsets.committed().get(tp);
@@ -123,7 +124,7 @@ public final class LearnerPipeline implements AutoCloseable {
             }
 
             @Override
-            public void revocationStarted(java.util.Collection<TopicPartition> partitions, boolean lost) {
+            public void revocationStarted(Collection<TopicPartition> partitions, boolean lost) {
                 observer.revoking(partitions, lost);
             }
         };
