@@ -32,9 +32,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.awaitility.Awaitility.await;
@@ -43,9 +46,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Two durable pipeline instances in one consumer group on the embedded broker, sharing a checkpoint store: instance
- * A learns alone, B joins mid-stream, the partitions move, and with them their models (A checkpoints them inside
- * the revocation, B restores them and resumes where the checkpoints stood). Every model must end exactly as if one
- * learner had read its sensor's stream without interruption: nothing lost, nothing applied twice.
+ * A learns alone, B joins mid-stream (A checkpoints its models inside the revocation, the partitions are split),
+ * then A leaves mid-stream and its partition moves to B, which restores A's models and resumes where their
+ * checkpoints stood. Every model must end exactly as if one learner had read its sensor's stream straight from the
+ * files without interruption: nothing lost, nothing applied twice.
  */
 class RebalanceCheckpointTest {
 
@@ -106,7 +110,7 @@ class RebalanceCheckpointTest {
     @Test
     void modelsMoveWithTheirPartitionsThroughCheckpointsAndNothingIsLostOrDoubled(@TempDir Path dir) throws Exception {
         Settings s = Settings.load(List.of(), SETTINGS);
-        int samples = 6;
+        int samples = 12;
         List<String> sensors = sensors();
         try (EmbeddedKafka kafka = EmbeddedKafka.start(); KafkaEndpoint endpoint = KafkaEndpoint.of(kafka);
              Admin admin = Admin.create(ClientConfigs.admin(endpoint))) {
@@ -130,24 +134,35 @@ class RebalanceCheckpointTest {
             CheckpointStore shared = CheckpointStore.open(dir.resolve("store"), DurabilityPolicy.from(s).keep(), InstantSource.system());
             LearnerPipeline a = instance(endpoint, topic, s, shared);
             LearnerPipeline b = instance(endpoint, topic, s, shared);
+            Set<String> writtenByA = ConcurrentHashMap.newKeySet();
             List<String> reasonsA = new CopyOnWriteArrayList<>();
-            a.registry().addListener(w -> reasonsA.add(w.reason()));
-            // A stops on its learner thread a third of the way in, until B has joined and the group is rebalancing
+            AtomicBoolean revocationHandled = new AtomicBoolean();
+            a.registry().addListener(w -> {
+                writtenByA.add(w.info().modelId());
+                reasonsA.add(w.reason());
+                if (w.reason().equals("partition revoked")) {
+                    revocationHandled.set(true);
+                }
+            });
+            // Gate 1: A stops on its learner thread early in the stream, until B has joined and A's consumer has begun
+            // giving up its partitions (so the move happens mid-stream, with records in flight).
+            // Gate 2: A stops at its first record after the move, until the test has made it leave the group, so that
+            // its partition moves to B with records still to come.
             CountDownLatch gated = new CountDownLatch(1);
             CountDownLatch open = new CountDownLatch(1);
             CountDownLatch revoking = new CountDownLatch(1);
+            CountDownLatch gated2 = new CountDownLatch(1);
+            CountDownLatch open2 = new CountDownLatch(1);
             AtomicInteger seenA = new AtomicInteger();
-            long gateAt = records / 3;
             a.setRecordObserver(new LearnerPipeline.RecordObserver() {
                 @Override
                 public void before(TopicPartition tp, long offset, String sensorId) {
-                    if (seenA.incrementAndGet() == gateAt) {
+                    if (seenA.incrementAndGet() == 20) {
                         gated.countDown();
-                        try {
-                            open.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
+                        waitFor(open);
+                    } else if (revocationHandled.get() && gated2.getCount() > 0) {
+                        gated2.countDown();
+                        waitFor(open2);
                     }
                 }
 
@@ -156,28 +171,39 @@ class RebalanceCheckpointTest {
                     revoking.countDown();
                 }
             });
+            AtomicBoolean aGone = new AtomicBoolean();
+            Set<String> continuedByB = ConcurrentHashMap.newKeySet();
+            b.setRecordObserver(new LearnerPipeline.RecordObserver() {
+                @Override
+                public void after(TopicPartition tp, long offset, String sensorId, boolean applied) {
+                    if (aGone.get() && applied) {
+                        continuedByB.add(sensorId);
+                    }
+                }
+            });
             try {
                 a.start();
                 assertTrue(gated.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "A never reached its gate");
                 b.start();
-                // A's consumer notices the rebalance B's join started and begins giving up its partitions; its
-                // learner, still stopped, has not applied the records in flight: only now may it go on
                 assertTrue(revoking.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "A never started a revocation");
-                assertTrue(rebalancing(admin, "rebalance-group"));
+                assertTrue(rebalancing(admin, "rebalance-group"), "A's revocation holds the group in its rebalance");
                 open.countDown();
-                await().atMost(TIMEOUT).until(() -> {
-                    Map<TopicPartition, Long> at = new HashMap<>(a.positions());
-                    b.positions().forEach((tp, o) -> at.merge(tp, o, Math::max));
-                    return end.entrySet().stream().allMatch(e -> at.getOrDefault(e.getKey(), -1L) >= e.getValue())
-                        && a.failure() == null && b.failure() == null;
-                });
-                long restoredByB = b.onLearnerThread(() -> b.registry().restored());
-                long createdByB = b.onLearnerThread(() -> b.registry().created());
-                assertTrue(restoredByB >= 1, "B took over at least one model through its checkpoint (restored "
-                    + restoredByB + ", created " + createdByB + ")");
-                assertEquals(0, createdByB, "every model B got had been started by A: none may start afresh");
+                assertTrue(gated2.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "A got no partition with records left");
                 assertTrue(reasonsA.contains("partition revoked"), "A checkpointed its models on revocation: " + reasonsA);
+                open2.countDown();
+                a.close(); // clean shutdown: A checkpoints its models and leaves; B gets every partition
+                aGone.set(true);
+                await().atMost(TIMEOUT).until(() -> end.entrySet().stream()
+                    .allMatch(e -> b.positions().getOrDefault(e.getKey(), -1L) >= e.getValue()) || b.failure() != null);
+                long restoredByB = b.onLearnerThread(() -> b.registry().restored());
+                assertTrue(restoredByB >= 1, "B restored models from checkpoints: " + restoredByB);
+                Set<String> moved = new java.util.HashSet<>(writtenByA);
+                moved.retainAll(continuedByB);
+                assertTrue(!moved.isEmpty(), "a model A learned was continued by B: A wrote " + writtenByA + ", B continued "
+                    + continuedByB);
             } finally {
+                open.countDown();
+                open2.countDown();
                 b.close();
                 a.close();
             }
@@ -196,6 +222,14 @@ class RebalanceCheckpointTest {
                 }
             }
             assertEquals(events, applied, "every event applied exactly once across both instances");
+        }
+    }
+
+    private static void waitFor(CountDownLatch latch) {
+        try {
+            latch.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

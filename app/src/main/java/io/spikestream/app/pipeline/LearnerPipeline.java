@@ -55,6 +55,9 @@ public final class LearnerPipeline implements AutoCloseable {
     private volatile long records;
     private volatile Throwable failure;
     private Disposable subscription;
+    private boolean closed;
+    /** Set by close(): records still arriving are left unapplied (and unacknowledged) for the partitions' next owner. */
+    private volatile boolean draining;
     private volatile RecordObserver observer = RecordObserver.NONE;
 
     /**
@@ -183,6 +186,9 @@ public final class LearnerPipeline implements AutoCloseable {
 
     private void onDurableSignal(SourceSignal<StreamItem> signal) {
         switch (signal) {
+            case SourceSignal.Record<StreamItem> r when draining -> {
+                // shutting down: not applied, not acknowledged; the next owner reads it from the checkpoints' offsets
+            }
             case SourceSignal.Record<StreamItem> r -> {
                 StreamItem item = r.value();
                 int n = item instanceof StreamItem.Events e ? e.events().count() : 0;
@@ -370,10 +376,17 @@ public final class LearnerPipeline implements AutoCloseable {
         return failure;
     }
 
+    /** Stops the pipeline (durable: after checkpointing every model). Idempotent. */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         if (registry != null && failure == null && subscription != null) {
-            // clean shutdown: every model's state durable, its records acknowledged (the source commits them on close)
+            // clean shutdown: stop applying (so the learner thread is free at once), make every model's state durable
+            // and acknowledge its records, and only then leave the group (the source commits on close)
+            draining = true;
             onLearnerThread(() -> {
                 registry.checkpointAll("shutdown");
                 return null;
