@@ -40,6 +40,10 @@ import java.util.Map;
  */
 public final class FastEpropRule implements PlasticityRule, io.spikestream.plasticity.LearningRateControl {
 
+    /** Memory a target population's prefix-sum ring may use beyond the minimum the cutoff requires. */
+    static final long HISTORY_BUDGET_BYTES = 64L << 20;
+    static final int MAX_RING_STEPS = 1024;
+
     private final String synapseName;
     private final String feedbackName;
     private final OptimizerSpec spec;
@@ -223,10 +227,13 @@ public final class FastEpropRule implements PlasticityRule, io.spikestream.plast
                 }
             }
         }
-        // one ring length per target population: enough for the longest window between two closes
+        // one ring length per target population: at least the longest window between two closes; longer where the
+        // history budget allows, because a longer ring lets more windows end at a real spike instead of a close
         for (Projection p : plastic) {
             int interval = closeInterval(p);
-            int ring = interval + 4;
+            int fields = p.target() instanceof LifPopulation ? PrefixHistory.FIELDS : PrefixHistory.OUT_FIELDS;
+            long affordable = HISTORY_BUDGET_BYTES / ((long) p.target().size() * fields * Double.BYTES);
+            int ring = (int) Math.max(interval + 4, Math.min(MAX_RING_STEPS, Long.highestOneBit(Math.max(1, affordable))));
             if (p.target() instanceof LifPopulation lif) {
                 Rec r = recurrent.get(lif);
                 if (r.hist == null || r.hist.ringSteps < ring) {
