@@ -37,7 +37,21 @@ public enum NeuronModel {
     /** {@link #EPROP_IAF_BSSHSLM_2020} with an adaptive threshold. */
     EPROP_IAF_ADAPT_BSSHSLM_2020("eprop_iaf_adapt_bsshslm_2020", Kind.RECURRENT),
     /** Time-driven e-prop readout: mean-squared-error or cross-entropy (softmax over readouts), one step lag (§5.4). */
-    EPROP_READOUT_BSSHSLM_2020("eprop_readout_bsshslm_2020", Kind.READOUT);
+    EPROP_READOUT_BSSHSLM_2020("eprop_readout_bsshslm_2020", Kind.READOUT),
+    /**
+     * Auryn's {@code IafPscExpGroup}, the neuron of SuperSpike (Zenke & Ganguli 2018): LIF with exponential current
+     * synapses, forward-Euler membrane, reset to {@code V_reset} and clamped during {@code t_ref}. mV and ms; the
+     * synaptic current and the weights are in mV.
+     */
+    IAF_PSC_EXP_EULER("iaf_psc_exp_euler", Kind.RECURRENT),
+    /**
+     * The LIF of EventProp as mlGeNN runs it on a grid: {@code τ_m V' = -V + I}, {@code τ_s I' = -I}, the step
+     * average of the exponential current injected, exact leak, absolute reset to {@code V_reset}, no
+     * refractoriness. Dimensionless (threshold 1 by default).
+     */
+    LIF_PSC_EXP("lif_psc_exp", Kind.RECURRENT),
+    /** The non-spiking leaky integrator of {@link #LIF_PSC_EXP} (EventProp's voltage readouts). */
+    LI_PSC_EXP("li_psc_exp", Kind.READOUT);
 
     /** What role a model plays in the network. */
     public enum Kind { INPUT, RECURRENT, READOUT }
@@ -88,9 +102,18 @@ public enum NeuronModel {
         throw new IllegalArgumentException("unknown neuron model '" + name + "'; known models: " + known);
     }
 
+    /** The current-based models ({@link #IAF_PSC_EXP_EULER}, {@link #LIF_PSC_EXP}, {@link #LI_PSC_EXP}). */
+    public boolean currentBased() {
+        return this == IAF_PSC_EXP_EULER || this == LIF_PSC_EXP || this == LI_PSC_EXP;
+    }
+
     /** NEST's defaults for this model (parameters and initial state), in a fresh mutable-free map. */
     public Map<String, Object> defaults() {
         Map<String, Object> d = new LinkedHashMap<>();
+        if (currentBased()) {
+            currentBasedDefaults(d);
+            return Collections.unmodifiableMap(d);
+        }
         if (timeDriven()) {
             timeDrivenDefaults(d);
             return Collections.unmodifiableMap(d);
@@ -140,6 +163,34 @@ public enum NeuronModel {
             }
         }
         return Collections.unmodifiableMap(d);
+    }
+
+    /** Auryn's SuperSpike values (spec A.1) and mlGeNN's EventProp defaults (spec B.1). */
+    private void currentBasedDefaults(Map<String, Object> d) {
+        switch (this) {
+            case IAF_PSC_EXP_EULER -> {
+                d.put("tau_m", 10.0);
+                d.put("tau_syn", 5.0);
+                d.put("E_L", -60.0);
+                d.put("V_th", -50.0);
+                d.put("V_reset", -60.0);
+                d.put("t_ref", 5.0);
+                d.put("V_m", -60.0);
+                d.put("I_e", 0.0);
+            }
+            case LIF_PSC_EXP -> {
+                d.put("tau_m", 20.0);
+                d.put("tau_syn", 5.0);
+                d.put("V_th", 1.0);
+                d.put("V_reset", 0.0);
+                d.put("V_m", 0.0);
+            }
+            default -> {
+                d.put("tau_m", 20.0);
+                d.put("tau_syn", 5.0);
+                d.put("V_m", 0.0);
+            }
+        }
     }
 
     /** NEST 3.10's defaults of the {@code *_bsshslm_2020} models, plus the kernel's e-prop parameters. */
@@ -200,6 +251,18 @@ public enum NeuronModel {
     }
 
     private void validate(Params p) {
+        if (currentBased()) {
+            p.requirePositive("tau_m");
+            p.requirePositive("tau_syn");
+            if (this != LI_PSC_EXP && !(p.d("V_reset") < p.d("V_th"))) {
+                throw new IllegalArgumentException(nestName + ": V_reset < V_th required, got " + p.d("V_reset") + " >= "
+                    + p.d("V_th"));
+            }
+            if (this == IAF_PSC_EXP_EULER) {
+                p.requireNonNegative("t_ref");
+            }
+            return;
+        }
         if (timeDriven()) {
             validateTimeDriven(p);
             return;

@@ -14,7 +14,7 @@ import java.util.TreeMap;
  * chunk k and alone writes its input buffer entries.
  */
 public abstract sealed class Population permits InputPopulation, LifPopulation, ReadoutPopulation,
-    BsshslmLifPopulation, BsshslmReadoutPopulation {
+    BsshslmLifPopulation, BsshslmReadoutPopulation, CurrentLifPopulation {
 
     protected final int index;
     protected final String label;
@@ -54,6 +54,7 @@ public abstract sealed class Population permits InputPopulation, LifPopulation, 
             case EPROP_IAF_BSSHSLM_2020, EPROP_IAF_ADAPT_BSSHSLM_2020 ->
                 new BsshslmLifPopulation(index, label, model, params, size, offset);
             case EPROP_READOUT_BSSHSLM_2020 -> new BsshslmReadoutPopulation(index, label, model, params, size, offset);
+            case IAF_PSC_EXP_EULER, LIF_PSC_EXP, LI_PSC_EXP -> new CurrentLifPopulation(index, label, model, params, size, offset);
             default -> switch (model.kind()) {
                 case INPUT -> new InputPopulation(index, label, model, params, size, offset);
                 case RECURRENT -> new LifPopulation(index, label, model, params, size, offset);
