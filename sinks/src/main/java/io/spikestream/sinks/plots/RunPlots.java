@@ -105,8 +105,9 @@ public final class RunPlots {
         XYChart chart = new XYChartBuilder().width(width).height(height).title("Learning curve (test-then-train)")
             .xAxisTitle("windows seen").yAxisTitle("accuracy").build();
         style(chart);
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS)
-            .setLegendLayout(Styler.LegendLayout.Horizontal);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        chart.getStyler().setXAxisDecimalPattern("#,##0");
+        chart.getStyler().setXAxisMin(0.0);
         chart.getStyler().setYAxisMin(0, 0.0).setYAxisMax(0, 1.0);
         chart.getStyler().setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
         chart.setYAxisGroupTitle(0, "accuracy");
@@ -129,12 +130,9 @@ public final class RunPlots {
                 cumulative[i] = mine ? p.cumulativeAccuracy() : Double.NaN;
                 loss[i] = mine ? p.rollingLoss() : Double.NaN;
             }
-            XYSeries s = addLine(chart, phase.tag() + " rolling accuracy", x, rolling, color, solid(2f), 0);
-            any |= s != null;
-            s = addLine(chart, phase.tag() + " cumulative accuracy", x, cumulative, color.darker(), dashed(2f), 0);
-            any |= s != null;
-            s = addLine(chart, phase.tag() + " rolling loss", x, loss, blend(color, Color.LIGHT_GRAY), solid(1f), 1);
-            any |= s != null;
+            any |= addLine(chart, phase.tag() + ": rolling acc.", x, rolling, color, solid(2f), 0);
+            any |= addLine(chart, phase.tag() + ": cumulative acc.", x, cumulative, color.darker(), dashed(2f), 0);
+            any |= addLine(chart, phase.tag() + ": rolling loss", x, loss, blend(color, Color.LIGHT_GRAY), solid(1f), 1);
         }
         for (int i = 1; i < n; i++) {
             if (points.get(i).phase() == Phase.TEST && points.get(i - 1).phase() != Phase.TEST) {
@@ -143,6 +141,13 @@ public final class RunPlots {
         }
         if (!any) {
             noData(chart);
+        } else {
+            // XChart puts the ticks of equally spaced x values (1, 2, 3, ...) on data points, packed as tightly as
+            // the labels allow. A hidden, disabled series at an off-grid x (it takes no part in the axis ranges)
+            // breaks the spacing, so the axis gets round ticks (0, 50, 100, ...) instead.
+            XYSeries spacing = chart.addSeries(" ", new double[] {0.5}, new double[] {Double.NaN});
+            spacing.setEnabled(false);
+            spacing.setShowInLegend(false);
         }
         return add("learning-curve", "Learning curve", chart);
     }
@@ -232,6 +237,9 @@ public final class RunPlots {
                 lo -= pad;
                 hi += pad;
             }
+            // Enough decimals to tell bins apart, whatever the weights' scale.
+            int decimals = (int) Math.min(12, Math.max(0, Math.ceil(-Math.log10((hi - lo) / 10))));
+            chart.getStyler().setXAxisDecimalPattern(decimals == 0 ? "0" : "0." + "#".repeat(decimals));
             double[] edges = new double[HISTOGRAM_BINS + 1];
             for (int b = 0; b <= HISTOGRAM_BINS; b++) {
                 edges[b] = lo + (hi - lo) * b / HISTOGRAM_BINS;
@@ -379,14 +387,17 @@ public final class RunPlots {
         return this;
     }
 
-    private static XYSeries addLine(XYChart chart, String name, double[] x, double[] y, Color color,
-                                    BasicStroke stroke, int axisGroup) {
-        boolean finite = false;
+    /** Adds a line unless it has no finite value; a line of one point gets a marker so that it shows. */
+    private static boolean addLine(XYChart chart, String name, double[] x, double[] y, Color color,
+                                   BasicStroke stroke, int axisGroup) {
+        int finite = 0;
         for (double v : y) {
-            finite |= Double.isFinite(v);
+            if (Double.isFinite(v)) {
+                finite++;
+            }
         }
-        if (!finite) {
-            return null;
+        if (finite == 0) {
+            return false;
         }
         double[] ys = y.clone();
         for (int i = 0; i < ys.length; i++) {
@@ -395,11 +406,12 @@ public final class RunPlots {
             }
         }
         XYSeries series = chart.addSeries(name, x.clone(), ys);
-        series.setMarker(SeriesMarkers.NONE);
+        series.setMarker(finite == 1 ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
+        series.setMarkerColor(color);
         series.setLineColor(color);
         series.setLineStyle(stroke);
         series.setYAxisGroup(axisGroup);
-        return series;
+        return true;
     }
 
     private static void style(XYChart chart) {
