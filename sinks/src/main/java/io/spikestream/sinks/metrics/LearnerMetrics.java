@@ -26,6 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class LearnerMetrics {
 
+    private static final Horizon[] HORIZONS = Horizon.values(); // values() clones its array on every call
+
     private final PrometheusMeterRegistry registry;
     private final PrequentialStats stats;
 
@@ -150,7 +152,7 @@ public final class LearnerMetrics {
         stats.record(phase, label, predicted, loss);
         windows[phase.ordinal()].add(1);
         (predicted == label ? correct : wrong).add(1);
-        for (Horizon horizon : Horizon.values()) {
+        for (Horizon horizon : HORIZONS) {
             accuracy[phase.ordinal()][horizon.ordinal()].set(stats.accuracy(phase, horizon));
             this.loss[horizon.ordinal()].set(stats.loss(horizon));
         }
