@@ -110,7 +110,10 @@ public final class ProgressLine {
             return;
         }
         finished = true;
-        draw(nanoClock.getAsLong());
+        // a plain (non-terminal) line was already printed for the last update; only a terminal line needs closing
+        if (terminal || !drawnOnce || lastEvents != events) {
+            draw(nanoClock.getAsLong());
+        }
         if (terminal) {
             out.print('\n');
         }
