@@ -88,11 +88,13 @@ class ProgressLineTest {
         progress.update(200, 0.5, 600_000, 60.0);
         clock.nanos += 1 * MS;
         progress.update(201, 0.5, 650_000, 61.0);
-        progress.finish();
+        progress.finish();                                     // the last figures are already on a line: no repeat
         assertEquals("progress 100/741 13.5% rolling_accuracy=0.4567 events_per_s=30000 realtime_factor=3.0\n"
-                + "progress 201/741 27.1% rolling_accuracy=0.5000 events_per_s=35000 realtime_factor=3.1\n"
                 + "progress 201/741 27.1% rolling_accuracy=0.5000 events_per_s=35000 realtime_factor=3.1\n",
             written());
+        progress.update(250, 0.5, 700_000, 70.0);
+        progress.finish();
+        assertEquals(2, written().split("\n").length, "finish twice is a no-op");
     }
 
     @Test
