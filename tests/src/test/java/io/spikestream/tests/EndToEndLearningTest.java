@@ -43,7 +43,7 @@ class EndToEndLearningTest {
     void replayLearnPredictAndServeMetrics(@TempDir Path dir) throws Exception {
         Path train = KafkaLearnerDeterminismTest.subset(dir, "Train", 25);
         Path test = Path.of("..", "data", "nmnist", "Test");
-        Settings s = Settings.load(List.of("classpath:demo.json"), List.of());
+        Settings s = Settings.load(List.of("classpath:demo.json"), List.of("network.n_rec=150"));
         NmnistExperiment exp = new NmnistExperiment(s, train, List.of(test), 1, 1);
         int windows = exp.trainWindows() + exp.testWindows();
         String topic = "e2e-events";
