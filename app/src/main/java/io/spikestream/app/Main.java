@@ -13,8 +13,13 @@ import picocli.CommandLine.Command;
     version = "spikestream 0.1.0",
     description = "Online learning from live spike streams (Kafka -> spiking network with e-prop -> sinks).",
     subcommands = {
+        DemoCommand.class,
         FixtureCheckCommand.class,
         InspectCommand.class,
+        BrokerCommand.class,
+        ReplayCommand.class,
+        BridgeCommand.class,
+        NmnistCommand.class,
     })
 public final class Main implements Runnable {
 

@@ -42,19 +42,36 @@ public final class Settings {
 
     /** Defaults, then the file (if not null), then the overrides ({@code a.b.c=value}) in order. */
     public static Settings load(Path file, List<String> overrides) throws IOException {
+        return load(file == null ? List.of() : List.of(file.toString()), overrides);
+    }
+
+    /**
+     * Defaults, then each configuration source in order ({@code classpath:name} for a bundled one, else a file),
+     * then the overrides. Keys starting with '_' are comments.
+     */
+    public static Settings load(List<String> sources, List<String> overrides) throws IOException {
         Settings s = defaults();
         ObjectNode root = s.root.deepCopy();
-        if (file != null) {
+        for (String src : sources) {
             JsonNode user;
             try {
-                user = JSON.readTree(file.toFile());
+                if (src.startsWith("classpath:")) {
+                    try (InputStream in = Settings.class.getResourceAsStream(src.substring("classpath:".length()))) {
+                        if (in == null) {
+                            throw new IOException(src + ": no such bundled configuration");
+                        }
+                        user = JSON.readTree(in);
+                    }
+                } else {
+                    user = JSON.readTree(Path.of(src).toFile());
+                }
             } catch (IOException e) {
-                throw new IOException(file + ": not valid JSON: " + e.getMessage(), e);
+                throw new IOException(src + ": not valid JSON: " + e.getMessage(), e);
             }
             if (!(user instanceof ObjectNode obj)) {
-                throw new IllegalArgumentException(file + ": the configuration must be a JSON object");
+                throw new IllegalArgumentException(src + ": the configuration must be a JSON object");
             }
-            merge(root, obj, "", file.toString());
+            merge(root, obj, "", src);
         }
         for (String o : overrides) {
             int eq = o.indexOf('=');
@@ -69,6 +86,9 @@ public final class Settings {
     private static void merge(ObjectNode into, ObjectNode from, String prefix, String origin) {
         for (Iterator<Map.Entry<String, JsonNode>> it = from.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
+            if (e.getKey().startsWith("_")) {
+                continue;
+            }
             String key = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
             JsonNode current = into.get(e.getKey());
             if (current == null) {

@@ -156,8 +156,10 @@ public final class StreamLearner implements AutoCloseable {
         rate = (LearningRateControl) rule;
         int nIn = mapper.inputs();
         int nRec = s.i("network.n_rec");
-        in = (InputPopulation) net.create("input", "parrot_neuron", nIn,
-            Map.of("flush_event_send_interval", s.d("network.input_flush_interval_ms")));
+        // flush events bound the NEST-exact rule's history memory; the fast rule closes windows itself
+        double flush = s.d("network.input_flush_interval_ms") > 0 ? s.d("network.input_flush_interval_ms")
+            : s.s("network.rule").equals("nest") ? steps : Double.POSITIVE_INFINITY;
+        in = (InputPopulation) net.create("input", "parrot_neuron", nIn, Map.of("flush_event_send_interval", flush));
         in.setDrive(input);
         rec = net.create("recurrent", s.s("network.rec_model"), nRec, s.map("network.rec"));
         out = (ReadoutPopulation) net.create("readout", "eprop_readout", classes, s.map("network.readout"));
@@ -193,7 +195,93 @@ public final class StreamLearner implements AutoCloseable {
             default -> throw new IllegalArgumentException("network.feedback must be random or symmetric");
         }
         net.addStepObserver(this::score);
+        net.addStepObserver(this::captureRaster);
         net.prepare();
+        projections.put("input->recurrent", net.projections().get(0));
+        for (Projection p : net.projections()) {
+            if (p.source() == rec && p.target() == rec) {
+                projections.put("recurrent->recurrent", p);
+            }
+        }
+        projections.put("recurrent->readout", recOut);
+    }
+
+    private final Map<String, Projection> projections = new LinkedHashMap<>();
+
+    // spikes of the window being simulated and of the last completed one (for a raster plot)
+    private long[] rasterSteps = new long[1024];
+    private int[] rasterIds = new int[1024];
+    private int rasterCount;
+    private long rasterFrom;
+    private long[] lastRasterSteps = new long[0];
+    private int[] lastRasterIds = new int[0];
+    private long lastRasterFrom;
+    private long lastRasterTo;
+
+    private void captureRaster(long t) {
+        io.spikestream.network.EventList ev = net.pendingEvents();
+        for (int i = 0; i < ev.count(); i++) {
+            if (ev.isFlush(i)) {
+                continue;
+            }
+            int popIndex = ev.population(i);
+            if (popIndex != in.index() && popIndex != rec.index()) {
+                continue;
+            }
+            if (rasterCount == rasterSteps.length) {
+                rasterSteps = Arrays.copyOf(rasterSteps, rasterCount * 2);
+                rasterIds = Arrays.copyOf(rasterIds, rasterCount * 2);
+            }
+            rasterSteps[rasterCount] = t + 1;
+            rasterIds[rasterCount++] = net.populations().get(popIndex).globalOffset() + ev.local(i);
+        }
+    }
+
+    private void startRasterWindow(long base) {
+        if (base > 0) {
+            lastRasterSteps = Arrays.copyOf(rasterSteps, rasterCount);
+            lastRasterIds = Arrays.copyOf(rasterIds, rasterCount);
+            lastRasterFrom = rasterFrom;
+            lastRasterTo = base;
+        }
+        rasterCount = 0;
+        rasterFrom = base;
+    }
+
+    /** Spikes (stamp in steps, global neuron id) of the input and recurrent neurons in the last completed window. */
+    public long[] lastWindowSpikeSteps() {
+        return lastRasterSteps;
+    }
+
+    public int[] lastWindowSpikeIds() {
+        return lastRasterIds;
+    }
+
+    /** [from, to) steps of the last completed window. */
+    public long[] lastWindowSteps() {
+        return new long[] {lastRasterFrom, lastRasterTo};
+    }
+
+    public Population input() {
+        return in;
+    }
+
+    /** The plastic projections by name ({@code input->recurrent}, {@code recurrent->recurrent}, {@code recurrent->readout}). */
+    public Map<String, Projection> projections() {
+        return projections;
+    }
+
+    /** The current weights of a projection, in storage order. */
+    public static double[] weights(Projection p) {
+        double[] w = new double[(int) p.size()];
+        int[] k = {0};
+        p.forEachSynapse((part, i, src, tgt, x) -> w[k[0]++] = x);
+        return w;
+    }
+
+    /** Spikes of the recurrent population so far. */
+    public long recurrentSpikes() {
+        return net.spikeCount(rec);
     }
 
     public Settings settings() {
@@ -341,6 +429,7 @@ public final class StreamLearner implements AutoCloseable {
 
     private void runWindow(Window w, int from, int to) {
         long base = nextBase;
+        startRasterWindow(base);
         nextBase += steps;
         long now = net.currentStep();
         for (int i = from; i < to; i++) {

@@ -40,6 +40,10 @@ import java.util.Map;
  */
 public final class FastEpropRule implements PlasticityRule, io.spikestream.plasticity.LearningRateControl {
 
+    /** Memory a target population's prefix-sum ring may use beyond the minimum the cutoff requires. */
+    static final long HISTORY_BUDGET_BYTES = 64L << 20;
+    static final int MAX_RING_STEPS = 1024;
+
     private final String synapseName;
     private final String feedbackName;
     private final OptimizerSpec spec;
@@ -223,10 +227,13 @@ public final class FastEpropRule implements PlasticityRule, io.spikestream.plast
                 }
             }
         }
-        // one ring length per target population: enough for the longest window between two closes
+        // one ring length per target population: at least the longest window between two closes; longer where the
+        // history budget allows, because a longer ring lets more windows end at a real spike instead of a close
         for (Projection p : plastic) {
             int interval = closeInterval(p);
-            int ring = interval + 4;
+            int fields = p.target() instanceof LifPopulation ? PrefixHistory.FIELDS : PrefixHistory.OUT_FIELDS;
+            long affordable = HISTORY_BUDGET_BYTES / ((long) p.target().size() * fields * Double.BYTES);
+            int ring = (int) Math.max(interval + 4, Math.min(MAX_RING_STEPS, Long.highestOneBit(Math.max(1, affordable))));
             if (p.target() instanceof LifPopulation lif) {
                 Rec r = recurrent.get(lif);
                 if (r.hist == null || r.hist.ringSteps < ring) {
@@ -635,31 +642,49 @@ public final class FastEpropRule implements PlasticityRule, io.spikestream.plast
     /**
      * Applies the accumulated gradients G of a row at optimization index idx. All synapses of a row share the
      * optimizer clock, so the per-row parts of the arithmetic (Adam's bias correction) are done once; the
-     * per-synapse operations are those of {@link WeightOptimizer}, in the same order. Batches > 1 and NEST's
-     * Adam catch-up take the general per-synapse path.
+     * per-synapse operations are those of {@link WeightOptimizer}, in the same order (so the results are the
+     * same bit for bit). Only NEST's Adam catch-up over more than one step takes the general per-synapse path.
      */
     private void optimizeRow(PartState st, Projection.Part part, int src, long i0, long i1, long idx, Scratch sc,
                              double etaNow) {
         loadClock(st, src, sc.clock0);
         final OptimizerClock c = sc.clock0;
-        final long kNew = 1 + idx / spec.batchSize();
-        final boolean simple = spec.batchSize() == 1 && c.k < kNew
-            && (spec.type() == OptimizerSpec.Type.GRADIENT_DESCENT || !spec.adamCatchUp());
-        if (!simple) {
-            boolean adam = st.m != null;
+        final int batch = spec.batchSize();
+        final long kNew = 1 + idx / batch;
+        final boolean update = c.k < kNew;
+        final boolean adam = spec.type() == OptimizerSpec.Type.ADAM;
+        if (adam && spec.adamCatchUp() && update && kNew - c.k > 1) {
+            // NEST's catch-up iterations: per synapse, through the general path
             for (long i = i0; i < i1; i++) {
-                applyOptimizer(st, part, i, idx, st.grad.getAtIndex(SynapseLayout.STATE, i), adam, sc.opt, sc, etaNow);
+                applyOptimizer(st, part, i, idx, st.grad.getAtIndex(SynapseLayout.STATE, i), true, sc.opt, sc, etaNow);
             }
             storeClock(st, src, sc.clock);
             return;
         }
+        final MemorySegment gs = st.grad;
+        final MemorySegment accs = st.acc;
+        if (!update) {
+            // inside a batch: only accumulate (batch_size > 1; with batch_size 1 every update index is new)
+            if (accs == null) {
+                return;
+            }
+            for (long i = i0; i < i1; i++) {
+                accs.setAtIndex(SynapseLayout.STATE, i, accs.getAtIndex(SynapseLayout.STATE, i) + gs.getAtIndex(SynapseLayout.STATE, i));
+            }
+            return;
+        }
         final double lo = spec.wMin();
         final double hi = spec.wMax();
-        final MemorySegment gs = st.grad;
-        if (spec.type() == OptimizerSpec.Type.GRADIENT_DESCENT) {
+        final double b = batch;
+        if (!adam) {
             final double etaCur = c.etaCurrent;
             for (long i = i0; i < i1; i++) {
-                double w = part.weight(i) - etaCur * gs.getAtIndex(SynapseLayout.STATE, i);
+                double g = gs.getAtIndex(SynapseLayout.STATE, i);
+                if (accs != null) {
+                    g = (accs.getAtIndex(SynapseLayout.STATE, i) + g) / b;
+                    accs.setAtIndex(SynapseLayout.STATE, i, 0.0);
+                }
+                double w = part.weight(i) - etaCur * g;
                 part.setWeight(i, WeightOptimizer.clamp(w, lo, hi));
             }
         } else {
@@ -675,6 +700,10 @@ public final class FastEpropRule implements PlasticityRule, io.spikestream.plast
             final MemorySegment vs = st.v;
             for (long i = i0; i < i1; i++) {
                 double g = gs.getAtIndex(SynapseLayout.STATE, i);
+                if (accs != null) {
+                    g = (accs.getAtIndex(SynapseLayout.STATE, i) + g) / b;
+                    accs.setAtIndex(SynapseLayout.STATE, i, 0.0);
+                }
                 double m = b1 * ms.getAtIndex(SynapseLayout.STATE, i) + oneMinusB1 * g;
                 double v = b2 * vs.getAtIndex(SynapseLayout.STATE, i) + oneMinusB2 * g * g;
                 ms.setAtIndex(SynapseLayout.STATE, i, m);

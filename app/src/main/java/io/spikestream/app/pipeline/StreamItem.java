@@ -1,0 +1,19 @@
+package io.spikestream.app.pipeline;
+
+import io.spikestream.ingest.kafka.SensorEvents;
+
+/** What the learner consumes from Kafka: event batches and labels of one sensor, in partition order. */
+public sealed interface StreamItem {
+
+    String sensorId();
+
+    record Events(SensorEvents events) implements StreamItem {
+        @Override
+        public String sensorId() {
+            return events.sensorId();
+        }
+    }
+
+    record Label(String sensorId, String sampleId, long windowStartUs, long windowEndUs, int label) implements StreamItem {
+    }
+}

@@ -1,0 +1,53 @@
+package io.spikestream.ingest.bridge;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Counters of a UDP bridge. Written by the bridge thread, readable from any thread.
+ * <ul>
+ *   <li>{@code malformedDatagrams}: empty, or a length that is not a multiple of 4 bytes: not SPIF, dropped whole;</li>
+ *   <li>{@code truncatedEvents}: a last word announcing a timestamp that the datagram does not hold;</li>
+ *   <li>{@code outOfGeometryEvents}: events outside the configured width x height.</li>
+ * </ul>
+ */
+public final class BridgeStats {
+
+    final AtomicLong datagrams = new AtomicLong();
+    final AtomicLong events = new AtomicLong();
+    final AtomicLong batches = new AtomicLong();
+    final AtomicLong malformedDatagrams = new AtomicLong();
+    final AtomicLong truncatedEvents = new AtomicLong();
+    final AtomicLong outOfGeometryEvents = new AtomicLong();
+
+    public long datagrams() {
+        return datagrams.get();
+    }
+
+    /** Valid events published (or about to be, in the batch being filled). */
+    public long events() {
+        return events.get();
+    }
+
+    public long batches() {
+        return batches.get();
+    }
+
+    public long malformedDatagrams() {
+        return malformedDatagrams.get();
+    }
+
+    public long truncatedEvents() {
+        return truncatedEvents.get();
+    }
+
+    public long outOfGeometryEvents() {
+        return outOfGeometryEvents.get();
+    }
+
+    /** The bridge command's status and final line; field names are stable. */
+    public String line() {
+        return "bridge datagrams=" + datagrams() + " events=" + events() + " batches=" + batches()
+            + " malformed_datagrams=" + malformedDatagrams() + " truncated_events=" + truncatedEvents()
+            + " out_of_geometry=" + outOfGeometryEvents();
+    }
+}

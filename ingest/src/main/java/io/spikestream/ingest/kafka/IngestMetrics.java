@@ -1,0 +1,55 @@
+package io.spikestream.ingest.kafka;
+
+import io.spikestream.schemas.DeadLetterReason;
+
+/**
+ * What the Kafka side of ingest counts. Implementations must be threadsafe: the reactive source calls it from its
+ * consumer thread and from the producer's callback thread. {@link CountingIngestMetrics} keeps plain counters;
+ * an adapter to Micrometer or Prometheus can implement this in {@code app} or {@code sinks}.
+ */
+public interface IngestMetrics {
+
+    /** A record was polled (valid or not). */
+    void recordPolled(String topic);
+
+    /** A record was rejected (bad schema, malformed, outside the sensor geometry) and sent to the dead-letter topic. */
+    void recordRejected(String topic, DeadLetterReason reason);
+
+    /** Writing a dead letter failed; the record stays unacknowledged (its offset is not committed). */
+    void deadLetterFailed(String topic);
+
+    /** The consumer paused its partitions because downstream demand ran out. */
+    void paused();
+
+    /** The consumer resumed its partitions. */
+    void resumed();
+
+    /** Offsets were committed for {@code partitions} partitions. */
+    void committed(int partitions);
+
+    IngestMetrics NONE = new IngestMetrics() {
+        @Override
+        public void recordPolled(String topic) {
+        }
+
+        @Override
+        public void recordRejected(String topic, DeadLetterReason reason) {
+        }
+
+        @Override
+        public void deadLetterFailed(String topic) {
+        }
+
+        @Override
+        public void paused() {
+        }
+
+        @Override
+        public void resumed() {
+        }
+
+        @Override
+        public void committed(int partitions) {
+        }
+    };
+}

@@ -1,0 +1,429 @@
+package io.spikestream.ingest.kafka;
+
+import io.spikestream.schemas.DeadLetter;
+import io.spikestream.schemas.DeadLetterReason;
+import io.spikestream.schemas.SingleObjectCodec;
+import io.spikestream.schemas.SpikestreamSchemas;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A Kafka consumer group member bridged into a backpressured {@link Flux} of {@link SourceSignal}s.
+ *
+ * <p><b>Threading.</b> One plain {@link KafkaConsumer}, created, polled, committed and closed by one dedicated
+ * thread that this source starts on subscription (Kafka consumers are single-threaded). Signals are emitted from
+ * that thread; downstream may move them elsewhere with {@code publishOn}. Acknowledgements may come from any
+ * thread: they go through a lock-free queue that the consumer thread drains.
+ *
+ * <p><b>Backpressure.</b> The consumer thread emits only what downstream requested. Records polled beyond the
+ * demand wait in a FIFO; while it is not empty, or demand is zero, every assigned partition is
+ * {@link KafkaConsumer#pause paused}, so {@code poll} keeps the group membership alive without fetching. Hence at
+ * most {@code maxPollRecords} records wait here (see {@link #maxBuffered()}), plus what the consumer's own fetch
+ * buffer holds (bounded by {@code fetch.max.bytes}). A request from downstream wakes the consumer from its poll.
+ * The sink uses {@link FluxSink.OverflowStrategy#ERROR}, so emitting without demand would be a loud bug, not a
+ * silent buffer.
+ *
+ * <p><b>Order and commits.</b> One FIFO for all partitions keeps per-partition order. Per partition an
+ * {@link AckTracker} records polled offsets; the committed offset is the one after the longest acknowledged
+ * prefix, committed asynchronously at most every {@code commitInterval}, synchronously on revocation and close.
+ * Delivery is at least once: what is emitted but not acknowledged is delivered again after a rebalance or restart.
+ *
+ * <p><b>Rebalances.</b> On revocation the source commits what is acknowledged, drops the not yet emitted records of
+ * the revoked partitions and their trackers (a late acknowledgement of them is ignored), and queues a
+ * {@link SourceSignal.PartitionsRevoked} signal: it follows every record emitted from those partitions. Like every
+ * signal it waits for demand, but the commit it reports has already happened when the consumer gave up the
+ * partitions.
+ *
+ * <p><b>Bad records.</b> A record the {@link RecordDecoder} rejects is logged with topic, partition and offset,
+ * counted, and written to the dead-letter topic with the reason and its raw bytes; it counts as acknowledged once
+ * that write is confirmed, so the commit position never passes a record that was neither used nor dead-lettered.
+ *
+ * <p>Single use: {@link #flux()} may be subscribed to once.
+ */
+public final class KafkaRecordSource<T> implements SourceSignal.AckSink {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaRecordSource.class);
+
+    private final KafkaEndpoint endpoint;
+    private final SourceOptions options;
+    private final RecordDecoder<T> decoder;
+    private final SingleObjectCodec<DeadLetter> deadLetterCodec = SpikestreamSchemas.codec(DeadLetter.class);
+
+    private final AtomicBoolean subscribed = new AtomicBoolean();
+    private final AtomicBoolean waitingForDemand = new AtomicBoolean();
+    private final ConcurrentLinkedQueue<SourceSignal.Record<?>> acks = new ConcurrentLinkedQueue<>();
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private volatile boolean cancelled;
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    private volatile int buffered;
+    private volatile int maxBuffered;
+
+    // Consumer thread only.
+    private final ArrayDeque<SourceSignal<T>> pending = new ArrayDeque<>();
+    private final Map<TopicPartition, AckTracker> trackers = new HashMap<>();
+    private final Map<TopicPartition, Long> lastCommitted = new HashMap<>();
+    private int pendingSignals; // PartitionsAssigned/Revoked among pending, not counted as buffered records
+    private boolean paused;
+    private long lastCommitMs;
+    private Producer<String, byte[]> deadLetters;
+
+    private KafkaRecordSource(KafkaEndpoint endpoint, SourceOptions options, RecordDecoder<T> decoder) {
+        this.endpoint = endpoint;
+        this.options = options;
+        this.decoder = decoder;
+    }
+
+    public static <T> KafkaRecordSource<T> create(KafkaEndpoint endpoint, SourceOptions options,
+                                                  RecordDecoder<T> decoder) {
+        return new KafkaRecordSource<>(endpoint, options, decoder);
+    }
+
+    /** The signals; subscribing starts the consumer thread, cancelling stops it (after a final commit). */
+    public Flux<SourceSignal<T>> flux() {
+        return Flux.create(sink -> {
+            if (!subscribed.compareAndSet(false, true)) {
+                sink.error(new IllegalStateException("a KafkaRecordSource supports a single subscriber"));
+                return;
+            }
+            sink.onRequest(n -> {
+                if (waitingForDemand.getAndSet(false)) {
+                    wakeup();
+                }
+            });
+            sink.onDispose(() -> {
+                cancelled = true;
+                wakeup();
+            });
+            Thread thread = new Thread(() -> run(sink), "kafka-source-" + options.groupId());
+            thread.setDaemon(true);
+            thread.start();
+        }, FluxSink.OverflowStrategy.ERROR);
+    }
+
+    /** Records (not partition signals) polled but not yet emitted, now. */
+    public int buffered() {
+        return buffered;
+    }
+
+    /** The most records ever polled but not yet emitted at one time; at most {@code maxPollRecords}. */
+    public int maxBuffered() {
+        return maxBuffered;
+    }
+
+    /** Waits until the consumer thread has made its final commit and closed the consumer. */
+    public boolean awaitClosed(Duration timeout) throws InterruptedException {
+        return closed.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void acknowledge(SourceSignal.Record<?> record) {
+        acks.add(record);
+    }
+
+    private void wakeup() {
+        KafkaConsumer<String, byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+    }
+
+    private void run(FluxSink<SourceSignal<T>> sink) {
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(
+                 ClientConfigs.consumer(endpoint, options.groupId(), options.maxPollRecords()));
+             Producer<String, byte[]> dlq = new KafkaProducer<>(
+                 ClientConfigs.producer(endpoint, "spikestream-deadletter-" + options.groupId()))) {
+            consumer = c;
+            deadLetters = dlq;
+            c.subscribe(options.topics(), new Listener(c));
+            try {
+                loop(c, sink);
+            } finally {
+                dlq.flush(); // dead letters still in flight count as acknowledged once written
+                drainAcks();
+                commit(c, true, trackers.keySet());
+            }
+        } catch (Throwable e) {
+            if (!cancelled) {
+                LOG.error("Kafka source {} failed", options.groupId(), e);
+                sink.error(e);
+            }
+        } finally {
+            closed.countDown();
+        }
+        if (!cancelled) {
+            sink.complete();
+        }
+    }
+
+    private void loop(KafkaConsumer<String, byte[]> c, FluxSink<SourceSignal<T>> sink) {
+        final long pollMs = options.pollTimeout().toMillis();
+        while (!cancelled) {
+            drainAcks();
+            if (options.clock().millis() - lastCommitMs >= options.commitInterval().toMillis()) {
+                commit(c, false, trackers.keySet());
+            }
+            emit(sink);
+            boolean starved = !pending.isEmpty() || sink.requestedFromDownstream() == 0;
+            flowControl(c, starved);
+            long timeout = pollMs;
+            if (starved) {
+                waitingForDemand.set(true);
+                if (sink.requestedFromDownstream() > 0) {
+                    waitingForDemand.set(false);
+                    timeout = 0;
+                }
+            }
+            ConsumerRecords<String, byte[]> records;
+            try {
+                records = c.poll(Duration.ofMillis(timeout));
+            } catch (WakeupException e) {
+                continue;
+            } finally {
+                waitingForDemand.set(false);
+            }
+            for (ConsumerRecord<String, byte[]> record : records) {
+                accept(record);
+            }
+            noteBuffered();
+            emit(sink);
+        }
+    }
+
+    private void flowControl(KafkaConsumer<String, byte[]> c, boolean starved) {
+        if (starved) {
+            Set<TopicPartition> assigned = c.assignment();
+            if (!assigned.isEmpty()) {
+                c.pause(assigned);
+                if (!paused) {
+                    paused = true;
+                    options.metrics().paused();
+                }
+            }
+        } else if (paused) {
+            c.resume(c.paused());
+            paused = false;
+            options.metrics().resumed();
+        }
+    }
+
+    private void emit(FluxSink<SourceSignal<T>> sink) {
+        while (!pending.isEmpty() && sink.requestedFromDownstream() > 0 && !cancelled) {
+            SourceSignal<T> next = pending.poll();
+            if (!(next instanceof SourceSignal.Record<T>)) {
+                pendingSignals--;
+            }
+            sink.next(next);
+        }
+        noteBuffered();
+    }
+
+    private void noteBuffered() {
+        int n = pending.size() - pendingSignals;
+        buffered = n;
+        if (n > maxBuffered) {
+            maxBuffered = n;
+        }
+    }
+
+    private void accept(ConsumerRecord<String, byte[]> record) {
+        TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+        AckTracker tracker = trackers.computeIfAbsent(tp, k -> new AckTracker());
+        tracker.polled(record.offset());
+        options.metrics().recordPolled(record.topic());
+        T value;
+        try {
+            value = decoder.decode(record);
+        } catch (RejectedRecordException e) {
+            reject(record, tp, tracker, e.reason(), e.getMessage());
+            return;
+        } catch (RuntimeException e) {
+            reject(record, tp, tracker, DeadLetterReason.INVALID_CONTENT, "decoder failed: " + e);
+            return;
+        }
+        pending.add(new SourceSignal.Record<>(tp, record.offset(), record.timestamp(), record.key(), value, this,
+            tracker));
+    }
+
+    private void reject(ConsumerRecord<String, byte[]> record, TopicPartition tp, AckTracker tracker,
+                        DeadLetterReason reason, String message) {
+        String where = record.topic() + "[" + record.partition() + "]@" + record.offset();
+        LOG.warn("rejected {}: {}: {} -> {}", where, reason, message, options.deadLetterTopic());
+        options.metrics().recordRejected(record.topic(), reason);
+        DeadLetter letter = DeadLetter.newBuilder()
+            .setOriginTopic(record.topic())
+            .setOriginPartition(record.partition())
+            .setOriginOffset(record.offset())
+            .setOriginTimestampMs(record.timestamp())
+            .setReasonCode(reason)
+            .setReason(where + ": " + message)
+            .setKey(record.key() == null ? null : ByteBuffer.wrap(record.key().getBytes(StandardCharsets.UTF_8)))
+            .setValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
+            .build();
+        SourceSignal.Record<T> ack = new SourceSignal.Record<>(tp, record.offset(), record.timestamp(), record.key(),
+            null, this, tracker);
+        deadLetters.send(new ProducerRecord<>(options.deadLetterTopic(), record.key(), deadLetterCodec.encode(letter)),
+            (metadata, error) -> {
+                if (error == null) {
+                    acks.add(ack);
+                } else {
+                    LOG.error("cannot write dead letter for {}; its offset stays uncommitted", where, error);
+                    options.metrics().deadLetterFailed(record.topic());
+                }
+            });
+    }
+
+    private void drainAcks() {
+        SourceSignal.Record<?> r;
+        while ((r = acks.poll()) != null) {
+            AckTracker tracker = trackers.get(r.partition());
+            // A tracker replaced or dropped by a rebalance means the acknowledgement is stale: the record
+            // will be delivered again to whoever owns the partition now.
+            if (tracker != null && tracker == r.tracker) {
+                tracker.acknowledge(r.offset());
+            }
+        }
+    }
+
+    /** Commits the acknowledged prefix of the given partitions; returns what each partition's position is now. */
+    private Map<TopicPartition, Long> commit(KafkaConsumer<String, byte[]> c, boolean sync,
+                                             Collection<TopicPartition> partitions) {
+        lastCommitMs = options.clock().millis();
+        Map<TopicPartition, OffsetAndMetadata> toCommit = new LinkedHashMap<>();
+        Map<TopicPartition, Long> positions = new LinkedHashMap<>();
+        for (TopicPartition tp : partitions) {
+            AckTracker tracker = trackers.get(tp);
+            long offset = tracker == null ? -1 : tracker.committable();
+            Long previous = lastCommitted.get(tp);
+            if (offset >= 0 && (previous == null || offset > previous)) {
+                toCommit.put(tp, new OffsetAndMetadata(offset));
+            }
+            long position = Math.max(offset, previous == null ? -1 : previous);
+            if (position >= 0) {
+                positions.put(tp, position);
+            }
+        }
+        if (toCommit.isEmpty()) {
+            return positions;
+        }
+        if (sync) {
+            commitSync(c, toCommit);
+        } else {
+            c.commitAsync(toCommit, (offsets, error) -> {
+                if (error != null) {
+                    LOG.warn("asynchronous commit of {} failed (the next commit covers it): {}", offsets, error.toString());
+                }
+            });
+        }
+        toCommit.forEach((tp, om) -> lastCommitted.put(tp, om.offset()));
+        options.metrics().committed(toCommit.size());
+        return positions;
+    }
+
+    /**
+     * A {@link KafkaConsumer#wakeup()} from a downstream request or a cancellation makes the next blocking call
+     * throw once, whichever call it is; a commit that must happen is retried after it.
+     */
+    private static void commitSync(KafkaConsumer<String, byte[]> c, Map<TopicPartition, OffsetAndMetadata> offsets) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                c.commitSync(offsets);
+                return;
+            } catch (WakeupException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private final class Listener implements ConsumerRebalanceListener {
+
+        private final KafkaConsumer<String, byte[]> c;
+
+        Listener(KafkaConsumer<String, byte[]> c) {
+            this.c = c;
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty()) {
+                return;
+            }
+            drainAcks();
+            Map<TopicPartition, Long> committed = Map.of();
+            try {
+                committed = commit(c, true, partitions);
+            } catch (RuntimeException e) {
+                LOG.warn("commit on revocation of {} failed: {}", partitions, e.toString());
+            }
+            forget(partitions, committed, false);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            if (!partitions.isEmpty()) {
+                forget(partitions, Map.of(), true);
+            }
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            for (TopicPartition tp : partitions) {
+                trackers.put(tp, new AckTracker());
+            }
+            if (!partitions.isEmpty() && !cancelled) {
+                pending.addLast(new SourceSignal.PartitionsAssigned<>(Set.copyOf(partitions)));
+                pendingSignals++;
+                noteBuffered();
+            }
+        }
+
+        private void forget(Collection<TopicPartition> partitions, Map<TopicPartition, Long> committed, boolean lost) {
+            Set<TopicPartition> gone = new LinkedHashSet<>(partitions);
+            for (TopicPartition tp : gone) {
+                trackers.remove(tp);
+                lastCommitted.remove(tp);
+            }
+            Iterator<SourceSignal<T>> it = pending.iterator();
+            while (it.hasNext()) {
+                if (it.next() instanceof SourceSignal.Record<T> r && gone.contains(r.partition())) {
+                    it.remove();
+                }
+            }
+            if (!cancelled) {
+                pending.addLast(new SourceSignal.PartitionsRevoked<>(Set.copyOf(gone), Map.copyOf(committed), lost));
+                pendingSignals++;
+            }
+            noteBuffered();
+            LOG.info("partitions {} {}; committed {}", gone, lost ? "lost" : "revoked", committed);
+        }
+    }
+}
