@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
         ReplayCommand.class,
         BridgeCommand.class,
         NmnistCommand.class,
+        RunCommand.class,
     })
 public final class Main implements Runnable {
 

@@ -22,7 +22,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.TreeMap;
 
 /**
@@ -497,11 +496,6 @@ public final class StreamLearner implements AutoCloseable {
         m.put("plastic_synapses", net.projections().stream().filter(p -> p.model().rule() != null && p.model().carriesSpikes())
             .mapToLong(Projection::size).sum());
         return m;
-    }
-
-    /** Deterministic seeded generator for callers that need one (e.g. presentation order). */
-    public static SplittableRandom random(long seed) {
-        return new SplittableRandom(seed);
     }
 
     @Override

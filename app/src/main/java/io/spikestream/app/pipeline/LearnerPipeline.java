@@ -63,7 +63,8 @@ public final class LearnerPipeline implements AutoCloseable {
         switch (item) {
             case StreamItem.Events e -> {
                 SensorEvents se = e.events();
-                learner.onEvents(se.x(), se.y(), se.polarity(), streamTimes(se), se.count());
+                // timestamps are on the stream time line already (replay adds the recording's offset when packing)
+                learner.onEvents(se.x(), se.y(), se.polarity(), se.timestampUs(), se.count());
                 events += se.count();
             }
             case StreamItem.Label l -> {
@@ -76,11 +77,6 @@ public final class LearnerPipeline implements AutoCloseable {
         synchronized (progress) {
             progress.notifyAll();
         }
-    }
-
-    /** SensorEvents carry stream time already (replay adds the stream offset when packing). */
-    private static long[] streamTimes(SensorEvents se) {
-        return se.timestampUs();
     }
 
     private void onError(Throwable t) {

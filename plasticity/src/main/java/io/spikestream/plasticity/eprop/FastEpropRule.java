@@ -42,6 +42,7 @@ public final class FastEpropRule implements PlasticityRule, io.spikestream.plast
 
     /** Memory a target population's prefix-sum ring may use beyond the minimum the cutoff requires. */
     static final long HISTORY_BUDGET_BYTES = 64L << 20;
+    static final long HISTORY_BYTES_PER_SYNAPSE = 8;
     static final int MAX_RING_STEPS = 1024;
 
     private final String synapseName;
@@ -227,12 +228,18 @@ public final class FastEpropRule implements PlasticityRule, io.spikestream.plast
                 }
             }
         }
-        // one ring length per target population: at least the longest window between two closes; longer where the
-        // history budget allows, because a longer ring lets more windows end at a real spike instead of a close
+        // one ring length per target population: at least the longest window between two closes; longer where that
+        // costs little (at most HISTORY_BYTES_PER_SYNAPSE per incoming synapse, and HISTORY_BUDGET_BYTES in all),
+        // because a longer ring lets more windows end at a real spike instead of an internal close
+        Map<Population, Long> incoming = new IdentityHashMap<>();
+        for (Projection p : plastic) {
+            incoming.merge(p.target(), p.size(), Long::sum);
+        }
         for (Projection p : plastic) {
             int interval = closeInterval(p);
             int fields = p.target() instanceof LifPopulation ? PrefixHistory.FIELDS : PrefixHistory.OUT_FIELDS;
-            long affordable = HISTORY_BUDGET_BYTES / ((long) p.target().size() * fields * Double.BYTES);
+            long budget = Math.min(HISTORY_BUDGET_BYTES, HISTORY_BYTES_PER_SYNAPSE * incoming.get(p.target()));
+            long affordable = budget / ((long) p.target().size() * fields * Double.BYTES);
             int ring = (int) Math.max(interval + 4, Math.min(MAX_RING_STEPS, Long.highestOneBit(Math.max(1, affordable))));
             if (p.target() instanceof LifPopulation lif) {
                 Rec r = recurrent.get(lif);
