@@ -11,7 +11,8 @@ import java.util.List;
  * signals the other readouts send through {@code rate_connection_delayed} connections on receptor 1). The error
  * {@code y - y*} is masked outside the learning window, the last {@code eprop_learning_window} steps of every
  * signal interval {@code [4 + kU, 4 + (k+1)U)}. The target arrives through a {@link ReadoutDrive} (its window
- * argument is ignored: the window is the kernel parameter).
+ * argument is ignored: the window is the kernel parameter); as NEST's step_rate_generator, the drive must write the
+ * target every step, because a masked step zeroes the stored target.
  *
  * <p>Recordables: {@code V_m} (unmasked), {@code readout_signal}, {@code readout_signal_unnorm} (unmasked),
  * {@code target_signal}, {@code error_signal}.

@@ -399,6 +399,12 @@ public final class BsshslmEpropRule implements PlasticityRule, LearningRateContr
     @Override
     public boolean onPresynapticEvent(int worker, Projection proj, Projection.Part part, int src, long s, boolean flush) {
         ProjState ps = projStates[proj.index()];
+        if (s < ps.shift) {
+            // arrives before the target's first interval (stamp 1, or 2 into a readout): NEST cannot produce such
+            // events through parrots, and its clean-up at the first interval start would erase what they need.
+            // Transmitted, not learned from.
+            return true;
+        }
         PartState st = ps.parts[worker];
         final boolean prevFlush = st.prevFlush[src];
         if (prevFlush) {

@@ -277,7 +277,7 @@ public final class SuperSpikeRule implements PlasticityRule, LearningRateControl
         if (t < 1) {
             return;
         }
-        boolean update = (t - 1) % tb == 0;
+        boolean update = t > 1 && (t - 1) % tb == 0;
         for (Proj q : projs) {
             Projection.Part part = q.projection.part(worker);
             if (part.nnz == 0) {
@@ -463,6 +463,9 @@ public final class SuperSpikeRule implements PlasticityRule, LearningRateControl
     }
 
     public void resetLoss() {
+        if (layers == null) {
+            return; // not prepared yet: nothing accumulated
+        }
         for (Layer l : layers) {
             Arrays.fill(l.lossSq, 0.0);
         }

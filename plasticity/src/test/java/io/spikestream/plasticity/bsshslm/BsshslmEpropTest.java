@@ -126,6 +126,26 @@ class BsshslmEpropTest {
         }
     }
 
+    @Test
+    void spikesBeforeTheFirstIntervalAreTransmittedButNotLearnedFrom() {
+        try (Network net = new Network(TimeGrid.of(1.0))) {
+            BsshslmEpropRule.install(net, OptimizerSpec.gradientDescent(1e-2));
+            InputPopulation in = (InputPopulation) net.create("parrot_neuron", 1);
+            // stamp 1 (generator time 0) arrives in step 1, before interval 0 starts at step 2; NEST cannot make it
+            in.setDrive(generators(new double[][] {{0, 5, 14, 25}}));
+            // never spikes; the rate regulariser with an exponential surrogate gives every interval a gradient
+            Population n = net.create("eprop_iaf_bsshslm_2020", 1, Map.of("C_m", 1.0, "E_L", 0.0, "V_m", 0.0,
+                "V_th", 5.0, "tau_m", 10.0, "eprop_update_interval", 10.0, "eprop_learning_window", 10.0,
+                "c_reg", 1.0, "surrogate_gradient_function", "exponential"));
+            Projection p = net.connect(in, n, Connectivity.allToAll(), SynapseSpec.of(BsshslmEpropRule.SYNAPSE).weight(0.8));
+            Multimeter mm = net.multimeter(List.of("V_m"), 0, 100, 1);
+            net.addToMultimeter(mm, n, 0);
+            net.simulate(40.0); // three gradients: the interval clean-ups erase steps 0 and 1 without a crash
+            assertEquals(0.8, mm.value(1, "V_m"), 1e-15, "the early spike reaches the membrane");
+            assertTrue(p.part(0).weight(0) != 0.8, "the later spikes learn");
+        }
+    }
+
     /** Two cross-entropy readouts with constant drive: the softmax of the previous step's membranes, masked. */
     @Test
     void crossEntropyReadoutIsTheSoftmaxOfThePreviousStepInsideTheWindow() {
