@@ -556,6 +556,32 @@ public final class FastEpropRule implements PlasticityRule, io.spikestream.plast
             }
             hist.gather(t0, part.targets, i0, i1, pre);
         }
+        // The window [u0, t1] is the same for every synapse of the row, so its block structure and rebasing factors
+        // are too: most windows lie in one block, and then each synapse needs only its target's entries at t0
+        // (gathered) and t1 (the step just completed, hot in cache). Others take PrefixHistory.window.
+        final long u0 = t0 + 1;
+        final long t1 = t0 + m - 1;
+        boolean single = false;
+        boolean startsAtBlock = false;
+        int slotT1 = 0;
+        double kx = 0;
+        double rx = 0;
+        double krx = 0;
+        double rrx = 0;
+        if (m >= 2) {
+            long b = u0 & ~(long) hist.blockMask;
+            single = t1 <= b + hist.blockMask;
+            if (single) {
+                int x = hist.off(b - u0);
+                kx = hist.powK[x];
+                rx = hist.powRho[x];
+                krx = hist.powKr[x];
+                rrx = hist.powRhoR[x];
+                startsAtBlock = u0 == b;
+                slotT1 = (int) ((t1 & hist.ringMask) * hist.n);
+            }
+        }
+        final double[] ring = hist.ring;
         for (long i = i0; i < i1; i++) {
             int j = part.target(i);
             double e = eb.getAtIndex(SynapseLayout.STATE, i);
@@ -571,10 +597,48 @@ public final class FastEpropRule implements PlasticityRule, io.spikestream.plast
                 er = kappaReg * er + oneMinusKr * e0;
                 g += l0 * e + fr0 * er;
                 if (m >= 2) {
-                    hist.window(j, t0 + 1, t0 + m - 1, pre, k, win);
-                    g += e * kappa * win[0] + y * win[1] + er * kappaReg * win[3] + oneMinusKr * y * win[4];
-                    e = kM1 * e + y * kM2 * win[2];
-                    er = krM1 * er + oneMinusKr * y * krM2 * win[5];
+                    double q;
+                    double rr;
+                    double w;
+                    double qr;
+                    double rrr;
+                    double wr;
+                    if (single) {
+                        double s0 = 0;
+                        double d0 = 0;
+                        double c0 = 0;
+                        double sr0 = 0;
+                        double dr0 = 0;
+                        double cr0 = 0;
+                        if (!startsAtBlock) {
+                            s0 = pre[k + PrefixHistory.S];
+                            d0 = pre[k + PrefixHistory.D];
+                            c0 = pre[k + PrefixHistory.C];
+                            sr0 = pre[k + PrefixHistory.SR];
+                            dr0 = pre[k + PrefixHistory.DR];
+                            cr0 = pre[k + PrefixHistory.CR];
+                        }
+                        int e1 = (slotT1 + j) * fields;
+                        double dD = ring[e1 + PrefixHistory.D] - d0;
+                        double dDr = ring[e1 + PrefixHistory.DR] - dr0;
+                        q = kx * dD;
+                        rr = kx * (rx * (ring[e1 + PrefixHistory.C] - c0 - s0 * dD));
+                        w = rx * (ring[e1 + PrefixHistory.S] - s0);
+                        qr = krx * dDr;
+                        rrr = krx * (rrx * (ring[e1 + PrefixHistory.CR] - cr0 - sr0 * dDr));
+                        wr = rrx * (ring[e1 + PrefixHistory.SR] - sr0);
+                    } else {
+                        hist.window(j, u0, t1, pre, k, win);
+                        q = win[0];
+                        rr = win[1];
+                        w = win[2];
+                        qr = win[3];
+                        rrr = win[4];
+                        wr = win[5];
+                    }
+                    g += e * kappa * q + y * rr + er * kappaReg * qr + oneMinusKr * y * rrr;
+                    e = kM1 * e + y * kM2 * w;
+                    er = krM1 * er + oneMinusKr * y * krM2 * wr;
                 }
             }
             if (decay) {
