@@ -39,7 +39,9 @@ lines.append("100 Poisson(20 Hz) inputs -> N_rec `eprop_iaf` (recurrent p = 0.1 
              "Adam (eta = 1e-4 (1-kappa)^2, optimize_each_step false), learning from t = 0, 1 s of biological time. "
              "`fast` = `FastEpropRule` (O(1) per synaptic event, Adam one step per update unless noted); `nest` = "
              "`EpropRule` (NEST-exact, Adam with NEST's catch-up iterations). `warm` = after 2 s of warm-up "
-             "(JIT compiled); the others include JIT warm-up, like a cold NEST call does not.")
+             "(JIT compiled); the others include the JVM's just-in-time compilation, which NEST's ahead-of-time compiled "
+             "C++ does not pay. Bytes per synapse: `synapse state` = target index, weight and the rule's per-synapse "
+             "traces and moments; `+ history` = the per-neuron prefix-sum history amortised over the synapses.")
 lines.append("")
 lines.append("Machine and date: " + header)
 lines.append("")

@@ -19,7 +19,7 @@ run() { # label, args...
   echo "label=$label $("$JAVA" -Xmx8g -XX:+UseParallelGC -cp "$CP" io.spikestream.benchmarks.EpropScaling "$@" | tr '\n' ' ')" | tee -a "$RAW"
 }
 {
-  echo "# date=$(date -Iseconds) host=$(hostname) cpus=$(nproc) cpu=\"$(lscpu | sed -n 's/^Model name: *//p')\" java=\"$("$JAVA" -version 2>&1 | head -1)\""
+  echo "# date=$(date -Iseconds) host=$(hostname) cpus=$(nproc) cpu=\"$(lscpu | sed -n 's/^Model name: *//p')\" java=\"$("$JAVA" -version 2>&1 | head -1)\" load_at_start=\"$(cut -d" " -f1-3 /proc/loadavg)\""
 } > "$RAW"
 for t in 1 2; do
   run "n1000_p0.1_fast_t$t" --n 1000 --p 0.1 --threads $t --mode fast

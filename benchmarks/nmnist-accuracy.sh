@@ -10,7 +10,7 @@ BL="$DATA/nest_pixel_blocklist.txt"
 OUT=benchmarks/results
 mkdir -p "$OUT"
 RAW="$OUT/nmnist-$(date +%Y%m%d-%H%M%S).txt"
-echo "# date=$(date -Iseconds) cpus=$(nproc) cpu=\"$(lscpu | sed -n 's/^Model name: *//p')\" data=$DATA" > "$RAW"
+echo "# date=$(date -Iseconds) cpus=$(nproc) cpu=\"$(lscpu | sed -n 's/^Model name: *//p')\" load_at_start=\"$(cut -d" " -f1-3 /proc/loadavg)\" data=$DATA" > "$RAW"
 ./spikestream --version > /dev/null   # builds on first use
 run() { # label, args...
   local label=$1; shift
@@ -28,7 +28,6 @@ run nest_protocol_adam_per_sample_1pass $NEST --set optimizer.type=adam --set op
     --set optimizer.batch_size=300 --set network.rec.c_reg=666.6666666666666
 run demo_1pass --config classpath:demo.json
 run demo_3pass --config classpath:demo.json --passes 3
-run demo_n300_1pass --config classpath:demo.json --set network.n_rec=300
 run nest_protocol_10x_1pass_t2 $NEST --set network.n_rec=1500 --set network.p_rec=0.001 --set network.threads=2
 python3 benchmarks/nmnist-report.py "$RAW" BENCHMARKS.md
 echo "wrote $RAW and updated BENCHMARKS.md" >&2

@@ -38,6 +38,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the presentation order (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--out", paramLabel = "DIR", description = "Where the plots go (default: runs/demo-<timestamp>).")
+    Path out;
+
     @Mixin
     KafkaOptions kafka;
 
@@ -50,23 +53,20 @@ public final class DemoCommand implements Callable<Integer> {
         List<String> sources = new ArrayList<>();
         sources.add("classpath:demo.json");
         sources.addAll(configs);
-        Settings s = Settings.load(sources, overrides);
+        List<String> over = new ArrayList<>();
+        over.add("output.metrics_port=0");
+        over.add("output.plots_dir=" + (out != null ? out : Path.of("runs", "demo-" + java.time.LocalDateTime.now()
+            .format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))));
+        over.addAll(overrides);
+        Settings s = Settings.load(sources, over);
         NmnistExperiment exp = new NmnistExperiment(s, root.resolve("Train"), List.of(root.resolve("Test")), passes, seed);
         System.err.printf(Locale.ROOT, "demo: %d training windows (%d pass%s), then %d test windows with learning off%n",
             exp.trainWindows(), passes, passes == 1 ? "" : "es", exp.testWindows());
-        NmnistExperiment.Result r = NmnistCommand.run(exp, false, null, kafka, exp.trainWindows() + exp.testWindows());
-        double simS = r.simSteps() / 1000.0;
+        LearningRun.Outcome o = LearningRun.run(exp, s, false, null, kafka, "spikestream demo: N-MNIST, online e-prop");
+        NmnistExperiment.Result r = o.result();
         System.out.println();
-        System.out.printf(Locale.ROOT, "  %-34s %s%n", "network", r.describe());
-        System.out.printf(Locale.ROOT, "  %-34s %d%n", "training windows (prequential)", r.count("train/"));
-        System.out.printf(Locale.ROOT, "  %-34s %.4f%n", "training accuracy (prequential)", r.accuracy("train/"));
-        System.out.printf(Locale.ROOT, "  %-34s %d%n", "test windows (learning off)", r.count("test"));
-        System.out.printf(Locale.ROOT, "  %-34s %.4f%n", "test accuracy", r.accuracy("test"));
-        System.out.printf(Locale.ROOT, "  %-34s %d%n", "events streamed", r.events());
-        System.out.printf(Locale.ROOT, "  %-34s %d / %d / %d%n", "dropped: blocked / unlabelled / late labels",
-            r.counters().eventsBlocked, r.counters().eventsUnlabelled, r.counters().labelsLate);
-        System.out.printf(Locale.ROOT, "  %-34s %.1f s simulated in %.1f s wall (%.1fx real time)%n", "time", simS,
-            r.wallSeconds(), simS / r.wallSeconds());
+        System.out.println("network: " + r.describe());
+        LearningRun.print(o);
         System.out.printf(Locale.ROOT, "test_accuracy=%.4f%n", r.accuracy("test"));
         return 0;
     }

@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
         NmnistCommand.class,
         LearnCommand.class,
         CheckpointCommand.class,
+        RunCommand.class,
     })
 public final class Main implements Runnable {
 

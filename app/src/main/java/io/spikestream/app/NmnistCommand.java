@@ -2,8 +2,6 @@ package io.spikestream.app;
 
 import io.spikestream.app.learn.NmnistExperiment;
 import io.spikestream.app.learn.Settings;
-import io.spikestream.app.learn.StreamLearner;
-import io.spikestream.ingest.kafka.KafkaEndpoint;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -50,11 +48,20 @@ public final class NmnistCommand implements Callable<Integer> {
     @Mixin
     KafkaOptions kafka;
 
+    @Option(names = "--plots", paramLabel = "DIR", description = "Write the end-of-run plots (PNG + index.html) here.")
+    Path plots;
+
     @Override
     public Integer call() throws Exception {
-        Settings s = Settings.load(configs, overrides);
+        List<String> over = new ArrayList<>(overrides);
+        if (plots != null) {
+            over.add("output.plots_dir=" + plots);
+        }
+        Settings s = Settings.load(configs, over);
         NmnistExperiment exp = new NmnistExperiment(s, train, tests, passes, seed);
-        NmnistExperiment.Result r = run(exp, direct, topic, kafka, exp.trainWindows() + exp.testWindows());
+        LearningRun.Outcome o = LearningRun.run(exp, s, direct, topic, kafka, "spikestream nmnist");
+        NmnistExperiment.Result r = o.result();
+        LearningRun.print(o);
         for (int i = 1; i <= tests.size(); i++) {
             System.out.printf(Locale.ROOT, "test%d=%s accuracy=%.4f samples=%d%n", i, tests.get(i - 1),
                 r.accuracy("test" + i + "/"), r.count("test" + i + "/"));
@@ -65,29 +72,5 @@ public final class NmnistCommand implements Callable<Integer> {
             simS, r.wallSeconds(), simS / r.wallSeconds(), r.events(), r.events() / r.wallSeconds());
         System.out.printf(Locale.ROOT, "test_accuracy=%.4f%n", r.accuracy("test"));
         return 0;
-    }
-
-    static NmnistExperiment.Result run(NmnistExperiment exp, boolean direct, String topic, KafkaOptions kafka, int total)
-        throws Exception {
-        long[] done = {0, 0};
-        java.util.function.Consumer<StreamLearner.Prediction> progress = p -> {
-            done[0]++;
-            done[1] += p.correct() ? 1 : 0;
-            if (done[0] % 50 == 0 || done[0] == total) {
-                System.err.printf(Locale.ROOT, "\r  windows %d/%d  cumulative accuracy %.3f", done[0], total,
-                    done[1] / (double) done[0]);
-                if (done[0] == total) {
-                    System.err.println();
-                }
-            }
-        };
-        if (direct) {
-            return exp.runDirect(progress);
-        }
-        try (KafkaEndpoint endpoint = kafka.open(System.err)) {
-            String t = topic != null ? topic : "spikestream.events.nmnist-" + Long.toHexString(System.currentTimeMillis());
-            kafka.ensureTopics(endpoint, System.err, t);
-            return exp.runKafka(endpoint, t, progress, System.err);
-        }
     }
 }

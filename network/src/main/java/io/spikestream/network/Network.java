@@ -86,6 +86,7 @@ public final class Network implements AutoCloseable {
         this.workers = threads;
         this.seed = seed;
         synapseModels.put(SynapseModel.STATIC, SynapseModel.staticSynapse());
+        synapseModels.put(SynapseModel.RATE_CONNECTION_DELAYED, SynapseModel.rateConnectionDelayed());
     }
 
     // ------------------------------------------------------------------ building
@@ -129,6 +130,9 @@ public final class Network implements AutoCloseable {
         SynapseModel sm = synapseModels.get(syn.model());
         if (sm == null) {
             throw new IllegalArgumentException("unknown synapse model '" + syn.model() + "'; known: " + synapseModels.keySet());
+        }
+        if (sm.name().equals(SynapseModel.RATE_CONNECTION_DELAYED)) {
+            post.checkRateInput(pre, syn.receptor());
         }
         SplittableRandom rng = new SplittableRandom(mix(seed, projections.size()));
         IntBuffer src = new IntBuffer();
@@ -378,6 +382,11 @@ public final class Network implements AutoCloseable {
         Arrays.fill(slots, 1);
         for (Projection p : projections) {
             slots[p.target().index()] = Math.max(slots[p.target().index()], p.maxDelay());
+        }
+        for (Projection p : projections) {
+            if (p.model().name().equals(SynapseModel.RATE_CONNECTION_DELAYED)) {
+                p.target().attachRateInput(p);
+            }
         }
         for (Population p : populations) {
             p.prepare(grid, slots[p.index()]);

@@ -17,7 +17,8 @@ import java.util.TreeMap;
  * <p>Threading: with W workers, the neurons are split into W contiguous chunks; worker k alone updates
  * chunk k and alone writes its input buffer entries.
  */
-public abstract sealed class Population permits InputPopulation, LifPopulation, ReadoutPopulation {
+public abstract sealed class Population permits InputPopulation, LifPopulation, ReadoutPopulation,
+    BsshslmLifPopulation, BsshslmReadoutPopulation, CurrentLifPopulation {
 
     protected final int index;
     protected final String label;
@@ -53,10 +54,16 @@ public abstract sealed class Population permits InputPopulation, LifPopulation, 
 
     static Population create(int index, String label, NeuronModel model, Params params, int size, int offset,
                              int workers) {
-        Population p = switch (model.kind()) {
-            case INPUT -> new InputPopulation(index, label, model, params, size, offset);
-            case RECURRENT -> new LifPopulation(index, label, model, params, size, offset);
-            case READOUT -> new ReadoutPopulation(index, label, model, params, size, offset);
+        Population p = switch (model) {
+            case EPROP_IAF_BSSHSLM_2020, EPROP_IAF_ADAPT_BSSHSLM_2020 ->
+                new BsshslmLifPopulation(index, label, model, params, size, offset);
+            case EPROP_READOUT_BSSHSLM_2020 -> new BsshslmReadoutPopulation(index, label, model, params, size, offset);
+            case IAF_PSC_EXP_EULER, LIF_PSC_EXP, LI_PSC_EXP -> new CurrentLifPopulation(index, label, model, params, size, offset);
+            default -> switch (model.kind()) {
+                case INPUT -> new InputPopulation(index, label, model, params, size, offset);
+                case RECURRENT -> new LifPopulation(index, label, model, params, size, offset);
+                case READOUT -> new ReadoutPopulation(index, label, model, params, size, offset);
+            };
         };
         p.chunk = new int[workers + 1];
         if (model.kind() == NeuronModel.Kind.INPUT) {
@@ -112,6 +119,20 @@ public abstract sealed class Population permits InputPopulation, LifPopulation, 
 
     /** Phase C of loop step t: integrate, spike, flush, for neurons [from, to). */
     abstract void update(long t, int from, int to, StepEvents out);
+
+    /**
+     * Whether this population accepts {@code rate_connection_delayed} connections on {@code receptor}; throws
+     * with the reason if not. Called by {@link Network#connect}.
+     */
+    void checkRateInput(Population source, int receptor) {
+        throw new IllegalArgumentException(model.nestName() + " population '" + label + "' does not accept "
+            + SynapseModel.RATE_CONNECTION_DELAYED + " connections");
+    }
+
+    /** Hands over an incoming {@code rate_connection_delayed} projection (topology frozen, before the first step). */
+    void attachRateInput(Projection projection) {
+        throw new IllegalStateException("unexpected rate input " + projection);
+    }
 
     protected final boolean flushDue(int j, long t) {
         long last = lastEvent[j];

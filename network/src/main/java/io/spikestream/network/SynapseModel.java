@@ -9,8 +9,17 @@ package io.spikestream.network;
 public record SynapseModel(String name, PlasticityRule rule, boolean carriesSpikes) {
 
     public static final String STATIC = "static_synapse";
+    /**
+     * NEST's {@code rate_connection_delayed} between neurons: carries a rate signal of the previous step (e.g. the
+     * unnormalised signals a cross-entropy readout needs from the other readouts, spec §5.4), never spikes.
+     */
+    public static final String RATE_CONNECTION_DELAYED = "rate_connection_delayed";
 
     public static SynapseModel staticSynapse() {
         return new SynapseModel(STATIC, null, true);
+    }
+
+    public static SynapseModel rateConnectionDelayed() {
+        return new SynapseModel(RATE_CONNECTION_DELAYED, null, false);
     }
 }

@@ -48,13 +48,13 @@ class KafkaLearnerDeterminismTest {
         Path test = subset(dir, "Test", 1);
         Settings s = Settings.load(List.of("classpath:demo.json"), List.of("network.n_rec=60"));
         NmnistExperiment exp = new NmnistExperiment(s, train, List.of(test), 1, 3);
-        NmnistExperiment.Result direct = exp.runDirect(p -> { });
+        NmnistExperiment.Result direct = exp.runDirect(null);
         NmnistExperiment.Result viaKafka;
         try (EmbeddedKafka kafka = EmbeddedKafka.start(); KafkaEndpoint endpoint = KafkaEndpoint.of(kafka)) {
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", endpoint.bootstrapServers()))) {
                 admin.createTopics(List.of(new NewTopic("learner-events", 2, (short) 1))).all().get();
             }
-            viaKafka = exp.runKafka(endpoint, "learner-events", p -> { }, System.err);
+            viaKafka = exp.runKafka(endpoint, "learner-events", null);
         }
         assertEquals(40 + 10, direct.predictions().size());
         assertEquals(direct.predictions().size(), viaKafka.predictions().size());

@@ -1,5 +1,6 @@
 package io.spikestream.app.learn;
 
+import io.spikestream.app.pipeline.LearnerOutputs;
 import io.spikestream.app.pipeline.LearnerPipeline;
 import io.spikestream.ingest.kafka.ClientConfigs;
 import io.spikestream.ingest.kafka.KafkaEndpoint;
@@ -14,7 +15,6 @@ import io.spikestream.ingest.replay.Replayer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -109,21 +109,32 @@ public final class NmnistExperiment {
         return tests.stream().mapToInt(List::size).sum();
     }
 
-    private static StreamLearner learner(Settings s, List<StreamLearner.Prediction> out, Consumer<StreamLearner.Prediction> progress)
+    private static StreamLearner learner(Settings s, List<StreamLearner.Prediction> out, LearnerOutputs outputs)
         throws IOException {
+        StreamLearner[] self = new StreamLearner[1];
+        StreamLearner.Listener report = outputs == null ? p -> { } : outputs.listener(SENSOR, self);
         StreamLearner l = new StreamLearner(s, p -> {
             out.add(p);
-            progress.accept(p);
+            report.onPrediction(p);
         });
+        self[0] = l;
+        if (outputs != null) {
+            outputs.attach(l);
+        }
         l.setWindowPolicy(id -> id.startsWith("train/"));
         return l;
     }
 
-    /** Straight from the files, no broker. */
-    public Result runDirect(Consumer<StreamLearner.Prediction> progress) throws IOException {
+    /** Straight from the files, no broker. {@code outputs} may be null. */
+    public Result runDirect(LearnerOutputs outputs) throws IOException {
+        return runDirect(outputs, l -> { });
+    }
+
+    /** As {@link #runDirect(LearnerOutputs)}, handing the finished learner to {@code atEnd} before it is closed. */
+    public Result runDirect(LearnerOutputs outputs, Consumer<StreamLearner> atEnd) throws IOException {
         long t0 = System.nanoTime();
         List<StreamLearner.Prediction> preds = new ArrayList<>();
-        try (StreamLearner l = learner(settings, preds, progress)) {
+        try (StreamLearner l = learner(settings, preds, outputs)) {
             DirectFeed feed = new DirectFeed(0, 0);
             long events = 0;
             for (Object[] item : schedule()) {
@@ -131,14 +142,20 @@ public final class NmnistExperiment {
                 events += feed.feed(l, new NmnistSamples.Sample(s.file(), (String) item[1], s.label()));
             }
             l.finish();
+            atEnd.accept(l);
             return new Result(preds, l.counters(), l.network().currentStep(), (System.nanoTime() - t0) / 1e9, events,
                 l.describe().toString());
         }
     }
 
     /** Through Kafka: replay to {@code topic} (labels in the same topic), consume with the learner pipeline. */
-    public Result runKafka(KafkaEndpoint endpoint, String topic, Consumer<StreamLearner.Prediction> progress,
-                           PrintStream err) throws Exception {
+    public Result runKafka(KafkaEndpoint endpoint, String topic, LearnerOutputs outputs) throws Exception {
+        return runKafka(endpoint, topic, outputs, l -> { });
+    }
+
+    /** As {@link #runKafka(KafkaEndpoint, String, LearnerOutputs)}, handing the learner to {@code atEnd} (learner thread). */
+    public Result runKafka(KafkaEndpoint endpoint, String topic, LearnerOutputs outputs, Consumer<StreamLearner> atEnd)
+        throws Exception {
         long t0 = System.nanoTime();
         List<StreamLearner.Prediction> preds = java.util.Collections.synchronizedList(new ArrayList<>());
         List<ReplayItem> items = new ArrayList<>();
@@ -150,7 +167,7 @@ public final class NmnistExperiment {
         StreamLearner[] made = new StreamLearner[1];
         try (LearnerPipeline pipeline = new LearnerPipeline(endpoint, SourceOptions.of(group, topic), sensor -> {
             try {
-                made[0] = learner(settings, preds, progress);
+                made[0] = learner(settings, preds, outputs);
                 return made[0];
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
@@ -168,8 +185,11 @@ public final class NmnistExperiment {
             pipeline.awaitConsumed(summary.events(), summary.labels(), Duration.ofMinutes(60));
             pipeline.finish();
             StreamLearner l = made[0];
-            return pipeline.onLearnerThread(() -> new Result(new ArrayList<>(preds), l.counters(), l.network().currentStep(),
-                (System.nanoTime() - t0) / 1e9, summary.events(), l.describe().toString()));
+            return pipeline.onLearnerThread(() -> {
+                atEnd.accept(l);
+                return new Result(new ArrayList<>(preds), l.counters(), l.network().currentStep(),
+                    (System.nanoTime() - t0) / 1e9, summary.events(), l.describe().toString());
+            });
         }
     }
 }

@@ -27,7 +27,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.TreeMap;
 
 /**
@@ -205,7 +204,93 @@ public final class StreamLearner implements AutoCloseable {
             default -> throw new IllegalArgumentException("network.feedback must be random or symmetric");
         }
         net.addStepObserver(this::score);
+        net.addStepObserver(this::captureRaster);
         net.prepare();
+        projections.put("input->recurrent", net.projections().get(0));
+        for (Projection p : net.projections()) {
+            if (p.source() == rec && p.target() == rec) {
+                projections.put("recurrent->recurrent", p);
+            }
+        }
+        projections.put("recurrent->readout", recOut);
+    }
+
+    private final Map<String, Projection> projections = new LinkedHashMap<>();
+
+    // spikes of the window being simulated and of the last completed one (for a raster plot)
+    private long[] rasterSteps = new long[1024];
+    private int[] rasterIds = new int[1024];
+    private int rasterCount;
+    private long rasterFrom;
+    private long[] lastRasterSteps = new long[0];
+    private int[] lastRasterIds = new int[0];
+    private long lastRasterFrom;
+    private long lastRasterTo;
+
+    private void captureRaster(long t) {
+        io.spikestream.network.EventList ev = net.pendingEvents();
+        for (int i = 0; i < ev.count(); i++) {
+            if (ev.isFlush(i)) {
+                continue;
+            }
+            int popIndex = ev.population(i);
+            if (popIndex != in.index() && popIndex != rec.index()) {
+                continue;
+            }
+            if (rasterCount == rasterSteps.length) {
+                rasterSteps = Arrays.copyOf(rasterSteps, rasterCount * 2);
+                rasterIds = Arrays.copyOf(rasterIds, rasterCount * 2);
+            }
+            rasterSteps[rasterCount] = t + 1;
+            rasterIds[rasterCount++] = net.populations().get(popIndex).globalOffset() + ev.local(i);
+        }
+    }
+
+    private void startRasterWindow(long base) {
+        if (base > 0) {
+            lastRasterSteps = Arrays.copyOf(rasterSteps, rasterCount);
+            lastRasterIds = Arrays.copyOf(rasterIds, rasterCount);
+            lastRasterFrom = rasterFrom;
+            lastRasterTo = base;
+        }
+        rasterCount = 0;
+        rasterFrom = base;
+    }
+
+    /** Spikes (stamp in steps, global neuron id) of the input and recurrent neurons in the last completed window. */
+    public long[] lastWindowSpikeSteps() {
+        return lastRasterSteps;
+    }
+
+    public int[] lastWindowSpikeIds() {
+        return lastRasterIds;
+    }
+
+    /** [from, to) steps of the last completed window. */
+    public long[] lastWindowSteps() {
+        return new long[] {lastRasterFrom, lastRasterTo};
+    }
+
+    public Population input() {
+        return in;
+    }
+
+    /** The plastic projections by name ({@code input->recurrent}, {@code recurrent->recurrent}, {@code recurrent->readout}). */
+    public Map<String, Projection> projections() {
+        return projections;
+    }
+
+    /** The current weights of a projection, in storage order. */
+    public static double[] weights(Projection p) {
+        double[] w = new double[(int) p.size()];
+        int[] k = {0};
+        p.forEachSynapse((part, i, src, tgt, x) -> w[k[0]++] = x);
+        return w;
+    }
+
+    /** Spikes of the recurrent population so far. */
+    public long recurrentSpikes() {
+        return net.spikeCount(rec);
     }
 
     public Settings settings() {
@@ -353,6 +438,7 @@ public final class StreamLearner implements AutoCloseable {
 
     private void runWindow(Window w, int from, int to) {
         long base = nextBase;
+        startRasterWindow(base);
         nextBase += steps;
         long now = net.currentStep();
         for (int i = from; i < to; i++) {
@@ -414,7 +500,7 @@ public final class StreamLearner implements AutoCloseable {
     // ------------------------------------------------------------------ checkpoints
 
     /** Settings blocks that do not shape a model (operational policy): changing them keeps checkpoints usable. */
-    public static final String[] OPERATIONAL_SETTINGS = {"checkpoint", "models"};
+    public static final String[] OPERATIONAL_SETTINGS = {"checkpoint", "models", "output", "pipeline"};
 
     /** Stream time of the latest event consumed, in microseconds ({@code Long.MIN_VALUE} before the first). */
     public long streamTimeUs() {
@@ -541,11 +627,6 @@ public final class StreamLearner implements AutoCloseable {
         m.put("plastic_synapses", net.projections().stream().filter(p -> p.model().rule() != null && p.model().carriesSpikes())
             .mapToLong(Projection::size).sum());
         return m;
-    }
-
-    /** Deterministic seeded generator for callers that need one (e.g. presentation order). */
-    public static SplittableRandom random(long seed) {
-        return new SplittableRandom(seed);
     }
 
     @Override

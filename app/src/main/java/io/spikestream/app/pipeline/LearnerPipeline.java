@@ -169,7 +169,8 @@ public final class LearnerPipeline implements AutoCloseable {
         switch (item) {
             case StreamItem.Events e -> {
                 SensorEvents se = e.events();
-                learner.onEvents(se.x(), se.y(), se.polarity(), streamTimes(se), se.count());
+                // timestamps are on the stream time line already (replay adds the recording's offset when packing)
+                learner.onEvents(se.x(), se.y(), se.polarity(), se.timestampUs(), se.count());
                 events += se.count();
             }
             case StreamItem.Label l -> {

@@ -45,6 +45,11 @@ import java.util.Map;
  */
 public final class FastEpropRule implements PlasticityRule, io.spikestream.plasticity.LearningRateControl, Checkpointable {
 
+    /** Memory a target population's prefix-sum ring may use beyond the minimum the cutoff requires. */
+    static final long HISTORY_BUDGET_BYTES = 64L << 20;
+    static final long HISTORY_BYTES_PER_SYNAPSE = 8;
+    static final int MAX_RING_STEPS = 1024;
+
     private final String synapseName;
     private final String feedbackName;
     private final OptimizerSpec spec;
@@ -228,10 +233,19 @@ public final class FastEpropRule implements PlasticityRule, io.spikestream.plast
                 }
             }
         }
-        // one ring length per target population: enough for the longest window between two closes
+        // one ring length per target population: at least the longest window between two closes; longer where that
+        // costs little (at most HISTORY_BYTES_PER_SYNAPSE per incoming synapse, and HISTORY_BUDGET_BYTES in all),
+        // because a longer ring lets more windows end at a real spike instead of an internal close
+        Map<Population, Long> incoming = new IdentityHashMap<>();
+        for (Projection p : plastic) {
+            incoming.merge(p.target(), p.size(), Long::sum);
+        }
         for (Projection p : plastic) {
             int interval = closeInterval(p);
-            int ring = interval + 4;
+            int fields = p.target() instanceof LifPopulation ? PrefixHistory.FIELDS : PrefixHistory.OUT_FIELDS;
+            long budget = Math.min(HISTORY_BUDGET_BYTES, HISTORY_BYTES_PER_SYNAPSE * incoming.get(p.target()));
+            long affordable = budget / ((long) p.target().size() * fields * Double.BYTES);
+            int ring = (int) Math.max(interval + 4, Math.min(MAX_RING_STEPS, Long.highestOneBit(Math.max(1, affordable))));
             if (p.target() instanceof LifPopulation lif) {
                 Rec r = recurrent.get(lif);
                 if (r.hist == null || r.hist.ringSteps < ring) {
@@ -547,6 +561,32 @@ public final class FastEpropRule implements PlasticityRule, io.spikestream.plast
             }
             hist.gather(t0, part.targets, i0, i1, pre);
         }
+        // The window [u0, t1] is the same for every synapse of the row, so its block structure and rebasing factors
+        // are too: most windows lie in one block, and then each synapse needs only its target's entries at t0
+        // (gathered) and t1 (the step just completed, hot in cache). Others take PrefixHistory.window.
+        final long u0 = t0 + 1;
+        final long t1 = t0 + m - 1;
+        boolean single = false;
+        boolean startsAtBlock = false;
+        int slotT1 = 0;
+        double kx = 0;
+        double rx = 0;
+        double krx = 0;
+        double rrx = 0;
+        if (m >= 2) {
+            long b = u0 & ~(long) hist.blockMask;
+            single = t1 <= b + hist.blockMask;
+            if (single) {
+                int x = hist.off(b - u0);
+                kx = hist.powK[x];
+                rx = hist.powRho[x];
+                krx = hist.powKr[x];
+                rrx = hist.powRhoR[x];
+                startsAtBlock = u0 == b;
+                slotT1 = (int) ((t1 & hist.ringMask) * hist.n);
+            }
+        }
+        final double[] ring = hist.ring;
         for (long i = i0; i < i1; i++) {
             int j = part.target(i);
             double e = eb.getAtIndex(SynapseLayout.STATE, i);
@@ -562,10 +602,48 @@ public final class FastEpropRule implements PlasticityRule, io.spikestream.plast
                 er = kappaReg * er + oneMinusKr * e0;
                 g += l0 * e + fr0 * er;
                 if (m >= 2) {
-                    hist.window(j, t0 + 1, t0 + m - 1, pre, k, win);
-                    g += e * kappa * win[0] + y * win[1] + er * kappaReg * win[3] + oneMinusKr * y * win[4];
-                    e = kM1 * e + y * kM2 * win[2];
-                    er = krM1 * er + oneMinusKr * y * krM2 * win[5];
+                    double q;
+                    double rr;
+                    double w;
+                    double qr;
+                    double rrr;
+                    double wr;
+                    if (single) {
+                        double s0 = 0;
+                        double d0 = 0;
+                        double c0 = 0;
+                        double sr0 = 0;
+                        double dr0 = 0;
+                        double cr0 = 0;
+                        if (!startsAtBlock) {
+                            s0 = pre[k + PrefixHistory.S];
+                            d0 = pre[k + PrefixHistory.D];
+                            c0 = pre[k + PrefixHistory.C];
+                            sr0 = pre[k + PrefixHistory.SR];
+                            dr0 = pre[k + PrefixHistory.DR];
+                            cr0 = pre[k + PrefixHistory.CR];
+                        }
+                        int e1 = (slotT1 + j) * fields;
+                        double dD = ring[e1 + PrefixHistory.D] - d0;
+                        double dDr = ring[e1 + PrefixHistory.DR] - dr0;
+                        q = kx * dD;
+                        rr = kx * (rx * (ring[e1 + PrefixHistory.C] - c0 - s0 * dD));
+                        w = rx * (ring[e1 + PrefixHistory.S] - s0);
+                        qr = krx * dDr;
+                        rrr = krx * (rrx * (ring[e1 + PrefixHistory.CR] - cr0 - sr0 * dDr));
+                        wr = rrx * (ring[e1 + PrefixHistory.SR] - sr0);
+                    } else {
+                        hist.window(j, u0, t1, pre, k, win);
+                        q = win[0];
+                        rr = win[1];
+                        w = win[2];
+                        qr = win[3];
+                        rrr = win[4];
+                        wr = win[5];
+                    }
+                    g += e * kappa * q + y * rr + er * kappaReg * qr + oneMinusKr * y * rrr;
+                    e = kM1 * e + y * kM2 * w;
+                    er = krM1 * er + oneMinusKr * y * krM2 * wr;
                 }
             }
             if (decay) {

@@ -208,6 +208,22 @@ final class PrefixHistory {
         final int slotBase = (int) (t & ringMask) * n;
         final int f = fields;
         int k = 0;
+        if (f == FIELDS) {
+            // explicit copies: for 9 values the JIT's unrolled loads beat an arraycopy stub call
+            for (long i = i0; i < i1; i++, k += FIELDS) {
+                int b = (slotBase + targets.getAtIndex(ValueLayout.JAVA_INT, i)) * FIELDS;
+                dst[k] = r[b];
+                dst[k + 1] = r[b + 1];
+                dst[k + 2] = r[b + 2];
+                dst[k + 3] = r[b + 3];
+                dst[k + 4] = r[b + 4];
+                dst[k + 5] = r[b + 5];
+                dst[k + 6] = r[b + 6];
+                dst[k + 7] = r[b + 7];
+                dst[k + 8] = r[b + 8];
+            }
+            return;
+        }
         for (long i = i0; i < i1; i++) {
             int b = (slotBase + targets.getAtIndex(ValueLayout.JAVA_INT, i)) * f;
             System.arraycopy(r, b, dst, k, f);

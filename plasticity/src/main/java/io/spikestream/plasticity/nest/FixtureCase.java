@@ -6,9 +6,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.spikestream.network.Connectivity;
 import io.spikestream.network.InputPopulation;
+import io.spikestream.network.BsshslmReadoutPopulation;
 import io.spikestream.network.Multimeter;
 import io.spikestream.network.Network;
 import io.spikestream.network.NeuronModel;
+import io.spikestream.network.PlasticityRule;
 import io.spikestream.network.Population;
 import io.spikestream.network.Projection;
 import io.spikestream.network.ReadoutPopulation;
@@ -17,6 +19,8 @@ import io.spikestream.network.SynapseSpec;
 import io.spikestream.network.TimeGrid;
 import io.spikestream.network.WeightInit;
 import io.spikestream.network.WeightRecorder;
+import io.spikestream.plasticity.bsshslm.BsshslmConfig;
+import io.spikestream.plasticity.bsshslm.BsshslmEpropRule;
 import io.spikestream.plasticity.eprop.EpropRule;
 import io.spikestream.plasticity.optim.OptimizerSpec;
 
@@ -39,7 +43,10 @@ import java.util.TreeMap;
  *
  * <p>Accepts cases it has never seen: populations are formed from consecutive nodes of one model with
  * identical parameters; unknown node parameters are an error (so a new NEST parameter cannot be ignored
- * silently), NEST's bookkeeping keys are skipped.
+ * silently), NEST's bookkeeping keys are skipped. Cases of the time-driven {@code *_bsshslm_2020} models run
+ * with {@link BsshslmEpropRule} (spec §5.11): the kernel's e-prop parameters become parameters of those
+ * populations, and {@code tau_m_readout}, which the format does not store, is taken from the readouts' {@code tau_m}
+ * as NEST's tests set it.
  */
 public final class FixtureCase {
 
@@ -50,14 +57,20 @@ public final class FixtureCase {
         "recordables", "ignore_and_spike_interval", "ignore_and_spike_offset", "error_signal", "readout_signal",
         "target_signal", "receptor_types", "Ca", "archiver_length", "beta_Ca", "post_trace", "synaptic_elements",
         "t_spike", "tau_Ca", "tau_minus", "tau_minus_triplet", "global_id", "local_id", "vp", "thread", "element_type",
-        "frozen", "thread_local_id", "node_id", "model", "eprop_history_duration");
+        "frozen", "thread_local_id", "node_id", "model", "eprop_history_duration", "readout_signal_unnorm");
 
     private static final Set<String> NEURON_MODELS = Set.of("parrot_neuron", "eprop_iaf", "eprop_iaf_adapt",
-        "eprop_iaf_psc_delta", "eprop_iaf_psc_delta_adapt", "eprop_readout");
+        "eprop_iaf_psc_delta", "eprop_iaf_psc_delta_adapt", "eprop_readout", "eprop_iaf_bsshslm_2020",
+        "eprop_iaf_adapt_bsshslm_2020", "eprop_readout_bsshslm_2020");
+
+    /** NEST's e-prop kernel parameters, which the time-driven models carry as population parameters. */
+    private static final List<String> KERNEL_EPROP_KEYS = List.of("eprop_update_interval", "eprop_learning_window",
+        "eprop_reset_neurons_on_update");
 
     final Path dir;
     final String name;
     final JsonNode meta;
+    final JsonNode kernel;
     final double resolution;
     final double tSimMs;
     final JsonNode nodes;
@@ -71,7 +84,8 @@ public final class FixtureCase {
         this.dir = dir;
         this.name = dir.getFileName().toString();
         this.meta = readJson("meta.json");
-        this.resolution = readJson("kernel_status_pre.json").path("resolution").asDouble(1.0);
+        this.kernel = readJson("kernel_status_pre.json");
+        this.resolution = kernel.path("resolution").asDouble(1.0);
         this.nodes = readJson("nodes.json");
         this.inputs = optionalJson("input_spike_generators.json");
         this.rates = optionalJson("rate_generators.json");
@@ -133,14 +147,19 @@ public final class FixtureCase {
         return s;
     }
 
-    /** Whether the case uses only models this engine implements (not the time-driven *_bsshslm_2020 ones). */
+    /** Why the case cannot run on this engine (a node model it does not implement), or null. */
     public String unsupportedReason() {
         for (String m : models()) {
-            if (m.endsWith("_bsshslm_2020")) {
-                return "uses the time-driven model " + m + " (Bellec et al. 2020 variant), not implemented yet";
+            if (!NEURON_MODELS.contains(m) && !isDevice(m)) {
+                return "uses the model " + m + ", which this engine does not implement";
             }
         }
         return null;
+    }
+
+    /** Whether the case uses NEST's time-driven {@code *_bsshslm_2020} models (spec §5). */
+    public boolean timeDriven() {
+        return models().stream().anyMatch(m -> m.endsWith("_bsshslm_2020"));
     }
 
     // ------------------------------------------------------------------ running
@@ -149,10 +168,18 @@ public final class FixtureCase {
     record NodeRef(Population pop, int local) {
     }
 
+    /** Per-synapse Adam moments of the rule that ran a case. */
+    interface Moments {
+        double m(Projection proj, int part, long syn);
+
+        double v(Projection proj, int part, long syn);
+    }
+
     /** The rebuilt network after simulation, with its recorders. */
     public static final class Run implements AutoCloseable {
         final Network net;
-        final EpropRule rule;
+        final PlasticityRule rule;
+        final Moments moments;
         final Map<Integer, NodeRef> byNestId = new TreeMap<>();
         final Map<Integer, Integer> nestIdOfGlobal = new TreeMap<>();
         final Map<Integer, Multimeter> multimeters = new LinkedHashMap<>();
@@ -160,16 +187,18 @@ public final class FixtureCase {
         final Map<Integer, WeightRecorder> weightRecorders = new LinkedHashMap<>();
         final List<Projection> plastic = new ArrayList<>();
 
-        Run(Network net, EpropRule rule) {
+        Run(Network net, PlasticityRule rule, Moments moments) {
             this.net = net;
             this.rule = rule;
+            this.moments = moments;
         }
 
         public Network network() {
             return net;
         }
 
-        public EpropRule rule() {
+        /** The e-prop rule that ran the case: {@link EpropRule} or {@link BsshslmEpropRule}. */
+        public PlasticityRule rule() {
             return rule;
         }
 
@@ -191,9 +220,30 @@ public final class FixtureCase {
         }
         TimeGrid grid = TimeGrid.of(resolution);
         Network net = new Network(grid, threads, 1L);
-        OptimizerSpec opt = optimizer();
-        EpropRule rule = EpropRule.install(net, opt);
-        Run run = new Run(net, rule);
+        Run run;
+        if (timeDriven()) {
+            BsshslmEpropRule rule = BsshslmEpropRule.install(net, bsshslmConfig());
+            run = new Run(net, rule, new Moments() {
+                public double m(Projection p, int k, long i) {
+                    return rule.adamM(p, k, i);
+                }
+
+                public double v(Projection p, int k, long i) {
+                    return rule.adamV(p, k, i);
+                }
+            });
+        } else {
+            EpropRule rule = EpropRule.install(net, optimizer());
+            run = new Run(net, rule, new Moments() {
+                public double m(Projection p, int k, long i) {
+                    return rule.adamM(p, k, i);
+                }
+
+                public double v(Projection p, int k, long i) {
+                    return rule.adamV(p, k, i);
+                }
+            });
+        }
         try {
             buildPopulations(run);
             buildConnections(run, grid);
@@ -207,7 +257,31 @@ public final class FixtureCase {
     }
 
     OptimizerSpec optimizer() {
-        JsonNode o = synapseDefaults.path("eprop_synapse").path("optimizer");
+        return optimizer(synapseDefaults.path("eprop_synapse").path("optimizer"));
+    }
+
+    /**
+     * The common properties of {@code eprop_synapse_bsshslm_2020}; {@code tau_m_readout} is the readouts'
+     * {@code tau_m} (the fixture format does not store the per-connection value, spec §5.11).
+     */
+    BsshslmConfig bsshslmConfig() {
+        JsonNode d = synapseDefaults.path(BsshslmEpropRule.SYNAPSE);
+        Double tau = null;
+        for (JsonNode n : nodes) {
+            if (n.path("model").asText().equals("eprop_readout_bsshslm_2020")) {
+                double t = n.path("params").path("tau_m").asDouble(10.0);
+                if (tau != null && tau != t) {
+                    throw new IllegalArgumentException(name + ": readouts with different tau_m (" + tau + ", " + t
+                        + "): tau_m_readout of each connection is not stored in the fixture");
+                }
+                tau = t;
+            }
+        }
+        return new BsshslmConfig(optimizer(d.path("optimizer")), d.path("average_gradient").asBoolean(false),
+            tau != null ? tau : d.path("tau_m_readout").asDouble(10.0));
+    }
+
+    private static OptimizerSpec optimizer(JsonNode o) {
         Map<String, Object> m = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
@@ -296,6 +370,14 @@ public final class FixtureCase {
             }
             out.put(k, val);
         }
+        if (NeuronModel.byName(model).timeDriven()) {
+            for (String k : KERNEL_EPROP_KEYS) {
+                JsonNode v = kernel.path(k);
+                if (!v.isMissingNode()) {
+                    out.put(k, v.isBoolean() ? (Object) v.asBoolean() : (Object) v.asDouble());
+                }
+            }
+        }
         return out;
     }
 
@@ -336,17 +418,24 @@ public final class FixtureCase {
                     }
                     // recorder links (neuron -> spike_recorder, multimeter -> neuron) are read in buildRecorders
                 }
-                case EpropRule.SYNAPSE, EpropRule.LEARNING_SIGNAL -> {
+                case EpropRule.SYNAPSE, EpropRule.LEARNING_SIGNAL, BsshslmEpropRule.SYNAPSE,
+                     BsshslmEpropRule.LEARNING_SIGNAL -> {
                     NodeRef a = ref(run, s, r);
                     NodeRef b = ref(run, t, r);
                     groups.computeIfAbsent(a.pop().index() + "|" + b.pop().index() + "|" + model, x -> new ArrayList<>()).add(r);
                 }
                 case "rate_connection_delayed" -> {
                     NodeRef b = ref(run, t, r);
-                    if (!(b.pop() instanceof ReadoutPopulation)) {
+                    if (srcNeuron) {
+                        // readout -> readout: the unnormalised signals of a cross-entropy readout (spec §5.4)
+                        NodeRef a = run.byNestId.get(s);
+                        groups.computeIfAbsent(a.pop().index() + "|" + b.pop().index() + "|" + model + "|"
+                            + (int) connections.num(r, cRec), x -> new ArrayList<>()).add(r);
+                    } else if (b.pop() instanceof ReadoutPopulation || b.pop() instanceof BsshslmReadoutPopulation) {
+                        rateLinks.add(new int[] {s, t, (int) connections.num(r, cRec)});
+                    } else {
                         throw new IllegalArgumentException(name + ": rate connection into non-readout node " + t);
                     }
-                    rateLinks.add(new int[] {s, t, (int) connections.num(r, cRec)});
                 }
                 default -> throw new IllegalArgumentException(name + "/connections.csv row " + (r + 2)
                     + ": synapse model '" + model + "' is not supported");
@@ -368,9 +457,10 @@ public final class FixtureCase {
                 w[q] = connections.num(r, cW);
                 d[q] = connections.num(r, cDelay);
             }
+            int receptor = key.length > 3 ? Integer.parseInt(key[3]) : 0;
             Projection p = run.net.connect(pre, post, Connectivity.explicit(src, tgt),
-                SynapseSpec.of(key[2]).weight(WeightInit.values(w)).delays(d));
-            if (key[2].equals(EpropRule.SYNAPSE)) {
+                SynapseSpec.of(key[2]).weight(WeightInit.values(w)).delays(d).receptor(receptor));
+            if (key[2].equals(EpropRule.SYNAPSE) || key[2].equals(BsshslmEpropRule.SYNAPSE)) {
                 run.plastic.add(p);
             }
         }
@@ -400,15 +490,19 @@ public final class FixtureCase {
     }
 
     private void buildRates(Run run, TimeGrid grid, List<int[]> links) {
-        Map<ReadoutPopulation, RateTable> drives = new LinkedHashMap<>();
+        Map<Population, RateTable> drives = new LinkedHashMap<>();
         for (int[] l : links) {
             JsonNode g = rates.path(Integer.toString(l[0]));
             if (g.isMissingNode()) {
                 throw new IllegalArgumentException(name + ": rate generator " + l[0] + " has no entry in rate_generators.json");
             }
             NodeRef ref = run.byNestId.get(l[1]);
-            ReadoutPopulation rp = (ReadoutPopulation) ref.pop();
+            Population rp = ref.pop();
             RateTable table = drives.computeIfAbsent(rp, x -> new RateTable(rp.size()));
+            if (rp instanceof BsshslmReadoutPopulation && l[2] != 2) {
+                throw new IllegalArgumentException(name + ": " + rp.model().nestName() + " takes generator input on "
+                    + "receptor 2 (target) only, got receptor " + l[2]);
+            }
             JsonNode times = g.path("amplitude_times");
             JsonNode values = g.path("amplitude_values");
             long[] steps = new long[times.size()];
@@ -423,7 +517,13 @@ public final class FixtureCase {
                 default -> throw new IllegalArgumentException(name + ": readout receptor " + l[2] + " is not 1 (window) or 2 (target)");
             }
         }
-        drives.forEach(ReadoutPopulation::setDrive);
+        drives.forEach((pop, table) -> {
+            if (pop instanceof ReadoutPopulation rp) {
+                rp.setDrive(table);
+            } else {
+                ((BsshslmReadoutPopulation) pop).setDrive(table);
+            }
+        });
     }
 
     private void buildRecorders(Run run) {

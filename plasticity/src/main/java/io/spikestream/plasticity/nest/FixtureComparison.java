@@ -251,7 +251,7 @@ public final class FixtureComparison {
                         int gt = p.target().globalOffset() + pt.target(i);
                         String key = run.nestId(gs) + ":" + run.nestId(gt);
                         ours.computeIfAbsent(key, x -> new ArrayList<>()).add(new double[] {pt.weight(i),
-                            run.rule.adamM(p, part, i), run.rule.adamV(p, part, i)});
+                            run.moments.m(p, part, i), run.moments.v(p, part, i)});
                     }
                 }
             }
@@ -261,7 +261,8 @@ public final class FixtureComparison {
         Metric v = new Metric("adam_v_final", WEIGHT_RTOL, WEIGHT_ATOL);
         Map<String, Integer> used = new HashMap<>();
         for (int r = 0; r < c.size(); r++) {
-            if (!c.str(r, cModel).equals("eprop_synapse")) {
+            String model = c.str(r, cModel);
+            if (!model.equals("eprop_synapse") && !model.equals("eprop_synapse_bsshslm_2020")) {
                 continue;
             }
             String key = (long) c.num(r, cSrc) + ":" + (long) c.num(r, cTgt);
@@ -293,7 +294,9 @@ public final class FixtureComparison {
         String source = fixture.meta.path("source").asText("");
         JsonNode cmp = fixture.meta.path("comparisons");
         double[] expected = cmp.isArray() && !cmp.isEmpty() ? doubles(cmp.get(0).path("value")) : null;
-        if (source.contains("test_eprop_regression") && expected != null) {
+        if (source.contains("bsshslm_2020") && expected != null) {
+            addArray("loss", timeDrivenLoss(run, expected.length), expected, LOSS_RTOL, 0.0);
+        } else if (source.contains("test_eprop_regression") && expected != null) {
             addArray("loss", regressionLoss(run, expected.length, 0), expected, LOSS_RTOL, 0.0);
         } else if (source.contains("test_eprop_surrogate_gradients") && expected != null) {
             double[] psi = column(run, "surrogate_gradient");
@@ -440,6 +443,51 @@ public final class FixtureComparison {
             acc[k] = pred == truth ? 1.0 : 0.0;
         }
         return new double[][] {loss, acc};
+    }
+
+    /**
+     * The losses of NEST's time-driven tests (spec §5.9): the readout samples reshaped to (readout, iteration,
+     * batch, interval); mean squared error {@code ½·mean_{readout,batch} Σ_interval (y - y*)²}, cross-entropy
+     * {@code -mean_{batch, last LW samples} Σ_readout y*·log y}.
+     */
+    private double[] timeDrivenLoss(FixtureCase.Run run, int iterations) {
+        double[][][] s = readoutSeries(run);
+        int u = (int) Math.round(fixture.kernel.path("eprop_update_interval").asDouble() / fixture.resolution);
+        int lw = (int) Math.round(fixture.kernel.path("eprop_learning_window").asDouble() / fixture.resolution);
+        int batch = fixture.bsshslmConfig().optimizer().batchSize();
+        boolean crossEntropy = false;
+        for (JsonNode n : fixture.nodes) {
+            if (n.path("model").asText().equals("eprop_readout_bsshslm_2020")) {
+                crossEntropy = n.path("params").path("loss").asText().equals("cross_entropy");
+            }
+        }
+        double[] loss = new double[iterations];
+        for (int i = 0; i < iterations; i++) {
+            double sum = 0;
+            for (int b = 0; b < batch; b++) {
+                int seq = (i * batch + b) * u;
+                if (crossEntropy) {
+                    for (int q = seq + u - lw; q < seq + u; q++) {
+                        double ce = 0;
+                        for (double[][] ro : s) {
+                            ce += ro[q][1] * Math.log(ro[q][0]);
+                        }
+                        sum += ce;
+                    }
+                } else {
+                    for (double[][] ro : s) {
+                        double se = 0;
+                        for (int q = seq; q < seq + u; q++) {
+                            double d = ro[q][0] - ro[q][1];
+                            se += d * d;
+                        }
+                        sum += se;
+                    }
+                }
+            }
+            loss[i] = crossEntropy ? -sum / ((double) batch * lw) : 0.5 * sum / ((double) s.length * batch);
+        }
+        return loss;
     }
 
     /** Human-readable report: one line per metric and a verdict. */

@@ -1,17 +1,20 @@
 package io.spikestream.plasticity.nest;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Every event-driven case of NEST 3.10's e-prop fixtures, rebuilt and simulated by spikestream: spike trains
- * identical, traces, weights and losses within the README's tolerances — and in fact bit-identical, which is
- * asserted too (a faithful port has the same floating-point operations in the same order; any difference
+ * Every case of NEST 3.10's e-prop fixtures, rebuilt and simulated by spikestream: the 11 event-driven ones
+ * ({@code EpropRule}) and the 2 of the time-driven {@code *_bsshslm_2020} models ({@code BsshslmEpropRule}).
+ * Spike trains identical, traces, weights and losses within the README's tolerances — and in fact bit-identical,
+ * which is asserted too (a faithful port has the same floating-point operations in the same order; any difference
  * is a defect to find, not a tolerance to widen).
  */
 class NestFixtureTest {
@@ -20,9 +23,29 @@ class NestFixtureTest {
         return Fixtures.allCases().filter(c -> !c.startsWith("bsshslm_2020"));
     }
 
+    static Stream<String> timeDrivenCases() {
+        return Fixtures.allCases().filter(c -> c.startsWith("bsshslm_2020"));
+    }
+
+    @Test
+    void theSharedFixturesHoldElevenEventDrivenAndTwoTimeDrivenCases() {
+        assertEquals(11, eventDrivenCases().count());
+        assertEquals(List.of("bsshslm_2020_classification_batch1", "bsshslm_2020_regression"), timeDrivenCases().toList());
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("eventDrivenCases")
     void reproducesNestBitForBit(String name) throws Exception {
+        check(name);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("timeDrivenCases")
+    void reproducesNestsTimeDrivenModelsBitForBit(String name) throws Exception {
+        check(name);
+    }
+
+    private static void check(String name) throws Exception {
         FixtureCase fc = FixtureCase.load(Fixtures.caseDir(name));
         try (FixtureCase.Run run = fc.run(1)) {
             FixtureComparison c = FixtureComparison.compare(fc, run);

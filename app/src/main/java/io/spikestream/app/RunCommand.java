@@ -1,0 +1,131 @@
+package io.spikestream.app;
+
+import io.spikestream.app.learn.Settings;
+import io.spikestream.app.learn.StreamLearner;
+import io.spikestream.app.pipeline.LearnerOutputs;
+import io.spikestream.app.pipeline.LearnerPipeline;
+import io.spikestream.ingest.kafka.KafkaEndpoint;
+import io.spikestream.ingest.kafka.SourceOptions;
+import io.spikestream.sinks.kafka.PredictionPublisher;
+import io.spikestream.sinks.report.SummaryTable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code ./spikestream run --config FILE}: the long-running deployment. Consumes the configured topics until stopped
+ * (Ctrl-C or SIGTERM), one learner per sensor id learning and predicting continuously (every labelled window is
+ * predicted, then learned from), predictions to the predictions topic, metrics on the scrape endpoint.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = "Consume the configured topics until stopped: learn and predict continuously.")
+public final class RunCommand implements java.util.concurrent.Callable<Integer> {
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Settings (JSON) over the documented defaults (repeatable).")
+    List<String> configs = new ArrayList<>();
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override one setting (repeatable).")
+    List<String> overrides = new ArrayList<>();
+
+    @Mixin
+    KafkaOptions kafka;
+
+    /** The running deployment: start, then {@link #stop}. */
+    static final class Deployment implements AutoCloseable {
+        final KafkaEndpoint endpoint;
+        final LearnerOutputs outputs;
+        final LearnerPipeline pipeline;
+        final PredictionPublisher publisher;
+
+        Deployment(Settings s, KafkaEndpoint endpoint, KafkaOptions kafka) throws IOException {
+            this.endpoint = endpoint;
+            String events = s.s("pipeline.events_topic");
+            String labels = s.s("pipeline.labels_topic");
+            String predictions = s.s("output.predictions_topic");
+            List<String> topics = new ArrayList<>(List.of(events));
+            if (!labels.isBlank() && !labels.equals(events)) {
+                topics.add(labels);
+            }
+            if (kafka != null) {
+                List<String> extra = new ArrayList<>(topics);
+                extra.add(predictions);
+                kafka.ensureTopics(endpoint, System.err, extra.toArray(new String[0]));
+            }
+            publisher = PredictionPublisher.create(PredictionPublisher.Config.of(endpoint.bootstrapServers(), s.s("pipeline.group_id"))
+                .withTopic(predictions).withProperties(endpoint.clientProperties()));
+            int port = s.i("output.metrics_port") < 0 ? 9464 : s.i("output.metrics_port");
+            outputs = new LearnerOutputs(s.i("supervision.classes"), s.i("output.rolling_windows"), s.s("output.metrics_host"),
+                port, publisher, 0, true);
+            SourceOptions options = SourceOptions.of(s.s("pipeline.group_id"), topics.toArray(new String[0]))
+                .withMaxPollRecords(s.i("pipeline.max_poll_records"));
+            pipeline = new LearnerPipeline(endpoint, options, sensor -> {
+                StreamLearner[] self = new StreamLearner[1];
+                try {
+                    self[0] = new StreamLearner(s, outputs.listener(sensor, self));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                outputs.attach(self[0]);
+                return self[0];
+            });
+        }
+
+        void start() {
+            pipeline.start();
+        }
+
+        @Override
+        public void close() {
+            pipeline.close();
+            outputs.finishProgress();
+            outputs.close();
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Settings s = Settings.load(configs, overrides);
+        CountDownLatch stopped = new CountDownLatch(1);
+        CountDownLatch cleanedUp = new CountDownLatch(1);
+        try (KafkaEndpoint endpoint = kafka.open(System.err); Deployment d = new Deployment(s, endpoint, kafka)) {
+            System.err.println("run: consuming " + s.s("pipeline.events_topic") + " as group " + s.s("pipeline.group_id")
+                + "; metrics at " + d.outputs.endpoint().uri() + "; Ctrl-C to stop");
+            // on SIGTERM/Ctrl-C: let the main thread stop the pipeline (final commit) before the JVM exits
+            Thread hook = new Thread(() -> {
+                stopped.countDown();
+                try {
+                    cleanedUp.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "spikestream-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                d.start();
+                while (!stopped.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
+                    if (d.pipeline.failure() != null) {
+                        throw new IllegalStateException("the learner pipeline failed", d.pipeline.failure());
+                    }
+                }
+            } catch (InterruptedException e) {
+                // stopped by the embedding program (tests): same clean stop as a signal
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the JVM is exiting: the hook runs and waits for the clean-up below
+                }
+            }
+            System.out.print(SummaryTable.table(d.outputs.summary()));
+        } finally {
+            cleanedUp.countDown();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,200 @@
+package io.spikestream.app.pipeline;
+
+import io.spikestream.app.learn.StreamLearner;
+import io.spikestream.network.Network;
+import io.spikestream.network.Projection;
+import io.spikestream.sinks.Horizon;
+import io.spikestream.sinks.Phase;
+import io.spikestream.sinks.kafka.PredictionPublisher;
+import io.spikestream.sinks.kafka.WindowPrediction;
+import io.spikestream.sinks.metrics.DropReason;
+import io.spikestream.sinks.metrics.LearnerMetrics;
+import io.spikestream.sinks.metrics.MetricsEndpoint;
+import io.spikestream.sinks.plots.RunPlots;
+import io.spikestream.sinks.plots.SpikeRaster;
+import io.spikestream.sinks.report.ProgressLine;
+import io.spikestream.sinks.report.RunSummary;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Where a learner's results go: prediction records to Kafka, Micrometer metrics behind a Prometheus scrape
+ * endpoint, prequential statistics, a live progress line, and, at the end of a run, plots and a summary. The
+ * adapter between the learner (app) and the sinks module, which knows nothing of networks.
+ *
+ * <p>Called on the learner thread only (metrics are read from any thread by the endpoint).
+ */
+public final class LearnerOutputs implements AutoCloseable {
+
+    private final LearnerMetrics metrics;
+    private final MetricsEndpoint endpoint;
+    private final PredictionPublisher publisher;
+    private final ProgressLine progress;
+    private final long startNanos = System.nanoTime();
+    private final Map<String, double[]> initialWeights = new LinkedHashMap<>();
+    private final List<StreamLearner> learners = new ArrayList<>();
+    private long events;
+    private long spikes;
+    private long synaptic;
+    private long simSteps;
+    private final long[] dropped = new long[4];
+
+    /**
+     * @param metricsPort port of the /metrics endpoint (0 = any free port), or -1 for no endpoint
+     * @param publisher   where predictions go, or null
+     * @param expected    windows expected (for the progress line), or 0 if unbounded
+     */
+    public LearnerOutputs(int classes, int rollingWindows, String metricsHost, int metricsPort, PredictionPublisher publisher,
+                          long expected, boolean showProgress) throws IOException {
+        this.metrics = new LearnerMetrics(classes, rollingWindows);
+        this.endpoint = metricsPort >= 0 ? MetricsEndpoint.start(metrics.registry(), metricsHost, metricsPort) : null;
+        this.publisher = publisher;
+        this.progress = showProgress ? ProgressLine.toStderr(expected) : null;
+    }
+
+    public LearnerMetrics metrics() {
+        return metrics;
+    }
+
+    public MetricsEndpoint endpoint() {
+        return endpoint;
+    }
+
+    /** The listener for the learner of {@code sensorId}; call {@link #attach} once the learner exists. */
+    public StreamLearner.Listener listener(String sensorId, StreamLearner[] learner) {
+        return p -> {
+            if (publisher != null) {
+                publisher.publish(new WindowPrediction(sensorId, p.sampleId(), p.windowStartUs(), p.windowEndUs(), p.label(),
+                    p.predicted(), p.scores(), p.loss(), p.modelVersion(), p.learning()));
+            }
+            metrics.recordWindow(Phase.of(p.learning()), p.label(), p.predicted(), p.loss());
+            if (learner[0] != null) {
+                sync();
+            }
+            if (progress != null) {
+                long done = metrics.stats().windows(Phase.TRAIN) + metrics.stats().windows(Phase.TEST);
+                progress.update(done, metrics.stats().accuracy(Phase.of(p.learning()), Horizon.ROLLING), events, simSteps / 1000.0);
+            }
+        };
+    }
+
+    /** Registers a learner whose counters and weights these outputs report. */
+    public void attach(StreamLearner learner) {
+        learners.add(learner);
+        for (Map.Entry<String, Projection> e : learner.projections().entrySet()) {
+            initialWeights.putIfAbsent(e.getKey(), StreamLearner.weights(e.getValue()));
+        }
+    }
+
+    /** Brings the counters and gauges up to date with the learners (deltas since the last call). */
+    public void sync() {
+        long ev = 0;
+        long sp = 0;
+        long sy = 0;
+        long steps = 0;
+        long[] drop = new long[4];
+        for (StreamLearner l : learners) {
+            StreamLearner.Counters c = l.counters();
+            ev += c.eventsIn;
+            Network net = l.network();
+            sp += net.spikeCount(l.recurrent()) + net.spikeCount(l.input());
+            sy += net.synapticEvents();
+            steps = Math.max(steps, net.currentStep());
+            drop[0] += c.eventsBlocked;
+            drop[1] += c.eventsOutOfGeometry;
+            drop[2] += c.eventsUnlabelled;
+            drop[3] += c.labelsLate;
+        }
+        metrics.addEvents(ev - events);
+        metrics.addSpikes(sp - spikes);
+        metrics.addSynapticEvents(sy - synaptic);
+        DropReason[] reasons = {DropReason.BLOCKED, DropReason.OUT_OF_GEOMETRY, DropReason.UNLABELLED, DropReason.LATE_LABEL};
+        for (int i = 0; i < 4; i++) {
+            metrics.addDropped(reasons[i], drop[i] - dropped[i]);
+            dropped[i] = drop[i];
+        }
+        events = ev;
+        spikes = sp;
+        synaptic = sy;
+        simSteps = steps;
+        metrics.streamTimeUs(steps * 1000L);
+        double wall = (System.nanoTime() - startNanos) / 1e9;
+        if (wall > 0) {
+            metrics.realtimeFactor(steps / 1000.0 / wall);
+        }
+    }
+
+    /** Weight statistics gauges of every projection (cheap enough per window for small networks; call as needed). */
+    public void updateWeightGauges() {
+        for (StreamLearner l : learners) {
+            for (Map.Entry<String, Projection> e : l.projections().entrySet()) {
+                double[] w = StreamLearner.weights(e.getValue());
+                metrics.weights(e.getKey()).summarise(w, 0, w.length);
+            }
+        }
+    }
+
+    /** The end-of-run summary. */
+    public RunSummary summary() {
+        sync();
+        Map<String, Long> drops = new LinkedHashMap<>();
+        drops.put("blocked", dropped[0]);
+        drops.put("out_of_geometry", dropped[1]);
+        drops.put("unlabelled", dropped[2]);
+        drops.put("late_label", dropped[3]);
+        return RunSummary.of(metrics.stats(), events, spikes, synaptic, Duration.ofNanos(System.nanoTime() - startNanos),
+            simSteps / 1000.0, drops);
+    }
+
+    /** Writes the plots (learning curve, last window's raster, weights before/after, confusion) into {@code dir}. */
+    public List<Path> writePlots(Path dir, String title) throws IOException {
+        updateWeightGauges();
+        RunPlots plots = new RunPlots(title).learningCurve(metrics.stats().learningCurve());
+        if (!learners.isEmpty()) {
+            StreamLearner l = learners.get(0);
+            long[] steps = l.lastWindowSpikeSteps();
+            long[] times = new long[steps.length];
+            long[] range = l.lastWindowSteps();
+            for (int i = 0; i < steps.length; i++) {
+                times[i] = steps[i] * 1000L;
+            }
+            int inFirst = l.input().globalOffset();
+            int recFirst = l.recurrent().globalOffset();
+            plots.spikeRaster(new SpikeRaster(range[0] * 1000L, Math.max(range[0], range[1]) * 1000L, times, l.lastWindowSpikeIds(),
+                times.length, List.of(new SpikeRaster.Population("input", inFirst, inFirst + l.input().size()),
+                    new SpikeRaster.Population("recurrent", recFirst, recFirst + l.recurrent().size()))));
+            for (Map.Entry<String, Projection> e : l.projections().entrySet()) {
+                plots.weightHistogram(e.getKey(), initialWeights.getOrDefault(e.getKey(), new double[0]),
+                    StreamLearner.weights(e.getValue()));
+            }
+        }
+        for (Phase ph : Phase.values()) {
+            if (metrics.stats().windows(ph) > 0) {
+                plots.confusionMatrix(ph, metrics.stats().confusion(ph));
+            }
+        }
+        return plots.writeTo(dir);
+    }
+
+    public void finishProgress() {
+        if (progress != null) {
+            progress.finish();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (publisher != null) {
+            publisher.close();
+        }
+        if (endpoint != null) {
+            endpoint.close();
+        }
+    }
+}

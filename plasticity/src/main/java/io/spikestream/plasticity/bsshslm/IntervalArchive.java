@@ -1,0 +1,308 @@
+package io.spikestream.plasticity.bsshslm;
+
+import java.util.Arrays;
+
+/**
+ * The archive of one postsynaptic neuron of the time-driven e-prop (spec §5.6): one entry per step with up to
+ * two values (recurrent: surrogate gradient and learning signal; readout: error), the per-interval firing-rate
+ * regularisation values, and the sorted "update markers" (the interval start, plus the model's shift, each
+ * incoming synapse still has to integrate, with a count) that decide which whole intervals may be erased.
+ *
+ * <p>Storage: entries of consecutive times {@code base .. base+len-1} in a growable power-of-two ring; an interval
+ * erased in the middle is flagged per entry, an erased prefix frees its slots. Not threadsafe: owned by the worker
+ * that owns the neuron.
+ */
+final class IntervalArchive {
+
+    private final int fields;
+    private long base;
+    private int start;
+    private int len;
+    private double[] values;
+    private boolean[] gone;
+    private int retained;
+
+    private long[] markerT = new long[4];
+    private int[] markerCount = new int[4];
+    private int markers;
+
+    // firing-rate regularisation per interval, ascending time, entries [0, frCount)
+    private long[] frT;
+    private double[] frV;
+    private int frCount;
+    private boolean[] keep = new boolean[8];
+
+    IntervalArchive(int fields, int initialCapacity, boolean withRates) {
+        this.fields = fields;
+        int cap = Math.max(8, Integer.highestOneBit(Math.max(1, initialCapacity - 1)) << 1);
+        values = new double[cap * fields];
+        gone = new boolean[cap];
+        if (withRates) {
+            frT = new long[4];
+            frV = new double[4];
+        }
+    }
+
+    int retained() {
+        return retained;
+    }
+
+    /** Slots physically held (retained or erased in the middle). */
+    int physicalLength() {
+        return len;
+    }
+
+    /** Appends the entry for time t (the step after the last entry, or any time for the first entry). */
+    void append(long t) {
+        if (len == 0) {
+            base = t;
+            start = 0;
+        } else if (t != base + len) {
+            throw new IllegalStateException("e-prop history must grow by one step: last " + (base + len - 1) + ", got " + t);
+        }
+        if (len == gone.length) {
+            grow();
+        }
+        int p = (start + len) & (gone.length - 1);
+        gone[p] = false;
+        Arrays.fill(values, p * fields, p * fields + fields, 0.0);
+        len++;
+        retained++;
+    }
+
+    private void grow() {
+        int cap = gone.length;
+        double[] nv = new double[cap * 2 * fields];
+        boolean[] ng = new boolean[cap * 2];
+        for (int i = 0; i < len; i++) {
+            int p = (start + i) & (cap - 1);
+            System.arraycopy(values, p * fields, nv, i * fields, fields);
+            ng[i] = gone[p];
+        }
+        values = nv;
+        gone = ng;
+        start = 0;
+    }
+
+    /** Physical slot of time t if it is retained, else -1. */
+    int slot(long t) {
+        long i = t - base;
+        if (len == 0 || i < 0 || i >= len) {
+            return -1;
+        }
+        int p = (int) ((start + i) & (gone.length - 1));
+        return gone[p] ? -1 : p;
+    }
+
+    /** Slot of an entry a synapse is about to read: a missing entry is a bug (NEST throws too). */
+    int require(long t, int neuronGlobalId) {
+        int p = slot(t);
+        if (p < 0) {
+            throw new IllegalStateException("expected an e-prop history entry at t=" + t + " in neuron " + neuronGlobalId
+                + " (held " + (len == 0 ? "none" : "times " + base + ".." + (base + len - 1)) + ")");
+        }
+        return p;
+    }
+
+    double get(int phys, int field) {
+        return values[phys * fields + field];
+    }
+
+    void set(int phys, int field, double v) {
+        values[phys * fields + field] = v;
+    }
+
+    void add(int phys, int field, double v) {
+        values[phys * fields + field] += v;
+    }
+
+    /** Slot of the retained entry with the smallest time >= t, or -1. */
+    int lowerBound(long t) {
+        if (len == 0) {
+            return -1;
+        }
+        for (long i = Math.max(0, t - base); i < len; i++) {
+            int p = (int) ((start + i) & (gone.length - 1));
+            if (!gone[p]) {
+                return p;
+            }
+        }
+        return -1;
+    }
+
+    /** Erases the retained entries with times in [b, e). */
+    private void eraseRange(long b, long e) {
+        long from = Math.max(b, base);
+        long to = Math.min(e, base + len);
+        for (long t = from; t < to; t++) {
+            int p = (int) ((start + (t - base)) & (gone.length - 1));
+            if (!gone[p]) {
+                gone[p] = true;
+                retained--;
+            }
+        }
+        while (len > 0 && gone[start]) {
+            start = (start + 1) & (gone.length - 1);
+            base++;
+            len--;
+        }
+    }
+
+    // ------------------------------------------------------------------ update markers
+
+    /** One more synapse will integrate from {@code t} on (NEST: initialize_update_history / write_update). */
+    void addMarker(long t) {
+        int i = markerIndex(t);
+        if (i < markers && markerT[i] == t) {
+            markerCount[i]++;
+            return;
+        }
+        if (markers == markerT.length) {
+            markerT = Arrays.copyOf(markerT, markers * 2);
+            markerCount = Arrays.copyOf(markerCount, markers * 2);
+        }
+        System.arraycopy(markerT, i, markerT, i + 1, markers - i);
+        System.arraycopy(markerCount, i, markerCount, i + 1, markers - i);
+        markerT[i] = t;
+        markerCount[i] = 1;
+        markers++;
+    }
+
+    /** One synapse no longer needs {@code t}; the marker goes when its count reaches 0. */
+    void releaseMarker(long t) {
+        int i = markerIndex(t);
+        if (i < markers && markerT[i] == t) {
+            if (--markerCount[i] == 0) {
+                System.arraycopy(markerT, i + 1, markerT, i, markers - i - 1);
+                System.arraycopy(markerCount, i + 1, markerCount, i, markers - i - 1);
+                markers--;
+            }
+        }
+    }
+
+    /** NEST's write_update_to_history with the model's shift already added to both times. */
+    void writeUpdate(long previousShifted, long currentShifted, boolean isFlush, boolean previousWasFlush) {
+        if (!isFlush) {
+            addMarker(currentShifted);
+        }
+        if (!previousWasFlush) {
+            releaseMarker(previousShifted);
+        }
+    }
+
+    private int markerIndex(long t) {
+        int lo = 0;
+        int hi = markers;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (markerT[mid] < t) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    int markers() {
+        return markers;
+    }
+
+    /**
+     * The clean-up of the first step of an interval (spec §5.6): whole intervals no marker points to are erased,
+     * then everything before the first marker.
+     */
+    void cleanUp(long interval) {
+        if (retained == 0 || markers == 0) {
+            return;
+        }
+        int m = 0;
+        long last = markerT[markers - 1];
+        for (long t = markerT[0]; t <= last && m < markers; t += interval) {
+            if (markerT[m] == t) {
+                m++;
+            } else {
+                eraseRange(t, t + interval);
+            }
+        }
+        eraseRange(Long.MIN_VALUE, markerT[0]);
+    }
+
+    // ------------------------------------------------------------------ firing-rate regularisation per interval
+
+    void appendRate(long t, double fr) {
+        if (frCount == frT.length) {
+            frT = Arrays.copyOf(frT, frCount * 2);
+            frV = Arrays.copyOf(frV, frCount * 2);
+        }
+        frT[frCount] = t;
+        frV[frCount] = fr;
+        frCount++;
+    }
+
+    /** The rate term of the first interval entry with time >= key (NEST's lower_bound lookup). */
+    double rateAt(long key, int neuronGlobalId) {
+        int i = rateLowerBound(key);
+        if (i == frCount) {
+            throw new IllegalStateException("no firing-rate regularisation entry at or after t=" + key + " in neuron "
+                + neuronGlobalId);
+        }
+        return frV[i];
+    }
+
+    private int rateLowerBound(long key) {
+        int lo = 0;
+        int hi = frCount;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (frT[mid] < key) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    /**
+     * Drops rate entries no synapse can ask for any more (called at interval starts, {@code now} = this step). A
+     * synapse with pending eligibility holds a marker m and looks up the first entry at or after m + U (m itself
+     * in a corner case); markers created later lie at or after {@code now}. So an entry is kept if it answers
+     * such a lookup for a current marker or lies at or after {@code now}; dropping the others changes no lookup.
+     * NEST keeps them all (its pruning never fires); this bounds the memory on an unbounded stream, e.g. when a
+     * source that never spiked pins a marker at the first interval forever.
+     */
+    void pruneRates(long now, long interval) {
+        int future = rateLowerBound(now);
+        if (future == 0) {
+            return;
+        }
+        if (keep.length < future) {
+            keep = new boolean[Math.max(future, keep.length * 2)];
+        }
+        Arrays.fill(keep, 0, future, false);
+        for (int q = 0; q < markers; q++) {
+            int i1 = rateLowerBound(markerT[q]);
+            int i2 = rateLowerBound(markerT[q] + interval);
+            if (i1 < future) {
+                keep[i1] = true;
+            }
+            if (i2 < future) {
+                keep[i2] = true;
+            }
+        }
+        int kept = 0;
+        for (int i = 0; i < frCount; i++) {
+            if (i >= future || keep[i]) {
+                frT[kept] = frT[i];
+                frV[kept] = frV[i];
+                kept++;
+            }
+        }
+        frCount = kept;
+    }
+
+    int rateEntries() {
+        return frCount;
+    }
+}

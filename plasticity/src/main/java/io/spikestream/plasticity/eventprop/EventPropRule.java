@@ -1,0 +1,488 @@
+package io.spikestream.plasticity.eventprop;
+
+import io.spikestream.network.CurrentLifPopulation;
+import io.spikestream.network.EventList;
+import io.spikestream.network.InputPopulation;
+import io.spikestream.network.Network;
+import io.spikestream.network.NeuronModel;
+import io.spikestream.network.PlasticityRule;
+import io.spikestream.network.Population;
+import io.spikestream.network.Projection;
+import io.spikestream.network.SynapseLayout;
+import io.spikestream.network.SynapseModel;
+import io.spikestream.plasticity.LearningRateControl;
+import io.spikestream.plasticity.optim.OptimizerClock;
+import io.spikestream.plasticity.optim.OptimizerSpec;
+import io.spikestream.plasticity.optim.WeightOptimizer;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * EventProp (Wunderlich & Pehle 2021) on the engine's grid, window by window over a continuous stream (spec §B.6,
+ * §B.8). The forward pass is the engine's own simulation of {@code lif_psc_exp} / {@code li_psc_exp} neurons
+ * (mlGeNN's discretisation) and is never stopped or reset; the rule records on a tape only the spikes of the window
+ * (step, neuron, I/β − V) and, for leaky-integrator outputs, ∫V. At the end of each window it runs the adjoint
+ * backwards from λ = 0, event by event: a neuron's (λ_V, λ_I) is carried in closed form from one event that touches
+ * it to the next (spec §B.2, exact over any number of steps), λ_V jumps at the neuron's own spikes by
+ * [(ϑ − V_r)λ_V + Σ_m w_mn(λ_V,m − λ_I,m)]/(I/β − V) (§B.3, mlGeNN's denominator), and every presynaptic spike adds
+ * −τ_s λ_I,post to its synapse's gradient (§B.4). Then the optimizer runs once; the tape is dropped.
+ *
+ * <p>Time convention (that of the spec's grid reference, Appendix B {@code grid()}): an input spike counts at the
+ * step it reaches the network (its stamp), a neuron's spike at the step it fires; a neuron spike in a window's last
+ * step reaches nothing inside the window and gets no credit. Approximations of windowing (§B.8): the adjoint is
+ * truncated at the window end, and the window's initial state is taken as fixed.
+ *
+ * <p>Cost: O(spikes × fan-out) per window for the backward pass (independent of the window length), O(1) per
+ * output neuron and step for ∫V; memory O(spikes per window). The backward pass runs on one thread, at the end of
+ * the window's last step.
+ */
+public final class EventPropRule implements PlasticityRule, LearningRateControl {
+
+    public static final String SYNAPSE = "eventprop_synapse";
+
+    private final EventPropConfig config;
+    private final OptimizerSpec spec;
+    private volatile double eta;
+    private Population output;
+    private WindowTargets targets;
+
+    private Network network;
+    private double h;
+    private long windowSteps;
+    private Neurons[] neuronsByPop;
+    private Proj[][] outgoing;
+    private Proj[] projs;
+    private final SpikeTape tape = new SpikeTape();
+    private double[] integral;
+    private double[] target;
+    private double[] summary;
+    private double[] dLoss;
+    private int[] outCount;
+    private int[] outFirst;
+    private long supervisedWindows;
+    private long windows;
+    private double lastLoss = Double.NaN;
+    private final OptimizerClock clock = new OptimizerClock();
+    private final double[] opt = new double[3];
+    private final double[] lam = new double[2];
+
+    private EventPropRule(EventPropConfig config) {
+        this.config = config;
+        this.spec = config.optimizer();
+        this.eta = spec.eta();
+    }
+
+    /** Registers {@code eventprop_synapse} with {@code net}. */
+    public static EventPropRule install(Network net, EventPropConfig config) {
+        EventPropRule rule = new EventPropRule(config);
+        net.registerSynapseModel(new SynapseModel(SYNAPSE, rule, true));
+        return rule;
+    }
+
+    /** The population the loss is computed on, and its per-window targets. Call before the first simulate. */
+    public void setOutput(Population out, WindowTargets windowTargets) {
+        if (network != null) {
+            throw new IllegalStateException("the output must be set before the network is prepared");
+        }
+        this.output = out;
+        this.targets = windowTargets;
+    }
+
+    @Override
+    public void setEta(double newEta) {
+        if (!(newEta >= 0) || Double.isInfinite(newEta)) {
+            throw new IllegalArgumentException("eta >= 0 required, got " + newEta);
+        }
+        eta = newEta;
+    }
+
+    @Override
+    public double eta() {
+        return eta;
+    }
+
+    // ------------------------------------------------------------------ state
+
+    /** Adjoint state of one population's neurons (LIF, LI or input). */
+    private static final class Neurons {
+        final Population pop;
+        final CurrentLifPopulation lif; // null for inputs
+        final LifDynamics dynamics;    // null for inputs
+        final boolean input;
+        final double[] lambdaV;
+        final double[] lambdaI;
+        final long[] at;       // step the adjoint is current at
+        final long[] window;   // window whose adjoint it holds (else reset to 0 at the window end)
+        final double[] drive;
+
+        Neurons(Population pop) {
+            this.pop = pop;
+            this.input = pop instanceof InputPopulation;
+            this.lif = pop instanceof CurrentLifPopulation c ? c : null;
+            this.dynamics = lif == null ? null : new LifDynamics(lif.tauM(), lif.tauSyn(),
+                lif.spiking() ? lif.threshold() : 1.0, lif.spiking() ? lif.resetPotential() : 0.0);
+            int n = pop.size();
+            lambdaV = new double[n];
+            lambdaI = new double[n];
+            at = new long[n];
+            window = new long[n];
+            java.util.Arrays.fill(window, -1);
+            drive = new double[n];
+        }
+    }
+
+    private static final class Proj {
+        Projection projection;
+        Neurons post;
+        MemorySegment[] grad;
+        MemorySegment[] acc;
+        MemorySegment[] m;
+        MemorySegment[] v;
+        long clockK = 1;
+        double clockB1 = 1.0;
+        double clockB2 = 1.0;
+        long clockN;
+        double clockEta;
+    }
+
+    @Override
+    public void attach(Network net) {
+        network = net;
+        h = net.grid().resolutionMs();
+        windowSteps = net.grid().steps(config.windowMs());
+        if (output == null) {
+            throw new IllegalArgumentException("eventprop: no output population (setOutput)");
+        }
+        NeuronModel want = config.loss().spikingReadout() ? NeuronModel.LIF_PSC_EXP : NeuronModel.LI_PSC_EXP;
+        if (output.model() != want) {
+            throw new IllegalArgumentException("eventprop: loss " + config.loss() + " needs a " + want.nestName()
+                + " output population, got " + output);
+        }
+        int nPops = net.populations().size();
+        neuronsByPop = new Neurons[nPops];
+        List<Proj> list = new ArrayList<>();
+        boolean adam = spec.type() == OptimizerSpec.Type.ADAM;
+        for (Projection p : net.projections()) {
+            if (!p.model().name().equals(SYNAPSE)) {
+                continue;
+            }
+            if (p.uniformDelay() != 1) {
+                throw new IllegalArgumentException(SYNAPSE + " requires a delay of exactly one step: " + p);
+            }
+            Population post = p.target();
+            if (post.model() != NeuronModel.LIF_PSC_EXP && post.model() != NeuronModel.LI_PSC_EXP) {
+                throw new IllegalArgumentException(SYNAPSE + " must target lif_psc_exp or li_psc_exp neurons: " + p);
+            }
+            Population pre = p.source();
+            if (!(pre instanceof InputPopulation) && pre.model() != NeuronModel.LIF_PSC_EXP) {
+                throw new IllegalArgumentException(SYNAPSE + " must start at parrot_neuron or lif_psc_exp neurons: " + p);
+            }
+            Proj q = new Proj();
+            q.projection = p;
+            q.post = neurons(post);
+            neurons(pre);
+            q.clockEta = spec.eta();
+            int parts = p.parts();
+            q.grad = new MemorySegment[parts];
+            q.acc = new MemorySegment[parts];
+            q.m = new MemorySegment[parts];
+            q.v = new MemorySegment[parts];
+            for (int k = 0; k < parts; k++) {
+                long n = Math.max(1, p.part(k).nnz);
+                q.grad[k] = net.arena().allocate(SynapseLayout.STATE, n);
+                q.acc[k] = net.arena().allocate(SynapseLayout.STATE, n);
+                if (adam) {
+                    q.m[k] = net.arena().allocate(SynapseLayout.STATE, n);
+                    q.v[k] = net.arena().allocate(SynapseLayout.STATE, n);
+                }
+                for (long i = 0; i < p.part(k).nnz; i++) {
+                    double w = p.part(k).weight(i);
+                    if (w < spec.wMin() || w > spec.wMax()) {
+                        throw new IllegalArgumentException(SYNAPSE + ": initial weight " + w + " outside [Wmin, Wmax] in " + p);
+                    }
+                }
+            }
+            list.add(q);
+        }
+        if (neuronsByPop[output.index()] == null) {
+            throw new IllegalArgumentException("eventprop: the output " + output + " receives no " + SYNAPSE);
+        }
+        projs = list.toArray(new Proj[0]);
+        outgoing = new Proj[nPops][];
+        for (int i = 0; i < nPops; i++) {
+            final int pi = i;
+            outgoing[i] = list.stream().filter(q -> q.projection.source().index() == pi).toArray(Proj[]::new);
+        }
+        int nOut = output.size();
+        integral = new double[nOut];
+        target = new double[nOut];
+        summary = new double[nOut];
+        dLoss = new double[nOut];
+        outCount = new int[nOut];
+        outFirst = new int[nOut];
+    }
+
+    private Neurons neurons(Population p) {
+        Neurons n = neuronsByPop[p.index()];
+        if (n == null) {
+            n = new Neurons(p);
+            neuronsByPop[p.index()] = n;
+        }
+        return n;
+    }
+
+    // ------------------------------------------------------------------ forward: tape and ∫V
+
+    @Override
+    public boolean onPresynapticEvent(int worker, Projection proj, Projection.Part part, int src, long stamp, boolean flush) {
+        return true; // the tape is read from the merged event list at the end of the step
+    }
+
+    @Override
+    public void afterUpdate(int worker, Population pop, int from, int to, long t) {
+        if (pop == output && !config.loss().spikingReadout()) {
+            double[] v = ((CurrentLifPopulation) pop).v();
+            for (int j = from; j < to; j++) {
+                integral[j] += v[j] * h;
+            }
+        }
+    }
+
+    @Override
+    public void endStep(long t) {
+        EventList ev = network.pendingEvents(); // emitted in step t, stamp t + 1
+        // neurons' spikes count at step t, input spikes at t + 1: two passes keep the tape in step order
+        for (int pass = 0; pass < 2; pass++) {
+            for (int e = 0; e < ev.count(); e++) {
+                Neurons n = neuronsByPop[ev.population(e)];
+                if (n == null || ev.isFlush(e) || n.input != (pass == 1)) {
+                    continue;
+                }
+                int j = ev.local(e);
+                if (n.input) {
+                    tape.add(t + 1, ev.population(e), j, 0.0);
+                } else {
+                    tape.add(t, ev.population(e), j, n.lif.currentMinusVoltage()[j]);
+                }
+            }
+        }
+        if ((t + 1) % windowSteps == 0) {
+            long k = t / windowSteps;
+            endWindow(k, k * windowSteps, (k + 1) * windowSteps);
+        }
+    }
+
+    // ------------------------------------------------------------------ backward
+
+    private void endWindow(long k, long start, long end) {
+        windows++;
+        int from = tape.firstAtOrAfter(start);
+        int to = tape.firstAtOrAfter(end);
+        boolean supervised = targets.fill(k, start, end, target);
+        if (supervised) {
+            lastLoss = backward(k, start, end, from, to);
+            supervisedWindows++;
+            applyOptimizer();
+        }
+        tape.dropBefore(end);
+        java.util.Arrays.fill(integral, 0.0);
+    }
+
+    private double backward(long k, long start, long end, int from, int to) {
+        Neurons out = neuronsByPop[output.index()];
+        java.util.Arrays.fill(outCount, 0);
+        java.util.Arrays.fill(outFirst, -1);
+        for (int e = from; e < to; e++) {
+            if (tape.pop[e] == output.index()) {
+                int j = tape.local[e];
+                if (outCount[j]++ == 0) {
+                    outFirst[j] = e;
+                }
+            }
+        }
+        double window = (end - start) * h;
+        for (int j = 0; j < summary.length; j++) {
+            summary[j] = switch (config.loss()) {
+                case VOLTAGE_INTEGRAL_MSE, VOLTAGE_AVERAGE_CROSS_ENTROPY -> integral[j];
+                case FIRST_SPIKE_MSE -> outFirst[j] < 0 ? Double.NaN : (tape.step[outFirst[j]] - start) * h;
+                case SPIKE_COUNT_MSE -> outCount[j];
+            };
+        }
+        double loss = config.loss().evaluate(summary, target, window, dLoss);
+        for (int j = 0; j < summary.length; j++) {
+            out.drive[j] = config.loss().spikingReadout() ? 0.0 : -dLoss[j];
+        }
+        for (Proj q : projs) {
+            for (int p = 0; p < q.grad.length; p++) {
+                q.grad[p].fill((byte) 0);
+            }
+        }
+        // events in descending step order, one step at a time: backs first, then credits, then jumps
+        int e = to - 1;
+        double[] back = new double[16];
+        while (e >= from) {
+            long n = tape.step[e];
+            int g0 = e;
+            while (g0 - 1 >= from && tape.step[g0 - 1] == n) {
+                g0--;
+            }
+            int size = e - g0 + 1;
+            if (back.length < size) {
+                back = new double[Math.max(size, back.length * 2)];
+            }
+            for (int q = g0; q <= e; q++) {
+                Neurons src = neuronsByPop[tape.pop[q]];
+                back[q - g0] = src.input ? 0.0 : backSum(tape.pop[q], tape.local[q], n, k, end);
+            }
+            for (int q = g0; q <= e; q++) {
+                Neurons src = neuronsByPop[tape.pop[q]];
+                if (!src.input && n + 1 >= end) {
+                    continue; // fired in the last step: reaches its targets after the window
+                }
+                credit(tape.pop[q], tape.local[q], n, k, end);
+            }
+            for (int q = g0; q <= e; q++) {
+                Neurons src = neuronsByPop[tape.pop[q]];
+                if (src.input) {
+                    continue;
+                }
+                int j = tape.local[q];
+                bring(src, j, n, k, end);
+                double extra = back[q - g0];
+                if (src.pop == output) {
+                    if (config.loss() == EventPropLoss.FIRST_SPIKE_MSE && outFirst[j] == q) {
+                        extra += dLoss[j];
+                    }
+                }
+                LifDynamics d = src.dynamics;
+                double lv = src.lambdaV[j];
+                lv = lv + ((d.threshold() - d.reset()) * lv + extra) / tape.currentMinusVoltage[q];
+                if (src.pop == output && config.loss() == EventPropLoss.SPIKE_COUNT_MSE) {
+                    lv -= config.countStrength() * dLoss[j]; // mlGeNN's count regulariser, not a gradient
+                }
+                src.lambdaV[j] = lv;
+            }
+            e = g0 - 1;
+        }
+        return loss;
+    }
+
+    /** Brings neuron j's adjoint to step n (from the window end with λ = 0 if it is not yet in this window). */
+    private void bring(Neurons nn, int j, long n, long k, long end) {
+        if (nn.window[j] != k) {
+            nn.window[j] = k;
+            nn.lambdaV[j] = 0.0;
+            nn.lambdaI[j] = 0.0;
+            nn.at[j] = end;
+        }
+        long steps = nn.at[j] - n;
+        if (steps > 0) {
+            nn.dynamics.propagateAdjoint(nn.lambdaV[j], nn.lambdaI[j], steps * h, nn.drive[j], lam);
+            nn.lambdaV[j] = lam[0];
+            nn.lambdaI[j] = lam[1];
+            nn.at[j] = n;
+        }
+    }
+
+    /** Σ_m w_mj (λ_V,m − λ_I,m) at step n over the EventProp synapses leaving neuron j of population p. */
+    private double backSum(int p, int j, long n, long k, long end) {
+        double s = 0;
+        for (Proj q : outgoing[p]) {
+            Projection pr = q.projection;
+            for (int part = 0; part < pr.parts(); part++) {
+                Projection.Part pt = pr.part(part);
+                for (long i = pt.rowStart(j), e = pt.rowEnd(j); i < e; i++) {
+                    int m = pt.target(i);
+                    bring(q.post, m, n, k, end);
+                    s += pt.weight(i) * (q.post.lambdaV[m] - q.post.lambdaI[m]);
+                }
+            }
+        }
+        return s;
+    }
+
+    /** dL/dw_mj += −τ_s λ_I,m at step n for every EventProp synapse leaving neuron j of population p. */
+    private void credit(int p, int j, long n, long k, long end) {
+        for (Proj q : outgoing[p]) {
+            Projection pr = q.projection;
+            double tauS = q.post.dynamics.tauS();
+            for (int part = 0; part < pr.parts(); part++) {
+                Projection.Part pt = pr.part(part);
+                MemorySegment g = q.grad[part];
+                for (long i = pt.rowStart(j), e = pt.rowEnd(j); i < e; i++) {
+                    int m = pt.target(i);
+                    bring(q.post, m, n, k, end);
+                    g.setAtIndex(SynapseLayout.STATE, i, g.getAtIndex(SynapseLayout.STATE, i) - tauS * q.post.lambdaI[m]);
+                }
+            }
+        }
+    }
+
+    /** One optimizer call per synapse with the window's gradient; the clock counts supervised windows. */
+    private void applyOptimizer() {
+        final boolean adam = spec.type() == OptimizerSpec.Type.ADAM;
+        final double etaNow = eta;
+        final long idx = supervisedWindows; // 1, 2, ...: with batch B an update every B windows
+        for (Proj q : projs) {
+            Projection pr = q.projection;
+            for (int part = 0; part < pr.parts(); part++) {
+                Projection.Part pt = pr.part(part);
+                for (long i = 0; i < pt.nnz; i++) {
+                    clock.set(q.clockK, q.clockB1, q.clockB2, q.clockN, q.clockEta);
+                    opt[0] = q.acc[part].getAtIndex(SynapseLayout.STATE, i);
+                    if (adam) {
+                        opt[1] = q.m[part].getAtIndex(SynapseLayout.STATE, i);
+                        opt[2] = q.v[part].getAtIndex(SynapseLayout.STATE, i);
+                    }
+                    double w = WeightOptimizer.optimize(spec, etaNow, clock, idx,
+                        q.grad[part].getAtIndex(SynapseLayout.STATE, i), pt.weight(i), opt);
+                    pt.setWeight(i, w);
+                    q.acc[part].setAtIndex(SynapseLayout.STATE, i, opt[0]);
+                    if (adam) {
+                        q.m[part].setAtIndex(SynapseLayout.STATE, i, opt[1]);
+                        q.v[part].setAtIndex(SynapseLayout.STATE, i, opt[2]);
+                    }
+                }
+            }
+            q.clockK = clock.k;
+            q.clockB1 = clock.b1pow;
+            q.clockB2 = clock.b2pow;
+            q.clockN = clock.nOptimize;
+            q.clockEta = clock.etaCurrent;
+        }
+    }
+
+    // ------------------------------------------------------------------ inspection
+
+    /** dL/dw of synapse {@code syn} of part {@code k} in the last supervised window. */
+    public double gradient(Projection proj, int k, long syn) {
+        for (Proj q : projs) {
+            if (q.projection == proj) {
+                return q.grad[k].getAtIndex(SynapseLayout.STATE, syn);
+            }
+        }
+        throw new IllegalArgumentException(proj + " is not an " + SYNAPSE + " projection");
+    }
+
+    /** The loss of the last supervised window (NaN before the first). */
+    public double lastLoss() {
+        return lastLoss;
+    }
+
+    /** Windows completed so far. */
+    public long windows() {
+        return windows;
+    }
+
+    /** Spikes currently held by the tape (at most about one window's). */
+    public int tapeLength() {
+        return tape.count;
+    }
+
+    /** ∫V of output neuron j so far in the current window (leaky-integrator outputs). */
+    public double integral(int j) {
+        return integral[j];
+    }
+}

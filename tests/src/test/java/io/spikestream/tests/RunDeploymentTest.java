@@ -1,0 +1,95 @@
+package io.spikestream.tests;
+
+import io.spikestream.ingest.kafka.EmbeddedKafka;
+import io.spikestream.ingest.kafka.KafkaEndpoint;
+import io.spikestream.schemas.Prediction;
+import io.spikestream.schemas.SingleObjectCodec;
+import io.spikestream.schemas.SpikestreamSchemas;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * {@code ./spikestream run}: a long-running process on an external broker (here the test's embedded one, reached by
+ * --bootstrap-servers) consumes what {@code replay} publishes, two sensors at once, and predicts every labelled
+ * window of each; then it is stopped.
+ */
+class RunDeploymentTest {
+
+    @Test
+    void runConsumesReplayedSensorsAndPredictsEveryWindow(@TempDir Path dir) throws Exception {
+        Path samples = KafkaLearnerDeterminismTest.subset(dir, "Test", 1);
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            String bs = kafka.bootstrapServers();
+            for (String sensor : List.of("camA", "camB")) {
+                int rc = io.spikestream.app.Main.execute("replay", "--bootstrap-servers", bs, "--as-fast-as-possible",
+                    "--no-progress", "--labels-topic", "spikestream.events", "--sensor-id", sensor, samples.toString());
+                assertEquals(0, rc);
+            }
+            ExecutorService exec = Executors.newSingleThreadExecutor();
+            RunStopper stopper = new RunStopper();
+            Future<Integer> run = exec.submit(() -> stopper.run(bs, "--set", "network.n_rec=40", "--set", "output.metrics_port=0",
+                "--set", "pipeline.group_id=run-test"));
+            Set<String> seen = new HashSet<>();
+            SingleObjectCodec<Prediction> codec = SpikestreamSchemas.codec(Prediction.class);
+            try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bs, "group.id", "check",
+                "auto.offset.reset", "earliest"), new StringDeserializer(), new ByteArrayDeserializer())) {
+                c.subscribe(List.of("spikestream.predictions"));
+                long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+                // a live stream never ends: window k runs once events pass its end, and its score is complete two
+                // steps into window k+1, so the last two windows of each sensor wait for more data (8 of 10)
+                while (seen.size() < 16 && System.nanoTime() < deadline) {
+                    for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                        Prediction p = codec.decode(r.value());
+                        seen.add(r.key() + "/" + p.getSampleId());
+                        assertEquals(r.key(), p.getSensorId().toString());
+                    }
+                }
+            }
+            stopper.stop();
+            assertEquals(0, run.get());
+            exec.shutdown();
+            assertEquals(16, seen.size(), "predictions " + seen);
+            for (String sensor : List.of("camA", "camB")) {
+                for (int c = 0; c < 8; c++) {
+                    final String prefix = sensor + "/" + c + "/";
+                    assertEquals(1, seen.stream().filter(x -> x.startsWith(prefix)).count(), prefix);
+                }
+            }
+        }
+    }
+
+    /** Runs the command with a stop switch instead of a signal. */
+    static final class RunStopper {
+        private volatile Thread thread;
+
+        int run(String bootstrap, String... extra) {
+            thread = Thread.currentThread();
+            String[] args = new String[extra.length + 3];
+            args[0] = "run";
+            args[1] = "--bootstrap-servers";
+            args[2] = bootstrap;
+            System.arraycopy(extra, 0, args, 3, extra.length);
+            return io.spikestream.app.Main.execute(args);
+        }
+
+        void stop() {
+            thread.interrupt();
+        }
+    }
+}
