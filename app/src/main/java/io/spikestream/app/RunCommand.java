@@ -19,9 +19,11 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code ./spikestream run --config FILE}: the long-running deployment. Consumes the configured topics until stopped
- * (Ctrl-C or SIGTERM), one learner per sensor id learning and predicting continuously (every labelled window is
- * predicted, then learned from), predictions to the predictions topic, metrics on the scrape endpoint.
+ * {@code ./spikestream run --config FILE [--checkpoint-dir DIR]}: the long-running deployment. Consumes the configured
+ * topics until stopped (Ctrl-C or SIGTERM), one learner per sensor id learning and predicting continuously (every
+ * labelled window is predicted, then learned from), predictions to the predictions topic, metrics on the scrape
+ * endpoint. With {@code --checkpoint-dir} learning is durable exactly as in {@code learn}: models are checkpointed
+ * atomically with their input offsets and restored on start, and a clean stop checkpoints every model.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = "Consume the configured topics until stopped: learn and predict continuously.")
@@ -32,6 +34,10 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override one setting (repeatable).")
     List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR", description = "Make learning durable: checkpoints in DIR "
+        + "(restored on start, atomic with the consumed offsets; see 'learn' and the README section on durability).")
+    java.nio.file.Path checkpointDir;
 
     @Mixin
     KafkaOptions kafka;
@@ -44,6 +50,10 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
         final PredictionPublisher publisher;
 
         Deployment(Settings s, KafkaEndpoint endpoint, KafkaOptions kafka) throws IOException {
+            this(s, endpoint, kafka, null);
+        }
+
+        Deployment(Settings s, KafkaEndpoint endpoint, KafkaOptions kafka, java.nio.file.Path checkpointDir) throws IOException {
             this.endpoint = endpoint;
             String events = s.s("pipeline.events_topic");
             String labels = s.s("pipeline.labels_topic");
@@ -64,16 +74,24 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
                 port, publisher, 0, true);
             SourceOptions options = SourceOptions.of(s.s("pipeline.group_id"), topics.toArray(new String[0]))
                 .withMaxPollRecords(s.i("pipeline.max_poll_records"));
-            pipeline = new LearnerPipeline(endpoint, options, sensor -> {
+            java.util.function.Function<String, StreamLearner> template = sensor -> {
                 StreamLearner[] self = new StreamLearner[1];
                 try {
                     self[0] = new StreamLearner(s, outputs.listener(sensor, self));
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
-                outputs.attach(self[0]);
+                outputs.attach(sensor, self[0]);
                 return self[0];
-            });
+            };
+            if (checkpointDir == null) {
+                pipeline = new LearnerPipeline(endpoint, options, template);
+            } else {
+                io.spikestream.app.durable.DurabilityPolicy policy = io.spikestream.app.durable.DurabilityPolicy.from(s);
+                io.spikestream.app.durable.CheckpointStore store = io.spikestream.app.durable.CheckpointStore.open(
+                    checkpointDir, policy.keep(), java.time.InstantSource.system());
+                pipeline = LearnerPipeline.durable(endpoint, options, template, store, policy, java.time.InstantSource.system());
+            }
         }
 
         void start() {
@@ -93,7 +111,7 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
         Settings s = Settings.load(configs, overrides);
         CountDownLatch stopped = new CountDownLatch(1);
         CountDownLatch cleanedUp = new CountDownLatch(1);
-        try (KafkaEndpoint endpoint = kafka.open(System.err); Deployment d = new Deployment(s, endpoint, kafka)) {
+        try (KafkaEndpoint endpoint = kafka.open(System.err); Deployment d = new Deployment(s, endpoint, kafka, checkpointDir)) {
             System.err.println("run: consuming " + s.s("pipeline.events_topic") + " as group " + s.s("pipeline.group_id")
                 + "; metrics at " + d.outputs.endpoint().uri() + "; Ctrl-C to stop");
             // on SIGTERM/Ctrl-C: let the main thread stop the pipeline (final commit) before the JVM exits
@@ -121,6 +139,12 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
                 } catch (IllegalStateException shuttingDown) {
                     // the JVM is exiting: the hook runs and waits for the clean-up below
                 }
+            }
+            if (checkpointDir != null) {
+                d.pipeline.onLearnerThread(() -> {
+                    d.pipeline.registry().checkpointAll("shutdown");
+                    return null;
+                });
             }
             System.out.print(SummaryTable.table(d.outputs.summary()));
         } finally {

@@ -74,6 +74,49 @@ class RunDeploymentTest {
         }
     }
 
+    /** With --checkpoint-dir the deployment is durable: a stop checkpoints every sensor's model. */
+    @Test
+    void durableRunCheckpointsEveryModelOnStop(@TempDir Path dir) throws Exception {
+        Path samples = KafkaLearnerDeterminismTest.subset(dir, "Test", 1);
+        Path store = dir.resolve("store");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            String bs = kafka.bootstrapServers();
+            for (String sensor : List.of("camA", "camB")) {
+                assertEquals(0, io.spikestream.app.Main.execute("replay", "--bootstrap-servers", bs, "--as-fast-as-possible",
+                    "--no-progress", "--labels-topic", "spikestream.events", "--sensor-id", sensor, samples.toString()));
+            }
+            ExecutorService exec = Executors.newSingleThreadExecutor();
+            RunStopper stopper = new RunStopper();
+            Future<Integer> run = exec.submit(() -> stopper.run(bs, "--checkpoint-dir", store.toString(), "--set",
+                "network.n_rec=40", "--set", "output.metrics_port=0", "--set", "pipeline.group_id=durable-run"));
+            try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bs, "group.id", "check2",
+                "auto.offset.reset", "earliest"), new StringDeserializer(), new ByteArrayDeserializer())) {
+                c.subscribe(List.of("spikestream.predictions"));
+                int seen = 0;
+                long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+                while (seen < 16 && System.nanoTime() < deadline) {
+                    seen += c.poll(Duration.ofMillis(200)).count();
+                }
+                assertEquals(16, seen);
+            }
+            stopper.stop();
+            assertEquals(0, run.get());
+            exec.shutdown();
+        }
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream old = System.out;
+        System.setOut(new java.io.PrintStream(buf, true));
+        try {
+            assertEquals(0, io.spikestream.app.Main.execute("checkpoint", "list", "--dir", store.toString()));
+        } finally {
+            System.setOut(old);
+        }
+        String list = buf.toString();
+        for (String sensor : List.of("camA", "camB")) {
+            org.junit.jupiter.api.Assertions.assertTrue(list.contains(sensor), "checkpoint of " + sensor + " in\n" + list);
+        }
+    }
+
     /** Runs the command with a stop switch instead of a signal. */
     static final class RunStopper {
         private volatile Thread thread;

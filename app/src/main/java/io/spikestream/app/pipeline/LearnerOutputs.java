@@ -38,7 +38,8 @@ public final class LearnerOutputs implements AutoCloseable {
     private final ProgressLine progress;
     private final long startNanos = System.nanoTime();
     private final Map<String, double[]> initialWeights = new LinkedHashMap<>();
-    private final List<StreamLearner> learners = new ArrayList<>();
+    /** The current learner of each sensor (a restored or re-created model replaces the previous instance). */
+    private final Map<String, StreamLearner> learnerBySensor = new LinkedHashMap<>();
     private long events;
     private long spikes;
     private long synaptic;
@@ -86,7 +87,12 @@ public final class LearnerOutputs implements AutoCloseable {
 
     /** Registers a learner whose counters and weights these outputs report. */
     public void attach(StreamLearner learner) {
-        learners.add(learner);
+        attach("", learner);
+    }
+
+    /** Registers the learner of {@code sensorId}, replacing an earlier instance of the same model. */
+    public void attach(String sensorId, StreamLearner learner) {
+        learnerBySensor.put(sensorId, learner);
         for (Map.Entry<String, Projection> e : learner.projections().entrySet()) {
             initialWeights.putIfAbsent(e.getKey(), StreamLearner.weights(e.getValue()));
         }
@@ -99,7 +105,7 @@ public final class LearnerOutputs implements AutoCloseable {
         long sy = 0;
         long steps = 0;
         long[] drop = new long[4];
-        for (StreamLearner l : learners) {
+        for (StreamLearner l : learnerBySensor.values()) {
             StreamLearner.Counters c = l.counters();
             ev += c.eventsIn;
             Network net = l.network();
@@ -111,12 +117,13 @@ public final class LearnerOutputs implements AutoCloseable {
             drop[2] += c.eventsUnlabelled;
             drop[3] += c.labelsLate;
         }
-        metrics.addEvents(ev - events);
-        metrics.addSpikes(sp - spikes);
-        metrics.addSynapticEvents(sy - synaptic);
+        // a model restored from a checkpoint can report less than its predecessor did: counters never go back
+        metrics.addEvents(Math.max(0, ev - events));
+        metrics.addSpikes(Math.max(0, sp - spikes));
+        metrics.addSynapticEvents(Math.max(0, sy - synaptic));
         DropReason[] reasons = {DropReason.BLOCKED, DropReason.OUT_OF_GEOMETRY, DropReason.UNLABELLED, DropReason.LATE_LABEL};
         for (int i = 0; i < 4; i++) {
-            metrics.addDropped(reasons[i], drop[i] - dropped[i]);
+            metrics.addDropped(reasons[i], Math.max(0, drop[i] - dropped[i]));
             dropped[i] = drop[i];
         }
         events = ev;
@@ -132,7 +139,7 @@ public final class LearnerOutputs implements AutoCloseable {
 
     /** Weight statistics gauges of every projection (cheap enough per window for small networks; call as needed). */
     public void updateWeightGauges() {
-        for (StreamLearner l : learners) {
+        for (StreamLearner l : learnerBySensor.values()) {
             for (Map.Entry<String, Projection> e : l.projections().entrySet()) {
                 double[] w = StreamLearner.weights(e.getValue());
                 metrics.weights(e.getKey()).summarise(w, 0, w.length);
@@ -156,8 +163,8 @@ public final class LearnerOutputs implements AutoCloseable {
     public List<Path> writePlots(Path dir, String title) throws IOException {
         updateWeightGauges();
         RunPlots plots = new RunPlots(title).learningCurve(metrics.stats().learningCurve());
-        if (!learners.isEmpty()) {
-            StreamLearner l = learners.get(0);
+        if (!learnerBySensor.isEmpty()) {
+            StreamLearner l = learnerBySensor.values().iterator().next();
             long[] steps = l.lastWindowSpikeSteps();
             long[] times = new long[steps.length];
             long[] range = l.lastWindowSteps();
