@@ -37,7 +37,8 @@ if [ -z "${QUICK:-}" ]; then
     run "n10000_k100_fast_t$t" --n 10000 --k 100 --threads $t --mode fast
     run "n100000_k100_fast_t$t" --n 100000 --k 100 --threads $t --mode fast
   done
-  run "n10000_k100_silent10000_fast_t2" --n 10000 --k 100 --threads 2 --mode fast --silent 10000
+  run "n10000_k100_fast_warm_t2" --n 10000 --k 100 --threads 2 --mode fast --warmup-ms 1000
+  run "n10000_k100_silent10000_fast_warm_t2" --n 10000 --k 100 --threads 2 --mode fast --silent 10000 --warmup-ms 1000
   run "n10000_p0.1_nest_t2" --n 10000 --p 0.1 --threads 2 --mode nest --adam catch-up
   run "n10000_k100_nest_t2" --n 10000 --k 100 --threads 2 --mode nest --adam catch-up
 fi

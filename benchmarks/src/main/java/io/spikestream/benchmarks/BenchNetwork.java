@@ -39,8 +39,8 @@ public final class BenchNetwork {
     /**
      * @param indegree  K for fixed_indegree, or 0 to use pairwise_bernoulli with {@code p}
      * @param etaOrDefault Adam's learning rate, or <= 0 for the benchmark's 1e-4 (1 - kappa)^2
-     * @param silent    extra recurrent neurons that receive input but can never spike (threshold unreachable),
-     *                  to show that cost follows spikes, not neurons
+     * @param silent    extra plastic neurons that never spike and receive no spikes (a silent input population feeds
+     *                  them with K = 100 plastic synapses each), to show that cost follows spikes, not neurons
      */
     public BenchNetwork(int nRec, double p, int indegree, int threads, Mode mode, boolean adamCatchUp, long seed, int silent,
                         double etaOrDefault) {
@@ -60,9 +60,13 @@ public final class BenchNetwork {
             Map.entry("flush_event_send_interval", 1000.0)));
         rec = net.create("rec", "eprop_iaf", nRec, rp);
         Population quiet = null;
+        Population quietIn = null;
         if (silent > 0) {
+            // neurons that never spike and receive no spikes, but are plastic targets like the others (each archives a
+            // history every step): N doubles while spikes and synaptic events stay the same
             Map<String, Object> qp = new HashMap<>(rp);
             qp.put("V_th", 1e9);
+            quietIn = net.create("silent_in", "parrot_neuron", silent, Map.of());
             quiet = net.create("silent", "eprop_iaf", silent, qp);
         }
         out = (ReadoutPopulation) net.create("out", "eprop_readout", 10, Map.of("C_m", 1.0, "E_L", 0.0, "I_e", 0.0, "V_m", 0.0,
@@ -71,7 +75,7 @@ public final class BenchNetwork {
         plastic.add(net.connect(in, rec, Connectivity.allToAll(),
             SynapseSpec.of(syn).weight(WeightInit.normal(0, (1 - kappa) / Math.sqrt(100)))));
         if (quiet != null) {
-            plastic.add(net.connect(in, quiet, Connectivity.allToAll(),
+            plastic.add(net.connect(quietIn, quiet, Connectivity.fixedIndegree(100, false),
                 SynapseSpec.of(syn).weight(WeightInit.normal(0, (1 - kappa) / Math.sqrt(100)))));
         }
         Connectivity recConn = indegree > 0 ? Connectivity.fixedIndegree(indegree, false) : Connectivity.pairwiseBernoulli(p, false);
