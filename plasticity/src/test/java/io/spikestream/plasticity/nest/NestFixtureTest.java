@@ -36,18 +36,26 @@ class NestFixtureTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("eventDrivenCases")
     void reproducesNestBitForBit(String name) throws Exception {
-        check(name);
+        check(name, 1);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("eventDrivenCases")
+    void reproducesNestBitForBitOnTwoThreads(String name) throws Exception {
+        // the parallel engine splits every population across workers; the numbers must not depend on it
+        check(name, 2);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("timeDrivenCases")
     void reproducesNestsTimeDrivenModelsBitForBit(String name) throws Exception {
-        check(name);
+        check(name, 1);
+        check(name, 2);
     }
 
-    private static void check(String name) throws Exception {
+    private static void check(String name, int threads) throws Exception {
         FixtureCase fc = FixtureCase.load(Fixtures.caseDir(name));
-        try (FixtureCase.Run run = fc.run(1)) {
+        try (FixtureCase.Run run = fc.run(threads)) {
             FixtureComparison c = FixtureComparison.compare(fc, run);
             String report = c.report();
             System.out.print(report);
@@ -55,7 +63,7 @@ class NestFixtureTest {
             for (FixtureComparison.Metric m : c.metrics()) {
                 // losses and accuracies are summed here, in an order that differs from NumPy's; all else is the engine
                 if (!m.name.equals("loss") && !m.name.equals("accuracy")) {
-                    assertEquals(0.0, m.maxAbs, () -> name + ": " + m.name + " not bit-identical\n" + report);
+                    assertEquals(0.0, m.maxAbs, () -> name + " (" + threads + " threads): " + m.name + " not bit-identical\n" + report);
                 }
             }
         }
