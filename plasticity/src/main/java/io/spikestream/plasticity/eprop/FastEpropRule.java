@@ -202,6 +202,7 @@ public final class FastEpropRule implements PlasticityRule, io.spikestream.plast
 
     private static final class Scratch {
         final double[] win = new double[6];
+        final RowWindow row = new RowWindow();
         double[] gathered = new double[1024 * PrefixHistory.FIELDS];
         final OptimizerClock clock0 = new OptimizerClock();
         final OptimizerClock clock = new OptimizerClock();
@@ -538,121 +539,60 @@ public final class FastEpropRule implements PlasticityRule, io.spikestream.plast
         final boolean decay = !flush && dec > 0;
         final double kappa = hist.kappa;
         final double kappaReg = hist.kappaReg;
-        final double oneMinusKr = 1.0 - kappaReg;
         final double decK = decay ? Math.pow(kappa, dec) : 1.0;
         final double decKr = decay ? Math.pow(kappaReg, dec) : 1.0;
         final double kM1 = m >= 1 ? hist.powK[hist.off(m - 1)] : 1.0;
         final double kM2 = m >= 2 ? hist.powK[hist.off(m - 2)] : 1.0;
         final double krM1 = m >= 1 ? hist.powKr[hist.off(m - 1)] : 1.0;
         final double krM2 = m >= 2 ? hist.powKr[hist.off(m - 2)] : 1.0;
-        final double[] win = sc.win;
         final double etaNow = eta;
-        final MemorySegment eb = st.ebar;
-        final MemorySegment ebr = st.ebarReg;
-        final MemorySegment gs = st.grad;
         final long i0 = part.rowStart(src);
         final long i1 = part.rowEnd(src);
-        final int fields = PrefixHistory.FIELDS;
-        double[] pre = sc.gathered;
+        final RowWindow rw = sc.row;
+        rw.a = a;
+        rw.y = y;
+        rw.decK = decK;
+        rw.decKr = decKr;
+        rw.kM1 = kM1;
+        rw.kM2 = kM2;
+        rw.krM1 = krM1;
+        rw.krM2 = krM2;
         if (m >= 1) {
-            int need = (int) (i1 - i0) * fields;
-            if (pre.length < need) {
-                sc.gathered = pre = new double[Math.max(need, pre.length * 2)];
+            int need = (int) (i1 - i0) * PrefixHistory.FIELDS;
+            if (sc.gathered.length < need) {
+                sc.gathered = new double[Math.max(need, sc.gathered.length * 2)];
             }
-            hist.gather(t0, part.targets, i0, i1, pre);
+            hist.gather(t0, part.targets, i0, i1, sc.gathered);
         }
-        // The window [u0, t1] is the same for every synapse of the row, so its block structure and rebasing factors
-        // are too: most windows lie in one block, and then each synapse needs only its target's entries at t0
-        // (gathered) and t1 (the step just completed, hot in cache). Others take PrefixHistory.window.
-        final long u0 = t0 + 1;
-        final long t1 = t0 + m - 1;
-        boolean single = false;
-        boolean startsAtBlock = false;
-        int slotT1 = 0;
-        double kx = 0;
-        double rx = 0;
-        double krx = 0;
-        double rrx = 0;
-        if (m >= 2) {
-            long b = u0 & ~(long) hist.blockMask;
-            single = t1 <= b + hist.blockMask;
-            if (single) {
+        // One loop per window shape, each without shape branches inside: the window [u0, t1] is the same for every
+        // synapse of the row. Kept as separate methods (too large to inline) so that the JIT compiles each on its
+        // own as it becomes hot, instead of recompiling one large method, unswitched into every combination of
+        // shapes, each time a shape first occurs (seconds of C2 time in the first simulated second).
+        if (m == 0) {
+            rowDecayOnly(st, i0, i1, prevFlush, rw);
+        } else if (m == 1) {
+            rowOneStep(st, r.hist, i0, i1, prevFlush, sc.gathered, rw);
+        } else {
+            // most windows lie in one block, and then each synapse needs only its target's entries at t0 (gathered)
+            // and t1 (the step just completed, hot in cache); the others take PrefixHistory.window per synapse
+            final long u0 = t0 + 1;
+            final long t1 = t0 + m - 1;
+            final long b = u0 & ~(long) hist.blockMask;
+            if (t1 <= b + hist.blockMask) {
                 int x = hist.off(b - u0);
-                kx = hist.powK[x];
-                rx = hist.powRho[x];
-                krx = hist.powKr[x];
-                rrx = hist.powRhoR[x];
-                startsAtBlock = u0 == b;
-                slotT1 = (int) ((t1 & hist.ringMask) * hist.n);
-            }
-        }
-        final double[] ring = hist.ring;
-        for (long i = i0; i < i1; i++) {
-            int j = part.target(i);
-            double e = eb.getAtIndex(SynapseLayout.STATE, i);
-            double er = ebr.getAtIndex(SynapseLayout.STATE, i);
-            double g = prevFlush ? gs.getAtIndex(SynapseLayout.STATE, i) : 0.0;
-            if (m >= 1) {
-                int k = (int) (i - i0) * fields;
-                double psi0 = pre[k + PrefixHistory.PSI];
-                double l0 = pre[k + PrefixHistory.LS];
-                double fr0 = pre[k + PrefixHistory.FR];
-                double e0 = psi0 * a;
-                e = kappa * e + e0;
-                er = kappaReg * er + oneMinusKr * e0;
-                g += l0 * e + fr0 * er;
-                if (m >= 2) {
-                    double q;
-                    double rr;
-                    double w;
-                    double qr;
-                    double rrr;
-                    double wr;
-                    if (single) {
-                        double s0 = 0;
-                        double d0 = 0;
-                        double c0 = 0;
-                        double sr0 = 0;
-                        double dr0 = 0;
-                        double cr0 = 0;
-                        if (!startsAtBlock) {
-                            s0 = pre[k + PrefixHistory.S];
-                            d0 = pre[k + PrefixHistory.D];
-                            c0 = pre[k + PrefixHistory.C];
-                            sr0 = pre[k + PrefixHistory.SR];
-                            dr0 = pre[k + PrefixHistory.DR];
-                            cr0 = pre[k + PrefixHistory.CR];
-                        }
-                        int e1 = (slotT1 + j) * fields;
-                        double dD = ring[e1 + PrefixHistory.D] - d0;
-                        double dDr = ring[e1 + PrefixHistory.DR] - dr0;
-                        q = kx * dD;
-                        rr = kx * (rx * (ring[e1 + PrefixHistory.C] - c0 - s0 * dD));
-                        w = rx * (ring[e1 + PrefixHistory.S] - s0);
-                        qr = krx * dDr;
-                        rrr = krx * (rrx * (ring[e1 + PrefixHistory.CR] - cr0 - sr0 * dDr));
-                        wr = rrx * (ring[e1 + PrefixHistory.SR] - sr0);
-                    } else {
-                        hist.window(j, u0, t1, pre, k, win);
-                        q = win[0];
-                        rr = win[1];
-                        w = win[2];
-                        qr = win[3];
-                        rrr = win[4];
-                        wr = win[5];
-                    }
-                    g += e * kappa * q + y * rr + er * kappaReg * qr + oneMinusKr * y * rrr;
-                    e = kM1 * e + y * kM2 * w;
-                    er = krM1 * er + oneMinusKr * y * krM2 * wr;
+                rw.kx = hist.powK[x];
+                rw.rx = hist.powRho[x];
+                rw.krx = hist.powKr[x];
+                rw.rrx = hist.powRhoR[x];
+                rw.slotT1 = (int) ((t1 & hist.ringMask) * hist.n);
+                if (u0 == b) {
+                    rowSingleBlockFromStart(st, hist, i0, i1, prevFlush, sc.gathered, rw);
+                } else {
+                    rowSingleBlock(st, hist, i0, i1, prevFlush, sc.gathered, rw);
                 }
+            } else {
+                rowManyBlocks(st, hist, i0, i1, prevFlush, sc.gathered, sc.win, u0, t1, rw);
             }
-            if (decay) {
-                e *= decK;
-                er *= decKr;
-            }
-            eb.setAtIndex(SynapseLayout.STATE, i, e);
-            ebr.setAtIndex(SynapseLayout.STATE, i, er);
-            gs.setAtIndex(SynapseLayout.STATE, i, g);
         }
         if (!flush && i1 > i0) {
             optimizeRow(st, part, src, i0, i1, t0 + n, sc, etaNow);
@@ -663,6 +603,222 @@ public final class FastEpropRule implements PlasticityRule, io.spikestream.plast
         }
         st.zbar[src] = zbarEnd;
         st.dec[src] = dec;
+    }
+
+    /** The per-row constants of one window, shared by the row loops below (reused, one per worker). */
+    private static final class RowWindow {
+        double a;
+        double y;
+        double decK;
+        double decKr;
+        double kM1;
+        double kM2;
+        double krM1;
+        double krM2;
+        double kx;
+        double rx;
+        double krx;
+        double rrx;
+        int slotT1;
+    }
+
+    /** A window of no steps (the source's cutoff was used up by earlier flushes): only the decay of the traces. */
+    private static void rowDecayOnly(PartState st, long i0, long i1, boolean prevFlush, RowWindow rw) {
+        final MemorySegment eb = st.ebar;
+        final MemorySegment ebr = st.ebarReg;
+        final MemorySegment gs = st.grad;
+        final double decK = rw.decK;
+        final double decKr = rw.decKr;
+        for (long i = i0; i < i1; i++) {
+            double g = prevFlush ? gs.getAtIndex(SynapseLayout.STATE, i) : 0.0;
+            // decK = 1 when nothing decays: multiplying by 1 is exact
+            eb.setAtIndex(SynapseLayout.STATE, i, eb.getAtIndex(SynapseLayout.STATE, i) * decK);
+            ebr.setAtIndex(SynapseLayout.STATE, i, ebr.getAtIndex(SynapseLayout.STATE, i) * decKr);
+            gs.setAtIndex(SynapseLayout.STATE, i, g);
+        }
+    }
+
+    /** A window of one step: the step t0 alone, from the gathered entries. */
+    private void rowOneStep(PartState st, PrefixHistory hist, long i0, long i1, boolean prevFlush, double[] pre,
+                            RowWindow rw) {
+        final MemorySegment eb = st.ebar;
+        final MemorySegment ebr = st.ebarReg;
+        final MemorySegment gs = st.grad;
+        final double kappa = hist.kappa;
+        final double kappaReg = hist.kappaReg;
+        final double oneMinusKr = 1.0 - kappaReg;
+        final double a = rw.a;
+        final double decK = rw.decK;
+        final double decKr = rw.decKr;
+        final int fields = PrefixHistory.FIELDS;
+        for (long i = i0; i < i1; i++) {
+            double e = eb.getAtIndex(SynapseLayout.STATE, i);
+            double er = ebr.getAtIndex(SynapseLayout.STATE, i);
+            double g = prevFlush ? gs.getAtIndex(SynapseLayout.STATE, i) : 0.0;
+            int k = (int) (i - i0) * fields;
+            double e0 = pre[k + PrefixHistory.PSI] * a;
+            e = kappa * e + e0;
+            er = kappaReg * er + oneMinusKr * e0;
+            g += pre[k + PrefixHistory.LS] * e + pre[k + PrefixHistory.FR] * er;
+            eb.setAtIndex(SynapseLayout.STATE, i, e * decK);
+            ebr.setAtIndex(SynapseLayout.STATE, i, er * decKr);
+            gs.setAtIndex(SynapseLayout.STATE, i, g);
+        }
+    }
+
+    /**
+     * A window of two or more steps inside one block that starts after the block's first step: each synapse's
+     * sums are the differences of its target's prefixes at t1 (read from the ring) and at t0 (gathered).
+     */
+    private void rowSingleBlock(PartState st, PrefixHistory hist, long i0, long i1, boolean prevFlush, double[] pre,
+                                RowWindow rw) {
+        final MemorySegment eb = st.ebar;
+        final MemorySegment ebr = st.ebarReg;
+        final MemorySegment gs = st.grad;
+        final Projection.Part part = st.part;
+        final double[] ring = hist.ring;
+        final double kappa = hist.kappa;
+        final double kappaReg = hist.kappaReg;
+        final double oneMinusKr = 1.0 - kappaReg;
+        final double a = rw.a;
+        final double y = rw.y;
+        final double kM1 = rw.kM1;
+        final double kM2 = rw.kM2;
+        final double krM1 = rw.krM1;
+        final double krM2 = rw.krM2;
+        final double kx = rw.kx;
+        final double rx = rw.rx;
+        final double krx = rw.krx;
+        final double rrx = rw.rrx;
+        final double decK = rw.decK;
+        final double decKr = rw.decKr;
+        final int slotT1 = rw.slotT1;
+        final int fields = PrefixHistory.FIELDS;
+        for (long i = i0; i < i1; i++) {
+            int j = part.target(i);
+            double e = eb.getAtIndex(SynapseLayout.STATE, i);
+            double er = ebr.getAtIndex(SynapseLayout.STATE, i);
+            double g = prevFlush ? gs.getAtIndex(SynapseLayout.STATE, i) : 0.0;
+            int k = (int) (i - i0) * fields;
+            double e0 = pre[k + PrefixHistory.PSI] * a;
+            e = kappa * e + e0;
+            er = kappaReg * er + oneMinusKr * e0;
+            g += pre[k + PrefixHistory.LS] * e + pre[k + PrefixHistory.FR] * er;
+            double s0 = pre[k + PrefixHistory.S];
+            double d0 = pre[k + PrefixHistory.D];
+            double c0 = pre[k + PrefixHistory.C];
+            double sr0 = pre[k + PrefixHistory.SR];
+            double dr0 = pre[k + PrefixHistory.DR];
+            double cr0 = pre[k + PrefixHistory.CR];
+            int e1 = (slotT1 + j) * fields;
+            double dD = ring[e1 + PrefixHistory.D] - d0;
+            double dDr = ring[e1 + PrefixHistory.DR] - dr0;
+            double q = kx * dD;
+            double rr = kx * (rx * (ring[e1 + PrefixHistory.C] - c0 - s0 * dD));
+            double w = rx * (ring[e1 + PrefixHistory.S] - s0);
+            double qr = krx * dDr;
+            double rrr = krx * (rrx * (ring[e1 + PrefixHistory.CR] - cr0 - sr0 * dDr));
+            double wr = rrx * (ring[e1 + PrefixHistory.SR] - sr0);
+            g += e * kappa * q + y * rr + er * kappaReg * qr + oneMinusKr * y * rrr;
+            e = kM1 * e + y * kM2 * w;
+            er = krM1 * er + oneMinusKr * y * krM2 * wr;
+            eb.setAtIndex(SynapseLayout.STATE, i, e * decK);
+            ebr.setAtIndex(SynapseLayout.STATE, i, er * decKr);
+            gs.setAtIndex(SynapseLayout.STATE, i, g);
+        }
+    }
+
+    /** As {@link #rowSingleBlock}, for a window that starts at its block's first step: the prefixes before it are 0. */
+    private void rowSingleBlockFromStart(PartState st, PrefixHistory hist, long i0, long i1, boolean prevFlush,
+                                         double[] pre, RowWindow rw) {
+        final MemorySegment eb = st.ebar;
+        final MemorySegment ebr = st.ebarReg;
+        final MemorySegment gs = st.grad;
+        final Projection.Part part = st.part;
+        final double[] ring = hist.ring;
+        final double kappa = hist.kappa;
+        final double kappaReg = hist.kappaReg;
+        final double oneMinusKr = 1.0 - kappaReg;
+        final double a = rw.a;
+        final double y = rw.y;
+        final double kM1 = rw.kM1;
+        final double kM2 = rw.kM2;
+        final double krM1 = rw.krM1;
+        final double krM2 = rw.krM2;
+        final double kx = rw.kx;
+        final double rx = rw.rx;
+        final double krx = rw.krx;
+        final double rrx = rw.rrx;
+        final double decK = rw.decK;
+        final double decKr = rw.decKr;
+        final int slotT1 = rw.slotT1;
+        final int fields = PrefixHistory.FIELDS;
+        for (long i = i0; i < i1; i++) {
+            int j = part.target(i);
+            double e = eb.getAtIndex(SynapseLayout.STATE, i);
+            double er = ebr.getAtIndex(SynapseLayout.STATE, i);
+            double g = prevFlush ? gs.getAtIndex(SynapseLayout.STATE, i) : 0.0;
+            int k = (int) (i - i0) * fields;
+            double e0 = pre[k + PrefixHistory.PSI] * a;
+            e = kappa * e + e0;
+            er = kappaReg * er + oneMinusKr * e0;
+            g += pre[k + PrefixHistory.LS] * e + pre[k + PrefixHistory.FR] * er;
+            int e1 = (slotT1 + j) * fields;
+            // the same expressions as rowSingleBlock with s0 = d0 = c0 = sr0 = dr0 = cr0 = 0, evaluated identically
+            double dD = ring[e1 + PrefixHistory.D] - 0.0;
+            double dDr = ring[e1 + PrefixHistory.DR] - 0.0;
+            double q = kx * dD;
+            double rr = kx * (rx * (ring[e1 + PrefixHistory.C] - 0.0 - 0.0 * dD));
+            double w = rx * (ring[e1 + PrefixHistory.S] - 0.0);
+            double qr = krx * dDr;
+            double rrr = krx * (rrx * (ring[e1 + PrefixHistory.CR] - 0.0 - 0.0 * dDr));
+            double wr = rrx * (ring[e1 + PrefixHistory.SR] - 0.0);
+            g += e * kappa * q + y * rr + er * kappaReg * qr + oneMinusKr * y * rrr;
+            e = kM1 * e + y * kM2 * w;
+            er = krM1 * er + oneMinusKr * y * krM2 * wr;
+            eb.setAtIndex(SynapseLayout.STATE, i, e * decK);
+            ebr.setAtIndex(SynapseLayout.STATE, i, er * decKr);
+            gs.setAtIndex(SynapseLayout.STATE, i, g);
+        }
+    }
+
+    /** A window that crosses block boundaries (rare: long silences): {@link PrefixHistory#window} per synapse. */
+    private void rowManyBlocks(PartState st, PrefixHistory hist, long i0, long i1, boolean prevFlush, double[] pre,
+                               double[] win, long u0, long t1, RowWindow rw) {
+        final MemorySegment eb = st.ebar;
+        final MemorySegment ebr = st.ebarReg;
+        final MemorySegment gs = st.grad;
+        final Projection.Part part = st.part;
+        final double kappa = hist.kappa;
+        final double kappaReg = hist.kappaReg;
+        final double oneMinusKr = 1.0 - kappaReg;
+        final double a = rw.a;
+        final double y = rw.y;
+        final double kM1 = rw.kM1;
+        final double kM2 = rw.kM2;
+        final double krM1 = rw.krM1;
+        final double krM2 = rw.krM2;
+        final double decK = rw.decK;
+        final double decKr = rw.decKr;
+        final int fields = PrefixHistory.FIELDS;
+        for (long i = i0; i < i1; i++) {
+            int j = part.target(i);
+            double e = eb.getAtIndex(SynapseLayout.STATE, i);
+            double er = ebr.getAtIndex(SynapseLayout.STATE, i);
+            double g = prevFlush ? gs.getAtIndex(SynapseLayout.STATE, i) : 0.0;
+            int k = (int) (i - i0) * fields;
+            double e0 = pre[k + PrefixHistory.PSI] * a;
+            e = kappa * e + e0;
+            er = kappaReg * er + oneMinusKr * e0;
+            g += pre[k + PrefixHistory.LS] * e + pre[k + PrefixHistory.FR] * er;
+            hist.window(j, u0, t1, pre, k, win);
+            g += e * kappa * win[0] + y * win[1] + er * kappaReg * win[3] + oneMinusKr * y * win[4];
+            e = kM1 * e + y * kM2 * win[2];
+            er = krM1 * er + oneMinusKr * y * krM2 * win[5];
+            eb.setAtIndex(SynapseLayout.STATE, i, e * decK);
+            ebr.setAtIndex(SynapseLayout.STATE, i, er * decKr);
+            gs.setAtIndex(SynapseLayout.STATE, i, g);
+        }
     }
 
     private void gradientReadout(PartState st, int src, long p, long s, boolean flush, Scratch sc) {
