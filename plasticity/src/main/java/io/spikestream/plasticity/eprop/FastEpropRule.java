@@ -204,6 +204,8 @@ public final class FastEpropRule implements PlasticityRule, io.spikestream.plast
         final double[] win = new double[6];
         final RowWindow row = new RowWindow();
         double[] gathered = new double[1024 * PrefixHistory.FIELDS];
+        /** Zero prefixes, the layout of {@link #gathered}: the sums before a window that starts a block. */
+        double[] zeros = new double[gathered.length];
         final OptimizerClock clock0 = new OptimizerClock();
         final OptimizerClock clock = new OptimizerClock();
         final double[] opt = new double[3];
@@ -561,6 +563,7 @@ public final class FastEpropRule implements PlasticityRule, io.spikestream.plast
             int need = (int) (i1 - i0) * PrefixHistory.FIELDS;
             if (sc.gathered.length < need) {
                 sc.gathered = new double[Math.max(need, sc.gathered.length * 2)];
+                sc.zeros = new double[sc.gathered.length];
             }
             hist.gather(t0, part.targets, i0, i1, sc.gathered);
         }
@@ -585,11 +588,8 @@ public final class FastEpropRule implements PlasticityRule, io.spikestream.plast
                 rw.krx = hist.powKr[x];
                 rw.rrx = hist.powRhoR[x];
                 rw.slotT1 = (int) ((t1 & hist.ringMask) * hist.n);
-                if (u0 == b) {
-                    rowSingleBlockFromStart(st, hist, i0, i1, prevFlush, sc.gathered, rw);
-                } else {
-                    rowSingleBlock(st, hist, i0, i1, prevFlush, sc.gathered, rw);
-                }
+                // a window from the block's first step has zero prefixes before it: read them from zeros
+                rowSingleBlock(st, hist, i0, i1, prevFlush, sc.gathered, u0 == b ? sc.zeros : sc.gathered, rw);
             } else {
                 rowManyBlocks(st, hist, i0, i1, prevFlush, sc.gathered, sc.win, u0, t1, rw);
             }
@@ -667,11 +667,12 @@ public final class FastEpropRule implements PlasticityRule, io.spikestream.plast
     }
 
     /**
-     * A window of two or more steps inside one block that starts after the block's first step: each synapse's
-     * sums are the differences of its target's prefixes at t1 (read from the ring) and at t0 (gathered).
+     * A window of two or more steps inside one block: each synapse's sums are the differences of its target's
+     * prefixes at t1 (read from the ring) and before the window ({@code base}: the entries at t0, gathered, or
+     * zeros when the window starts the block).
      */
     private void rowSingleBlock(PartState st, PrefixHistory hist, long i0, long i1, boolean prevFlush, double[] pre,
-                                RowWindow rw) {
+                                double[] base, RowWindow rw) {
         final MemorySegment eb = st.ebar;
         final MemorySegment ebr = st.ebarReg;
         final MemorySegment gs = st.grad;
@@ -704,12 +705,12 @@ public final class FastEpropRule implements PlasticityRule, io.spikestream.plast
             e = kappa * e + e0;
             er = kappaReg * er + oneMinusKr * e0;
             g += pre[k + PrefixHistory.LS] * e + pre[k + PrefixHistory.FR] * er;
-            double s0 = pre[k + PrefixHistory.S];
-            double d0 = pre[k + PrefixHistory.D];
-            double c0 = pre[k + PrefixHistory.C];
-            double sr0 = pre[k + PrefixHistory.SR];
-            double dr0 = pre[k + PrefixHistory.DR];
-            double cr0 = pre[k + PrefixHistory.CR];
+            double s0 = base[k + PrefixHistory.S];
+            double d0 = base[k + PrefixHistory.D];
+            double c0 = base[k + PrefixHistory.C];
+            double sr0 = base[k + PrefixHistory.SR];
+            double dr0 = base[k + PrefixHistory.DR];
+            double cr0 = base[k + PrefixHistory.CR];
             int e1 = (slotT1 + j) * fields;
             double dD = ring[e1 + PrefixHistory.D] - d0;
             double dDr = ring[e1 + PrefixHistory.DR] - dr0;
@@ -719,60 +720,6 @@ public final class FastEpropRule implements PlasticityRule, io.spikestream.plast
             double qr = krx * dDr;
             double rrr = krx * (rrx * (ring[e1 + PrefixHistory.CR] - cr0 - sr0 * dDr));
             double wr = rrx * (ring[e1 + PrefixHistory.SR] - sr0);
-            g += e * kappa * q + y * rr + er * kappaReg * qr + oneMinusKr * y * rrr;
-            e = kM1 * e + y * kM2 * w;
-            er = krM1 * er + oneMinusKr * y * krM2 * wr;
-            eb.setAtIndex(SynapseLayout.STATE, i, e * decK);
-            ebr.setAtIndex(SynapseLayout.STATE, i, er * decKr);
-            gs.setAtIndex(SynapseLayout.STATE, i, g);
-        }
-    }
-
-    /** As {@link #rowSingleBlock}, for a window that starts at its block's first step: the prefixes before it are 0. */
-    private void rowSingleBlockFromStart(PartState st, PrefixHistory hist, long i0, long i1, boolean prevFlush,
-                                         double[] pre, RowWindow rw) {
-        final MemorySegment eb = st.ebar;
-        final MemorySegment ebr = st.ebarReg;
-        final MemorySegment gs = st.grad;
-        final Projection.Part part = st.part;
-        final double[] ring = hist.ring;
-        final double kappa = hist.kappa;
-        final double kappaReg = hist.kappaReg;
-        final double oneMinusKr = 1.0 - kappaReg;
-        final double a = rw.a;
-        final double y = rw.y;
-        final double kM1 = rw.kM1;
-        final double kM2 = rw.kM2;
-        final double krM1 = rw.krM1;
-        final double krM2 = rw.krM2;
-        final double kx = rw.kx;
-        final double rx = rw.rx;
-        final double krx = rw.krx;
-        final double rrx = rw.rrx;
-        final double decK = rw.decK;
-        final double decKr = rw.decKr;
-        final int slotT1 = rw.slotT1;
-        final int fields = PrefixHistory.FIELDS;
-        for (long i = i0; i < i1; i++) {
-            int j = part.target(i);
-            double e = eb.getAtIndex(SynapseLayout.STATE, i);
-            double er = ebr.getAtIndex(SynapseLayout.STATE, i);
-            double g = prevFlush ? gs.getAtIndex(SynapseLayout.STATE, i) : 0.0;
-            int k = (int) (i - i0) * fields;
-            double e0 = pre[k + PrefixHistory.PSI] * a;
-            e = kappa * e + e0;
-            er = kappaReg * er + oneMinusKr * e0;
-            g += pre[k + PrefixHistory.LS] * e + pre[k + PrefixHistory.FR] * er;
-            int e1 = (slotT1 + j) * fields;
-            // the same expressions as rowSingleBlock with s0 = d0 = c0 = sr0 = dr0 = cr0 = 0, evaluated identically
-            double dD = ring[e1 + PrefixHistory.D] - 0.0;
-            double dDr = ring[e1 + PrefixHistory.DR] - 0.0;
-            double q = kx * dD;
-            double rr = kx * (rx * (ring[e1 + PrefixHistory.C] - 0.0 - 0.0 * dD));
-            double w = rx * (ring[e1 + PrefixHistory.S] - 0.0);
-            double qr = krx * dDr;
-            double rrr = krx * (rrx * (ring[e1 + PrefixHistory.CR] - 0.0 - 0.0 * dDr));
-            double wr = rrx * (ring[e1 + PrefixHistory.SR] - 0.0);
             g += e * kappa * q + y * rr + er * kappaReg * qr + oneMinusKr * y * rrr;
             e = kM1 * e + y * kM2 * w;
             er = krM1 * er + oneMinusKr * y * krM2 * wr;
