@@ -473,7 +473,7 @@ public final class StreamLearner implements AutoCloseable {
     private void requireCheckpointable() {
         String why = model.notCheckpointable();
         if (why != null) {
-            throw new UnsupportedOperationException(why);
+            throw new IllegalStateException(why);
         }
     }
 
@@ -491,7 +491,7 @@ public final class StreamLearner implements AutoCloseable {
 
     /**
      * Adds the network's sections and the learner's own ({@code learner}) to a checkpoint. A model that cannot be
-     * checkpointed fails with an {@link UnsupportedOperationException} naming its rule, before any section is added.
+     * checkpointed fails with an {@link IllegalStateException} naming its rule, before any section is added.
      */
     public void addCheckpointSections(CheckpointWriter w) {
         requireCheckpointable();
