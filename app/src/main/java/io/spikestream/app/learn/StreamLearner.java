@@ -608,6 +608,7 @@ public final class StreamLearner implements AutoCloseable {
         m.put("readouts", classes);
         m.put("plastic_synapses", plasticSynapses());
         m.put("rule", model.rule());
+        m.put("rule_state_bytes_per_synapse", ruleStateBytesPerSynapse());
         return m;
     }
 
