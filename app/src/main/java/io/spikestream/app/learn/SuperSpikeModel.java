@@ -21,11 +21,11 @@ import java.util.Map;
  * {@code n_rec} hidden {@code iaf_psc_exp_euler} neurons -> one output neuron per class, every synapse learned. The
  * output layer is trained towards target spike trains: during a window the correct class's neuron should fire
  * regularly at {@code target_rate_hz}, the others stay silent; the van Rossum error reaches the hidden layer through
- * symmetric (the default: the current output weights), random or uniform feedback. RMaxProp updates the weights once
- * per {@code update_interval_ms} (100 ms by default; 0 = once per window). Prediction: the output neuron with the most spikes in
- * the window's range [base + 3, base + steps + 3) (inputs of step base + 1 first move an output in step base + 3),
- * ties broken by the higher mean membrane potential; the scores are the spike counts; the loss is the van Rossum
- * distance of the outputs to their targets over the range. Learning off = RMaxProp's eta 0 (its second-moment
+ * symmetric (the default: the current output weights), random or uniform feedback. RMaxProp updates the weights
+ * every {@code update_interval_ms} (100 ms by default; 0 = once per window). Prediction: the output neuron with the
+ * most spikes in the window's range [base + 3, base + steps + 3) (inputs of step base + 1 first move an output in step
+ * base + 3), ties broken by the higher mean membrane potential; the scores are the spike counts; the loss is the van
+ * Rossum distance of the outputs to their targets over the range. Learning off = RMaxProp's eta 0 (its second-moment
  * estimate keeps updating, as in the paper's burn-in).
  *
  * <p>Checkpoints: the rule's traces and RMaxProp state are not checkpointable yet; the learner refuses.
