@@ -23,17 +23,21 @@ import java.util.Map;
  * regularly at {@code target_rate_hz}, the others stay silent; the van Rossum error reaches the hidden layer through
  * symmetric (the default: the current output weights), random or uniform feedback. RMaxProp updates the weights
  * every {@code update_interval_ms} (100 ms by default; 0 = once per window). Prediction: the output neuron with the
- * most spikes in the window's range [base + 3, base + steps + 3) (inputs of step base + 1 first move an output in step
- * base + 3), ties broken by the higher mean membrane potential; the scores are the spike counts; the loss is the van
- * Rossum distance of the outputs to their targets over the range. Learning off = RMaxProp's eta 0 (its second-moment
- * estimate keeps updating, as in the paper's burn-in).
+ * most spikes in the window's range [base + 5, base + steps + 5) (inputs of step base + 1 can first move an output in
+ * step base + 5, see {@link #LAG}), ties broken by the higher mean membrane potential; the scores are the spike
+ * counts; the loss is the van Rossum distance of the outputs to their targets over the range. Learning off =
+ * RMaxProp's eta 0 (its second-moment estimate keeps updating, as in the paper's burn-in).
  *
  * <p>Checkpoints: the rule's traces and RMaxProp state are not checkpointable yet; the learner refuses.
  */
 final class SuperSpikeModel implements LearnerModel {
 
-    /** Steps from a window's first input step (base + 1) to the first output step it can move, plus one. */
-    static final int LAG = 3;
+    /**
+     * Offset of a window's target and scoring range: an input scheduled for step base + 1 leaves its parrot with stamp
+     * base + 2 and enters the hidden currents in that step; a hidden spike of step base + 3 (stamp base + 4) moves an
+     * output membrane from step base + 5 on, the earliest an output can answer.
+     */
+    static final int LAG = 5;
 
     private final SuperSpikeRule rule;
     private final double eta;

@@ -156,4 +156,20 @@ class LearningRulesTest {
             assertTrue(!shape.equals(l.checkpointShape()), "the e-prop settings do shape it");
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void anUnknownRuleOrABadRuleSettingIsRefusedByName() throws Exception {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> new StreamLearner(settings("superspik"), p -> { }));
+        assertEquals("network.rule must be one of fast, nest, bsshslm, superspike, eventprop, got 'superspik'", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+            () -> new StreamLearner(settings("superspike", "network.superspike.feedback=mirror"), p -> { }));
+        assertEquals("network.superspike.feedback must be symmetric, random or uniform, got 'mirror'", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+            () -> new StreamLearner(settings("bsshslm", "network.bsshslm.learning_window_steps=301"), p -> { }));
+        assertTrue(e.getMessage().startsWith("network.bsshslm.learning_window_steps must be in 1..300"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+            () -> new StreamLearner(settings("eventprop", "network.eventprop.output.tau_m=5"), p -> { }));
+        assertTrue(e.getMessage().contains("tau_m"), e.getMessage());
+    }
 }
