@@ -67,6 +67,7 @@ public final class NmnistCommand implements Callable<Integer> {
                 r.accuracy("test" + i + "/"), r.count("test" + i + "/"));
         }
         System.out.printf(Locale.ROOT, "train_accuracy=%.4f (prequential, %d windows)%n", r.accuracy("train/"), r.count("train/"));
+        System.out.println("network: " + r.describe());
         double simS = r.simSteps() / 1000.0;
         System.out.printf(Locale.ROOT, "throughput simulated_s=%.1f wall_s=%.2f realtime_factor=%.1f events=%d events_per_s=%.0f%n",
             simS, r.wallSeconds(), simS / r.wallSeconds(), r.events(), r.events() / r.wallSeconds());

@@ -90,7 +90,13 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
                 io.spikestream.app.durable.DurabilityPolicy policy = io.spikestream.app.durable.DurabilityPolicy.from(s);
                 io.spikestream.app.durable.CheckpointStore store = io.spikestream.app.durable.CheckpointStore.open(
                     checkpointDir, policy.keep(), java.time.InstantSource.system());
-                pipeline = LearnerPipeline.durable(endpoint, options, template, store, policy, java.time.InstantSource.system());
+                try {
+                    pipeline = LearnerPipeline.durable(endpoint, options, template, store, policy, java.time.InstantSource.system());
+                } catch (RuntimeException e) {
+                    // refused at start (e.g. a rule whose state cannot be checkpointed): release the outputs
+                    outputs.close();
+                    throw e;
+                }
             }
         }
 

@@ -135,4 +135,19 @@ class RecoveryErrorsTest {
         assertTrue(skipping.err().contains("skipping 3 record(s) deleted by retention"), skipping.err());
         assertTrue(skipping.out().contains("models_restored=1 "), skipping.out());
     }
+
+    @Test
+    void aRuleWhoseStateCannotBeCheckpointedIsRefusedAtStartByName(@TempDir Path dir) throws Exception {
+        for (String rule : List.of("bsshslm", "superspike", "eventprop")) {
+            Path store = dir.resolve(rule);
+            Run r = learn(topic("recovery-rule-" + rule), "g-rule-" + rule, store, "--set", "network.rule=" + rule);
+            assertEquals(2, r.rc(), r.out() + r.err());
+            assertTrue(r.err().contains("learn: network.rule=" + rule + ": ") && r.err().contains("cannot hold"), r.err());
+            if (Files.exists(store)) {
+                try (var files = Files.walk(store)) {
+                    assertEquals(0, files.filter(Files::isRegularFile).count(), "no checkpoint, not even a partial one");
+                }
+            }
+        }
+    }
 }

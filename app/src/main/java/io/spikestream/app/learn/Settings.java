@@ -183,12 +183,22 @@ public final class Settings {
     }
 
     /**
-     * The configuration without the given top-level blocks, as pretty JSON: what a checkpoint records as the model's
-     * shape (operational blocks such as the checkpoint policy may change between runs; the model's may not).
+     * The configuration without the given blocks ({@code checkpoint}, or nested as {@code network.superspike}), as
+     * pretty JSON: what a checkpoint records as the model's shape (operational blocks such as the checkpoint policy
+     * may change between runs, and the blocks of rules the model does not use do not shape it; the model's may not).
      */
-    public String toJsonWithout(String... topLevelKeys) {
+    public String toJsonWithout(String... blocks) {
         ObjectNode copy = root.deepCopy();
-        copy.remove(java.util.List.of(topLevelKeys));
+        for (String path : blocks) {
+            String[] parts = path.split("\\.");
+            JsonNode parent = copy;
+            for (int i = 0; i < parts.length - 1 && parent != null; i++) {
+                parent = parent.get(parts[i]);
+            }
+            if (parent instanceof ObjectNode obj) {
+                obj.remove(parts[parts.length - 1]);
+            }
+        }
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(copy);
         } catch (IOException e) {

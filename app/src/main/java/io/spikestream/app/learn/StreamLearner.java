@@ -1,24 +1,15 @@
 package io.spikestream.app.learn;
 
-import io.spikestream.network.Connectivity;
 import io.spikestream.network.InputPopulation;
 import io.spikestream.network.Network;
-import io.spikestream.network.PlasticityRule;
 import io.spikestream.network.Population;
 import io.spikestream.network.Projection;
-import io.spikestream.network.ReadoutPopulation;
-import io.spikestream.network.SynapseSpec;
 import io.spikestream.network.TimeGrid;
-import io.spikestream.network.WeightInit;
 import io.spikestream.network.checkpoint.CheckpointException;
 import io.spikestream.network.checkpoint.CheckpointReader;
 import io.spikestream.network.checkpoint.CheckpointWriter;
 import io.spikestream.network.checkpoint.StateReader;
 import io.spikestream.network.checkpoint.StateWriter;
-import io.spikestream.plasticity.LearningRateControl;
-import io.spikestream.plasticity.eprop.EpropRule;
-import io.spikestream.plasticity.eprop.FastEpropRule;
-import io.spikestream.plasticity.optim.OptimizerSpec;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -30,23 +21,29 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * One online learner: a spiking network trained with event-driven e-prop on one sensor's event stream, never
- * reset. Events and labels go in; a {@link Prediction} comes out for every labelled window.
+ * One online learner: a spiking network trained online on one sensor's event stream, never reset. Events and labels
+ * go in; a {@link Prediction} comes out for every labelled window. The learning rule is a {@link LearnerModel}
+ * chosen by {@code network.rule}: event-driven e-prop ({@code fast}, {@code nest}; the default), time-driven e-prop
+ * ({@code bsshslm}), SuperSpike ({@code superspike}) or EventProp ({@code eventprop}); it builds the network behind
+ * the input layer, turns labels into targets and reads the prediction out. Everything else here is the same for
+ * every rule.
  *
  * <p>Stream time drives everything (never wall time, so a replay is deterministic). In {@code per_window} time
  * mode (NEST's N-MNIST protocol) every labelled window occupies exactly {@code steps_per_window} steps, events
  * placed at {@code round(t_rel * steps / window_norm_us)} (half to even, as NumPy); windows follow each other
- * with no reset and no gap. The readouts get the window's one-hot target; the learning signal is on for the
- * last {@code learning_window_steps} (readout-aligned: inputs reach the readouts two steps later), and the
- * prediction is the argmax of the mean readout signal over the last {@code score_window_steps}, as in NEST's
- * example. A window is processed once its end is passed by the event stream (or by {@link #finish}); events
+ * with no reset and no gap. The model supervises each window and names its scoring range (for e-prop: the one-hot
+ * target, the learning signal for the last {@code learning_window_steps}, the argmax of the mean readout signal over
+ * the last {@code score_window_steps}, as in NEST's example). A window is processed once its end is passed by the
+ * event stream (or by {@link #finish}); events
  * no label covers after {@code lateness_us} of stream time are dropped and counted, and so are labels that
  * arrive after their window was simulated.
  *
  * <p>Checkpoints ({@link #addCheckpointSections}, {@link #restore}) hold the network's whole state and the learner's
  * own (event buffer, pending windows, scheduled input, supervision, scoring, counters, hot-pixel filter): a learner
  * restored into a fresh instance of the same settings continues bit-identically. The window policy and the
- * listener are configuration, set again by whoever builds the learner.
+ * listener are configuration, set again by whoever builds the learner. Only models whose rules keep checkpointable
+ * state can be checkpointed (the e-prop rules); for the others every checkpoint call fails with a message naming the
+ * rule, before anything is written.
  *
  * <p>Not threadsafe: one thread (the pipeline's learner thread) calls it; the network's own workers run inside
  * its calls.
@@ -84,21 +81,16 @@ public final class StreamLearner implements AutoCloseable {
     private final Settings settings;
     private final Listener listener;
     private final Network net;
-    private final LearningRateControl rate;
+    private final LearnerModel model;
     private final InputPopulation in;
     private final Population rec;
-    private final ReadoutPopulation out;
     private final InputMapper mapper;
     private final ScheduledInput input = new ScheduledInput();
-    private final Supervision supervision = new Supervision();
     private final Counters counters = new Counters();
-    private final double eta;
 
     private final int steps;
     private final double normUs;
     private final long latenessUs;
-    private final int learnSteps;
-    private final int scoreSteps;
     private final int classes;
 
     private final TreeMap<Long, Window> windows = new TreeMap<>();
@@ -130,7 +122,7 @@ public final class StreamLearner implements AutoCloseable {
             this.from = from;
             this.to = to;
             this.learned = learned;
-            this.sums = new double[classes];
+            this.sums = new double[model.evidenceSize()];
         }
     }
 
@@ -143,8 +135,8 @@ public final class StreamLearner implements AutoCloseable {
         steps = s.i("time.steps_per_window");
         normUs = s.d("time.window_norm_us");
         latenessUs = s.l("time.lateness_us");
-        learnSteps = s.i("supervision.learning_window_steps");
-        scoreSteps = s.i("supervision.score_window_steps");
+        int learnSteps = s.i("supervision.learning_window_steps");
+        int scoreSteps = s.i("supervision.score_window_steps");
         classes = s.i("supervision.classes");
         if (steps < 4 || learnSteps > steps || scoreSteps < 1 || scoreSteps > steps) {
             throw new IllegalArgumentException("need steps_per_window >= 4 and 1 <= learning/score window <= steps_per_window");
@@ -155,67 +147,23 @@ public final class StreamLearner implements AutoCloseable {
             s.l("sensor.hot_pixel_refractory_us"));
 
         net = new Network(TimeGrid.of(1.0), s.i("network.threads"), s.l("network.seed"));
-        OptimizerSpec spec = OptimizerSpec.fromMap(s.map("optimizer"));
-        eta = spec.eta();
-        PlasticityRule rule = switch (s.s("network.rule")) {
-            case "fast" -> FastEpropRule.install(net, spec);
-            case "nest" -> EpropRule.install(net, spec);
-            default -> throw new IllegalArgumentException("network.rule must be fast or nest, got " + s.s("network.rule"));
-        };
-        rate = (LearningRateControl) rule;
-        int nIn = mapper.inputs();
-        int nRec = s.i("network.n_rec");
-        // flush events bound the NEST-exact rule's history memory; the fast rule closes windows itself
-        double flush = s.d("network.input_flush_interval_ms") > 0 ? s.d("network.input_flush_interval_ms")
-            : s.s("network.rule").equals("nest") ? steps : Double.POSITIVE_INFINITY;
-        in = (InputPopulation) net.create("input", "parrot_neuron", nIn, Map.of("flush_event_send_interval", flush));
-        in.setDrive(input);
-        rec = net.create("recurrent", s.s("network.rec_model"), nRec, s.map("network.rec"));
-        out = (ReadoutPopulation) net.create("readout", "eprop_readout", classes, s.map("network.readout"));
-        out.setDrive(supervision);
-        double wIn = s.d("network.w_in_std") > 0 ? s.d("network.w_in_std") : 1.0 / Math.sqrt(nIn);
-        double wRec = s.d("network.w_rec_std") > 0 ? s.d("network.w_rec_std") : 1.0 / Math.sqrt(nRec);
-        String syn = EpropRule.SYNAPSE;
-        net.connect(in, rec, Connectivity.pairwiseBernoulli(s.d("network.p_in"), true),
-            SynapseSpec.of(syn).weight(WeightInit.normal(0, wIn)));
-        if (s.d("network.p_rec") > 0) {
-            net.connect(rec, rec, Connectivity.pairwiseBernoulli(s.d("network.p_rec"), false),
-                SynapseSpec.of(syn).weight(WeightInit.normal(0, wRec)));
+        try {
+            model = LearnerModel.build(s, net, mapper.inputs(), input);
+        } catch (RuntimeException e) {
+            net.close();
+            throw e;
         }
-        double glorot = Math.sqrt(3.0 / Math.max(1.0, (nRec + classes) / 2.0)) * s.d("network.w_out_scale");
-        Projection recOut = net.connect(rec, out, Connectivity.pairwiseBernoulli(s.d("network.p_out"), true),
-            SynapseSpec.of(syn).weight(WeightInit.uniform(-glorot, glorot)));
-        double fb = s.d("network.feedback_scale");
-        switch (s.s("network.feedback")) {
-            case "random" -> net.connect(out, rec, Connectivity.allToAll(),
-                SynapseSpec.of(EpropRule.LEARNING_SIGNAL).weight(WeightInit.normal(0, fb)));
-            case "symmetric" -> {
-                List<int[]> pairs = new ArrayList<>();
-                List<Double> w = new ArrayList<>();
-                recOut.forEachSynapse((part, i, src, tgt, weight) -> {
-                    pairs.add(new int[] {tgt, src});
-                    w.add(weight * fb);
-                });
-                int[] a = pairs.stream().mapToInt(p -> p[0]).toArray();
-                int[] b = pairs.stream().mapToInt(p -> p[1]).toArray();
-                net.connect(out, rec, Connectivity.explicit(a, b), SynapseSpec.of(EpropRule.LEARNING_SIGNAL)
-                    .weight(WeightInit.values(w.stream().mapToDouble(Double::doubleValue).toArray())));
-            }
-            default -> throw new IllegalArgumentException("network.feedback must be random or symmetric");
-        }
+        in = model.input();
+        rec = model.hidden();
         net.addStepObserver(this::score);
         net.addStepObserver(this::captureRaster);
-        net.prepare();
-        projections.put("input->recurrent", net.projections().get(0));
-        for (Projection p : net.projections()) {
-            if (p.source() == rec && p.target() == rec) {
-                projections.put("recurrent->recurrent", p);
-            }
+        try {
+            net.prepare();
+        } catch (RuntimeException e) {
+            net.close();
+            throw e;
         }
-        projections.put("recurrent->readout", recOut);
     }
-
-    private final Map<String, Projection> projections = new LinkedHashMap<>();
 
     // spikes of the window being simulated and of the last completed one (for a raster plot)
     private long[] rasterSteps = new long[1024];
@@ -275,9 +223,13 @@ public final class StreamLearner implements AutoCloseable {
         return in;
     }
 
-    /** The plastic projections by name ({@code input->recurrent}, {@code recurrent->recurrent}, {@code recurrent->readout}). */
+    /**
+     * The plastic projections by name: {@code input->recurrent}, {@code recurrent->recurrent} (if any),
+     * {@code recurrent->readout} for the e-prop rules; {@code input->hidden}, {@code hidden->output} for SuperSpike
+     * and EventProp.
+     */
     public Map<String, Projection> projections() {
-        return projections;
+        return model.projections();
     }
 
     /** The current weights of a projection, in storage order. */
@@ -309,13 +261,30 @@ public final class StreamLearner implements AutoCloseable {
         return mapper.inputs();
     }
 
+    /** The hidden population (recurrent for the e-prop rules). */
     public Population recurrent() {
         return rec;
     }
 
+    /** The population the predictions are read from. */
+    public Population output() {
+        return model.output();
+    }
+
+    /** The value of {@code network.rule}. */
+    public String rule() {
+        return model.rule();
+    }
+
+    /** Bytes of learning state the rule keeps per plastic synapse besides the engine's target index and weight. */
+    public double ruleStateBytesPerSynapse() {
+        long n = plasticSynapses();
+        return n == 0 ? 0.0 : model.ruleStateBytes() / (double) n;
+    }
+
     /**
-     * Learning on (the configured eta) or off (eta 0, as NEST's test phase; one update late per synapse) for
-     * windows from now on. Windows whose events are all in but that have not run yet keep the setting they were
+     * Learning on (the configured rate) or off (for e-prop eta 0, as NEST's test phase; one update late per synapse)
+     * for windows from now on. Windows whose events are all in but that have not run yet keep the setting they were
      * labelled with; call {@link #flushWindows} first to close a phase.
      */
     public void setLearning(boolean on) {
@@ -381,6 +350,9 @@ public final class StreamLearner implements AutoCloseable {
     public void finish() {
         advance(true);
         long need = nextBase + 2;
+        for (Scoring sc : scoring) {
+            need = Math.max(need, sc.to); // a model's scoring range may run further into the next window
+        }
         if (net.currentStep() < need) {
             net.simulateSteps(need - net.currentStep());
         }
@@ -449,14 +421,11 @@ public final class StreamLearner implements AutoCloseable {
         }
         boolean learn = w.learn();
         if (learn != etaOn) {
-            rate.setEta(learn ? eta : 0.0);
+            model.setLearning(learn);
             etaOn = learn;
         }
-        // readout-aligned: inputs of loop step base+1 reach the readouts in step base+3; NEST's generators put the
-        // target from base+2 and the learning window on the last learning_window_steps up to base+steps+2
-        long segEnd = base + steps + 2;
-        supervision.add(base + 2, w.label(), learn ? segEnd - learnSteps : Long.MAX_VALUE, learn ? segEnd : Long.MAX_VALUE);
-        scoring.add(new Scoring(w, segEnd - scoreSteps, segEnd, learn));
+        model.startWindow(base, w.label(), learn);
+        scoring.add(new Scoring(w, model.scoreFrom(base), model.scoreTo(base), learn));
         counters.windows++;
         if (learn) {
             counters.windowsLearned++;
@@ -465,34 +434,23 @@ public final class StreamLearner implements AutoCloseable {
         if (target > now) {
             net.simulateSteps(target - now);
         }
-        supervision.prune(net.currentStep());
+        model.windowSimulated(net.currentStep());
     }
 
-    /** Step observer: accumulates the readout signals of scoring ranges and emits finished predictions. */
+    /** Step observer: accumulates the model's evidence over scoring ranges and emits finished predictions. */
     private void score(long t) {
         for (int q = 0; q < scoring.size(); q++) {
             Scoring sc = scoring.get(q);
             if (t < sc.from || t >= sc.to) {
                 continue;
             }
-            for (int j = 0; j < classes; j++) {
-                double y = out.rawSignal(j);
-                sc.sums[j] += y;
-                double d = y - (sc.w.label() == j ? 1.0 : 0.0);
-                sc.se += d * d;
-            }
+            sc.se = model.accumulate(t, sc.w.label(), sc.sums, sc.se);
             if (t == sc.to - 1) {
-                int best = 0;
                 double[] scores = new double[classes];
-                for (int j = 0; j < classes; j++) {
-                    scores[j] = sc.sums[j] / (sc.to - sc.from);
-                    if (scores[j] > scores[best]) {
-                        best = j;
-                    }
-                }
+                int best = model.predict(sc.sums, sc.to - sc.from, scores);
                 scoring.remove(q--);
                 listener.onPrediction(new Prediction(sc.w.sampleId(), sc.w.startUs(), sc.w.endUs(), sc.w.label(), best,
-                    scores, 0.5 * sc.se / classes, counters.windowsLearned, sc.learned));
+                    scores, model.loss(sc.se, sc.sums, sc.to - sc.from, sc.w.label()), counters.windowsLearned, sc.learned));
             }
         }
     }
@@ -507,19 +465,43 @@ public final class StreamLearner implements AutoCloseable {
         return maxEventUs;
     }
 
-    /** What a checkpoint of this learner must match: its settings (without operational blocks) and its network. */
-    public String checkpointShape() {
-        return "learner settings " + settings.toJsonWithout(OPERATIONAL_SETTINGS) + "\n" + net.checkpointShape();
+    /** Whether this learner's model can be checkpointed (the e-prop rules), else why not. */
+    public boolean checkpointable() {
+        return model.notCheckpointable() == null;
     }
 
-    /** Adds the network's sections and the learner's own ({@code learner}) to a checkpoint. */
+    private void requireCheckpointable() {
+        String why = model.notCheckpointable();
+        if (why != null) {
+            throw new IllegalStateException(why);
+        }
+    }
+
+    /**
+     * What a checkpoint of this learner must match: its settings (without operational blocks and the blocks of other
+     * rules) and its network. Fails for models that cannot be checkpointed.
+     */
+    public String checkpointShape() {
+        requireCheckpointable();
+        String[] foreign = model.foreignSettings();
+        String[] without = Arrays.copyOf(OPERATIONAL_SETTINGS, OPERATIONAL_SETTINGS.length + foreign.length);
+        System.arraycopy(foreign, 0, without, OPERATIONAL_SETTINGS.length, foreign.length);
+        return "learner settings " + settings.toJsonWithout(without) + "\n" + net.checkpointShape();
+    }
+
+    /**
+     * Adds the network's sections and the learner's own ({@code learner}) to a checkpoint. A model that cannot be
+     * checkpointed fails with an {@link IllegalStateException} naming its rule, before any section is added.
+     */
     public void addCheckpointSections(CheckpointWriter w) {
+        requireCheckpointable();
         net.addCheckpointSections(w);
         w.section("learner", this::writeState);
     }
 
     /** Restores a checkpoint of a learner with the same settings (shape checked by the caller or the network). */
     public void restore(CheckpointReader r) throws CheckpointException {
+        requireCheckpointable();
         StateReader in = r.section("learner");
         net.restore(r);
         readState(in);
@@ -624,9 +606,16 @@ public final class StreamLearner implements AutoCloseable {
         m.put("inputs", mapper.inputs());
         m.put("recurrent", rec.size());
         m.put("readouts", classes);
-        m.put("plastic_synapses", net.projections().stream().filter(p -> p.model().rule() != null && p.model().carriesSpikes())
-            .mapToLong(Projection::size).sum());
+        m.put("plastic_synapses", plasticSynapses());
+        m.put("rule", model.rule());
+        m.put("rule_state_bytes_per_synapse", ruleStateBytesPerSynapse());
         return m;
+    }
+
+    /** Synapses whose weights the rule learns (spike-carrying projections of a plasticity rule). */
+    public long plasticSynapses() {
+        return net.projections().stream().filter(p -> p.model().rule() != null && p.model().carriesSpikes())
+            .mapToLong(Projection::size).sum();
     }
 
     @Override

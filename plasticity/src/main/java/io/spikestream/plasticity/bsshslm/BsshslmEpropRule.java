@@ -648,4 +648,20 @@ public final class BsshslmEpropRule implements PlasticityRule, LearningRateContr
         RecurrentNeurons rn = recurrent.get(pop);
         return rn == null || rn.archive[j] == null ? 0 : rn.archive[j].rateEntries();
     }
+
+    /** Off-heap bytes of per-synapse learning state (excluding the engine's target index and weight). */
+    public long synapseStateBytes() {
+        long b = 0;
+        for (ProjState ps : projStates) {
+            if (ps == null) {
+                continue;
+            }
+            for (PartState st : ps.parts) {
+                for (MemorySegment seg : new MemorySegment[] {st.grad, st.acc, st.m, st.v}) {
+                    b += seg == null ? 0 : seg.byteSize();
+                }
+            }
+        }
+        return b;
+    }
 }

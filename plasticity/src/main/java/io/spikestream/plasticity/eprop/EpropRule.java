@@ -755,4 +755,20 @@ public final class EpropRule implements PlasticityRule, io.spikestream.plasticit
         ReadoutTarget ot = readouts.get(pop);
         return ot == null || ot.history[j] == null ? 0 : ot.history[j].physicalLength();
     }
+
+    /** Off-heap bytes of per-synapse learning state (excluding the engine's target index and weight). */
+    public long synapseStateBytes() {
+        long b = 0;
+        for (ProjState ps : projStates) {
+            if (ps == null) {
+                continue;
+            }
+            for (PartState st : ps.parts) {
+                for (MemorySegment seg : new MemorySegment[] {st.ebar, st.ebarReg, st.eps, st.grad, st.acc, st.m, st.v}) {
+                    b += seg == null ? 0 : seg.byteSize();
+                }
+            }
+        }
+        return b;
+    }
 }

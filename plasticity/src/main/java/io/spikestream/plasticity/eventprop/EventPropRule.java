@@ -485,4 +485,17 @@ public final class EventPropRule implements PlasticityRule, LearningRateControl 
     public double integral(int j) {
         return integral[j];
     }
+
+    /** Off-heap bytes of per-synapse learning state (excluding the engine's target index and weight). */
+    public long synapseStateBytes() {
+        long b = 0;
+        for (Proj q : projs) {
+            for (MemorySegment[] cols : new MemorySegment[][] {q.grad, q.acc, q.m, q.v}) {
+                for (MemorySegment seg : cols) {
+                    b += seg == null ? 0 : seg.byteSize();
+                }
+            }
+        }
+        return b;
+    }
 }

@@ -503,4 +503,17 @@ public final class SuperSpikeRule implements PlasticityRule, LearningRateControl
         }
         return l;
     }
+
+    /** Off-heap bytes of per-synapse learning state (excluding the engine's target index and weight). */
+    public long synapseStateBytes() {
+        long b = 0;
+        for (Proj q : projs) {
+            for (PartState st : q.parts) {
+                for (MemorySegment seg : new MemorySegment[] {st.lam1, st.lam2, st.m, st.v, st.feedbackWeight}) {
+                    b += seg == null ? 0 : seg.byteSize();
+                }
+            }
+        }
+        return b;
+    }
 }

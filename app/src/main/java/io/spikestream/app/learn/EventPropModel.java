@@ -1,0 +1,192 @@
+package io.spikestream.app.learn;
+
+import io.spikestream.network.Connectivity;
+import io.spikestream.network.CurrentLifPopulation;
+import io.spikestream.network.InputDrive;
+import io.spikestream.network.InputPopulation;
+import io.spikestream.network.Network;
+import io.spikestream.network.Population;
+import io.spikestream.network.Projection;
+import io.spikestream.network.SynapseSpec;
+import io.spikestream.network.WeightInit;
+import io.spikestream.plasticity.eventprop.EventPropConfig;
+import io.spikestream.plasticity.eventprop.EventPropLoss;
+import io.spikestream.plasticity.eventprop.EventPropRule;
+import io.spikestream.plasticity.eventprop.WindowTargets;
+import io.spikestream.plasticity.optim.OptimizerSpec;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * EventProp ({@code network.rule = eventprop}; Wunderlich & Pehle 2021) with windows of stream time = the samples:
+ * the rule's window is {@code steps_per_window} steps, so its window k is exactly the learner's window k
+ * [base, base + steps); the forward pass never stops and the state carries over, while the exact adjoint runs backwards
+ * over each window's spikes at its end and the optimizer steps once (spec §B.8). Network: parrots -> {@code n_rec}
+ * {@code lif_psc_exp} hidden neurons -> one {@code li_psc_exp} leaky integrator per class. Loss: cross-entropy of the
+ * softmax of the outputs' mean voltages over the window against the label; prediction: the argmax of those means,
+ * so the learner scores exactly what the rule trains. Learning off: the window is unsupervised (no backward pass, no
+ * optimizer step).
+ *
+ * <p>Checkpoints: the rule's optimizer state and clocks are not checkpointable yet; the learner refuses.
+ */
+final class EventPropModel implements LearnerModel {
+
+    private final EventPropRule rule;
+    private final InputPopulation in;
+    private final CurrentLifPopulation hid;
+    private final CurrentLifPopulation out;
+    private final Map<String, Projection> projections = new LinkedHashMap<>();
+    private final int steps;
+    private final int classes;
+    private long curBase = -1;
+    private int curLabel = -1;
+    private boolean curLearn;
+
+    EventPropModel(Settings s, Network net, int nIn, InputDrive input) {
+        String b = "network.eventprop.";
+        steps = s.i("time.steps_per_window");
+        classes = s.i("supervision.classes");
+        OptimizerSpec spec = OptimizerSpec.fromMap(s.map(b + "optimizer"));
+        double windowMs = steps * net.grid().resolutionMs();
+        rule = EventPropRule.install(net, EventPropConfig.of(windowMs, EventPropLoss.VOLTAGE_AVERAGE_CROSS_ENTROPY, spec));
+        int nHid = s.i("network.n_rec");
+        in = (InputPopulation) net.create("input", "parrot_neuron", nIn, Map.of());
+        in.setDrive(input);
+        hid = (CurrentLifPopulation) net.create("hidden", "lif_psc_exp", nHid, s.map(b + "hidden"));
+        out = (CurrentLifPopulation) net.create("output", "li_psc_exp", classes, s.map(b + "output"));
+        String syn = EventPropRule.SYNAPSE;
+        double h = net.grid().resolutionMs();
+        projections.put("input->hidden", net.connect(in, hid, Connectivity.pairwiseBernoulli(s.d("network.p_in"), true),
+            SynapseSpec.of(syn).weight(WeightInit.normal(s.d(b + "w_in_mean"), s.d(b + "w_in_std"))).delay(h)));
+        projections.put("hidden->output", net.connect(hid, out, Connectivity.allToAll(),
+            SynapseSpec.of(syn).weight(WeightInit.normal(s.d(b + "w_out_mean"), s.d(b + "w_out_std"))).delay(h)));
+        WindowTargets targets = this::fill;
+        rule.setOutput(out, targets);
+    }
+
+    /** The rule's supervision at the end of window k: the one-hot label, if the window is learned from. */
+    private boolean fill(long window, long startStep, long endStep, double[] target) {
+        if (startStep != curBase || !curLearn || curLabel < 0) {
+            return false;
+        }
+        for (int j = 0; j < target.length; j++) {
+            target[j] = j == curLabel ? 1.0 : 0.0;
+        }
+        return true;
+    }
+
+    @Override
+    public String rule() {
+        return "eventprop";
+    }
+
+    @Override
+    public InputPopulation input() {
+        return in;
+    }
+
+    @Override
+    public Population hidden() {
+        return hid;
+    }
+
+    @Override
+    public Population output() {
+        return out;
+    }
+
+    @Override
+    public Map<String, Projection> projections() {
+        return projections;
+    }
+
+    @Override
+    public String[] foreignSettings() {
+        return new String[] {"network.bsshslm", "network.superspike"};
+    }
+
+    @Override
+    public void setLearning(boolean on) {
+        // windows learned from are chosen per window (startWindow): an unsupervised window has no backward pass
+    }
+
+    @Override
+    public void startWindow(long base, int label, boolean learn) {
+        curBase = base;
+        curLabel = label;
+        curLearn = learn;
+    }
+
+    @Override
+    public long scoreFrom(long base) {
+        return base;
+    }
+
+    @Override
+    public long scoreTo(long base) {
+        return base + steps;
+    }
+
+    @Override
+    public int evidenceSize() {
+        return classes;
+    }
+
+    @Override
+    public double accumulate(long t, int label, double[] sums, double lossSum) {
+        double[] v = out.v();
+        for (int j = 0; j < classes; j++) {
+            sums[j] += v[j];
+        }
+        return lossSum;
+    }
+
+    @Override
+    public int predict(double[] sums, long n, double[] scores) {
+        return EpropModel.argmaxOfMeans(sums, n, scores, classes);
+    }
+
+    @Override
+    public double loss(double lossSum, double[] sums, long n, int label) {
+        return crossEntropyOfMeans(sums, n, label, classes);
+    }
+
+    /** −log softmax(sums / n)[label] (NaN for an unlabelled window). */
+    static double crossEntropyOfMeans(double[] sums, long n, int label, int classes) {
+        if (label < 0) {
+            return Double.NaN;
+        }
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < classes; j++) {
+            max = Math.max(max, sums[j] / n);
+        }
+        double z = 0;
+        for (int j = 0; j < classes; j++) {
+            z += Math.exp(sums[j] / n - max);
+        }
+        return -(sums[label] / n - max - Math.log(z));
+    }
+
+    /** ½ Σ (sums / n − one-hot)² / classes. */
+    static double halfSquaredErrorOfMeans(double[] sums, long n, int label, int classes) {
+        double se = 0;
+        for (int j = 0; j < classes; j++) {
+            double d = sums[j] / n - (j == label ? 1.0 : 0.0);
+            se += d * d;
+        }
+        return 0.5 * se / classes;
+    }
+
+    @Override
+    public String notCheckpointable() {
+        return "network.rule=eventprop: the EventProp rule (EventPropRule) keeps state that checkpoints cannot hold yet "
+            + "(optimizer moments and clocks, the adjoint's window bookkeeping); use network.rule=fast or nest for "
+            + "durable learning";
+    }
+
+    @Override
+    public long ruleStateBytes() {
+        return rule.synapseStateBytes();
+    }
+}
