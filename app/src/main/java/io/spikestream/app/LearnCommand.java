@@ -132,6 +132,9 @@ public final class LearnCommand implements Callable<Integer> {
             Map<TopicPartition, Long> end = untilEnd ? endOffsets(endpoint, topic) : Map.of();
             LearnerPipeline pipeline = LearnerPipeline.durable(endpoint, SourceOptions.of(group, topic),
                 id -> learner(settings, predictions), store, policy, InstantSource.system());
+            if (settings.b("sensor.share_network")) {
+                pipeline.shareOneNetwork();
+            }
             pipeline.registry().addListener(LearnCommand::printCheckpoint);
             CheckpointPublisher publisher = publish ? new CheckpointPublisher(endpoint, checkpointsTopic, inlineLimit) : null;
             if (publisher != null) {

@@ -47,6 +47,7 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
         final KafkaEndpoint endpoint;
         final LearnerOutputs outputs;
         final LearnerPipeline pipeline;
+        private final boolean shareNetwork;
         final PredictionPublisher publisher;
 
         Deployment(Settings s, KafkaEndpoint endpoint, KafkaOptions kafka) throws IOException {
@@ -55,6 +56,7 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
 
         Deployment(Settings s, KafkaEndpoint endpoint, KafkaOptions kafka, java.nio.file.Path checkpointDir) throws IOException {
             this.endpoint = endpoint;
+            this.shareNetwork = s.b("sensor.share_network");
             String events = s.s("pipeline.events_topic");
             String labels = s.s("pipeline.labels_topic");
             String predictions = s.s("output.predictions_topic");
@@ -101,6 +103,9 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
         }
 
         void start() {
+            if (shareNetwork) {
+                pipeline.shareOneNetwork();
+            }
             pipeline.start();
         }
 

@@ -117,6 +117,70 @@ class RunDeploymentTest {
         }
     }
 
+    /**
+     * {@code sensor.share_network}: both sensors' windows are learned by one network (every prediction a new model
+     * version, as one model learns all 16 windows), predictions still name their sensor, and the durable deployment
+     * checkpoints the one model.
+     */
+    @Test
+    void aSharedNetworkLearnsFromEverySensor(@TempDir Path dir) throws Exception {
+        Path samples = KafkaLearnerDeterminismTest.subset(dir, "Test", 1);
+        Path store = dir.resolve("store");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            String bs = kafka.bootstrapServers();
+            for (String sensor : List.of("camA", "camB")) {
+                assertEquals(0, io.spikestream.app.Main.execute("replay", "--bootstrap-servers", bs, "--as-fast-as-possible",
+                    "--no-progress", "--labels-topic", "spikestream.events", "--sensor-id", sensor, samples.toString()));
+            }
+            ExecutorService exec = Executors.newSingleThreadExecutor();
+            RunStopper stopper = new RunStopper();
+            Future<Integer> run = exec.submit(() -> stopper.run(bs, "--checkpoint-dir", store.toString(), "--set",
+                "network.n_rec=40", "--set", "output.metrics_port=0", "--set", "pipeline.group_id=shared-run",
+                "--set", "sensor.share_network=true"));
+            Map<String, Long> versions = new java.util.HashMap<>();
+            SingleObjectCodec<Prediction> codec = SpikestreamSchemas.codec(Prediction.class);
+            try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bs, "group.id", "check3",
+                "auto.offset.reset", "earliest"), new StringDeserializer(), new ByteArrayDeserializer())) {
+                c.subscribe(List.of("spikestream.predictions"));
+                long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+                // each sensor keeps its own clock: its last window waits for more of its data, and the score of the
+                // one before completes two steps into whichever window the network runs next (the other sensor's, if
+                // any is left): 8 or 9 predictions per sensor, depending on how the two streams interleave
+                long quietUntil = Long.MAX_VALUE;
+                while (System.nanoTime() < Math.min(deadline, quietUntil)) {
+                    for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                        Prediction p = codec.decode(r.value());
+                        assertEquals(r.key(), p.getSensorId().toString());
+                        versions.put(r.key() + "/" + p.getSampleId(), p.getModelVersion());
+                    }
+                    if (versions.size() >= 16 && quietUntil == Long.MAX_VALUE) {
+                        quietUntil = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+                    }
+                }
+            }
+            stopper.stop();
+            assertEquals(0, run.get());
+            exec.shutdown();
+            for (String sensor : List.of("camA", "camB")) {
+                long n = versions.keySet().stream().filter(k -> k.startsWith(sensor + "/")).count();
+                org.junit.jupiter.api.Assertions.assertTrue(n == 8 || n == 9, sensor + ": " + versions);
+            }
+            assertEquals(versions.size(), new HashSet<>(versions.values()).size(),
+                "one model: every window a new version " + versions);
+        }
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream old = System.out;
+        System.setOut(new java.io.PrintStream(buf, true));
+        try {
+            assertEquals(0, io.spikestream.app.Main.execute("checkpoint", "list", "--dir", store.toString()));
+        } finally {
+            System.setOut(old);
+        }
+        String list = buf.toString();
+        org.junit.jupiter.api.Assertions.assertTrue(list.contains("shared") && !list.contains("camA") && !list.contains("camB"),
+            "one checkpointed model, 'shared':\n" + list);
+    }
+
     /** Runs the command with a stop switch instead of a signal. */
     static final class RunStopper {
         private volatile Thread thread;

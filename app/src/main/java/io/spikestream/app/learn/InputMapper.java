@@ -16,7 +16,7 @@ import java.util.Arrays;
  * filter drops an event whose pixel fired less than {@code refractoryUs} earlier.
  *
  * <p>Out-of-geometry events are rejected (counted by the caller, never silently dropped). Not threadsafe: one per
- * learner.
+ * sensor of a learner ({@link #withOwnFilter}).
  */
 public final class InputMapper {
 
@@ -72,6 +72,24 @@ public final class InputMapper {
         if (lastUs != null) {
             Arrays.fill(lastUs, Long.MIN_VALUE / 2);
         }
+    }
+
+    private InputMapper(InputMapper like) {
+        width = like.width;
+        height = like.height;
+        pool = like.pool;
+        neuronOfPixel = like.neuronOfPixel; // configuration, never written after construction
+        inputs = like.inputs;
+        refractoryUs = like.refractoryUs;
+        lastUs = like.lastUs == null ? null : new long[like.lastUs.length];
+        if (lastUs != null) {
+            Arrays.fill(lastUs, Long.MIN_VALUE / 2);
+        }
+    }
+
+    /** The same mapping with a hot-pixel filter of its own, as fresh as a new mapper's (one per sensor). */
+    public InputMapper withOwnFilter() {
+        return new InputMapper(this);
     }
 
     private int pooled(int px, int pw, int ph) {

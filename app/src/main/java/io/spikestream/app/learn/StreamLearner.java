@@ -21,8 +21,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * One online learner: a spiking network trained online on one sensor's event stream, never reset. Events and labels
- * go in; a {@link Prediction} comes out for every labelled window. The learning rule is a {@link LearnerModel}
+ * One online learner: a spiking network trained online on one sensor's event stream, never reset (or, with
+ * {@code sensor.share_network}, on the windows of every sensor, each sensor's stream kept apart in a {@link Lane}
+ * of its own). Events and labels go in; a {@link Prediction} comes out for every labelled window. The learning rule is a {@link LearnerModel}
  * chosen by {@code network.rule}: event-driven e-prop ({@code fast}, {@code nest}; the default), time-driven e-prop
  * ({@code bsshslm}), SuperSpike ({@code superspike}) or EventProp ({@code eventprop}); it builds the network behind
  * the input layer, turns labels into targets and reads the prediction out. Everything else here is the same for
@@ -52,7 +53,7 @@ public final class StreamLearner implements AutoCloseable {
 
     /** The outcome of one labelled window, scored before (or while) it was learned from. */
     public record Prediction(String sampleId, long windowStartUs, long windowEndUs, int label, int predicted,
-                             double[] scores, double loss, long modelVersion, boolean learning) {
+                             double[] scores, double loss, long modelVersion, boolean learning, String sensorId) {
         public boolean correct() {
             return label >= 0 && predicted == label;
         }
@@ -75,7 +76,61 @@ public final class StreamLearner implements AutoCloseable {
         public long windowsLearned;
     }
 
-    private record Window(String sampleId, long startUs, long endUs, int label, boolean learn) {
+    /** A labelled window of one sensor's stream ({@code sensorId} "" in a learner of its own sensor). */
+    private record Window(String sensorId, String sampleId, long startUs, long endUs, int label, boolean learn) {
+    }
+
+    /** The model id under which every sensor of a shared network ({@code sensor.share_network}) is kept. */
+    public static final String SHARED_MODEL_ID = "shared";
+
+    /**
+     * One sensor's side of the stream: its events waiting for their labels, its labelled windows and its own stream
+     * clock. A learner of its own sensor has one lane; a shared network ({@code sensor.share_network}) one per sensor
+     * (created on first sight), because sensors' clocks are unrelated: a window runs once its own sensor's stream has
+     * passed its end, so the shared network learns the sensors' windows one after another in the order they complete.
+     */
+    private static final class Lane {
+        final String sensorId;
+        final InputMapper mapper;
+        final TreeMap<Long, Window> windows = new TreeMap<>();
+        long[] bufT = new long[4096];
+        int[] bufIn = new int[4096];
+        int bufHead;
+        int bufCount;
+        long maxEventUs = Long.MIN_VALUE;
+        long processedUpToUs = Long.MIN_VALUE;
+        long droppedUpToUs = Long.MIN_VALUE;
+
+        Lane(String sensorId, InputMapper mapper) {
+            this.sensorId = sensorId;
+            this.mapper = mapper;
+        }
+
+        void compactOrGrow() {
+            if (bufHead > 0) {
+                System.arraycopy(bufT, bufHead, bufT, 0, bufCount - bufHead);
+                System.arraycopy(bufIn, bufHead, bufIn, 0, bufCount - bufHead);
+                bufCount -= bufHead;
+                bufHead = 0;
+            }
+            if (bufCount == bufT.length) {
+                bufT = Arrays.copyOf(bufT, bufT.length * 2);
+                bufIn = Arrays.copyOf(bufIn, bufIn.length * 2);
+            }
+        }
+
+        void writeBuffer(StateWriter out) {
+            out.putLongs(bufT, bufHead, bufCount - bufHead);
+            out.putInts(bufIn, bufHead, bufCount - bufHead);
+        }
+
+        void readBuffer(long[] t, int[] n) {
+            int cap = Math.max(4096, Integer.highestOneBit(Math.max(1, t.length)) << 1);
+            bufT = Arrays.copyOf(t, cap);
+            bufIn = Arrays.copyOf(n, cap);
+            bufHead = 0;
+            bufCount = t.length;
+        }
     }
 
     private final Settings settings;
@@ -84,7 +139,11 @@ public final class StreamLearner implements AutoCloseable {
     private final LearnerModel model;
     private final InputPopulation in;
     private final Population rec;
+    /** The sensor's input mapping; every lane maps through a copy with a hot-pixel filter of its own. */
     private final InputMapper mapper;
+    private final boolean shared;
+    /** Lanes by sensor id in order of first sight (the order checkpoints and the end of the stream visit them). */
+    private final Map<String, Lane> lanes = new LinkedHashMap<>();
     private final ScheduledInput input = new ScheduledInput();
     private final Counters counters = new Counters();
 
@@ -93,14 +152,6 @@ public final class StreamLearner implements AutoCloseable {
     private final long latenessUs;
     private final int classes;
 
-    private final TreeMap<Long, Window> windows = new TreeMap<>();
-    private long[] bufT = new long[4096];
-    private int[] bufIn = new int[4096];
-    private int bufHead;
-    private int bufCount;
-    private long maxEventUs = Long.MIN_VALUE;
-    private long processedUpToUs = Long.MIN_VALUE;
-    private long droppedUpToUs = Long.MIN_VALUE;
     private long nextBase;
     private boolean learning = true;
     private java.util.function.Predicate<String> policy = id -> true;
@@ -145,6 +196,10 @@ public final class StreamLearner implements AutoCloseable {
         int[] blocklist = bl.isBlank() ? new int[0] : InputMapper.readBlocklist(Path.of(bl));
         mapper = new InputMapper(s.i("sensor.width"), s.i("sensor.height"), s.i("sensor.pool"), blocklist,
             s.l("sensor.hot_pixel_refractory_us"));
+        shared = s.b("sensor.share_network");
+        if (!shared) {
+            lanes.put("", new Lane("", mapper));
+        }
 
         net = new Network(TimeGrid.of(1.0), s.i("network.threads"), s.l("network.seed"));
         try {
@@ -298,7 +353,9 @@ public final class StreamLearner implements AutoCloseable {
 
     /** Runs every window whose label is known, as if the stream had passed their ends (a phase boundary). */
     public void flushWindows() {
-        advance(true);
+        for (Lane lane : lanes.values()) {
+            advance(lane, true);
+        }
     }
 
     public boolean learning() {
@@ -307,48 +364,90 @@ public final class StreamLearner implements AutoCloseable {
 
     // ------------------------------------------------------------------ input
 
-    /** A label for [startUs, endUs) of stream time; class -1 = unsupervised window (scored, not learned). */
+    /** A label for [startUs, endUs) of this learner's sensor; class -1 = unsupervised window (scored, not learned). */
     public void onLabel(String sampleId, long startUs, long endUs, int label) {
+        onLabel("", sampleId, startUs, endUs, label);
+    }
+
+    /**
+     * A label for [startUs, endUs) of stream time of sensor {@code sensorId} (a shared network keeps each sensor's
+     * clock apart; a learner of its own sensor ignores the id); class -1 = unsupervised window (scored, not learned).
+     */
+    public void onLabel(String sensorId, String sampleId, long startUs, long endUs, int label) {
         if (endUs <= startUs) {
             throw new IllegalArgumentException("label window of " + sampleId + " is empty: [" + startUs + ", " + endUs + ")");
         }
         if (label >= classes) {
             throw new IllegalArgumentException("label " + label + " of " + sampleId + " outside 0.." + (classes - 1));
         }
-        if (startUs < processedUpToUs || startUs <= droppedUpToUs) {
+        Lane lane = lane(sensorId);
+        if (startUs < lane.processedUpToUs || startUs <= lane.droppedUpToUs) {
             counters.labelsLate++;
             return;
         }
-        windows.put(startUs, new Window(sampleId, startUs, endUs, label, learning && label >= 0 && policy.test(sampleId)));
-        advance(false);
+        lane.windows.put(startUs, new Window(lane.sensorId, sampleId, startUs, endUs, label,
+            learning && label >= 0 && policy.test(sampleId)));
+        advance(lane, false);
     }
 
     /** Events of this learner's sensor, in time order (stream time, microseconds). */
     public void onEvents(int[] x, int[] y, byte[] p, long[] tUs, int n) {
+        onEvents("", x, y, p, tUs, n);
+    }
+
+    /** Events of sensor {@code sensorId}, in that sensor's time order (stream time, microseconds). */
+    public void onEvents(String sensorId, int[] x, int[] y, byte[] p, long[] tUs, int n) {
+        Lane lane = lane(sensorId);
+        InputMapper m = lane.mapper;
         for (int i = 0; i < n; i++) {
             counters.eventsIn++;
-            if (!mapper.inside(x[i], y[i])) {
+            if (!m.inside(x[i], y[i])) {
                 counters.eventsOutOfGeometry++;
                 continue;
             }
-            int neuron = mapper.map(x[i], y[i], p[i], tUs[i]);
+            int neuron = m.map(x[i], y[i], p[i], tUs[i]);
             if (neuron == InputMapper.DROPPED) {
                 counters.eventsBlocked++;
                 continue;
             }
-            if (bufCount == bufT.length) {
-                compactOrGrow();
+            if (lane.bufCount == lane.bufT.length) {
+                lane.compactOrGrow();
             }
-            bufT[bufCount] = tUs[i];
-            bufIn[bufCount++] = neuron;
-            maxEventUs = Math.max(maxEventUs, tUs[i]);
+            lane.bufT[lane.bufCount] = tUs[i];
+            lane.bufIn[lane.bufCount++] = neuron;
+            lane.maxEventUs = Math.max(lane.maxEventUs, tUs[i]);
         }
-        advance(false);
+        advance(lane, false);
+    }
+
+    private Lane lane(String sensorId) {
+        if (!shared) {
+            return lanes.get("");
+        }
+        Lane lane = lanes.get(sensorId);
+        if (lane == null) {
+            // same mapping, its own hot-pixel filter: a pixel of one sensor never silences another sensor's
+            lane = new Lane(sensorId, mapper.withOwnFilter());
+            lanes.put(sensorId, lane);
+        }
+        return lane;
+    }
+
+    /** Sensors seen so far (one, "", in a learner of its own sensor). */
+    public java.util.Set<String> sensors() {
+        return java.util.Collections.unmodifiableSet(lanes.keySet());
+    }
+
+    /** Whether this learner is one network shared by every sensor ({@code sensor.share_network}). */
+    public boolean shared() {
+        return shared;
     }
 
     /** End of the stream: process every pending window and complete the last prediction. */
     public void finish() {
-        advance(true);
+        for (Lane lane : lanes.values()) {
+            advance(lane, true);
+        }
         long need = nextBase + 2;
         for (Scoring sc : scoring) {
             need = Math.max(need, sc.to); // a model's scoring range may run further into the next window
@@ -356,63 +455,53 @@ public final class StreamLearner implements AutoCloseable {
         if (net.currentStep() < need) {
             net.simulateSteps(need - net.currentStep());
         }
-        int dropped = bufCount - bufHead;
-        counters.eventsUnlabelled += dropped;
-        bufHead = bufCount = 0;
-    }
-
-    private void compactOrGrow() {
-        if (bufHead > 0) {
-            System.arraycopy(bufT, bufHead, bufT, 0, bufCount - bufHead);
-            System.arraycopy(bufIn, bufHead, bufIn, 0, bufCount - bufHead);
-            bufCount -= bufHead;
-            bufHead = 0;
-        }
-        if (bufCount == bufT.length) {
-            bufT = Arrays.copyOf(bufT, bufT.length * 2);
-            bufIn = Arrays.copyOf(bufIn, bufIn.length * 2);
+        for (Lane lane : lanes.values()) {
+            counters.eventsUnlabelled += lane.bufCount - lane.bufHead;
+            lane.bufHead = lane.bufCount = 0;
         }
     }
 
     // ------------------------------------------------------------------ windows
 
-    private void advance(boolean all) {
-        while (!windows.isEmpty()) {
-            Window w = windows.firstEntry().getValue();
-            if (!all && maxEventUs < w.endUs()) {
+    private void advance(Lane lane, boolean all) {
+        while (!lane.windows.isEmpty()) {
+            Window w = lane.windows.firstEntry().getValue();
+            if (!all && lane.maxEventUs < w.endUs()) {
                 break;
             }
-            windows.pollFirstEntry();
-            while (bufHead < bufCount && bufT[bufHead] < w.startUs()) {
+            lane.windows.pollFirstEntry();
+            while (lane.bufHead < lane.bufCount && lane.bufT[lane.bufHead] < w.startUs()) {
                 counters.eventsUnlabelled++;
-                bufHead++;
+                lane.bufHead++;
             }
-            int end = bufHead;
-            while (end < bufCount && bufT[end] < w.endUs()) {
+            int end = lane.bufHead;
+            while (end < lane.bufCount && lane.bufT[end] < w.endUs()) {
                 end++;
             }
-            runWindow(w, bufHead, end);
-            bufHead = end;
-            processedUpToUs = w.endUs();
+            runWindow(w, lane, lane.bufHead, end);
+            lane.bufHead = end;
+            lane.processedUpToUs = w.endUs();
         }
         // events no known label covers, older than the lateness bound, cannot be supervised any more
-        long horizon = maxEventUs - latenessUs;
-        long firstWindow = windows.isEmpty() ? Long.MAX_VALUE : windows.firstKey();
-        while (bufHead < bufCount && bufT[bufHead] < horizon && bufT[bufHead] < firstWindow) {
+        long horizon = lane.maxEventUs - latenessUs;
+        long firstWindow = lane.windows.isEmpty() ? Long.MAX_VALUE : lane.windows.firstKey();
+        while (lane.bufHead < lane.bufCount && lane.bufT[lane.bufHead] < horizon && lane.bufT[lane.bufHead] < firstWindow) {
             counters.eventsUnlabelled++;
-            droppedUpToUs = bufT[bufHead];
-            bufHead++;
+            lane.droppedUpToUs = lane.bufT[lane.bufHead];
+            lane.bufHead++;
         }
-        if (bufHead == bufCount) {
-            bufHead = bufCount = 0;
+        if (lane.bufHead == lane.bufCount) {
+            lane.bufHead = lane.bufCount = 0;
         }
     }
 
-    private void runWindow(Window w, int from, int to) {
+    private void runWindow(Window w, Lane lane, int from, int to) {
         long base = nextBase;
         startRasterWindow(base);
         nextBase += steps;
         long now = net.currentStep();
+        long[] bufT = lane.bufT;
+        int[] bufIn = lane.bufIn;
         for (int i = from; i < to; i++) {
             long rel = Math.round(Math.rint((bufT[i] - w.startUs()) * (double) steps / normUs));
             // the parrot fires one step after the generator time, as in NEST's example (offset_gen = 1)
@@ -450,7 +539,8 @@ public final class StreamLearner implements AutoCloseable {
                 int best = model.predict(sc.sums, sc.to - sc.from, scores);
                 scoring.remove(q--);
                 listener.onPrediction(new Prediction(sc.w.sampleId(), sc.w.startUs(), sc.w.endUs(), sc.w.label(), best,
-                    scores, model.loss(sc.se, sc.sums, sc.to - sc.from, sc.w.label()), counters.windowsLearned, sc.learned));
+                    scores, model.loss(sc.se, sc.sums, sc.to - sc.from, sc.w.label()), counters.windowsLearned, sc.learned,
+                    sc.w.sensorId()));
             }
         }
     }
@@ -460,9 +550,16 @@ public final class StreamLearner implements AutoCloseable {
     /** Settings blocks that do not shape a model (operational policy): changing them keeps checkpoints usable. */
     public static final String[] OPERATIONAL_SETTINGS = {"checkpoint", "models", "output", "pipeline"};
 
-    /** Stream time of the latest event consumed, in microseconds ({@code Long.MIN_VALUE} before the first). */
+    /**
+     * Stream time of the latest event consumed, in microseconds ({@code Long.MIN_VALUE} before the first); of a shared
+     * network, the latest over its sensors.
+     */
     public long streamTimeUs() {
-        return maxEventUs;
+        long t = Long.MIN_VALUE;
+        for (Lane lane : lanes.values()) {
+            t = Math.max(t, lane.maxEventUs);
+        }
+        return t;
     }
 
     /** Whether this learner's model can be checkpointed (the e-prop rules), else why not. */
@@ -483,10 +580,13 @@ public final class StreamLearner implements AutoCloseable {
      */
     public String checkpointShape() {
         requireCheckpointable();
-        String[] foreign = model.foreignSettings();
-        String[] without = Arrays.copyOf(OPERATIONAL_SETTINGS, OPERATIONAL_SETTINGS.length + foreign.length);
-        System.arraycopy(foreign, 0, without, OPERATIONAL_SETTINGS.length, foreign.length);
-        return "learner settings " + settings.toJsonWithout(without) + "\n" + net.checkpointShape();
+        List<String> without = new ArrayList<>(List.of(OPERATIONAL_SETTINGS));
+        without.addAll(List.of(model.foreignSettings()));
+        if (!shared) {
+            // a learner of its own sensor keeps the shape it had before sharing existed: older checkpoints restore
+            without.add("sensor.share_network");
+        }
+        return "learner settings " + settings.toJsonWithout(without.toArray(new String[0])) + "\n" + net.checkpointShape();
     }
 
     /**
@@ -508,22 +608,61 @@ public final class StreamLearner implements AutoCloseable {
         in.expectEnd();
     }
 
+    /*
+     * Layout of the "learner" section. A learner of its own sensor (one lane, the layout since the first version):
+     * counters, lane clocks, nextBase, learning, etaOn, lane buffer, lane windows, scoring, lane hot-pixel filter.
+     * A shared network: counters, nextBase, learning, etaOn, scoring, then every lane in order of first sight
+     * (sensor id, clocks, buffer, windows, filter); its windows carry their sensor id. sensor.share_network is part of
+     * the checkpoint's shape, so a checkpoint is only ever read by a learner of its own layout.
+     */
     private void writeState(StateWriter out) {
         Counters c = counters;
         out.putLongs(new long[] {c.eventsIn, c.eventsMapped, c.eventsBlocked, c.eventsOutOfGeometry, c.eventsUnlabelled,
             c.labelsLate, c.windows, c.windowsLearned});
-        out.putLong(maxEventUs);
-        out.putLong(processedUpToUs);
-        out.putLong(droppedUpToUs);
+        if (shared) {
+            writeCommon(out);
+            out.putInt(lanes.size());
+            for (Lane lane : lanes.values()) {
+                out.putString(lane.sensorId);
+                writeClocks(out, lane);
+                lane.writeBuffer(out);
+                writeWindows(out, lane);
+                lane.mapper.writeState(out);
+            }
+            return;
+        }
+        Lane lane = lanes.get("");
+        writeClocks(out, lane);
         out.putLong(nextBase);
         out.putBoolean(learning);
         out.putBoolean(etaOn);
-        out.putLongs(bufT, bufHead, bufCount - bufHead);
-        out.putInts(bufIn, bufHead, bufCount - bufHead);
-        out.putInt(windows.size());
-        for (Window w : windows.values()) {
+        lane.writeBuffer(out);
+        writeWindows(out, lane);
+        writeScoring(out);
+        lane.mapper.writeState(out);
+    }
+
+    private void writeCommon(StateWriter out) {
+        out.putLong(nextBase);
+        out.putBoolean(learning);
+        out.putBoolean(etaOn);
+        writeScoring(out);
+    }
+
+    private static void writeClocks(StateWriter out, Lane lane) {
+        out.putLong(lane.maxEventUs);
+        out.putLong(lane.processedUpToUs);
+        out.putLong(lane.droppedUpToUs);
+    }
+
+    private void writeWindows(StateWriter out, Lane lane) {
+        out.putInt(lane.windows.size());
+        for (Window w : lane.windows.values()) {
             writeWindow(out, w);
         }
+    }
+
+    private void writeScoring(StateWriter out) {
         out.putInt(scoring.size());
         for (Scoring sc : scoring) {
             writeWindow(out, sc.w);
@@ -533,10 +672,12 @@ public final class StreamLearner implements AutoCloseable {
             out.putDoubles(sc.sums);
             out.putDouble(sc.se);
         }
-        mapper.writeState(out);
     }
 
-    private static void writeWindow(StateWriter out, Window w) {
+    private void writeWindow(StateWriter out, Window w) {
+        if (shared) {
+            out.putString(w.sensorId());
+        }
         out.putString(w.sampleId());
         out.putLong(w.startUs());
         out.putLong(w.endUs());
@@ -544,28 +685,33 @@ public final class StreamLearner implements AutoCloseable {
         out.putBoolean(w.learn());
     }
 
-    private static Window readWindow(StateReader in) throws CheckpointException {
-        return new Window(in.getString(), in.getLong(), in.getLong(), in.getInt(), in.getBoolean());
+    private Window readWindow(StateReader in) throws CheckpointException {
+        String sensor = shared ? in.getString() : "";
+        return new Window(sensor, in.getString(), in.getLong(), in.getLong(), in.getInt(), in.getBoolean());
     }
 
-    private void readState(StateReader in) throws CheckpointException {
-        long[] c = new long[8];
-        in.readLongs(c, "counters");
-        long maxEvent = in.getLong();
-        long processed = in.getLong();
-        long dropped = in.getLong();
-        long base = in.getLong();
-        boolean learn = in.getBoolean();
-        boolean eta = in.getBoolean();
+    private void readClocks(StateReader in, Lane lane) throws CheckpointException {
+        lane.maxEventUs = in.getLong();
+        lane.processedUpToUs = in.getLong();
+        lane.droppedUpToUs = in.getLong();
+    }
+
+    private static void readBuffer(StateReader in, Lane lane) throws CheckpointException {
         long[] t = in.getLongs("buffered event times");
         int[] n = new int[t.length];
         in.readInts(n, "buffered event inputs");
+        lane.readBuffer(t, n);
+    }
+
+    private void readWindows(StateReader in, Lane lane) throws CheckpointException {
         int nw = in.getInt();
-        TreeMap<Long, Window> ws = new TreeMap<>();
         for (int i = 0; i < nw; i++) {
             Window w = readWindow(in);
-            ws.put(w.startUs(), w);
+            lane.windows.put(w.startUs(), w);
         }
+    }
+
+    private List<Scoring> readScoring(StateReader in) throws CheckpointException {
         int ns = in.getInt();
         List<Scoring> sc = new ArrayList<>();
         for (int i = 0; i < ns; i++) {
@@ -574,7 +720,44 @@ public final class StreamLearner implements AutoCloseable {
             s.se = in.getDouble();
             sc.add(s);
         }
-        mapper.readState(in);
+        return sc;
+    }
+
+    // reads everything into fresh lanes first: a checkpoint that fails half-way leaves this learner as it was
+    private void readState(StateReader in) throws CheckpointException {
+        long[] c = new long[8];
+        in.readLongs(c, "counters");
+        Map<String, Lane> read = new LinkedHashMap<>();
+        long base;
+        boolean learn;
+        boolean eta;
+        List<Scoring> sc;
+        if (shared) {
+            base = in.getLong();
+            learn = in.getBoolean();
+            eta = in.getBoolean();
+            sc = readScoring(in);
+            int n = in.getInt();
+            for (int i = 0; i < n; i++) {
+                Lane lane = new Lane(in.getString(), mapper.withOwnFilter());
+                readClocks(in, lane);
+                readBuffer(in, lane);
+                readWindows(in, lane);
+                lane.mapper.readState(in);
+                read.put(lane.sensorId, lane);
+            }
+        } else {
+            Lane lane = new Lane("", mapper.withOwnFilter());
+            readClocks(in, lane);
+            base = in.getLong();
+            learn = in.getBoolean();
+            eta = in.getBoolean();
+            readBuffer(in, lane);
+            readWindows(in, lane);
+            sc = readScoring(in);
+            lane.mapper.readState(in);
+            read.put("", lane);
+        }
         counters.eventsIn = c[0];
         counters.eventsMapped = c[1];
         counters.eventsBlocked = c[2];
@@ -583,19 +766,11 @@ public final class StreamLearner implements AutoCloseable {
         counters.labelsLate = c[5];
         counters.windows = c[6];
         counters.windowsLearned = c[7];
-        maxEventUs = maxEvent;
-        processedUpToUs = processed;
-        droppedUpToUs = dropped;
         nextBase = base;
         learning = learn;
         etaOn = eta;
-        int cap = Math.max(4096, Integer.highestOneBit(Math.max(1, t.length)) << 1);
-        bufT = Arrays.copyOf(t, cap);
-        bufIn = Arrays.copyOf(n, cap);
-        bufHead = 0;
-        bufCount = t.length;
-        windows.clear();
-        windows.putAll(ws);
+        lanes.clear();
+        lanes.putAll(read);
         scoring.clear();
         scoring.addAll(sc);
     }

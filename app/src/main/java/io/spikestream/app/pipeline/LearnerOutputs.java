@@ -71,7 +71,9 @@ public final class LearnerOutputs implements AutoCloseable {
     public StreamLearner.Listener listener(String sensorId, StreamLearner[] learner) {
         return p -> {
             if (publisher != null) {
-                publisher.publish(new WindowPrediction(sensorId, p.sampleId(), p.windowStartUs(), p.windowEndUs(), p.label(),
+                // a shared network names the sensor of each window; a learner of its own sensor leaves it to us
+                String sensor = p.sensorId().isEmpty() ? sensorId : p.sensorId();
+                publisher.publish(new WindowPrediction(sensor, p.sampleId(), p.windowStartUs(), p.windowEndUs(), p.label(),
                     p.predicted(), p.scores(), p.loss(), p.modelVersion(), p.learning()));
             }
             metrics.recordWindow(Phase.of(p.learning()), p.label(), p.predicted(), p.loss());

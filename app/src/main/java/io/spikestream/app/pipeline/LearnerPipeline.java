@@ -28,7 +28,8 @@ import java.util.function.Function;
 
 /**
  * The streaming learner: Kafka (events and labels of the events topic) -> reactive source with backpressure ->
- * one learner thread -> one {@link StreamLearner} per sensor id (whose listeners publish the predictions).
+ * one learner thread -> one {@link StreamLearner} per sensor id (whose listeners publish the predictions), or one for
+ * every sensor ({@link #shareOneNetwork}).
  *
  * <p>One writer per network: every learner is touched only by the {@code spikestream-learner} thread
  * ({@code publishOn} a single-thread scheduler with bounded prefetch, so a slow learner makes the consumer pause
@@ -59,6 +60,8 @@ public final class LearnerPipeline implements AutoCloseable {
     /** Set by close(): records still arriving are left unapplied (and unacknowledged) for the partitions' next owner. */
     private volatile boolean draining;
     private volatile RecordObserver observer = RecordObserver.NONE;
+    /** Sensor id -> model id: the sensor itself, or {@link StreamLearner#SHARED_MODEL_ID} for a shared network. */
+    private volatile Function<String, String> modelOf = Function.identity();
 
     /**
      * Records in flight to the learner thread in a durable pipeline: a partition move waits until the records already
@@ -134,6 +137,16 @@ public final class LearnerPipeline implements AutoCloseable {
         this.source = KafkaRecordSource.create(endpoint, options, new StreamItemDecoder(), positions);
     }
 
+    /**
+     * Routes every sensor to one network, model id {@link StreamLearner#SHARED_MODEL_ID} (call before {@link #start};
+     * the learners must be built with {@code sensor.share_network}, which keeps the sensors' streams apart inside it).
+     * One network has one writer: in a consumer group, run a shared network on one instance only.
+     */
+    public LearnerPipeline shareOneNetwork() {
+        this.modelOf = sensor -> StreamLearner.SHARED_MODEL_ID;
+        return this;
+    }
+
     /** Sets the record observer of a durable pipeline (call before {@link #start}). */
     public void setRecordObserver(RecordObserver o) {
         this.observer = o == null ? RecordObserver.NONE : o;
@@ -165,18 +178,12 @@ public final class LearnerPipeline implements AutoCloseable {
             return;
         }
         StreamItem item = r.value();
-        StreamLearner learner = learners.computeIfAbsent(item.sensorId(), factory);
-        switch (item) {
-            case StreamItem.Events e -> {
-                SensorEvents se = e.events();
-                // timestamps are on the stream time line already (replay adds the recording's offset when packing)
-                learner.onEvents(se.x(), se.y(), se.polarity(), se.timestampUs(), se.count());
-                events += se.count();
-            }
-            case StreamItem.Label l -> {
-                learner.onLabel(l.sampleId(), l.windowStartUs(), l.windowEndUs(), l.label());
-                labels++;
-            }
+        StreamLearner learner = learners.computeIfAbsent(modelOf.apply(item.sensorId()), factory);
+        apply(learner, item);
+        if (item instanceof StreamItem.Events e) {
+            events += e.events().count();
+        } else {
+            labels++;
         }
         records++;
         r.acknowledge();
@@ -195,7 +202,7 @@ public final class LearnerPipeline implements AutoCloseable {
                 int n = item instanceof StreamItem.Events e ? e.events().count() : 0;
                 RecordObserver o = observer;
                 o.before(r.partition(), r.offset(), item.sensorId());
-                boolean applied = registry.apply(item.sensorId(), r.partition(), r.offset(), r::acknowledge, n,
+                boolean applied = registry.apply(modelOf.apply(item.sensorId()), r.partition(), r.offset(), r::acknowledge, n,
                     learner -> apply(learner, item));
                 if (applied) {
                     if (item instanceof StreamItem.Events) {
@@ -228,9 +235,10 @@ public final class LearnerPipeline implements AutoCloseable {
         switch (item) {
             case StreamItem.Events e -> {
                 SensorEvents se = e.events();
-                learner.onEvents(se.x(), se.y(), se.polarity(), streamTimes(se), se.count());
+                learner.onEvents(item.sensorId(), se.x(), se.y(), se.polarity(), streamTimes(se), se.count());
             }
-            case StreamItem.Label l -> learner.onLabel(l.sampleId(), l.windowStartUs(), l.windowEndUs(), l.label());
+            case StreamItem.Label l ->
+                learner.onLabel(item.sensorId(), l.sampleId(), l.windowStartUs(), l.windowEndUs(), l.label());
         }
     }
 

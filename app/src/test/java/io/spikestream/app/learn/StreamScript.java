@@ -20,18 +20,46 @@ final class StreamScript {
         void apply(StreamLearner l);
     }
 
-    record Label(String id, long startUs, long endUs, int label) implements Item {
+    record Label(String sensor, String id, long startUs, long endUs, int label) implements Item {
         @Override
         public void apply(StreamLearner l) {
-            l.onLabel(id, startUs, endUs, label);
+            l.onLabel(sensor, id, startUs, endUs, label);
         }
     }
 
-    record Events(int[] x, int[] y, byte[] p, long[] t) implements Item {
+    record Events(String sensor, int[] x, int[] y, byte[] p, long[] t) implements Item {
         @Override
         public void apply(StreamLearner l) {
-            l.onEvents(x, y, p, t, t.length);
+            l.onEvents(sensor, x, y, p, t, t.length);
         }
+    }
+
+    /** The same calls, made for sensor {@code sensor} (for a shared network). */
+    StreamScript forSensor(String sensor) {
+        StreamScript s = new StreamScript();
+        for (Item i : items) {
+            s.items.add(switch (i) {
+                case Label l -> new Label(sensor, l.id(), l.startUs(), l.endUs(), l.label());
+                case Events e -> new Events(sensor, e.x(), e.y(), e.p(), e.t());
+            });
+        }
+        s.endUs = endUs;
+        return s;
+    }
+
+    /** The calls of {@code a} and {@code b} alternating one by one (then the rest of the longer), as two partitions. */
+    static StreamScript interleave(StreamScript a, StreamScript b) {
+        StreamScript s = new StreamScript();
+        for (int i = 0; i < Math.max(a.items.size(), b.items.size()); i++) {
+            if (i < a.items.size()) {
+                s.items.add(a.items.get(i));
+            }
+            if (i < b.items.size()) {
+                s.items.add(b.items.get(i));
+            }
+        }
+        s.endUs = Math.max(a.endUs, b.endUs);
+        return s;
     }
 
     final List<Item> items = new ArrayList<>();
@@ -75,10 +103,10 @@ final class StreamScript {
                 }
             }
             long last = t.length == 0 ? 0 : t[t.length - 1] - offset;
-            s.items.add(new Label(sample.id(), offset, offset + last + 1, sample.label()));
+            s.items.add(new Label("", sample.id(), offset, offset + last + 1, sample.label()));
             for (int i = 0; i < t.length; i += batch) {
                 int e = Math.min(t.length, i + batch);
-                s.items.add(new Events(Arrays.copyOfRange(x, i, e), Arrays.copyOfRange(y, i, e),
+                s.items.add(new Events("", Arrays.copyOfRange(x, i, e), Arrays.copyOfRange(y, i, e),
                     Arrays.copyOfRange(p, i, e), Arrays.copyOfRange(t, i, e)));
             }
             offset += last + 1 + gapUs;

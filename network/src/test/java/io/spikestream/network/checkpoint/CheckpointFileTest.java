@@ -184,6 +184,11 @@ class CheckpointFileTest {
         assertEquals(CheckpointException.Kind.INCOMPATIBLE_SHAPE, e.kind());
         assertTrue(e.getMessage().contains("line 2") && e.getMessage().contains("b n=3") && e.getMessage().contains("b n=4"),
             e.getMessage());
+        // a key added after the last one of a JSON block: the comma it adds to the line before is not the difference
+        CheckpointException added = assertThrows(CheckpointException.class,
+            () -> CheckpointReader.compareShapes("f", "{\n  \"a\" : 1,\n  \"b\" : true\n}", "{\n  \"a\" : 1\n}"));
+        assertTrue(added.getMessage().contains("line 3") && added.getMessage().contains("\"b\" : true")
+            && added.getMessage().contains("this network: }"), added.getMessage());
     }
 
     @Test
