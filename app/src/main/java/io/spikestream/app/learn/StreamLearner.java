@@ -15,16 +15,18 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
  * One online learner: a spiking network trained online on one sensor's event stream, never reset (or, with
  * {@code sensor.share_network}, on the windows of every sensor, each sensor's stream kept apart in a {@link Lane}
- * of its own). Events and labels go in; a {@link Prediction} comes out for every labelled window. The learning rule is a {@link LearnerModel}
- * chosen by {@code network.rule}: event-driven e-prop ({@code fast}, {@code nest}; the default), time-driven e-prop
+ * of its own). Events and labels go in; a {@link Prediction} comes out for every labelled window. The learning
+ * rule is a {@link LearnerModel} chosen by {@code network.rule}: event-driven e-prop ({@code fast}, {@code nest}; the default), time-driven e-prop
  * ({@code bsshslm}), SuperSpike ({@code superspike}) or EventProp ({@code eventprop}); it builds the network behind
  * the input layer, turns labels into targets and reads the prediction out. Everything else here is the same for
  * every rule.
@@ -434,8 +436,8 @@ public final class StreamLearner implements AutoCloseable {
     }
 
     /** Sensors seen so far (one, "", in a learner of its own sensor). */
-    public java.util.Set<String> sensors() {
-        return java.util.Collections.unmodifiableSet(lanes.keySet());
+    public Set<String> sensors() {
+        return Collections.unmodifiableSet(lanes.keySet());
     }
 
     /** Whether this learner is one network shared by every sensor ({@code sensor.share_network}). */
