@@ -36,11 +36,7 @@ class RunDeploymentTest {
         Path samples = KafkaLearnerDeterminismTest.subset(dir, "Test", 1);
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             String bs = kafka.bootstrapServers();
-            for (String sensor : List.of("camA", "camB")) {
-                int rc = io.spikestream.app.Main.execute("replay", "--bootstrap-servers", bs, "--as-fast-as-possible",
-                    "--no-progress", "--labels-topic", "spikestream.events", "--sensor-id", sensor, samples.toString());
-                assertEquals(0, rc);
-            }
+            replayTwoSensors(bs, samples);
             ExecutorService exec = Executors.newSingleThreadExecutor();
             RunStopper stopper = new RunStopper();
             Future<Integer> run = exec.submit(() -> stopper.run(bs, "--set", "network.n_rec=40", "--set", "output.metrics_port=0",
@@ -81,10 +77,7 @@ class RunDeploymentTest {
         Path store = dir.resolve("store");
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             String bs = kafka.bootstrapServers();
-            for (String sensor : List.of("camA", "camB")) {
-                assertEquals(0, io.spikestream.app.Main.execute("replay", "--bootstrap-servers", bs, "--as-fast-as-possible",
-                    "--no-progress", "--labels-topic", "spikestream.events", "--sensor-id", sensor, samples.toString()));
-            }
+            replayTwoSensors(bs, samples);
             ExecutorService exec = Executors.newSingleThreadExecutor();
             RunStopper stopper = new RunStopper();
             Future<Integer> run = exec.submit(() -> stopper.run(bs, "--checkpoint-dir", store.toString(), "--set",
@@ -103,15 +96,7 @@ class RunDeploymentTest {
             assertEquals(0, run.get());
             exec.shutdown();
         }
-        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream old = System.out;
-        System.setOut(new java.io.PrintStream(buf, true));
-        try {
-            assertEquals(0, io.spikestream.app.Main.execute("checkpoint", "list", "--dir", store.toString()));
-        } finally {
-            System.setOut(old);
-        }
-        String list = buf.toString();
+        String list = checkpointList(store);
         for (String sensor : List.of("camA", "camB")) {
             org.junit.jupiter.api.Assertions.assertTrue(list.contains(sensor), "checkpoint of " + sensor + " in\n" + list);
         }
@@ -128,10 +113,7 @@ class RunDeploymentTest {
         Path store = dir.resolve("store");
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             String bs = kafka.bootstrapServers();
-            for (String sensor : List.of("camA", "camB")) {
-                assertEquals(0, io.spikestream.app.Main.execute("replay", "--bootstrap-servers", bs, "--as-fast-as-possible",
-                    "--no-progress", "--labels-topic", "spikestream.events", "--sensor-id", sensor, samples.toString()));
-            }
+            replayTwoSensors(bs, samples);
             ExecutorService exec = Executors.newSingleThreadExecutor();
             RunStopper stopper = new RunStopper();
             Future<Integer> run = exec.submit(() -> stopper.run(bs, "--checkpoint-dir", store.toString(), "--set",
@@ -168,6 +150,21 @@ class RunDeploymentTest {
             assertEquals(versions.size(), new HashSet<>(versions.values()).size(),
                 "one model: every window a new version " + versions);
         }
+        String list = checkpointList(store);
+        org.junit.jupiter.api.Assertions.assertTrue(list.contains("shared") && !list.contains("camA") && !list.contains("camB"),
+            "one checkpointed model, 'shared':\n" + list);
+    }
+
+    /** Publishes the samples twice, as sensors camA and camB, labels in the events topic. */
+    private static void replayTwoSensors(String bootstrap, Path samples) {
+        for (String sensor : List.of("camA", "camB")) {
+            assertEquals(0, io.spikestream.app.Main.execute("replay", "--bootstrap-servers", bootstrap, "--as-fast-as-possible",
+                "--no-progress", "--labels-topic", "spikestream.events", "--sensor-id", sensor, samples.toString()));
+        }
+    }
+
+    /** What {@code checkpoint list --dir store} prints. */
+    private static String checkpointList(Path store) {
         java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
         java.io.PrintStream old = System.out;
         System.setOut(new java.io.PrintStream(buf, true));
@@ -176,9 +173,7 @@ class RunDeploymentTest {
         } finally {
             System.setOut(old);
         }
-        String list = buf.toString();
-        org.junit.jupiter.api.Assertions.assertTrue(list.contains("shared") && !list.contains("camA") && !list.contains("camB"),
-            "one checkpointed model, 'shared':\n" + list);
+        return buf.toString();
     }
 
     /** Runs the command with a stop switch instead of a signal. */
