@@ -9,6 +9,10 @@ import io.spikestream.network.Population;
 import io.spikestream.network.Projection;
 import io.spikestream.network.SynapseSpec;
 import io.spikestream.network.WeightInit;
+import io.spikestream.network.checkpoint.CheckpointException;
+import io.spikestream.network.checkpoint.Checkpointable;
+import io.spikestream.network.checkpoint.StateReader;
+import io.spikestream.network.checkpoint.StateWriter;
 import io.spikestream.plasticity.superspike.SuperSpikeConfig;
 import io.spikestream.plasticity.superspike.SuperSpikeRule;
 
@@ -28,7 +32,8 @@ import java.util.Map;
  * counts; the loss is the van Rossum distance of the outputs to their targets over the range. Learning off =
  * RMaxProp's eta 0 (its second-moment estimate keeps updating, as in the paper's burn-in).
  *
- * <p>Checkpoints: the rule's traces and RMaxProp state are not checkpointable yet; the learner refuses.
+ * <p>Checkpoints: the rule's section holds its traces, error filters and RMaxProp state, and (through the rule)
+ * the target trains' window; a restored learner continues bit-identically.
  */
 final class SuperSpikeModel implements LearnerModel {
 
@@ -100,7 +105,7 @@ final class SuperSpikeModel implements LearnerModel {
      * never. Holds the current and the previous window (the range of one runs {@code lag} steps into the next).
      * Called by the rule at the end of every step, in step order; no allocation.
      */
-    static final class TargetTrains implements InputDrive {
+    static final class TargetTrains implements InputDrive, Checkpointable {
         private final int steps;
         private final int lag;
         private final int period;
@@ -136,6 +141,27 @@ final class SuperSpikeModel implements LearnerModel {
             local[0] = label;
             mult[0] = 1;
             return 1;
+        }
+
+        @Override
+        public String checkpointShape() {
+            return "target trains steps=" + steps + " lag=" + lag + " period=" + period;
+        }
+
+        @Override
+        public void writeState(StateWriter out) {
+            out.putLong(curBase);
+            out.putInt(curLabel);
+            out.putLong(prevBase);
+            out.putInt(prevLabel);
+        }
+
+        @Override
+        public void readState(StateReader in) throws CheckpointException {
+            curBase = in.getLong();
+            curLabel = in.getInt();
+            prevBase = in.getLong();
+            prevLabel = in.getInt();
         }
     }
 
@@ -229,9 +255,7 @@ final class SuperSpikeModel implements LearnerModel {
 
     @Override
     public String notCheckpointable() {
-        return "network.rule=superspike: the SuperSpike rule (SuperSpikeRule) keeps state that checkpoints cannot hold "
-            + "yet (presynaptic traces, eligibilities, error filters, RMaxProp moments); use network.rule=fast or nest "
-            + "for durable learning";
+        return null;
     }
 
     @Override

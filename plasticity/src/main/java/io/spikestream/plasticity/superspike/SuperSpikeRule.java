@@ -9,6 +9,10 @@ import io.spikestream.network.Population;
 import io.spikestream.network.Projection;
 import io.spikestream.network.SynapseLayout;
 import io.spikestream.network.SynapseModel;
+import io.spikestream.network.checkpoint.CheckpointException;
+import io.spikestream.network.checkpoint.Checkpointable;
+import io.spikestream.network.checkpoint.StateReader;
+import io.spikestream.network.checkpoint.StateWriter;
 import io.spikestream.plasticity.LearningRateControl;
 
 import java.lang.foreign.MemorySegment;
@@ -45,7 +49,7 @@ import java.util.SplittableRandom;
  * per (projection part, source) the presynaptic traces; per synapse, off-heap, λ1, λ2, m, v (and a feedback weight
  * for random feedback); per neuron the error filters. Cost O(synapses) per step: a dense, time-driven rule.
  */
-public final class SuperSpikeRule implements PlasticityRule, LearningRateControl {
+public final class SuperSpikeRule implements PlasticityRule, LearningRateControl, Checkpointable {
 
     public static final String SYNAPSE = "superspike_synapse";
 
@@ -265,6 +269,94 @@ public final class SuperSpikeRule implements PlasticityRule, LearningRateControl
                     long key = ((config.feedbackSeed() * 31 + p.index()) * 1_000_003L + s) * 1_000_003L + part.target(i);
                     st.feedbackWeight.setAtIndex(SynapseLayout.STATE, i, new SplittableRandom(key).nextGaussian());
                 }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ checkpoints
+
+    @Override
+    public String checkpointShape() {
+        StringBuilder b = new StringBuilder(getClass().getName()).append(' ').append(config);
+        for (Layer l : layers) {
+            b.append("\nlayer ").append(l.pop.index()).append(" n=").append(l.pop.size()).append(" target=")
+                .append(l.target == null ? "none" : l.target instanceof Checkpointable c ? c.checkpointShape() : "stateless");
+        }
+        for (Proj q : projs) {
+            b.append("\nprojection ").append(q.projection.index()).append(" delay=").append(q.delay);
+        }
+        return b.toString();
+    }
+
+    /**
+     * Complete learning state: the learning rate in force; per layer the surrogate, error, filtered error and
+     * heterosynaptic traces, the loss accumulator and the target buffers, and the target drive's own state when it
+     * keeps one; per (projection part) the presynaptic traces, the delayed arrivals and every per-synapse segment
+     * (eligibilities, accumulator, RMaxProp moment). Random feedback weights are a function of the seed and rebuilt.
+     */
+    @Override
+    public void writeState(StateWriter out) {
+        out.putDouble(eta);
+        for (Layer l : layers) {
+            out.putDoubles(l.sigma);
+            out.putDoubles(l.delta);
+            out.putDoubles(l.x);
+            out.putDoubles(l.e);
+            out.putDoubles(l.zHet);
+            out.putDoubles(l.zHetUsed);
+            out.putDoubles(l.lossSq);
+            out.putInts(l.tgtLocal);
+            out.putInts(l.tgtMult);
+            if (l.target instanceof Checkpointable c) {
+                c.writeState(out);
+            }
+        }
+        for (Proj q : projs) {
+            for (PartState st : q.parts) {
+                out.putDoubles(st.z);
+                out.putDoubles(st.zt);
+                for (double[] slot : st.arrivals) {
+                    out.putDoubles(slot);
+                }
+                out.putSegment(st.lam1);
+                out.putSegment(st.lam2);
+                out.putSegment(st.m);
+                out.putSegment(st.v);
+            }
+        }
+    }
+
+    @Override
+    public void readState(StateReader in) throws CheckpointException {
+        eta = in.getDouble();
+        for (Layer l : layers) {
+            String at = "layer " + l.pop.index() + ": ";
+            in.readDoubles(l.sigma, at + "surrogate");
+            in.readDoubles(l.delta, at + "error");
+            in.readDoubles(l.x, at + "rise-filtered error");
+            in.readDoubles(l.e, at + "filtered error");
+            in.readDoubles(l.zHet, at + "heterosynaptic trace");
+            in.readDoubles(l.zHetUsed, at + "heterosynaptic trace in use");
+            in.readDoubles(l.lossSq, at + "loss accumulator");
+            in.readInts(l.tgtLocal, at + "target neurons");
+            in.readInts(l.tgtMult, at + "target multiplicities");
+            if (l.target instanceof Checkpointable c) {
+                c.readState(in);
+            }
+        }
+        for (Proj q : projs) {
+            for (int k = 0; k < q.parts.length; k++) {
+                PartState st = q.parts[k];
+                String at = "projection " + q.projection.index() + " part " + k + ": ";
+                in.readDoubles(st.z, at + "presynaptic trace");
+                in.readDoubles(st.zt, at + "filtered presynaptic trace");
+                for (double[] slot : st.arrivals) {
+                    in.readDoubles(slot, at + "delayed arrivals");
+                }
+                in.readSegment(st.lam1, at + "eligibility (rise)");
+                in.readSegment(st.lam2, at + "eligibility");
+                in.readSegment(st.m, at + "accumulator");
+                in.readSegment(st.v, at + "RMaxProp moment");
             }
         }
     }
