@@ -138,7 +138,7 @@ class RecoveryErrorsTest {
 
     @Test
     void aRuleWhoseStateCannotBeCheckpointedIsRefusedAtStartByName(@TempDir Path dir) throws Exception {
-        for (String rule : List.of("bsshslm", "eventprop")) {
+        for (String rule : List.of("bsshslm")) {
             Path store = dir.resolve(rule);
             Run r = learn(topic("recovery-rule-" + rule), "g-rule-" + rule, store, "--set", "network.rule=" + rule);
             assertEquals(2, r.rc(), r.out() + r.err());

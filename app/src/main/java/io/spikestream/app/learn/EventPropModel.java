@@ -9,6 +9,10 @@ import io.spikestream.network.Population;
 import io.spikestream.network.Projection;
 import io.spikestream.network.SynapseSpec;
 import io.spikestream.network.WeightInit;
+import io.spikestream.network.checkpoint.CheckpointException;
+import io.spikestream.network.checkpoint.Checkpointable;
+import io.spikestream.network.checkpoint.StateReader;
+import io.spikestream.network.checkpoint.StateWriter;
 import io.spikestream.plasticity.eventprop.EventPropConfig;
 import io.spikestream.plasticity.eventprop.EventPropLoss;
 import io.spikestream.plasticity.eventprop.EventPropRule;
@@ -28,7 +32,8 @@ import java.util.Map;
  * so the learner scores exactly what the rule trains. Learning off: the window is unsupervised (no backward pass, no
  * optimizer step).
  *
- * <p>Checkpoints: the rule's optimizer state and clocks are not checkpointable yet; the learner refuses.
+ * <p>Checkpoints: the rule's section holds its tape, adjoints, optimizer state and clocks, and (through the rule)
+ * the window being supervised; a restored learner continues bit-identically.
  */
 final class EventPropModel implements LearnerModel {
 
@@ -39,9 +44,45 @@ final class EventPropModel implements LearnerModel {
     private final Map<String, Projection> projections = new LinkedHashMap<>();
     private final int steps;
     private final int classes;
-    private long curBase = -1;
-    private int curLabel = -1;
-    private boolean curLearn;
+    private final Supervised supervised = new Supervised();
+
+    /** The window being supervised: the rule's targets, checkpointed in the rule's section. */
+    private static final class Supervised implements WindowTargets, Checkpointable {
+        long curBase = -1;
+        int curLabel = -1;
+        boolean curLearn;
+
+        /** The rule's supervision at the end of window k: the one-hot label, if the window is learned from. */
+        @Override
+        public boolean fill(long window, long startStep, long endStep, double[] target) {
+            if (startStep != curBase || !curLearn || curLabel < 0) {
+                return false;
+            }
+            for (int j = 0; j < target.length; j++) {
+                target[j] = j == curLabel ? 1.0 : 0.0;
+            }
+            return true;
+        }
+
+        @Override
+        public String checkpointShape() {
+            return "one-hot window targets";
+        }
+
+        @Override
+        public void writeState(StateWriter out) {
+            out.putLong(curBase);
+            out.putInt(curLabel);
+            out.putBoolean(curLearn);
+        }
+
+        @Override
+        public void readState(StateReader in) throws CheckpointException {
+            curBase = in.getLong();
+            curLabel = in.getInt();
+            curLearn = in.getBoolean();
+        }
+    }
 
     EventPropModel(Settings s, Network net, int nIn, InputDrive input) {
         String b = "network.eventprop.";
@@ -61,19 +102,7 @@ final class EventPropModel implements LearnerModel {
             SynapseSpec.of(syn).weight(WeightInit.normal(s.d(b + "w_in_mean"), s.d(b + "w_in_std"))).delay(h)));
         projections.put("hidden->output", net.connect(hid, out, Connectivity.allToAll(),
             SynapseSpec.of(syn).weight(WeightInit.normal(s.d(b + "w_out_mean"), s.d(b + "w_out_std"))).delay(h)));
-        WindowTargets targets = this::fill;
-        rule.setOutput(out, targets);
-    }
-
-    /** The rule's supervision at the end of window k: the one-hot label, if the window is learned from. */
-    private boolean fill(long window, long startStep, long endStep, double[] target) {
-        if (startStep != curBase || !curLearn || curLabel < 0) {
-            return false;
-        }
-        for (int j = 0; j < target.length; j++) {
-            target[j] = j == curLabel ? 1.0 : 0.0;
-        }
-        return true;
+        rule.setOutput(out, supervised);
     }
 
     @Override
@@ -113,9 +142,9 @@ final class EventPropModel implements LearnerModel {
 
     @Override
     public void startWindow(long base, int label, boolean learn) {
-        curBase = base;
-        curLabel = label;
-        curLearn = learn;
+        supervised.curBase = base;
+        supervised.curLabel = label;
+        supervised.curLearn = learn;
     }
 
     @Override
@@ -180,9 +209,7 @@ final class EventPropModel implements LearnerModel {
 
     @Override
     public String notCheckpointable() {
-        return "network.rule=eventprop: the EventProp rule (EventPropRule) keeps state that checkpoints cannot hold yet "
-            + "(optimizer moments and clocks, the adjoint's window bookkeeping); use network.rule=fast or nest for "
-            + "durable learning";
+        return null;
     }
 
     @Override

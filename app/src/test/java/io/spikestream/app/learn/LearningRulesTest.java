@@ -122,7 +122,7 @@ class LearningRulesTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"bsshslm, BsshslmEpropRule", "eventprop, EventPropRule"})
+    @CsvSource({"bsshslm, BsshslmEpropRule"})
     void rulesWithoutCheckpointableStateRefuseCheckpointsByName(String rule, String ruleClass) throws Exception {
         try (StreamLearner l = new StreamLearner(settings(rule), p -> { })) {
             StreamScript.nmnist(1, 700, 2000).items.forEach(i -> i.apply(l));

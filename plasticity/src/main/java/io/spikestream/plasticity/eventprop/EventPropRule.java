@@ -10,6 +10,10 @@ import io.spikestream.network.Population;
 import io.spikestream.network.Projection;
 import io.spikestream.network.SynapseLayout;
 import io.spikestream.network.SynapseModel;
+import io.spikestream.network.checkpoint.CheckpointException;
+import io.spikestream.network.checkpoint.Checkpointable;
+import io.spikestream.network.checkpoint.StateReader;
+import io.spikestream.network.checkpoint.StateWriter;
 import io.spikestream.plasticity.LearningRateControl;
 import io.spikestream.plasticity.optim.OptimizerClock;
 import io.spikestream.plasticity.optim.OptimizerSpec;
@@ -38,7 +42,7 @@ import java.util.List;
  * output neuron and step for ∫V; memory O(spikes per window). The backward pass runs on one thread, at the end of
  * the window's last step.
  */
-public final class EventPropRule implements PlasticityRule, LearningRateControl {
+public final class EventPropRule implements PlasticityRule, LearningRateControl, Checkpointable {
 
     public static final String SYNAPSE = "eventprop_synapse";
 
@@ -231,6 +235,126 @@ public final class EventPropRule implements PlasticityRule, LearningRateControl 
             neuronsByPop[p.index()] = n;
         }
         return n;
+    }
+
+    // ------------------------------------------------------------------ checkpoints
+
+    @Override
+    public String checkpointShape() {
+        StringBuilder b = new StringBuilder(getClass().getName()).append(' ').append(config).append(" output=")
+            .append(output.index()).append(" targets=")
+            .append(targets instanceof Checkpointable c ? c.checkpointShape() : "stateless");
+        for (Neurons n : neuronsByPop) {
+            if (n != null) {
+                b.append("\nneurons ").append(n.pop.index()).append(" n=").append(n.pop.size());
+            }
+        }
+        for (Proj q : projs) {
+            b.append("\nprojection ").append(q.projection.index()).append(" adam=").append(q.m[0] != null);
+        }
+        return b.toString();
+    }
+
+    /**
+     * Complete learning state: the learning rate in force; the window's tape (spikes since the window started) and
+     * output accumulators, the window counters and last loss; per population the adjoints and their clocks; per
+     * projection the optimizer clock and every per-synapse segment (gradient, accumulator, Adam moments); and the
+     * targets' own state when they keep one.
+     */
+    @Override
+    public void writeState(StateWriter out) {
+        out.putDouble(eta);
+        out.putLongs(tape.step, 0, tape.count);
+        out.putInts(tape.pop, 0, tape.count);
+        out.putInts(tape.local, 0, tape.count);
+        out.putDoubles(tape.currentMinusVoltage, 0, tape.count);
+        out.putDoubles(integral);
+        out.putDoubles(target);
+        out.putDoubles(summary);
+        out.putDoubles(dLoss);
+        out.putInts(outCount);
+        out.putInts(outFirst);
+        out.putLong(supervisedWindows);
+        out.putLong(windows);
+        out.putDouble(lastLoss);
+        for (Neurons n : neuronsByPop) {
+            if (n != null) {
+                out.putDoubles(n.lambdaV);
+                out.putDoubles(n.lambdaI);
+                out.putLongs(n.at);
+                out.putLongs(n.window);
+                out.putDoubles(n.drive);
+            }
+        }
+        for (Proj q : projs) {
+            out.putLong(q.clockK);
+            out.putDouble(q.clockB1);
+            out.putDouble(q.clockB2);
+            out.putLong(q.clockN);
+            out.putDouble(q.clockEta);
+            for (int k = 0; k < q.grad.length; k++) {
+                out.putSegment(q.grad[k]);
+                out.putSegment(q.acc[k]);
+                out.putSegment(q.m[k]);
+                out.putSegment(q.v[k]);
+            }
+        }
+        if (targets instanceof Checkpointable c) {
+            c.writeState(out);
+        }
+    }
+
+    @Override
+    public void readState(StateReader in) throws CheckpointException {
+        eta = in.getDouble();
+        long[] steps = in.getLongs("tape steps");
+        int[] pops = in.getInts("tape populations");
+        int[] locals = in.getInts("tape neurons");
+        double[] iv = in.getDoubles("tape jump denominators");
+        if (pops.length != steps.length || locals.length != steps.length || iv.length != steps.length) {
+            throw new CheckpointException(CheckpointException.Kind.INCOMPATIBLE_SHAPE, "eventprop tape columns of "
+                + "different lengths: " + steps.length + ", " + pops.length + ", " + locals.length + ", " + iv.length);
+        }
+        tape.count = 0;
+        for (int i = 0; i < steps.length; i++) {
+            tape.add(steps[i], pops[i], locals[i], iv[i]);
+        }
+        in.readDoubles(integral, "output voltage integrals");
+        in.readDoubles(target, "targets");
+        in.readDoubles(summary, "output summaries");
+        in.readDoubles(dLoss, "loss derivatives");
+        in.readInts(outCount, "output spike counts");
+        in.readInts(outFirst, "output first spikes");
+        supervisedWindows = in.getLong();
+        windows = in.getLong();
+        lastLoss = in.getDouble();
+        for (Neurons n : neuronsByPop) {
+            if (n != null) {
+                String at = "population " + n.pop.index() + ": ";
+                in.readDoubles(n.lambdaV, at + "voltage adjoints");
+                in.readDoubles(n.lambdaI, at + "current adjoints");
+                in.readLongs(n.at, at + "adjoint steps");
+                in.readLongs(n.window, at + "adjoint windows");
+                in.readDoubles(n.drive, at + "adjoint drive");
+            }
+        }
+        for (Proj q : projs) {
+            q.clockK = in.getLong();
+            q.clockB1 = in.getDouble();
+            q.clockB2 = in.getDouble();
+            q.clockN = in.getLong();
+            q.clockEta = in.getDouble();
+            for (int k = 0; k < q.grad.length; k++) {
+                String at = "projection " + q.projection.index() + " part " + k + ": ";
+                in.readSegment(q.grad[k], at + "gradients");
+                in.readSegment(q.acc[k], at + "accumulators");
+                in.readSegment(q.m[k], at + "Adam first moments");
+                in.readSegment(q.v[k], at + "Adam second moments");
+            }
+        }
+        if (targets instanceof Checkpointable c) {
+            c.readState(in);
+        }
     }
 
     // ------------------------------------------------------------------ forward: tape and ∫V
