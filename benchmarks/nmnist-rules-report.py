@@ -120,8 +120,8 @@ out += [
     "rarely active inputs pin (a synapse whose source stays silent keeps the interval it last learned in, NEST's "
     "behaviour, e-prop spec section 5.6): its live heap grew through the stream to the value in the table, and "
     "blocklisting NEST's rarely active pixels brings it back to the other rules' level (and halves the time). "
-    "`nest` and `fast` learn identically here (same predictions); `fast` is the one for streams. Only `fast` and "
-    "`nest` models can be checkpointed; the others refuse by name (README, \"Choosing a rule for a stream\").",
+    "`nest` and `fast` learn identically here (same predictions); `fast` is the one for streams. Every rule's "
+    "learner can be checkpointed (README, \"Choosing a rule for a stream\").",
     "",
     "<!-- nmnist-rules:end -->"]
 section = "\n".join(out) + "\n"

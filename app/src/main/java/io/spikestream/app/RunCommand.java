@@ -95,7 +95,7 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
                 try {
                     pipeline = LearnerPipeline.durable(endpoint, options, template, store, policy, java.time.InstantSource.system());
                 } catch (RuntimeException e) {
-                    // refused at start (e.g. a rule whose state cannot be checkpointed): release the outputs
+                    // refused at start (e.g. an unreadable checkpoint store): release the outputs
                     outputs.close();
                     throw e;
                 }

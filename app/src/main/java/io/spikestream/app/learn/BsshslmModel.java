@@ -35,7 +35,8 @@ import java.util.Map;
  * mean-squared-error readout). Learning off = eta 0 (NEST's test phase; an interval's gradient is applied with the
  * rate in force when it was recorded, see {@code WeightOptimizer}).
  *
- * <p>Checkpoints: the rule keeps state the engine cannot save (ISI lists, interval archives); the learner refuses.
+ * <p>Checkpoints: the rule's section holds its interval archives, inter-spike intervals, optimizer clocks and
+ * per-synapse state; the supervision is the readout population's checkpointed drive.
  */
 final class BsshslmModel implements LearnerModel {
 
@@ -181,13 +182,6 @@ final class BsshslmModel implements LearnerModel {
     public double loss(double lossSum, double[] sums, long n, int label) {
         return crossEntropy ? EventPropModel.crossEntropyOfMeans(sums, n, label, classes)
             : EventPropModel.halfSquaredErrorOfMeans(sums, n, label, classes);
-    }
-
-    @Override
-    public String notCheckpointable() {
-        return "network.rule=bsshslm: the time-driven e-prop rule (BsshslmEpropRule) keeps state that checkpoints "
-            + "cannot hold yet (per-source ISI lists, per-neuron interval archives); use network.rule=fast or nest for "
-            + "durable learning";
     }
 
     @Override

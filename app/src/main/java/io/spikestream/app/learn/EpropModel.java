@@ -28,7 +28,7 @@ import java.util.Map;
  * base + 3) and the learning signal in the last {@code learning_window_steps} up to base + steps + 2; the prediction
  * is the argmax of the mean readout signal over the last {@code score_window_steps} of that range, the loss half the
  * mean squared error there. Learning off = eta 0 (NEST's test phase). Settings: {@code network.*} and the top-level
- * {@code optimizer} block. Both rules are checkpointable: the learner's checkpoints hold their state.
+ * {@code optimizer} block. Both rules write their state into the learner's checkpoints.
  *
  * <p>This is the learner exactly as it was before models existed (same build order, same arithmetic): its
  * predictions and checkpoints are bit-identical to the earlier ones ({@code EpropPathUnchangedTest}).
@@ -202,11 +202,6 @@ final class EpropModel implements LearnerModel {
     @Override
     public double loss(double lossSum, double[] sums, long n, int label) {
         return 0.5 * lossSum / classes;
-    }
-
-    @Override
-    public String notCheckpointable() {
-        return null;
     }
 
     @Override

@@ -208,11 +208,6 @@ final class EventPropModel implements LearnerModel {
     }
 
     @Override
-    public String notCheckpointable() {
-        return null;
-    }
-
-    @Override
     public long ruleStateBytes() {
         return rule.synapseStateBytes();
     }

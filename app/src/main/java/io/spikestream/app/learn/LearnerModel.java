@@ -10,7 +10,7 @@ import java.util.Map;
 
 /**
  * What a learning rule contributes to a {@link StreamLearner}: the network behind the input layer, how a window's
- * label becomes targets and learning, how a prediction is read out, and whether the state can be checkpointed. The
+ * label becomes targets and learning, and how a prediction is read out (its state is checkpointed by its rule). The
  * learner keeps everything else (input mapping, stream time, window bookkeeping, scoring ranges, predictions,
  * counters), identical for every rule.
  *
@@ -96,12 +96,6 @@ interface LearnerModel {
 
     /** The window's loss, from its loss accumulator and evidence. */
     double loss(double lossSum, double[] sums, long steps, int label);
-
-    /**
-     * Null if the model's state can be checkpointed; otherwise why not, naming the rule. The learner refuses to
-     * write (or read) a checkpoint with this message rather than write part of one.
-     */
-    String notCheckpointable();
 
     /** Bytes of learning state the rule keeps per plastic synapse (off-heap columns besides target and weight). */
     long ruleStateBytes();

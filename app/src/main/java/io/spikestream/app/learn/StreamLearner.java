@@ -44,9 +44,8 @@ import java.util.TreeMap;
  * <p>Checkpoints ({@link #addCheckpointSections}, {@link #restore}) hold the network's whole state and the learner's
  * own (event buffer, pending windows, scheduled input, supervision, scoring, counters, hot-pixel filter): a learner
  * restored into a fresh instance of the same settings continues bit-identically. The window policy and the
- * listener are configuration, set again by whoever builds the learner. Only models whose rules keep checkpointable
- * state can be checkpointed (the e-prop rules); for the others every checkpoint call fails with a message naming the
- * rule, before anything is written.
+ * listener are configuration, set again by whoever builds the learner. Every rule's state is in the network's
+ * checkpoint (each rule writes its own section).
  *
  * <p>Not threadsafe: one thread (the pipeline's learner thread) calls it; the network's own workers run inside
  * its calls.
@@ -564,24 +563,11 @@ public final class StreamLearner implements AutoCloseable {
         return t;
     }
 
-    /** Whether this learner's model can be checkpointed (the e-prop rules), else why not. */
-    public boolean checkpointable() {
-        return model.notCheckpointable() == null;
-    }
-
-    private void requireCheckpointable() {
-        String why = model.notCheckpointable();
-        if (why != null) {
-            throw new IllegalStateException(why);
-        }
-    }
-
     /**
      * What a checkpoint of this learner must match: its settings (without operational blocks and the blocks of other
-     * rules) and its network. Fails for models that cannot be checkpointed.
+     * rules) and its network.
      */
     public String checkpointShape() {
-        requireCheckpointable();
         List<String> without = new ArrayList<>(List.of(OPERATIONAL_SETTINGS));
         without.addAll(List.of(model.foreignSettings()));
         if (!shared) {
@@ -591,19 +577,14 @@ public final class StreamLearner implements AutoCloseable {
         return "learner settings " + settings.toJsonWithout(without.toArray(new String[0])) + "\n" + net.checkpointShape();
     }
 
-    /**
-     * Adds the network's sections and the learner's own ({@code learner}) to a checkpoint. A model that cannot be
-     * checkpointed fails with an {@link IllegalStateException} naming its rule, before any section is added.
-     */
+    /** Adds the network's sections and the learner's own ({@code learner}) to a checkpoint. */
     public void addCheckpointSections(CheckpointWriter w) {
-        requireCheckpointable();
         net.addCheckpointSections(w);
         w.section("learner", this::writeState);
     }
 
     /** Restores a checkpoint of a learner with the same settings (shape checked by the caller or the network). */
     public void restore(CheckpointReader r) throws CheckpointException {
-        requireCheckpointable();
         StateReader in = r.section("learner");
         net.restore(r);
         readState(in);

@@ -254,11 +254,6 @@ final class SuperSpikeModel implements LearnerModel {
     }
 
     @Override
-    public String notCheckpointable() {
-        return null;
-    }
-
-    @Override
     public long ruleStateBytes() {
         return rule.synapseStateBytes();
     }

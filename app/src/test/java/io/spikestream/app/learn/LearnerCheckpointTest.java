@@ -53,7 +53,7 @@ class LearnerCheckpointTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"fast", "nest", "superspike", "eventprop"})
+    @ValueSource(strings = {"fast", "nest", "bsshslm", "superspike", "eventprop"})
     void stoppedAnywhereAndRestoredTheLearnerContinuesExactly(String rule, @TempDir Path dir) throws Exception {
         Settings s = settings(rule);
         StreamScript script = StreamScript.nmnist(5, 700, 2000);

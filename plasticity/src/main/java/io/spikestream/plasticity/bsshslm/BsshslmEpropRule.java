@@ -10,6 +10,10 @@ import io.spikestream.network.Population;
 import io.spikestream.network.Projection;
 import io.spikestream.network.SynapseLayout;
 import io.spikestream.network.SynapseModel;
+import io.spikestream.network.checkpoint.CheckpointException;
+import io.spikestream.network.checkpoint.Checkpointable;
+import io.spikestream.network.checkpoint.StateReader;
+import io.spikestream.network.checkpoint.StateWriter;
 import io.spikestream.plasticity.LearningRateControl;
 import io.spikestream.plasticity.optim.OptimizerClock;
 import io.spikestream.plasticity.optim.OptimizerSpec;
@@ -41,7 +45,7 @@ import java.util.Map;
  * spike: the time-driven baseline the event-driven rules are compared with. Threading: worker k touches only part
  * k of each projection and neurons of chunk k.
  */
-public final class BsshslmEpropRule implements PlasticityRule, LearningRateControl {
+public final class BsshslmEpropRule implements PlasticityRule, LearningRateControl, Checkpointable {
 
     public static final String SYNAPSE = "eprop_synapse_bsshslm_2020";
     public static final String LEARNING_SIGNAL = "eprop_learning_signal_connection_bsshslm_2020";
@@ -370,6 +374,135 @@ public final class BsshslmEpropRule implements PlasticityRule, LearningRateContr
         }
         for (ReadoutNeurons ro : readouts.values()) {
             network.addRecordable(ro.pop, "eprop_history_duration", ro::historyDuration);
+        }
+    }
+
+    // ------------------------------------------------------------------ checkpoints
+
+    @Override
+    public String checkpointShape() {
+        StringBuilder b = new StringBuilder(getClass().getName()).append(' ').append(config).append(" interval=")
+            .append(interval).append(" tau_m_readout=").append(tauOverrides.values());
+        for (ProjState ps : projStates) {
+            if (ps != null) {
+                b.append("\nprojection parts=").append(ps.parts.length).append(" adam=").append(ps.parts[0].m != null);
+            }
+        }
+        return b.toString();
+    }
+
+    /**
+     * Complete learning state: the learning rate in force; per recurrent population the spike counts, the current
+     * surrogate and learning signal and every neuron's interval archive (entries, erased flags, update markers,
+     * firing-rate values) exactly as held; per readout population its archives; per (projection part, source) the
+     * spike and update times, flush flags, inter-spike intervals and optimizer clocks; every per-synapse segment.
+     */
+    @Override
+    public void writeState(StateWriter out) {
+        out.putDouble(eta);
+        for (RecurrentNeurons r : recurrentByPop) {
+            if (r != null) {
+                out.putLongs(r.spikes);
+                out.putDoubles(r.psiNow);
+                out.putDoubles(r.learningSignalNow);
+                writeArchives(out, r.archive);
+            }
+        }
+        for (ReadoutNeurons r : readoutByPop) {
+            if (r != null) {
+                writeArchives(out, r.archive);
+            }
+        }
+        for (ProjState ps : projStates) {
+            if (ps == null) {
+                continue;
+            }
+            for (PartState st : ps.parts) {
+                out.putLongs(st.tLast);
+                out.putBooleans(st.prevFlush);
+                out.putLongs(st.tPrevUpdate);
+                out.putLongs(st.tNextUpdate);
+                out.putLongs(st.tTrigger);
+                out.putInts(st.isiCount);
+                for (int src = 0; src < st.isiCount.length; src++) {
+                    if (st.isiCount[src] > 0) {
+                        out.putInts(st.isi[src], 0, st.isiCount[src]);
+                    }
+                }
+                out.putLongs(st.clockK);
+                out.putDoubles(st.clockB1);
+                out.putDoubles(st.clockB2);
+                out.putLongs(st.clockN);
+                out.putDoubles(st.clockEta);
+                out.putSegment(st.grad);
+                out.putSegment(st.acc);
+                out.putSegment(st.m);
+                out.putSegment(st.v);
+            }
+        }
+    }
+
+    private static void writeArchives(StateWriter out, IntervalArchive[] archives) {
+        for (IntervalArchive a : archives) {
+            if (a != null) {
+                a.writeState(out);
+            }
+        }
+    }
+
+    @Override
+    public void readState(StateReader in) throws CheckpointException {
+        eta = in.getDouble();
+        for (RecurrentNeurons r : recurrentByPop) {
+            if (r != null) {
+                String at = "population " + r.pop.index() + ": ";
+                in.readLongs(r.spikes, at + "spike counts");
+                in.readDoubles(r.psiNow, at + "surrogate gradients");
+                in.readDoubles(r.learningSignalNow, at + "learning signals");
+                readArchives(in, r.archive, at);
+            }
+        }
+        for (ReadoutNeurons r : readoutByPop) {
+            if (r != null) {
+                readArchives(in, r.archive, "population " + r.pop.index() + ": ");
+            }
+        }
+        for (ProjState ps : projStates) {
+            if (ps == null) {
+                continue;
+            }
+            for (PartState st : ps.parts) {
+                in.readLongs(st.tLast, "last spike times");
+                in.readBooleans(st.prevFlush, "flush flags");
+                in.readLongs(st.tPrevUpdate, "previous update times");
+                in.readLongs(st.tNextUpdate, "next update times");
+                in.readLongs(st.tTrigger, "trigger times");
+                in.readInts(st.isiCount, "inter-spike interval counts");
+                for (int src = 0; src < st.isiCount.length; src++) {
+                    st.isi[src] = st.isiCount[src] > 0 ? in.getInts("inter-spike intervals") : null;
+                    if (st.isi[src] != null && st.isi[src].length != st.isiCount[src]) {
+                        throw new CheckpointException(CheckpointException.Kind.INCOMPATIBLE_SHAPE, "source " + src
+                            + ": " + st.isi[src].length + " inter-spike intervals, count " + st.isiCount[src]);
+                    }
+                }
+                in.readLongs(st.clockK, "optimizer steps");
+                in.readDoubles(st.clockB1, "optimizer beta1 powers");
+                in.readDoubles(st.clockB2, "optimizer beta2 powers");
+                in.readLongs(st.clockN, "optimizer updates");
+                in.readDoubles(st.clockEta, "optimizer learning rates");
+                in.readSegment(st.grad, "gradients");
+                in.readSegment(st.acc, "accumulators");
+                in.readSegment(st.m, "Adam first moments");
+                in.readSegment(st.v, "Adam second moments");
+            }
+        }
+    }
+
+    private static void readArchives(StateReader in, IntervalArchive[] archives, String at) throws CheckpointException {
+        for (int j = 0; j < archives.length; j++) {
+            if (archives[j] != null) {
+                archives[j].readState(in, at + "archive of neuron " + j);
+            }
         }
     }
 

@@ -1,5 +1,9 @@
 package io.spikestream.plasticity.bsshslm;
 
+import io.spikestream.network.checkpoint.CheckpointException;
+import io.spikestream.network.checkpoint.StateReader;
+import io.spikestream.network.checkpoint.StateWriter;
+
 import java.util.Arrays;
 
 /**
@@ -41,6 +45,60 @@ final class IntervalArchive {
             frT = new long[4];
             frV = new double[4];
         }
+    }
+
+    /** Checkpoint: every field exactly as held (ring layout, erased flags, markers, rates), so slots stay the same. */
+    void writeState(StateWriter out) {
+        out.putLong(base);
+        out.putInt(start);
+        out.putInt(len);
+        out.putInt(retained);
+        out.putDoubles(values);
+        out.putBooleans(gone);
+        out.putInt(markers);
+        out.putLongs(markerT);
+        out.putInts(markerCount);
+        out.putInt(frCount);
+        if (frT != null) {
+            out.putLongs(frT);
+            out.putDoubles(frV);
+        }
+        out.putBooleans(keep);
+    }
+
+    void readState(StateReader in, String what) throws CheckpointException {
+        long b = in.getLong();
+        int s = in.getInt();
+        int l = in.getInt();
+        int r = in.getInt();
+        double[] v = in.getDoubles(what + " values");
+        boolean[] g = in.getBooleans(what + " erased flags");
+        int m = in.getInt();
+        long[] mt = in.getLongs(what + " marker times");
+        int[] mc = in.getInts(what + " marker counts");
+        int fc = in.getInt();
+        long[] ft = frT == null ? null : in.getLongs(what + " rate times");
+        double[] fv = frT == null ? null : in.getDoubles(what + " rate values");
+        boolean[] k = in.getBooleans(what + " keep flags");
+        if (v.length != g.length * fields || mt.length != mc.length || m > mt.length
+            || (ft != null && (ft.length != fv.length || fc > ft.length)) || l > g.length) {
+            throw new CheckpointException(CheckpointException.Kind.INCOMPATIBLE_SHAPE, what + ": inconsistent sizes");
+        }
+        base = b;
+        start = s;
+        len = l;
+        retained = r;
+        values = v;
+        gone = g;
+        markers = m;
+        markerT = mt;
+        markerCount = mc;
+        frCount = fc;
+        if (ft != null) {
+            frT = ft;
+            frV = fv;
+        }
+        keep = k;
     }
 
     int retained() {
