@@ -26,10 +26,10 @@ import java.util.TreeMap;
  * One online learner: a spiking network trained online on one sensor's event stream, never reset (or, with
  * {@code sensor.share_network}, on the windows of every sensor, each sensor's stream kept apart in a {@link Lane}
  * of its own). Events and labels go in; a {@link Prediction} comes out for every labelled window. The learning
- * rule is a {@link LearnerModel} chosen by {@code network.rule}: event-driven e-prop ({@code fast}, {@code nest}; the default), time-driven e-prop
- * ({@code bsshslm}), SuperSpike ({@code superspike}) or EventProp ({@code eventprop}); it builds the network behind
- * the input layer, turns labels into targets and reads the prediction out. Everything else here is the same for
- * every rule.
+ * rule is a {@link LearnerModel} chosen by {@code network.rule}: event-driven e-prop ({@code fast}, {@code nest};
+ * the default), time-driven e-prop ({@code bsshslm}), SuperSpike ({@code superspike}) or EventProp
+ * ({@code eventprop}); it builds the network behind the input layer, turns labels into targets and reads the
+ * prediction out. Everything else here is the same for every rule.
  *
  * <p>Stream time drives everything (never wall time, so a replay is deterministic). In {@code per_window} time
  * mode (NEST's N-MNIST protocol) every labelled window occupies exactly {@code steps_per_window} steps, events
