@@ -75,6 +75,7 @@ public final class FixtureComparison {
 
     private final FixtureCase fixture;
     private final List<Metric> metrics = new ArrayList<>();
+    private SamplePredictions predictions;
 
     private FixtureComparison(FixtureCase fixture) {
         this.fixture = fixture;
@@ -87,6 +88,15 @@ public final class FixtureComparison {
         c.weightRecorders(run);
         c.finalWeights(run);
         c.expectedArrays(run);
+        c.predictions = SamplePredictions.of(fixture, run);
+        if (c.predictions != null) {
+            Metric m = new Metric("predictions", 0.0, 0.0);
+            m.n = c.predictions.samples().size();
+            m.violations = c.predictions.disagreements();
+            m.maxAbs = m.violations;
+            m.note = "samples whose prediction differs from NEST's: " + m.violations;
+            c.metrics.add(m);
+        }
         return c;
     }
 
@@ -589,6 +599,9 @@ public final class FixtureComparison {
         b.append("case ").append(fixture.name).append('\n');
         for (Metric m : metrics) {
             b.append(m).append('\n');
+        }
+        if (predictions != null) {
+            b.append(predictions.report());
         }
         b.append("  => ").append(passed() ? "PASS" : "FAIL").append('\n');
         return b.toString();
