@@ -29,8 +29,9 @@ import java.util.concurrent.Semaphore;
  * unbroken simulation (no resets).
  *
  * <p>Time is an integer loop step {@code t} on the grid of {@link TimeGrid}; every step runs NEST's order
- * (see {@link PlasticityRule}): drives and learning signals, delivery of the events of stamp t in ascending
- * source id, neuron updates. With {@code threads > 1} the neurons of each population are split into
+ * (see {@link PlasticityRule}): drives and learning signals, delivery of the events of stamp t in NEST's order
+ * ({@link DeliveryOrder}; a neuron's event of multiplicity m as m events, see docs/nest-semantics.md), neuron
+ * updates. With {@code threads > 1} the neurons of each population are split into
  * contiguous chunks, one per worker; a worker owns its chunk's state and the synapses into it, so the
  * results are bit-identical for any thread count.
  *
@@ -485,7 +486,7 @@ public final class Network implements AutoCloseable {
         for (PlasticityRule r : ruleArray) {
             r.beginStep(k, t);
         }
-        // B: deliver the events of stamp t in ascending global source id
+        // B: deliver the events of stamp t in NEST's order (DeliveryOrder)
         final EventList ev = current;
         final boolean recordingWeights = !weightRecorders.isEmpty();
         long delivered = 0;
