@@ -206,7 +206,7 @@ public final class FixtureComparison {
     // ------------------------------------------------------------------ weight recorder and final weights
 
     private void weightRecorders(FixtureCase.Run run) throws IOException {
-        // rows are matched by (stamp, sender, target), in order within a key; see flushArtifact for NEST's extra rows
+        // rows are matched by (stamp, sender, target), in order within a key; see NestFlushArtifacts for NEST's extra rows
         for (Map.Entry<Integer, WeightRecorder> e : run.weightRecorders.entrySet()) {
             Path f = fixture.dir.resolve("weight_recorder_" + e.getKey() + ".csv");
             if (!Files.exists(f)) {
@@ -238,9 +238,10 @@ public final class FixtureComparison {
                 m.add(l.get(u), t.num(r, cw));
             }
             int artifacts = 0;
+            NestFlushArtifacts flushArtifacts = new NestFlushArtifacts(fixture);
             for (Map.Entry<String, List<Integer>> g : unmatched.entrySet()) {
                 String[] sk = g.getKey().split(":");
-                if (flushArtifact(t, g.getValue(), Long.parseLong(sk[0]), Integer.parseInt(sk[1]))) {
+                if (flushArtifacts.explains(t, g.getValue(), Long.parseLong(sk[0]), Integer.parseInt(sk[1]))) {
                     artifacts += g.getValue().size();
                 } else {
                     m.missing += g.getValue().size();
@@ -254,86 +255,6 @@ public final class FixtureComparison {
             }
             metrics.add(m);
         }
-    }
-
-    /**
-     * Whether NEST's rows {@code rows} of one (stamp, sender) are what NEST 3.10 writes for a flush event: the
-     * synapses of a flush event do not set the event's receiver and weight, yet NEST's connector still hands the
-     * event to the weight recorder, which then writes the receiver and weight left in that (reused) event object
-     * by an earlier spike delivered in the same step: one row per synapse of the sender, all with the same
-     * stale receiver and weight. Which earlier spike that was depends on NEST's buffer layout and connection
-     * order, which no fixture records, so such rows are recognised, not reproduced: they count as artifacts
-     * when the sender sent a flush event at that stamp (its spike train, from NEST's spike recorders, and its
-     * {@code flush_event_send_interval} say so) and the rows agree on receiver and weight.
-     */
-    private boolean flushArtifact(CsvTable t, List<Integer> rows, long stamp, int sender) throws IOException {
-        int cg = t.col("targets");
-        int cw = t.col("weights");
-        for (int r : rows) {
-            if (t.num(r, cg) != t.num(rows.get(0), cg) || t.num(r, cw) != t.num(rows.get(0), cw)) {
-                return false;
-            }
-        }
-        double interval = Double.NaN;
-        for (JsonNode n : fixture.nodes) {
-            if (n.path("node_id").asInt() == sender) {
-                interval = n.path("params").path("flush_event_send_interval").asDouble(Double.NaN);
-            }
-        }
-        if (!(interval > 0) || Double.isInfinite(interval)) {
-            return false;
-        }
-        long flushSteps = Math.round(interval / fixture.resolution);
-        long[] spikes = recordedSpikeStamps(sender);
-        if (spikes == null) {
-            return false;
-        }
-        long last = Long.MIN_VALUE;
-        for (long sp : spikes) {
-            if (sp == stamp) {
-                return false; // a spike, not a flush event
-            }
-            if (sp < stamp) {
-                last = Math.max(last, sp);
-            }
-        }
-        return last != Long.MIN_VALUE && (stamp - last) % flushSteps == 0;
-    }
-
-    /** The stamps at which NEST's spike recorders recorded {@code sender}, or null if none recorded it. */
-    private long[] recordedSpikeStamps(int sender) throws IOException {
-        for (JsonNode rec : fixture.recorders) {
-            if (!rec.path("model").asText().equals("spike_recorder")) {
-                continue;
-            }
-            Path f = fixture.dir.resolve(rec.path("file").asText("spike_recorder_" + rec.path("node_id").asInt() + ".csv"));
-            if (!Files.exists(f) || !recorderSees(rec.path("node_id").asInt(), sender)) {
-                continue;
-            }
-            CsvTable s = CsvTable.read(f);
-            int ct = s.col("times");
-            int cs = s.col("senders");
-            List<Long> out = new ArrayList<>();
-            for (int r = 0; r < s.size(); r++) {
-                if ((int) s.num(r, cs) == sender) {
-                    out.add(Math.round(s.num(r, ct) / fixture.resolution));
-                }
-            }
-            return out.stream().mapToLong(Long::longValue).toArray();
-        }
-        return null;
-    }
-
-    private boolean recorderSees(int recorder, int sender) {
-        CsvTable c = fixture.connections;
-        int cs = c.col("source");
-        int ct = c.col("target");
-        for (int r = 0; r < c.size(); r++) {
-            if ((int) c.num(r, cs) == sender && (int) c.num(r, ct) == recorder) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private void finalWeights(FixtureCase.Run run) {

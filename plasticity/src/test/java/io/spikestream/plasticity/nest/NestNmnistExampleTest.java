@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * multiplicity, the final-update generator, NEST's delivery order. Every spike, multimeter column, weight-recorder
  * row, final weight and the per-sample predictions are bit-identical on 1 and 2 engine threads; the only rows
  * not reproduced are the 17 that NEST 3.10 writes for flush events from a stale event object (see
- * {@code FixtureComparison#flushArtifact} and docs/nest-semantics.md).
+ * {@code NestFlushArtifacts} and docs/nest-semantics.md).
  */
 class NestNmnistExampleTest {
 
