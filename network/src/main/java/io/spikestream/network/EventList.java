@@ -7,7 +7,8 @@ import io.spikestream.network.checkpoint.StateWriter;
 import java.util.Arrays;
 
 /**
- * All events of one stamp across the network, sorted by global neuron id: the order NEST delivers them in,
+ * All events of one stamp across the network, in the order NEST delivers them in ({@link DeliveryOrder}: spike
+ * generators first, then the neurons by node id, grouped by virtual process when NEST ran on several),
  * which fixes the summation order of every target's input (bit-identical membranes need it).
  * Written by one thread at the step barrier, read by all workers during the next delivery phase.
  */

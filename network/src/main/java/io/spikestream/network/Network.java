@@ -29,8 +29,9 @@ import java.util.concurrent.Semaphore;
  * unbroken simulation (no resets).
  *
  * <p>Time is an integer loop step {@code t} on the grid of {@link TimeGrid}; every step runs NEST's order
- * (see {@link PlasticityRule}): drives and learning signals, delivery of the events of stamp t in ascending
- * source id, neuron updates. With {@code threads > 1} the neurons of each population are split into
+ * (see {@link PlasticityRule}): drives and learning signals, delivery of the events of stamp t in NEST's order
+ * ({@link DeliveryOrder}; a neuron's event of multiplicity m as m events, see docs/nest-semantics.md), neuron
+ * updates. With {@code threads > 1} the neurons of each population are split into
  * contiguous chunks, one per worker; a worker owns its chunk's state and the synapses into it, so the
  * results are bit-identical for any thread count.
  *
@@ -62,6 +63,8 @@ public final class Network implements AutoCloseable {
     private StepEvents[][] stepEvents;
     private EventList current;
     private EventList next;
+    private DeliveryOrder deliveryOrder;
+    private int virtualProcesses = 1;
     private long[] synapticEvents;
     private long[] spikeCounts;
     private StepBarrier barrier;
@@ -104,10 +107,37 @@ public final class Network implements AutoCloseable {
         requireBuilding();
         NeuronModel m = NeuronModel.byName(model);
         Params p = m.params(params);
-        Population pop = Population.create(populations.size(), label, m, p, n, networkSize, workers);
+        Population pop = Population.create(populations.size(), label, m, p, n, networkSize, workers, grid);
         populations.add(pop);
         networkSize += n;
         return pop;
+    }
+
+    /**
+     * Delivers each stamp's events in the order NEST 3.10 does when it runs on {@code n} virtual processes (one
+     * MPI process, {@code n} threads; NEST's {@code total_num_virtual_procs}): the order in which a target's input
+     * is summed, hence its rounding. Default 1. Independent of this network's own worker count; see
+     * {@link DeliveryOrder}.
+     */
+    public void setNestVirtualProcesses(int n) {
+        requireBuilding();
+        if (n < 1) {
+            throw new IllegalArgumentException("virtual processes must be >= 1, got " + n);
+        }
+        virtualProcesses = n;
+    }
+
+    /**
+     * Gives the neurons of {@code pop} the NEST node ids {@code firstId, firstId + 1, ...} (default: creation order,
+     * {@code globalOffset + 1}, which differs from NEST's when devices were created between neurons). Used for
+     * NEST's delivery order with several virtual processes.
+     */
+    public void setNestNodeIds(Population pop, long firstId) {
+        requireBuilding();
+        if (firstId < 1) {
+            throw new IllegalArgumentException("NEST node ids start at 1, got " + firstId);
+        }
+        pop.firstNestNodeId = firstId;
     }
 
     /** Makes a synapse model (usually a plasticity rule's) available to {@link #connect}. */
@@ -123,9 +153,12 @@ public final class Network implements AutoCloseable {
     /** PyNEST's {@code Connect(pre, post, conn_spec, syn_spec)}. */
     public Projection connect(Population pre, Population post, Connectivity conn, SynapseSpec syn) {
         requireBuilding();
-        if (post.model().kind() == NeuronModel.Kind.INPUT) {
-            throw new IllegalArgumentException("cannot connect into " + post + ": parrot_neuron populations are "
-                + "driven by an InputDrive, not by synapses");
+        if (post.model().kind() == NeuronModel.Kind.GENERATOR) {
+            throw new IllegalArgumentException("cannot connect into " + post + ": a spike_generator takes no input");
+        }
+        if (post.model().kind() == NeuronModel.Kind.INPUT && !syn.model().equals(SynapseModel.STATIC)) {
+            throw new IllegalArgumentException("cannot connect into " + post + " with " + syn.model() + ": parrot_neuron "
+                + "populations take spikes through " + SynapseModel.STATIC + " only (or from an InputDrive)");
         }
         SynapseModel sm = synapseModels.get(syn.model());
         if (sm == null) {
@@ -391,7 +424,13 @@ public final class Network implements AutoCloseable {
         for (Population p : populations) {
             p.prepare(grid, slots[p.index()]);
         }
+        for (Projection p : projections) {
+            if (p.target() instanceof InputPopulation ip) {
+                ip.hasSynapticInput = true;
+            }
+        }
         pops = populations.toArray(new Population[0]);
+        deliveryOrder = new DeliveryOrder(pops, virtualProcesses);
         outgoing = new Projection[pops.length][];
         for (int i = 0; i < pops.length; i++) {
             List<Projection> out = new ArrayList<>();
@@ -447,13 +486,18 @@ public final class Network implements AutoCloseable {
         for (PlasticityRule r : ruleArray) {
             r.beginStep(k, t);
         }
-        // B: deliver the events of stamp t in ascending global source id
+        // B: deliver the events of stamp t in NEST's order (DeliveryOrder)
         final EventList ev = current;
         final boolean recordingWeights = !weightRecorders.isEmpty();
         long delivered = 0;
         for (int i = 0, n = ev.count; i < n; i++) {
             final int src = ev.local[i];
             final boolean flush = ev.flush[i];
+            // A neuron's event of multiplicity m reaches every synapse as m events of multiplicity 1 (NEST unrolls
+            // it when sending: plastic synapses handle single spikes); a generator's event keeps its multiplicity.
+            final boolean device = deliveryOrder.isGenerator(ev.population[i]);
+            final int repeats = device || flush ? 1 : ev.mult[i];
+            final int mult = device ? ev.mult[i] : 1;
             for (Projection proj : outgoing[ev.population[i]]) {
                 Projection.Part part = proj.part(k);
                 long a = part.rowPtr[src];
@@ -462,20 +506,22 @@ public final class Network implements AutoCloseable {
                     continue;
                 }
                 PlasticityRule rule = proj.model().rule();
-                if (rule == null) {
-                    if (!flush) {
-                        proj.deposit(part, src, t, ev.mult[i]);
-                        delivered += b - a;
+                for (int rep = 0; rep < repeats; rep++) {
+                    if (rule == null) {
+                        if (!flush) {
+                            proj.deposit(part, src, t, mult);
+                            delivered += b - a;
+                        }
+                        continue;
                     }
-                    continue;
-                }
-                boolean transmit = rule.onPresynapticEvent(k, proj, part, src, t, flush);
-                if (!flush && transmit) {
-                    proj.deposit(part, src, t, ev.mult[i]);
-                    delivered += b - a;
-                    if (recordingWeights) {
-                        for (WeightRecorder wr : weightRecorders) {
-                            wr.record(k, proj, part, src, t);
+                    boolean transmit = rule.onPresynapticEvent(k, proj, part, src, t, flush);
+                    if (!flush && transmit) {
+                        proj.deposit(part, src, t, mult);
+                        delivered += b - a;
+                        if (recordingWeights) {
+                            for (WeightRecorder wr : weightRecorders) {
+                                wr.record(k, proj, part, src, t);
+                            }
                         }
                     }
                 }
@@ -502,7 +548,7 @@ public final class Network implements AutoCloseable {
     private void endOfStep(long t) {
         EventList merged = next;
         merged.clear();
-        for (int i = 0; i < pops.length; i++) {
+        for (int i : deliveryOrder.populations()) {
             long before = merged.count;
             for (int k = 0; k < workers; k++) {
                 merged.append(i, stepEvents[k][i]);
@@ -513,6 +559,7 @@ public final class Network implements AutoCloseable {
                 }
             }
         }
+        merged = deliveryOrder.arrange(merged);
         next = current;
         current = merged;
         for (SpikeRecorder r : spikeRecorders) {

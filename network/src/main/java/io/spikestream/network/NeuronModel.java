@@ -17,7 +17,15 @@ import java.util.Map;
  * {@code E_L} internally, as NEST does.
  */
 public enum NeuronModel {
-    /** Relays each input spike one step later; the input layer of every network. */
+    /**
+     * NEST's {@code spike_generator}: emits each of its scheduled spike times as one event (coinciding times are
+     * several events), delivered like a NEST device before the neurons' events of the same stamp. Takes no input.
+     */
+    SPIKE_GENERATOR("spike_generator", Kind.GENERATOR),
+    /**
+     * Relays each input spike one step later, as one event carrying the number of spikes it received in that
+     * step; the input layer of every network.
+     */
     PARROT_NEURON("parrot_neuron", Kind.INPUT),
     /** LIF, delta synapses, reset by subtracting the threshold in the spike step. */
     EPROP_IAF("eprop_iaf", Kind.RECURRENT),
@@ -53,8 +61,8 @@ public enum NeuronModel {
     /** The non-spiking leaky integrator of {@link #LIF_PSC_EXP} (EventProp's voltage readouts). */
     LI_PSC_EXP("li_psc_exp", Kind.READOUT);
 
-    /** What role a model plays in the network. */
-    public enum Kind { INPUT, RECURRENT, READOUT }
+    /** What role a model plays in the network ({@code GENERATOR}: a stimulation device such as a spike generator). */
+    public enum Kind { GENERATOR, INPUT, RECURRENT, READOUT }
 
     private final String nestName;
     private final Kind kind;
@@ -119,6 +127,15 @@ public enum NeuronModel {
             return Collections.unmodifiableMap(d);
         }
         switch (this) {
+            case SPIKE_GENERATOR -> {
+                // StimulationDevice's origin/start/stop (ms) and the spike_generator's grid options
+                d.put("origin", 0.0);
+                d.put("start", 0.0);
+                d.put("stop", Double.MAX_VALUE);
+                d.put("allow_offgrid_times", false);
+                d.put("precise_times", false);
+                d.put("shift_now_spikes", false);
+            }
             case PARROT_NEURON -> d.put("flush_event_send_interval", Double.POSITIVE_INFINITY);
             case EPROP_READOUT -> {
                 d.put("C_m", 250.0);
@@ -265,6 +282,16 @@ public enum NeuronModel {
         }
         if (timeDriven()) {
             validateTimeDriven(p);
+            return;
+        }
+        if (kind == Kind.GENERATOR) {
+            if (p.b("precise_times")) {
+                throw new IllegalArgumentException(nestName + ": precise_times (off-grid spikes) is not implemented");
+            }
+            if (!(p.d("stop") >= p.d("start"))) {
+                throw new IllegalArgumentException(nestName + ": stop >= start required, got " + p.d("stop") + " < "
+                    + p.d("start"));
+            }
             return;
         }
         if (kind == Kind.INPUT) {

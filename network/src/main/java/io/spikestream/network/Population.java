@@ -18,7 +18,7 @@ import java.util.TreeMap;
  * chunk k and alone writes its input buffer entries.
  */
 public abstract sealed class Population permits InputPopulation, LifPopulation, ReadoutPopulation,
-    BsshslmLifPopulation, BsshslmReadoutPopulation, CurrentLifPopulation {
+    BsshslmLifPopulation, BsshslmReadoutPopulation, CurrentLifPopulation, SpikeGeneratorPopulation {
 
     protected final int index;
     protected final String label;
@@ -37,6 +37,8 @@ public abstract sealed class Population permits InputPopulation, LifPopulation, 
     /** Loop step of the last spike or flush event (0 = none yet, as in NEST). */
     protected long[] lastEvent;
     protected TimeGrid grid;
+    /** NEST node id of local neuron 0; 0 = creation order ({@code globalOffset + 1}). */
+    long firstNestNodeId;
 
     private final Map<String, Recordable> recordables = new TreeMap<>();
 
@@ -53,21 +55,23 @@ public abstract sealed class Population permits InputPopulation, LifPopulation, 
     }
 
     static Population create(int index, String label, NeuronModel model, Params params, int size, int offset,
-                             int workers) {
+                             int workers, TimeGrid grid) {
         Population p = switch (model) {
             case EPROP_IAF_BSSHSLM_2020, EPROP_IAF_ADAPT_BSSHSLM_2020 ->
                 new BsshslmLifPopulation(index, label, model, params, size, offset);
             case EPROP_READOUT_BSSHSLM_2020 -> new BsshslmReadoutPopulation(index, label, model, params, size, offset);
             case IAF_PSC_EXP_EULER, LIF_PSC_EXP, LI_PSC_EXP -> new CurrentLifPopulation(index, label, model, params, size, offset);
             default -> switch (model.kind()) {
+                case GENERATOR -> new SpikeGeneratorPopulation(index, label, model, params, size, offset);
                 case INPUT -> new InputPopulation(index, label, model, params, size, offset);
                 case RECURRENT -> new LifPopulation(index, label, model, params, size, offset);
                 case READOUT -> new ReadoutPopulation(index, label, model, params, size, offset);
             };
         };
+        p.grid = grid;
         p.chunk = new int[workers + 1];
-        if (model.kind() == NeuronModel.Kind.INPUT) {
-            // inputs have no incoming synapses: one worker emits them all
+        if (model.kind() == NeuronModel.Kind.INPUT || model.kind() == NeuronModel.Kind.GENERATOR) {
+            // generators and parrots have few incoming synapses at most: one worker emits them all
             Arrays.fill(p.chunk, 1, workers + 1, size);
         } else {
             for (int k = 0; k <= workers; k++) {
@@ -186,6 +190,11 @@ public abstract sealed class Population permits InputPopulation, LifPopulation, 
 
     public int globalOffset() {
         return globalOffset;
+    }
+
+    /** NEST's node id of local neuron {@code local} (see {@link Network#setNestNodeIds}). */
+    public long nestNodeId(int local) {
+        return (firstNestNodeId > 0 ? firstNestNodeId : globalOffset + 1L) + local;
     }
 
     public int chunkStart(int worker) {

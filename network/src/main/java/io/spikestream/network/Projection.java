@@ -22,6 +22,8 @@ public final class Projection {
     private final int maxDelay;
     private final Part[] parts;
     private final long size;
+    /** Into parrot neurons: deposits count spikes (multiplicities); NEST's parrot ignores the weight. */
+    private final boolean countsSpikes;
 
     /** One worker's share: synapses whose target lies in that worker's chunk of the target population. */
     public static final class Part {
@@ -70,6 +72,7 @@ public final class Projection {
         this.model = model;
         this.receptor = receptor;
         this.size = count;
+        this.countsSpikes = target instanceof InputPopulation;
         int uniform = count == 0 ? 1 : delaySteps[0];
         int max = uniform;
         for (int i = 1; i < count; i++) {
@@ -131,6 +134,13 @@ public final class Projection {
         final MemorySegment ws = p.weights;
         final long a = p.rowPtr[src];
         final long b = p.rowPtr[src + 1];
+        if (countsSpikes) {
+            for (long s = a; s < b; s++) {
+                int d = uniformDelay > 0 ? uniformDelay : p.delays.getAtIndex(SynapseLayout.DELAY, s);
+                ring[(int) ((stamp + d - 1) % slots) * n + ts.getAtIndex(SynapseLayout.TARGET, s)] += mult;
+            }
+            return;
+        }
         if (uniformDelay > 0) {
             final int base = (int) ((stamp + uniformDelay - 1) % slots) * n;
             if (mult == 1) {

@@ -4,7 +4,8 @@ import java.util.Arrays;
 
 /**
  * Records spikes (never flush events) of the chosen neurons: NEST's {@code spike_recorder}. A spike with
- * stamp s is recorded at time {@code s * h} if {@code start < s*h <= stop}.
+ * stamp s is recorded at time {@code s * h} if {@code start < s*h <= stop}; an event of multiplicity m is m
+ * rows, as NEST writes it (a parrot relaying coinciding spikes sends one event carrying their number).
  */
 public final class SpikeRecorder {
 
@@ -43,13 +44,15 @@ public final class SpikeRecorder {
             if (!recorded[g]) {
                 continue;
             }
-            if (count == stamps.length) {
-                stamps = Arrays.copyOf(stamps, count * 2);
-                senders = Arrays.copyOf(senders, count * 2);
+            for (int rep = 0; rep < ev.mult[i]; rep++) {
+                if (count == stamps.length) {
+                    stamps = Arrays.copyOf(stamps, count * 2);
+                    senders = Arrays.copyOf(senders, count * 2);
+                }
+                stamps[count] = stamp;
+                senders[count] = g;
+                count++;
             }
-            stamps[count] = stamp;
-            senders[count] = g;
-            count++;
         }
     }
 

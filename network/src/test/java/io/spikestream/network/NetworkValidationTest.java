@@ -48,7 +48,10 @@ class NetworkValidationTest {
         assertRejected("indegree must be >= 0", () -> Connectivity.fixedIndegree(-1, false));
         assertRejected("exceeds the 2 admissible sources",
             () -> net.connect(a, a, new Connectivity.FixedIndegree(3, false, false), SynapseSpec.staticSynapse()));
-        assertRejected("cannot connect into", () -> net.connect(a, in, Connectivity.allToAll(), SynapseSpec.staticSynapse()));
+        assertRejected("static_synapse only", () -> net.connect(a, in, Connectivity.allToAll(),
+            SynapseSpec.of(SynapseModel.RATE_CONNECTION_DELAYED)));
+        Population gen = net.create("spike_generator", 2);
+        assertRejected("takes no input", () -> net.connect(a, gen, Connectivity.allToAll(), SynapseSpec.staticSynapse()));
         assertRejected("outside the populations", () -> net.connect(a, a, Connectivity.explicit(new int[] {0}, new int[] {7}),
             SynapseSpec.staticSynapse()));
         assertRejected("resolution must be a positive", () -> TimeGrid.of(-1.0));

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.spikestream.network.Connectivity;
-import io.spikestream.network.InputPopulation;
 import io.spikestream.network.BsshslmReadoutPopulation;
 import io.spikestream.network.Multimeter;
 import io.spikestream.network.Network;
@@ -14,6 +13,7 @@ import io.spikestream.network.PlasticityRule;
 import io.spikestream.network.Population;
 import io.spikestream.network.Projection;
 import io.spikestream.network.ReadoutPopulation;
+import io.spikestream.network.SpikeGeneratorPopulation;
 import io.spikestream.network.SpikeRecorder;
 import io.spikestream.network.SynapseSpec;
 import io.spikestream.network.TimeGrid;
@@ -59,7 +59,11 @@ public final class FixtureCase {
         "t_spike", "tau_Ca", "tau_minus", "tau_minus_triplet", "global_id", "local_id", "vp", "thread", "element_type",
         "frozen", "thread_local_id", "node_id", "model", "eprop_history_duration", "readout_signal_unnorm");
 
-    private static final Set<String> NEURON_MODELS = Set.of("parrot_neuron", "eprop_iaf", "eprop_iaf_adapt",
+    /** Status keys of spike generators that are data or bookkeeping (spike times and multiplicities are data). */
+    private static final Set<String> GENERATOR_DATA = Set.of("label", "spike_times", "spike_multiplicities",
+        "stimulus_source", "spike_weights");
+
+    private static final Set<String> NEURON_MODELS = Set.of("spike_generator", "parrot_neuron", "eprop_iaf", "eprop_iaf_adapt",
         "eprop_iaf_psc_delta", "eprop_iaf_psc_delta_adapt", "eprop_readout", "eprop_iaf_bsshslm_2020",
         "eprop_iaf_adapt_bsshslm_2020", "eprop_readout_bsshslm_2020");
 
@@ -220,6 +224,7 @@ public final class FixtureCase {
         }
         TimeGrid grid = TimeGrid.of(resolution);
         Network net = new Network(grid, threads, 1L);
+        net.setNestVirtualProcesses(kernel.path("total_num_virtual_procs").asInt(1));
         Run run;
         if (timeDriven()) {
             BsshslmEpropRule rule = BsshslmEpropRule.install(net, bsshslmConfig());
@@ -308,11 +313,14 @@ public final class FixtureCase {
             String model = first.path("model").asText();
             Map<String, Object> params = params(first);
             int j = i + 1;
+            // a population holds consecutive NEST node ids (its NEST ids fix the delivery order, see DeliveryOrder)
             while (j < neurons.size() && neurons.get(j).path("model").asText().equals(model)
+                && neurons.get(j).path("node_id").asInt() == neurons.get(j - 1).path("node_id").asInt() + 1
                 && params(neurons.get(j)).equals(params)) {
                 j++;
             }
             Population pop = run.net.create(model + "@" + first.path("node_id").asInt(), model, j - i, params);
+            run.net.setNestNodeIds(pop, first.path("node_id").asInt());
             for (int q = i; q < j; q++) {
                 int id = neurons.get(q).path("node_id").asInt();
                 run.byNestId.put(id, new NodeRef(pop, q - i));
@@ -323,7 +331,7 @@ public final class FixtureCase {
     }
 
     private static boolean isDevice(String model) {
-        return model.equals("spike_generator") || model.equals("step_rate_generator") || model.equals("multimeter")
+        return model.equals("step_rate_generator") || model.equals("multimeter")
             || model.equals("spike_recorder") || model.equals("weight_recorder");
     }
 
@@ -343,6 +351,14 @@ public final class FixtureCase {
                 continue;
             }
             if (IGNORED.contains(k)) {
+                continue;
+            }
+            if (model.equals("spike_generator") && GENERATOR_DATA.contains(k)) {
+                boolean empty = v.isArray() ? v.isEmpty() : v.asText().isEmpty();
+                if (!empty && (k.equals("spike_weights") || k.equals("stimulus_source"))) {
+                    throw new IllegalArgumentException(name + ": spike_generator " + node.path("node_id").asInt()
+                        + " uses " + k + ", which this engine does not implement");
+                }
                 continue;
             }
             if (!defaults.containsKey(k)) {
@@ -396,7 +412,6 @@ public final class FixtureCase {
         int cDelay = connections.col("delay");
         int cRec = connections.col("receptor");
         int cW = connections.col("weight_initial");
-        Map<Integer, List<Integer>> parrotsOfGenerator = new TreeMap<>();
         // grouped (srcPop, tgtPop, model) -> rows, in file order
         Map<String, List<Integer>> groups = new LinkedHashMap<>();
         Map<Integer, int[]> readoutRates = new TreeMap<>(); // generator id -> {readout id, receptor}
@@ -409,9 +424,7 @@ public final class FixtureCase {
             boolean tgtNeuron = run.byNestId.containsKey(t);
             switch (model) {
                 case "static_synapse" -> {
-                    if (!srcNeuron && tgtNeuron && run.byNestId.get(t).pop() instanceof InputPopulation) {
-                        parrotsOfGenerator.computeIfAbsent(s, x -> new ArrayList<>()).add(t);
-                    } else if (srcNeuron && tgtNeuron) {
+                    if (srcNeuron && tgtNeuron) {
                         NodeRef a = run.byNestId.get(s);
                         NodeRef b = run.byNestId.get(t);
                         groups.computeIfAbsent(a.pop().index() + "|" + b.pop().index() + "|static_synapse", x -> new ArrayList<>()).add(r);
@@ -464,29 +477,43 @@ public final class FixtureCase {
                 run.plastic.add(p);
             }
         }
-        buildInputs(run, grid, parrotsOfGenerator);
+        buildInputs(run);
         buildRates(run, grid, rateLinks);
     }
 
-    private void buildInputs(Run run, TimeGrid grid, Map<Integer, List<Integer>> parrotsOfGenerator) {
-        // per input population: sorted (step, local) pairs
-        Map<InputPopulation, TreeMap<Long, List<Integer>>> tables = new LinkedHashMap<>();
+    /** Every spike generator's spike times (and multiplicities, if NEST had any) from input_spike_generators.json. */
+    private void buildInputs(Run run) {
+        Map<Integer, JsonNode> generators = new TreeMap<>();
+        for (JsonNode n : nodes) {
+            if (n.path("model").asText().equals("spike_generator")) {
+                generators.put(n.path("node_id").asInt(), n);
+            }
+        }
         for (Iterator<Map.Entry<String, JsonNode>> it = inputs.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             int gen = Integer.parseInt(e.getKey());
-            List<Integer> parrots = parrotsOfGenerator.getOrDefault(gen, List.of());
-            for (int parrot : parrots) {
-                NodeRef ref = run.byNestId.get(parrot);
-                InputPopulation ip = (InputPopulation) ref.pop();
-                TreeMap<Long, List<Integer>> table = tables.computeIfAbsent(ip, x -> new TreeMap<>());
-                for (JsonNode time : e.getValue()) {
-                    // generator spike at T ms reaches the parrot in loop step T/h (spec §1.1)
-                    long step = Math.round(time.asDouble() / grid.resolutionMs());
-                    table.computeIfAbsent(step, x -> new ArrayList<>()).add(ref.local());
+            NodeRef ref = run.byNestId.get(gen);
+            if (ref == null || !(ref.pop() instanceof SpikeGeneratorPopulation sg)) {
+                throw new IllegalArgumentException(name + "/input_spike_generators.json: node " + gen
+                    + " is not a spike_generator");
+            }
+            JsonNode v = e.getValue();
+            JsonNode times = v.isArray() ? v : v.path("spike_times");
+            double[] t = new double[times.size()];
+            for (int i = 0; i < t.length; i++) {
+                t[i] = times.get(i).asDouble();
+            }
+            JsonNode mult = v.isArray() ? generators.get(gen).path("params").path("spike_multiplicities")
+                : v.path("spike_multiplicities");
+            int[] m = null;
+            if (mult.isArray() && !mult.isEmpty()) {
+                m = new int[mult.size()];
+                for (int i = 0; i < m.length; i++) {
+                    m[i] = mult.get(i).asInt();
                 }
             }
+            sg.setSpikeTimes(ref.local(), t, m);
         }
-        tables.forEach((ip, table) -> ip.setDrive(SpikeTable.of(table)));
     }
 
     private void buildRates(Run run, TimeGrid grid, List<int[]> links) {
@@ -539,8 +566,7 @@ public final class FixtureCase {
             int t = (int) connections.num(r, cTgt);
             if (run.byNestId.containsKey(s) && !run.byNestId.containsKey(t)) {
                 linked.computeIfAbsent(t, x -> new ArrayList<>()).add(s); // neuron -> spike recorder
-            } else if (!run.byNestId.containsKey(s) && run.byNestId.containsKey(t)
-                && !(run.byNestId.get(t).pop() instanceof InputPopulation && inputs.has(Integer.toString(s)))) {
+            } else if (!run.byNestId.containsKey(s) && run.byNestId.containsKey(t)) {
                 linked.computeIfAbsent(s, x -> new ArrayList<>()).add(t); // multimeter -> neuron
             }
         }
