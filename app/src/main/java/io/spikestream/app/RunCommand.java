@@ -93,6 +93,7 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
                 io.spikestream.app.durable.CheckpointStore store = io.spikestream.app.durable.CheckpointStore.open(
                     checkpointDir, policy.keep(), java.time.InstantSource.system());
                 try {
+                    io.spikestream.app.durable.TopicBinding.verify(endpoint, checkpointDir, topics);
                     pipeline = LearnerPipeline.durable(endpoint, options, template, store, policy, java.time.InstantSource.system());
                 } catch (RuntimeException e) {
                     // refused at start (e.g. an unreadable checkpoint store): release the outputs

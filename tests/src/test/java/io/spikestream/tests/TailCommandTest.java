@@ -170,7 +170,7 @@ class TailCommandTest {
         send(Topics.DEAD_LETTER, "cam-9", SpikestreamSchemas.codec(DeadLetter.class).encode(letter));
         send(Topics.DEAD_LETTER, "cam-9", "not avro at all".getBytes(StandardCharsets.UTF_8));
         CheckpointRecord checkpoint = CheckpointRecord.newBuilder().setModelId("cam-9").setVersion(3).setStreamTimeUs(77)
-            .setOffsets(List.of(new PartitionOffset(Topics.EVENTS, 1, 100L))).setPayload(ByteBuffer.wrap(new byte[10_000]))
+            .setOffsets(List.of(new PartitionOffset(Topics.EVENTS, 1, 100L, null))).setPayload(ByteBuffer.wrap(new byte[10_000]))
             .setPayloadUri(null).setPayloadBytes(10_000).setChecksum(123).build();
         send(Topics.CHECKPOINTS, "cam-9", SpikestreamSchemas.codec(CheckpointRecord.class).encode(checkpoint));
 
