@@ -15,6 +15,7 @@ public final class CountingIngestMetrics implements IngestMetrics {
     private final LongAdder pauses = new LongAdder();
     private final LongAdder resumes = new LongAdder();
     private final LongAdder commits = new LongAdder();
+    private volatile long consumerLag = -1;
 
     public CountingIngestMetrics() {
         for (DeadLetterReason reason : DeadLetterReason.values()) {
@@ -50,6 +51,16 @@ public final class CountingIngestMetrics implements IngestMetrics {
     @Override
     public void committed(int partitions) {
         commits.increment();
+    }
+
+    @Override
+    public void consumerLag(long records) {
+        consumerLag = records;
+    }
+
+    /** The last lag reported, -1 before the first poll. */
+    public long consumerLag() {
+        return consumerLag;
     }
 
     public long polled() {

@@ -27,6 +27,13 @@ public interface IngestMetrics {
     /** Offsets were committed for {@code partitions} partitions. */
     void committed(int partitions);
 
+    /**
+     * Records behind the end of the assigned partitions after a poll (the consumer's lag, summed over the partitions
+     * whose lag the consumer knows), at most once per poll.
+     */
+    default void consumerLag(long records) {
+    }
+
     IngestMetrics NONE = new IngestMetrics() {
         @Override
         public void recordPolled(String topic) {

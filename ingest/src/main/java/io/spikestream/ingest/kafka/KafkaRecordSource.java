@@ -233,8 +233,25 @@ public final class KafkaRecordSource<T> implements SourceSignal.AckSink {
             for (ConsumerRecord<String, byte[]> record : records) {
                 accept(record);
             }
+            reportLag(c);
             noteBuffered();
             emit(sink);
+        }
+    }
+
+    /** Sums the lag the consumer knows locally (fetch metadata, no request) over its partitions. */
+    private void reportLag(KafkaConsumer<String, byte[]> c) {
+        long lag = 0;
+        boolean known = false;
+        for (TopicPartition tp : c.assignment()) {
+            var l = c.currentLag(tp);
+            if (l.isPresent()) {
+                lag += l.getAsLong();
+                known = true;
+            }
+        }
+        if (known) {
+            options.metrics().consumerLag(lag);
         }
     }
 
