@@ -70,6 +70,7 @@ class LearnerMetricsTest {
         metrics.recordWindow(Phase.TRAIN, 2, 2, 0.5);
         metrics.recordWindow(Phase.TEST, 1, 0, 2.0);
         metrics.consumerLag(42);
+        metrics.addDeadLetterFailure();
         metrics.streamTimeUs(2_250_000);
         metrics.realtimeFactor(125.5);
         metrics.weights("input_to_recurrent").set(0.25, 0.5, -1.5, 2.0, 0.75);
@@ -85,6 +86,7 @@ class LearnerMetricsTest {
             "spikestream_accuracy{phase=\"train\",window=\"cumulative\"} 0.6666666666666666",
             "spikestream_accuracy{phase=\"train\",window=\"rolling\"} 0.5",
             "spikestream_consumer_lag_records 42.0",
+            "spikestream_deadletter_failures_total 1.0",
             "spikestream_events_dropped_total{reason=\"blocked\"} 12.0",
             "spikestream_events_dropped_total{reason=\"dead_lettered\"} 4.0",
             "spikestream_events_dropped_total{reason=\"late_label\"} 2.0",
