@@ -18,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
@@ -36,8 +35,13 @@ import java.util.concurrent.TimeUnit;
  *       with RecordTooLargeException for ever and the partition's commits would stop behind the record.</li>
  *   <li><b>The consumer thread never blocks on it.</b> Sends run on the writer's own thread ({@code max.block.ms}
  *       bounded at {@link #MAX_BLOCK_MS}); the callback tells the source when the letter is durable, and only then is
- *       the record acknowledged. A letter that cannot be written (the topic deleted while running, the cluster
- *       down) is logged and counted ({@link IngestMetrics#deadLetterFailed}) and its offset stays uncommitted.</li>
+ *       the record acknowledged.</li>
+ *   <li><b>A failed letter is retried, not forgotten.</b> A letter that cannot be written (the topic deleted while
+ *       running, the cluster down) is counted ({@link IngestMetrics#deadLetterFailed}), logged (the first failure and
+ *       every {@value #LOG_EVERY}th) and sent again after a backoff doubling from {@link #FIRST_RETRY_MS} to
+ *       {@link #MAX_RETRY_MS}, for as long as the writer is open: its partition's commits wait behind it and resume
+ *       once the topic is back, without a restart. Letters still waiting at close are dropped; their records were
+ *       never acknowledged, so they are read (and rejected) again after a restart.</li>
  * </ul>
  * Threadsafe.
  */
@@ -54,18 +58,25 @@ public final class DeadLetterWriter implements AutoCloseable {
     public static final int MAX_REASON_CHARS = 8 * 1024;
     /** Longest a send may wait for metadata or buffer space (on the writer's thread). */
     public static final long MAX_BLOCK_MS = 10_000;
+    /** Longest the producer keeps retrying one send itself before the callback reports it failed. */
+    static final int DELIVERY_TIMEOUT_MS = 20_000;
+    static final long FIRST_RETRY_MS = 500;
+    static final long MAX_RETRY_MS = 30_000;
+    static final int LOG_EVERY = 20;
 
     private final String topic;
     private final IngestMetrics metrics;
     private final Producer<String, byte[]> producer;
-    private final ExecutorService sender;
+    private final java.util.concurrent.ScheduledExecutorService sender;
+    private final java.util.concurrent.atomic.AtomicLong failures = new java.util.concurrent.atomic.AtomicLong();
+    private volatile boolean closed;
     private final SingleObjectCodec<DeadLetter> codec = SpikestreamSchemas.codec(DeadLetter.class);
 
     private DeadLetterWriter(String topic, IngestMetrics metrics, Producer<String, byte[]> producer) {
         this.topic = topic;
         this.metrics = metrics;
         this.producer = producer;
-        this.sender = Executors.newSingleThreadExecutor(r -> {
+        this.sender = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "deadletter-" + topic);
             t.setDaemon(true);
             return t;
@@ -92,6 +103,8 @@ public final class DeadLetterWriter implements AutoCloseable {
         Map<String, Object> config = ClientConfigs.producer(endpoint, clientId);
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, MAX_BLOCK_MS);
         config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 1 << 20);
+        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, DELIVERY_TIMEOUT_MS);
         return new DeadLetterWriter(topic, metrics, new KafkaProducer<>(config));
     }
 
@@ -113,26 +126,45 @@ public final class DeadLetterWriter implements AutoCloseable {
             letter.setReason(cut(letter.getReason(), 512));
             value = codec.encode(letter);
         }
-        String key = cutKey(record.key());
-        byte[] encoded = value;
-        sender.execute(() -> {
-            try {
-                producer.send(new ProducerRecord<>(topic, key, encoded), (metadata, error) -> {
-                    if (error == null) {
-                        written.run();
-                    } else {
-                        failed(record.topic(), where, error);
-                    }
-                });
-            } catch (RuntimeException e) {
-                failed(record.topic(), where, e);
-            }
-        });
+        Letter l = new Letter(record.topic(), where, cutKey(record.key()), value, written);
+        sender.execute(() -> send(l, FIRST_RETRY_MS));
     }
 
-    private void failed(String originTopic, String where, Throwable error) {
-        LOG.error("cannot write the dead letter of {} to {}; its offset stays uncommitted: {}", where, topic, error.toString());
-        metrics.deadLetterFailed(originTopic);
+    private record Letter(String originTopic, String where, String key, byte[] value, Runnable written) {
+    }
+
+    /** Sends on the writer's thread; on failure schedules the next attempt after {@code backoffMs}. */
+    private void send(Letter l, long backoffMs) {
+        if (closed) {
+            return;
+        }
+        try {
+            producer.send(new ProducerRecord<>(topic, l.key(), l.value()), (metadata, error) -> {
+                if (error == null) {
+                    l.written().run();
+                } else {
+                    failed(l, backoffMs, error);
+                }
+            });
+        } catch (RuntimeException e) {
+            failed(l, backoffMs, e);
+        }
+    }
+
+    private void failed(Letter l, long backoffMs, Throwable error) {
+        metrics.deadLetterFailed(l.originTopic());
+        long n = failures.incrementAndGet();
+        if (n == 1 || n % LOG_EVERY == 0) {
+            LOG.error("cannot write the dead letter of {} to {} ({} failures so far); retrying in {} ms, its offset stays "
+                + "uncommitted until then: {}", l.where(), topic, n, backoffMs, error.toString());
+        }
+        if (!closed) {
+            try {
+                sender.schedule(() -> send(l, Math.min(MAX_RETRY_MS, backoffMs * 2)), backoffMs, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException shutDown) {
+                // closing: the record was never acknowledged and is read again after a restart
+            }
+        }
     }
 
     /** The letter of a rejected record, shortened to fit {@link #MAX_LETTER_BYTES} (see the class comment). */
@@ -185,7 +217,8 @@ public final class DeadLetterWriter implements AutoCloseable {
     @Override
     public void close() {
         flush();
-        sender.shutdown();
+        closed = true;
+        sender.shutdownNow(); // retries still waiting are dropped (see the class comment)
         producer.close();
     }
 }

@@ -146,6 +146,40 @@ class DeadLetterPathTest {
     }
 
     @Test
+    void aDeadLetterThatCannotBeWrittenIsRetriedUntilTheTopicIsBack() throws Exception {
+        String topic = TestKafka.topic("dl-gone-in", 1);
+        String deadLetters = TestKafka.topic("dl-gone", 1);
+        CountingIngestMetrics metrics = new CountingIngestMetrics();
+        KafkaRecordSource<LabelRecord> source = KafkaRecordSource.create(TestKafka.endpoint(),
+            SourceOptions.of("g-gone", topic).withDeadLetterTopic(deadLetters).withMetrics(metrics),
+            new AvroRecordDecoder<>(LabelRecord.class));
+        List<SourceSignal<LabelRecord>> seen = new CopyOnWriteArrayList<>();
+        Disposable d = drain(source, seen);
+        try (Admin admin = Admin.create(ClientConfigs.admin(TestKafka.endpoint()))) {
+            await().atMost(TIMEOUT).until(() -> seen.stream().anyMatch(s -> s instanceof SourceSignal.PartitionsAssigned));
+            admin.deleteTopics(List.of(deadLetters)).all().get(); // deleted under the running source
+            await().atMost(TIMEOUT).until(() -> !admin.listTopics().names().get().contains(deadLetters));
+            TestKafka.send(topic, 0, "cam", "bad".getBytes());
+            await().atMost(TIMEOUT).until(() -> metrics.deadLetterFailures() >= 1);
+            assertEquals(-1, TestKafka.committed("g-gone", new TopicPartition(topic, 0)), "not committed past it");
+            await().atMost(TIMEOUT).until(() -> {
+                try {
+                    Topics.ensure(admin, List.of(new Topics.Spec(deadLetters, 1, Map.of())));
+                    return true;
+                } catch (IllegalStateException stillBeingDeleted) {
+                    return false;
+                }
+            });
+            // the retry writes it once the topic is back, and the commit passes the record without a restart
+            await().atMost(TIMEOUT).until(() -> TestKafka.committed("g-gone", new TopicPartition(topic, 0)) == 1);
+        } finally {
+            d.dispose();
+        }
+        DeadLetter letter = LETTERS.decode(TestKafka.readAll(deadLetters, 1).getFirst().value());
+        assertEquals(0, letter.getOriginOffset());
+    }
+
+    @Test
     void aDeadLetterTopicThatCannotBeCreatedFailsTheSourceAtOnceNamingIt() {
         String topic = TestKafka.topic("dl-bad-name-in", 1);
         KafkaRecordSource<LabelRecord> source = KafkaRecordSource.create(TestKafka.endpoint(),
