@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  *   <li><b>The topic is there before the first record is read.</b> {@link #open} creates it (with the standard
  *       dead-letter settings, {@link Topics#standard}) when absent, and fails at once, naming the topic, when it can
  *       neither find nor create it: a Kafka producer would otherwise block in {@code send} for {@code max.block.ms}
- *       (60 s) on every bad record, waiting for metadata of a topic that never comes.</li>
+ *       (60 s) on every bad record, waiting for metadata of a topic that never comes. A principal not authorized to
+ *       describe or create topics gets a warning instead (the topic may exist), and letters are retried.</li>
  *   <li><b>Every letter fits.</b> A letter is one Kafka request of at most {@link #MAX_LETTER_BYTES}, below the
  *       producer's and the broker's default 1 MiB limits. A rejected record larger than that (the events topic takes
  *       8 MiB records) keeps the first {@link #KEPT_VALUE_BYTES} bytes of its value, {@code valueTruncated = true} and
@@ -97,8 +98,15 @@ public final class DeadLetterWriter implements AutoCloseable {
                 LOG.info("created the dead-letter topic {}", topic);
             }
         } catch (RuntimeException e) {
-            throw new IllegalStateException("dead-letter topic '" + topic + "' does not exist and cannot be created ("
-                + e.getMessage() + "); create it or choose another dead-letter topic", e);
+            if (notAuthorized(e)) {
+                // a locked-down cluster may hide topics from this principal and forbid creating them; the topic may
+                // well exist, and a missing one costs retried letters on the writer's thread, never the consumer
+                LOG.warn("not authorized to check or create the dead-letter topic {}; assuming it exists: {}", topic,
+                    e.getMessage());
+            } else {
+                throw new IllegalStateException("dead-letter topic '" + topic + "' does not exist and cannot be created ("
+                    + e.getMessage() + "); create it or choose another dead-letter topic", e);
+            }
         }
         Map<String, Object> config = ClientConfigs.producer(endpoint, clientId);
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, MAX_BLOCK_MS);
@@ -106,6 +114,15 @@ public final class DeadLetterWriter implements AutoCloseable {
         config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, DELIVERY_TIMEOUT_MS);
         return new DeadLetterWriter(topic, metrics, new KafkaProducer<>(config));
+    }
+
+    private static boolean notAuthorized(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.apache.kafka.common.errors.AuthorizationException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public String topic() {
