@@ -13,7 +13,8 @@ import io.spikestream.sinks.metrics.LearnerMetrics;
  *       not decode at all (bad header, unknown schema, malformed body) also under {@code reason="malformed"}; a
  *       decodable record with bad content (outside the geometry, wrong key) counts only as dead-lettered;</li>
  *   <li>dead letters that could not be written: {@code spikestream_deadletter_failures_total};</li>
- *   <li>the consumer's lag after each poll: {@code spikestream_consumer_lag_records}.</li>
+ *   <li>the consumer's lag after each poll: {@code spikestream_consumer_lag_records};</li>
+ *   <li>whether the consumer has any connection to the cluster: {@code spikestream_kafka_reachable}.</li>
  * </ul>
  * These count records, not events: an undecodable record's events are unknown. Threadsafe (the metrics are).
  */
@@ -58,5 +59,10 @@ public final class SourceMetrics implements IngestMetrics {
     @Override
     public void consumerLag(long records) {
         metrics.consumerLag(records);
+    }
+
+    @Override
+    public void clusterReachable(boolean reachable) {
+        metrics.kafkaReachable(reachable);
     }
 }

@@ -16,6 +16,7 @@ public final class CountingIngestMetrics implements IngestMetrics {
     private final LongAdder resumes = new LongAdder();
     private final LongAdder commits = new LongAdder();
     private volatile long consumerLag = -1;
+    private volatile Boolean clusterReachable;
 
     public CountingIngestMetrics() {
         for (DeadLetterReason reason : DeadLetterReason.values()) {
@@ -56,6 +57,16 @@ public final class CountingIngestMetrics implements IngestMetrics {
     @Override
     public void consumerLag(long records) {
         consumerLag = records;
+    }
+
+    @Override
+    public void clusterReachable(boolean reachable) {
+        clusterReachable = reachable;
+    }
+
+    /** The last reachability reported, null before the first check. */
+    public Boolean clusterReachable() {
+        return clusterReachable;
     }
 
     /** The last lag reported, -1 before the first poll. */

@@ -34,6 +34,13 @@ public interface IngestMetrics {
     default void consumerLag(long records) {
     }
 
+    /**
+     * Whether the consumer holds at least one connection to the cluster, checked about once a second; false once every
+     * connection is gone (a broker that is down, a network cut), true again when one is back.
+     */
+    default void clusterReachable(boolean reachable) {
+    }
+
     IngestMetrics NONE = new IngestMetrics() {
         @Override
         public void recordPolled(String topic) {

@@ -99,6 +99,9 @@ public final class KafkaRecordSource<T> implements SourceSignal.AckSink {
     private int pendingSignals; // PartitionsAssigned/Revoked among pending, not counted as buffered records
     private boolean paused;
     private long lastCommitMs;
+    private long lastReachCheckMs;
+    private long unreachableSinceMs = -1;
+    private boolean warnedUnreachable;
     private DeadLetterWriter deadLetters;
     private FluxSink<SourceSignal<T>> sink;
 
@@ -234,8 +237,52 @@ public final class KafkaRecordSource<T> implements SourceSignal.AckSink {
                 accept(record);
             }
             reportLag(c);
+            checkReachable(c);
             noteBuffered();
             emit(sink);
+        }
+    }
+
+    /** How long the consumer may hold no connection to the cluster before the source logs a warning. */
+    static final long UNREACHABLE_WARN_MS = 10_000;
+
+    /**
+     * Watches the consumer's own {@code connection-count} (about once a second): a broker that is down is otherwise
+     * invisible, because the client retries quietly (its network warnings are muted on the command line). Reported to
+     * the metrics each time; logged once when no connection has existed for {@link #UNREACHABLE_WARN_MS}, and again
+     * when the cluster is back.
+     */
+    private void checkReachable(KafkaConsumer<String, byte[]> c) {
+        long now = options.clock().millis();
+        if (now - lastReachCheckMs < 1_000) {
+            return;
+        }
+        lastReachCheckMs = now;
+        double connections = -1;
+        for (var e : c.metrics().entrySet()) {
+            if (e.getKey().name().equals("connection-count") && e.getKey().group().equals("consumer-metrics")
+                && e.getValue().metricValue() instanceof Number n) {
+                connections = n.doubleValue();
+                break;
+            }
+        }
+        if (connections < 0) {
+            return;
+        }
+        boolean reachable = connections > 0;
+        options.metrics().clusterReachable(reachable);
+        if (reachable) {
+            if (warnedUnreachable) {
+                LOG.warn("Kafka cluster {} is reachable again", endpoint.bootstrapServers());
+            }
+            unreachableSinceMs = -1;
+            warnedUnreachable = false;
+        } else if (unreachableSinceMs < 0) {
+            unreachableSinceMs = now;
+        } else if (!warnedUnreachable && now - unreachableSinceMs >= UNREACHABLE_WARN_MS) {
+            warnedUnreachable = true;
+            LOG.warn("no connection to the Kafka cluster {} for {} s: is the broker down? (the consumer keeps retrying)",
+                endpoint.bootstrapServers(), (now - unreachableSinceMs) / 1000);
         }
     }
 

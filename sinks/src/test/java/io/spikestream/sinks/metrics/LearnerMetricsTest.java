@@ -71,6 +71,7 @@ class LearnerMetricsTest {
         metrics.recordWindow(Phase.TEST, 1, 0, 2.0);
         metrics.consumerLag(42);
         metrics.addDeadLetterFailure();
+        metrics.kafkaReachable(true);
         metrics.streamTimeUs(2_250_000);
         metrics.realtimeFactor(125.5);
         metrics.weights("input_to_recurrent").set(0.25, 0.5, -1.5, 2.0, 0.75);
@@ -94,6 +95,7 @@ class LearnerMetricsTest {
             "spikestream_events_dropped_total{reason=\"out_of_geometry\"} 1.0",
             "spikestream_events_dropped_total{reason=\"unlabelled\"} 30.0",
             "spikestream_events_total 1234.0",
+            "spikestream_kafka_reachable 1.0",
             // Loss over both phases: cumulative (1 + 3 + 0.5 + 2) / 4; rolling: the last two windows (0.5, 2).
             "spikestream_loss{window=\"cumulative\"} 1.625",
             "spikestream_loss{window=\"rolling\"} 1.25",
