@@ -1,10 +1,11 @@
 package io.spikestream.app;
 
+import io.spikestream.app.durable.CheckpointSigner;
 import io.spikestream.app.durable.CheckpointStore;
 import io.spikestream.app.durable.CheckpointTopic;
 import io.spikestream.app.durable.ModelInfo;
+import io.spikestream.app.durable.TopicIds;
 import io.spikestream.ingest.kafka.KafkaEndpoint;
-import io.spikestream.schemas.CheckpointRecord;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -119,7 +120,9 @@ public final class CheckpointCommand implements Runnable {
 
     /**
      * Verifies a checkpoint file and stores it as the newest version of its model (or of {@code --model}); its input
-     * floors are dropped (they belong to the exporting instance). Prints
+     * floors are dropped (they belong to the exporting instance). From the checkpoints topic, the record is checked
+     * before anything is written ({@link CheckpointTopic}: the model asked for, the last record of its key, payload
+     * URIs only inside {@code --payload-dir}, topic ids, the HMAC signature when a key is configured). Prints
      * {@code imported model=ID version=N bytes=N file=F}.
      */
     @Command(name = "import", mixinStandardHelpOptions = true,
@@ -137,6 +140,11 @@ public final class CheckpointCommand implements Runnable {
             + "compacted topic (what 'learn --publish-checkpoints' writes) instead of a file; needs --model.")
         String fromTopic;
 
+        @Option(names = "--payload-dir", paramLabel = "DIR", description = "With --from-topic: the only directory a "
+            + "checkpoint published by file URI may be read from (the store the publishing instance writes, shared); "
+            + "without it such records are refused.")
+        Path payloadDir;
+
         @Mixin
         KafkaOptions kafka;
 
@@ -152,9 +160,16 @@ public final class CheckpointCommand implements Runnable {
                     if (model == null || file != null) {
                         throw new IllegalArgumentException("--from-topic needs --model and no FILE");
                     }
+                    CheckpointSigner signer = CheckpointSigner.fromProperties(kafka.spikestreamProperties());
                     try (KafkaEndpoint endpoint = kafka.open(System.err)) {
-                        CheckpointRecord record = CheckpointTopic.latest(endpoint, fromTopic, model, Duration.ofSeconds(60));
-                        e = CheckpointTopic.importRecord(record, store, null);
+                        CheckpointTopic.Found found = CheckpointTopic.latest(endpoint, fromTopic, model, Duration.ofSeconds(60));
+                        if (signer == null && found.record().getSignature() != null) {
+                            System.err.println("checkpoint: the record is signed, but no " + CheckpointSigner.KEY_PROPERTY
+                                + " is configured to verify it");
+                        }
+                        CheckpointTopic.Trust trust = new CheckpointTopic.Trust(payloadDir, signer,
+                            TopicIds.of(endpoint, CheckpointTopic.offsetTopics(found)));
+                        e = CheckpointTopic.importRecord(found, fromTopic, model, store, trust);
                     }
                 } else {
                     if (file == null) {
@@ -165,7 +180,7 @@ public final class CheckpointCommand implements Runnable {
                 System.out.printf(Locale.ROOT, "imported model=%s version=%d bytes=%d file=%s%n", e.modelId(), e.version(),
                     Files.size(e.file()), e.file());
                 return 0;
-            } catch (IOException | IllegalArgumentException e) {
+            } catch (IOException | IllegalArgumentException | IllegalStateException e) {
                 return fail(e);
             }
         }

@@ -37,9 +37,23 @@ public final class KafkaOptions {
         description = "Partitions of data topics this command creates when absent (default: ${DEFAULT-VALUE}).")
     int partitions;
 
+    /** Prefix of spikestream's own settings in the Kafka config file; they are never passed to the Kafka clients. */
+    static final String OWN_PREFIX = "spikestream.";
+
+    /**
+     * spikestream's own settings of the Kafka config file and {@code --kafka-property} (keys starting with
+     * {@value #OWN_PREFIX}, e.g. the checkpoint signing key): secrets kept beside the cluster's.
+     */
+    Map<String, String> spikestreamProperties() throws IOException {
+        Map<String, String> own = new java.util.LinkedHashMap<>(KafkaEndpoint.clientProperties(kafkaConfig, kafkaProperties));
+        own.keySet().removeIf(k -> !k.startsWith(OWN_PREFIX));
+        return own;
+    }
+
     /** Connects to the given cluster or starts an embedded broker, telling the user which on {@code err}. */
     KafkaEndpoint open(PrintStream err) throws IOException {
-        Map<String, String> props = KafkaEndpoint.clientProperties(kafkaConfig, kafkaProperties);
+        Map<String, String> props = new java.util.LinkedHashMap<>(KafkaEndpoint.clientProperties(kafkaConfig, kafkaProperties));
+        props.keySet().removeIf(k -> k.startsWith(OWN_PREFIX));
         if (bootstrapServers != null) {
             return KafkaEndpoint.external(bootstrapServers, props);
         }

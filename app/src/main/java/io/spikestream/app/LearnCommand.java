@@ -1,9 +1,11 @@
 package io.spikestream.app;
 
 import io.spikestream.app.durable.CheckpointPublisher;
+import io.spikestream.app.durable.CheckpointSigner;
 import io.spikestream.app.durable.CheckpointStore;
 import io.spikestream.app.durable.DurabilityPolicy;
 import io.spikestream.app.durable.ModelRegistry;
+import io.spikestream.app.durable.TopicBinding;
 import io.spikestream.app.learn.Settings;
 import io.spikestream.app.learn.StreamLearner;
 import io.spikestream.app.pipeline.LearnerPipeline;
@@ -129,6 +131,7 @@ public final class LearnCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(shutdown);
         try (KafkaEndpoint endpoint = kafka.open(System.err)) {
             kafka.ensureTopics(endpoint, System.err, topic);
+            TopicBinding.verify(endpoint, checkpointDir, List.of(topic)); // a recreated topic is refused, not skipped into
             Map<TopicPartition, Long> end = untilEnd ? endOffsets(endpoint, topic) : Map.of();
             LearnerPipeline pipeline = LearnerPipeline.durable(endpoint, SourceOptions.of(group, topic),
                 id -> learner(settings, predictions), store, policy, InstantSource.system());
@@ -136,7 +139,8 @@ public final class LearnCommand implements Callable<Integer> {
                 pipeline.shareOneNetwork();
             }
             pipeline.registry().addListener(LearnCommand::printCheckpoint);
-            CheckpointPublisher publisher = publish ? new CheckpointPublisher(endpoint, checkpointsTopic, inlineLimit) : null;
+            CheckpointPublisher publisher = publish ? new CheckpointPublisher(endpoint, checkpointsTopic, inlineLimit,
+                CheckpointSigner.fromProperties(kafka.spikestreamProperties())) : null;
             if (publisher != null) {
                 pipeline.registry().addListener(publisher);
             }

@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
         LearnCommand.class,
         CheckpointCommand.class,
         RunCommand.class,
+        TailCommand.class,
     })
 public final class Main implements Runnable {
 

@@ -75,7 +75,8 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
             outputs = new LearnerOutputs(s.i("supervision.classes"), s.i("output.rolling_windows"), s.s("output.metrics_host"),
                 port, publisher, 0, true);
             SourceOptions options = SourceOptions.of(s.s("pipeline.group_id"), topics.toArray(new String[0]))
-                .withMaxPollRecords(s.i("pipeline.max_poll_records"));
+                .withMaxPollRecords(s.i("pipeline.max_poll_records"))
+                .withMetrics(new io.spikestream.app.pipeline.SourceMetrics(outputs.metrics()));
             java.util.function.Function<String, StreamLearner> template = sensor -> {
                 StreamLearner[] self = new StreamLearner[1];
                 try {
@@ -93,6 +94,7 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
                 io.spikestream.app.durable.CheckpointStore store = io.spikestream.app.durable.CheckpointStore.open(
                     checkpointDir, policy.keep(), java.time.InstantSource.system());
                 try {
+                    io.spikestream.app.durable.TopicBinding.verify(endpoint, checkpointDir, topics);
                     pipeline = LearnerPipeline.durable(endpoint, options, template, store, policy, java.time.InstantSource.system());
                 } catch (RuntimeException e) {
                     // refused at start (e.g. an unreadable checkpoint store): release the outputs

@@ -28,7 +28,7 @@ class SingleObjectCodecTest {
             Prediction.newBuilder().setSensorId("cam-0").setWindowStartUs(0).setWindowEndUs(300_000)
                 .setPredictedClass(4).setScores(List.of(0.1f, 0.9f)).setModelId("m").setModelVersion(17).build(),
             CheckpointRecord.newBuilder().setModelId("m").setVersion(2).setStreamTimeUs(1_000)
-                .setOffsets(List.of(new PartitionOffset("spikestream.events", 0, 42L)))
+                .setOffsets(List.of(new PartitionOffset("spikestream.events", 0, 42L, null)))
                 .setPayload(ByteBuffer.wrap(new byte[] {1, 2, 3})).setPayloadBytes(3).setChecksum(99).build(),
             DeadLetter.newBuilder().setOriginTopic("t").setOriginPartition(1).setOriginOffset(5)
                 .setOriginTimestampMs(7).setReasonCode(DeadLetterReason.UNKNOWN_SCHEMA).setReason("why")

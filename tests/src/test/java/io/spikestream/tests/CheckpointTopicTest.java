@@ -68,7 +68,7 @@ class CheckpointTopicTest {
 
                 Path other = dir.resolve("instance-b-" + round);
                 Run imp = main("checkpoint", "import", "--bootstrap-servers", kafka.bootstrapServers(), "--from-topic",
-                    checkpoints, "--model", "cam", "--dir", other.toString());
+                    checkpoints, "--model", "cam", "--dir", other.toString(), "--payload-dir", store.toString());
                 assertEquals(0, imp.rc(), imp.err());
                 assertTrue(imp.out().startsWith("imported model=cam version=1 "), imp.out());
                 DurableStreams.assertSameLearnedState(DurableStreams.learnedState(DurableStreams.newest(store, "cam")),

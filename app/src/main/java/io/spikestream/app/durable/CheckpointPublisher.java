@@ -31,6 +31,9 @@ import java.util.zip.CRC32C;
  * below the topic's 8 MiB message limit); a larger one is referenced by its file URI (a store both instances can
  * read). Either way the record carries the size and the CRC32C of the file.
  *
+ * <p>Every offset carries the Kafka id of its topic ({@link TopicIds}), and with a {@link CheckpointSigner} every
+ * record an HMAC signature, so that an importer can refuse offsets of a deleted topic and records it cannot trust.
+ *
  * <p>Published after the file is durable, asynchronously: the disk copy is the source of truth, so a failed send is
  * logged and counted and never stops learning. Called on the learner thread (a registry listener).
  */
@@ -47,13 +50,37 @@ public final class CheckpointPublisher implements Consumer<ModelRegistry.Written
     private final SingleObjectCodec<CheckpointRecord> codec = SpikestreamSchemas.codec(CheckpointRecord.class);
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
+    private final CheckpointSigner signer;
+    private final KafkaEndpoint endpoint;
+    private final Map<String, String> topicIds = new java.util.concurrent.ConcurrentHashMap<>();
 
     public CheckpointPublisher(KafkaEndpoint endpoint, String topic, int inlineLimit) {
+        this(endpoint, topic, inlineLimit, null);
+    }
+
+    /**
+     * @param signer signs every record ({@link CheckpointSigner}); null publishes unsigned records
+     */
+    public CheckpointPublisher(KafkaEndpoint endpoint, String topic, int inlineLimit, CheckpointSigner signer) {
         Map<String, Object> config = ClientConfigs.producer(endpoint, "spikestream-checkpoints");
         config.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 << 20);
         this.producer = new KafkaProducer<>(config);
         this.topic = topic;
         this.inlineLimit = inlineLimit;
+        this.signer = signer;
+        this.endpoint = endpoint;
+    }
+
+    /** The id of an input topic, looked up once (offsets are tied to it; null when it cannot be looked up). */
+    private String topicId(String name) {
+        return topicIds.computeIfAbsent(name, n -> {
+            try {
+                return TopicIds.of(endpoint, List.of(n)).get(n);
+            } catch (RuntimeException e) {
+                LOG.warn("cannot look up the id of topic {} for published checkpoints: {}", n, e.toString());
+                return null;
+            }
+        });
     }
 
     @Override
@@ -61,11 +88,13 @@ public final class CheckpointPublisher implements Consumer<ModelRegistry.Written
         byte[] bytes;
         long size;
         CRC32C crc = new CRC32C();
+        java.security.MessageDigest sha256 = CheckpointSigner.sha256();
         try {
             size = Files.size(w.file());
             if (size <= inlineLimit) {
                 bytes = Files.readAllBytes(w.file());
                 crc.update(bytes);
+                sha256.update(bytes);
             } else {
                 bytes = null;
                 try (var in = Files.newInputStream(w.file())) {
@@ -73,6 +102,7 @@ public final class CheckpointPublisher implements Consumer<ModelRegistry.Written
                     int n;
                     while ((n = in.read(buf)) > 0) {
                         crc.update(buf, 0, n);
+                        sha256.update(buf, 0, n);
                     }
                 }
             }
@@ -81,7 +111,7 @@ public final class CheckpointPublisher implements Consumer<ModelRegistry.Written
         }
         List<PartitionOffset> offsets = new ArrayList<>();
         for (InputPosition p : w.positions()) {
-            offsets.add(new PartitionOffset(p.topic(), p.partition(), p.next()));
+            offsets.add(new PartitionOffset(p.topic(), p.partition(), p.next(), topicId(p.topic())));
         }
         CheckpointRecord r = CheckpointRecord.newBuilder()
             .setModelId(w.info().modelId())
@@ -93,6 +123,9 @@ public final class CheckpointPublisher implements Consumer<ModelRegistry.Written
             .setPayloadBytes(size)
             .setChecksum(crc.getValue())
             .build();
+        if (signer != null) {
+            r.setSignature(ByteBuffer.wrap(signer.sign(r, sha256.digest())));
+        }
         producer.send(new ProducerRecord<>(topic, w.info().modelId(), codec.encode(r)), (md, error) -> {
             if (error == null) {
                 published.incrementAndGet();

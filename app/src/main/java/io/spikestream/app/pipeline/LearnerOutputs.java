@@ -56,6 +56,9 @@ public final class LearnerOutputs implements AutoCloseable {
         this.metrics = new LearnerMetrics(classes, rollingWindows);
         this.endpoint = metricsPort >= 0 ? MetricsEndpoint.start(metrics.registry(), metricsHost, metricsPort) : null;
         this.publisher = publisher;
+        if (publisher != null) {
+            metrics.countPublishFailures(publisher::failed);
+        }
         this.progress = showProgress ? ProgressLine.toStderr(expected) : null;
     }
 

@@ -225,6 +225,8 @@ public final class LearnerPipeline implements AutoCloseable {
             }
             case SourceSignal.PartitionsAssigned<StreamItem> as -> {
             }
+            // rejected and dead-lettered by the source: read past, so --until-end sees the partition's end
+            case SourceSignal.Skipped<StreamItem> k -> consumedUpTo.merge(k.partition(), k.offset() + 1, Math::max);
         }
         synchronized (progress) {
             progress.notifyAll();

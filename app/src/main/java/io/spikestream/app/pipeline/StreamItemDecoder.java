@@ -4,6 +4,7 @@ import io.spikestream.ingest.kafka.AvroRecordDecoder;
 import io.spikestream.ingest.kafka.EventBatchDecoder;
 import io.spikestream.ingest.kafka.RecordDecoder;
 import io.spikestream.ingest.kafka.RejectedRecordException;
+import io.spikestream.ingest.kafka.SensorKeys;
 import io.spikestream.schemas.DeadLetterReason;
 import io.spikestream.schemas.DvsEventBatch;
 import io.spikestream.schemas.LabelRecord;
@@ -52,6 +53,7 @@ final class StreamItemDecoder implements RecordDecoder<StreamItem> {
                 throw new RejectedRecordException(DeadLetterReason.INVALID_CONTENT, "label " + l.getSampleId()
                     + " has an empty window [" + l.getWindowStartUs() + ", " + l.getWindowEndUs() + ")", null);
             }
+            SensorKeys.requireKeyIsSensor(record, l.getSensorId(), "label " + l.getSampleId());
             int label = l.getLabel() == null ? -1 : l.getLabel();
             return new StreamItem.Label(l.getSensorId(), l.getSampleId(), l.getWindowStartUs(), l.getWindowEndUs(), label);
         }

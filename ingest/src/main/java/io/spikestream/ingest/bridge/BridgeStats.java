@@ -7,7 +7,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * <ul>
  *   <li>{@code malformedDatagrams}: empty, or a length that is not a multiple of 4 bytes: not SPIF, dropped whole;</li>
  *   <li>{@code truncatedEvents}: a last word announcing a timestamp that the datagram does not hold;</li>
- *   <li>{@code outOfGeometryEvents}: events outside the configured width x height.</li>
+ *   <li>{@code outOfGeometryEvents}: events outside the configured width x height;</li>
+ *   <li>{@code rejectedSources}: datagrams from a sender outside the allow-list ({@link SourceAllowList}), dropped;</li>
+ *   <li>{@code kernelDrops}: datagrams the kernel dropped because the socket's receive buffer was full
+ *       ({@link KernelUdpDrops}; -1 where the platform does not tell);</li>
+ *   <li>{@code sendErrors}: batches the Kafka producer reported as not written.</li>
  * </ul>
  */
 public final class BridgeStats {
@@ -18,6 +22,9 @@ public final class BridgeStats {
     final AtomicLong malformedDatagrams = new AtomicLong();
     final AtomicLong truncatedEvents = new AtomicLong();
     final AtomicLong outOfGeometryEvents = new AtomicLong();
+    final AtomicLong rejectedSources = new AtomicLong();
+    final AtomicLong sendErrors = new AtomicLong();
+    private volatile java.util.function.LongSupplier kernelDrops = () -> -1;
 
     public long datagrams() {
         return datagrams.get();
@@ -44,10 +51,28 @@ public final class BridgeStats {
         return outOfGeometryEvents.get();
     }
 
-    /** The bridge command's status and final line; field names are stable. */
+    public long rejectedSources() {
+        return rejectedSources.get();
+    }
+
+    public long sendErrors() {
+        return sendErrors.get();
+    }
+
+    /** Datagrams the kernel dropped for the bridge's socket so far, -1 when the platform does not tell. */
+    public long kernelDrops() {
+        return kernelDrops.getAsLong();
+    }
+
+    void kernelDropsFrom(java.util.function.LongSupplier source) {
+        this.kernelDrops = source;
+    }
+
+    /** The bridge command's status and final line; field names are stable (new ones are appended). */
     public String line() {
         return "bridge datagrams=" + datagrams() + " events=" + events() + " batches=" + batches()
             + " malformed_datagrams=" + malformedDatagrams() + " truncated_events=" + truncatedEvents()
-            + " out_of_geometry=" + outOfGeometryEvents();
+            + " out_of_geometry=" + outOfGeometryEvents() + " rejected_sources=" + rejectedSources()
+            + " kernel_drops=" + kernelDrops() + " send_errors=" + sendErrors();
     }
 }

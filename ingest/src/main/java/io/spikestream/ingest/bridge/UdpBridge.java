@@ -14,19 +14,25 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Receives SPIF event datagrams on a UDP socket and publishes them as {@link DvsEventBatch} records keyed by the
  * sensor id. A batch is published when it holds {@code batchEvents} events or when its first event arrived
  * {@code flushIntervalUs} ago (checked on every datagram and at least every {@link #RECEIVE_TIMEOUT_MS} ms).
  * Time: see {@link SpifDecoder}; the wall clock is injected.
+ *
+ * <p><b>Sources.</b> With {@link #allowOnly} only listed senders are accepted; datagrams from others are dropped and
+ * counted ({@link BridgeStats#rejectedSources()}), each such sender logged once. Datagrams the kernel dropped for a
+ * full receive buffer are counted by the kernel ({@link BridgeStats#kernelDrops()}), batches the producer could not
+ * write by the send callback ({@link BridgeStats#sendErrors()}). If the bridge thread stops for any other reason than
+ * {@link #close()}, {@link #failure()} says why, so its owner can notice instead of reporting a silent bridge.
  *
  * <p><b>Threading.</b> One bridge thread receives, decodes, batches and sends ({@link #run()}, or {@link #start()}
  * to get a thread); {@link #close()} may be called from any thread: it closes the socket, which ends the loop, and
@@ -64,7 +70,9 @@ public final class UdpBridge implements AutoCloseable {
     private final SpifDecoder decoder;
     private final SingleObjectCodec<DvsEventBatch> codec = SpikestreamSchemas.codec(DvsEventBatch.class);
     private final EventBatch batch;
-    private final AtomicLong sendErrors = new AtomicLong();
+    private volatile SourceAllowList allowList = SourceAllowList.ANY;
+    private final java.util.Set<InetAddress> loggedSenders = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile Throwable failure;
     private volatile boolean closed;
     private volatile Thread thread;
     private long batchFirstArrivalUs;
@@ -86,7 +94,24 @@ public final class UdpBridge implements AutoCloseable {
         DatagramSocket socket = new DatagramSocket(address);
         socket.setSoTimeout(RECEIVE_TIMEOUT_MS);
         socket.setReceiveBufferSize(4 << 20);
-        return new UdpBridge(socket, producer, options, clock);
+        UdpBridge bridge = new UdpBridge(socket, producer, options, clock);
+        int port = socket.getLocalPort();
+        bridge.stats.kernelDropsFrom(() -> KernelUdpDrops.of(port));
+        return bridge;
+    }
+
+    /** Accepts datagrams only from these senders (call before {@link #start()}); others are dropped and counted. */
+    public UdpBridge allowOnly(SourceAllowList sources) {
+        this.allowList = Objects.requireNonNull(sources, "sources");
+        return this;
+    }
+
+    /**
+     * Why the bridge thread stopped receiving before {@link #close()} (a socket error, a producer that refuses sends, a
+     * bug), or null while it runs or after a clean close. The bridge command checks it on every status tick.
+     */
+    public Throwable failure() {
+        return failure;
     }
 
     public InetSocketAddress localAddress() {
@@ -99,7 +124,7 @@ public final class UdpBridge implements AutoCloseable {
 
     /** Batches the producer reported as not written. */
     public long sendErrors() {
-        return sendErrors.get();
+        return stats.sendErrors();
     }
 
     /** Runs the bridge on a new thread. */
@@ -119,6 +144,10 @@ public final class UdpBridge implements AutoCloseable {
                 try {
                     packet.setLength(buffer.length);
                     socket.receive(packet);
+                    if (!allowList.allows(packet.getAddress())) {
+                        rejectSender(packet.getAddress());
+                        continue;
+                    }
                     long arrivalUs = micros(clock.instant());
                     int length = packet.getLength();
                     if (batch.size + SpifDecoder.maxEvents(length) > batch.capacity()) {
@@ -140,15 +169,33 @@ public final class UdpBridge implements AutoCloseable {
             }
         } catch (SocketException e) {
             if (!closed) {
+                failure = e;
                 LOG.error("UDP bridge socket failed", e);
             }
-        } catch (IOException e) {
-            LOG.error("UDP bridge receive failed", e);
+        } catch (IOException | RuntimeException | Error e) {
+            failure = e;
+            LOG.error("UDP bridge thread stopped", e);
         } finally {
-            if (batch.size > 0) {
-                flush();
+            try {
+                if (batch.size > 0) {
+                    flush();
+                }
+                producer.flush();
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                }
+                LOG.error("UDP bridge could not publish its last batch", e);
             }
-            producer.flush();
+        }
+    }
+
+    /** Counts a datagram from a sender outside the allow-list; logs each such sender once (at most 16). */
+    private void rejectSender(InetAddress sender) {
+        stats.rejectedSources.incrementAndGet();
+        if (loggedSenders.size() < 16 && loggedSenders.add(sender)) {
+            LOG.warn("UDP bridge of sensor {}: dropping datagrams from {}, which is not in the allowed sources {}",
+                options.sensorId(), sender.getHostAddress(), allowList);
         }
     }
 
@@ -160,7 +207,7 @@ public final class UdpBridge implements AutoCloseable {
         long seq = record.getSequence();
         producer.send(new ProducerRecord<>(options.topic(), options.sensorId(), codec.encode(record)), (m, error) -> {
             if (error != null) {
-                sendErrors.incrementAndGet();
+                stats.sendErrors.incrementAndGet();
                 LOG.error("batch {} of sensor {} was not written to {}", seq, options.sensorId(), options.topic(), error);
             }
         });

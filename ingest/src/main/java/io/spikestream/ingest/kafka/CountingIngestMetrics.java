@@ -15,6 +15,8 @@ public final class CountingIngestMetrics implements IngestMetrics {
     private final LongAdder pauses = new LongAdder();
     private final LongAdder resumes = new LongAdder();
     private final LongAdder commits = new LongAdder();
+    private volatile long consumerLag = -1;
+    private volatile Boolean clusterReachable;
 
     public CountingIngestMetrics() {
         for (DeadLetterReason reason : DeadLetterReason.values()) {
@@ -50,6 +52,26 @@ public final class CountingIngestMetrics implements IngestMetrics {
     @Override
     public void committed(int partitions) {
         commits.increment();
+    }
+
+    @Override
+    public void consumerLag(long records) {
+        consumerLag = records;
+    }
+
+    @Override
+    public void clusterReachable(boolean reachable) {
+        clusterReachable = reachable;
+    }
+
+    /** The last reachability reported, null before the first check. */
+    public Boolean clusterReachable() {
+        return clusterReachable;
+    }
+
+    /** The last lag reported, -1 before the first poll. */
+    public long consumerLag() {
+        return consumerLag;
     }
 
     public long polled() {

@@ -10,7 +10,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * Decodes {@link DvsEventBatch} values into {@link SensorEvents}, rejecting bad headers, unknown schemas,
- * malformed bodies, inconsistent packed arrays and events outside the declared sensor geometry.
+ * malformed bodies, a key other than the batch's sensor id ({@link SensorKeys}), inconsistent packed arrays and events
+ * outside the declared sensor geometry. A batch is accepted or rejected whole: one event outside the declared
+ * geometry means the batch's geometry or coordinates are wrong, so none of its coordinates can be trusted to reach
+ * the right input neurons (README, "Bad records").
  * Consumer thread only (not threadsafe).
  */
 public final class EventBatchDecoder implements RecordDecoder<SensorEvents> {
@@ -25,6 +28,7 @@ public final class EventBatchDecoder implements RecordDecoder<SensorEvents> {
         } catch (RecordDecodeException e) {
             throw new RejectedRecordException(AvroRecordDecoder.reasonOf(e), e.detail(), e);
         }
+        SensorKeys.requireKeyIsSensor(record, batch.getSensorId(), "batch " + batch.getSequence());
         int n = Math.max(0, batch.getCount());
         // The packed arrays are checked against count before anything is allocated from it.
         if (batch.getX().remaining() != 2L * n) {

@@ -27,6 +27,20 @@ public interface IngestMetrics {
     /** Offsets were committed for {@code partitions} partitions. */
     void committed(int partitions);
 
+    /**
+     * Records behind the end of the assigned partitions after a poll (the consumer's lag, summed over the partitions
+     * whose lag the consumer knows), at most once per poll.
+     */
+    default void consumerLag(long records) {
+    }
+
+    /**
+     * Whether the consumer holds at least one connection to the cluster, checked about once a second; false once every
+     * connection is gone (a broker that is down, a network cut), true again when one is back.
+     */
+    default void clusterReachable(boolean reachable) {
+    }
+
     IngestMetrics NONE = new IngestMetrics() {
         @Override
         public void recordPolled(String topic) {

@@ -1,17 +1,11 @@
 package io.spikestream.ingest.kafka;
 
-import io.spikestream.schemas.DeadLetter;
 import io.spikestream.schemas.DeadLetterReason;
-import io.spikestream.schemas.SingleObjectCodec;
-import io.spikestream.schemas.SpikestreamSchemas;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -19,8 +13,6 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Collection;
@@ -72,8 +64,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * partitions go. The consumer keeps its group membership meanwhile (heartbeats run on their own thread).
  *
  * <p><b>Bad records.</b> A record the {@link RecordDecoder} rejects is logged with topic, partition and offset,
- * counted, and written to the dead-letter topic with the reason and its raw bytes; it counts as acknowledged once
- * that write is confirmed, so the commit position never passes a record that was neither used nor dead-lettered.
+ * counted, and written to the dead-letter topic with the reason and its raw bytes (by a {@link DeadLetterWriter}: the
+ * topic is checked or created before the first poll, the write never blocks this thread, and a letter too large for
+ * one Kafka request keeps the first bytes of the value); it counts as acknowledged once that write is confirmed, so
+ * the commit position never passes a record that was neither used nor dead-lettered. In its place in the partition's
+ * order a {@link SourceSignal.Skipped} signal goes downstream, so that a consumer waiting to have read a partition up
+ * to some offset is not left waiting when the last record was rejected.
  *
  * <p>Single use: {@link #flux()} may be subscribed to once.
  */
@@ -86,7 +82,6 @@ public final class KafkaRecordSource<T> implements SourceSignal.AckSink {
     private final RecordDecoder<T> decoder;
     private final PartitionHook hook;
     private final Object demand = new Object();
-    private final SingleObjectCodec<DeadLetter> deadLetterCodec = SpikestreamSchemas.codec(DeadLetter.class);
 
     private final AtomicBoolean subscribed = new AtomicBoolean();
     private final AtomicBoolean waitingForDemand = new AtomicBoolean();
@@ -104,7 +99,10 @@ public final class KafkaRecordSource<T> implements SourceSignal.AckSink {
     private int pendingSignals; // PartitionsAssigned/Revoked among pending, not counted as buffered records
     private boolean paused;
     private long lastCommitMs;
-    private Producer<String, byte[]> deadLetters;
+    private long lastReachCheckMs;
+    private long unreachableSinceMs = -1;
+    private boolean warnedUnreachable;
+    private DeadLetterWriter deadLetters;
     private FluxSink<SourceSignal<T>> sink;
 
     private KafkaRecordSource(KafkaEndpoint endpoint, SourceOptions options, RecordDecoder<T> decoder, PartitionHook hook) {
@@ -181,10 +179,10 @@ public final class KafkaRecordSource<T> implements SourceSignal.AckSink {
     }
 
     private void run(FluxSink<SourceSignal<T>> sink) {
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(
-                 ClientConfigs.consumer(endpoint, options.groupId(), options.maxPollRecords()));
-             Producer<String, byte[]> dlq = new KafkaProducer<>(
-                 ClientConfigs.producer(endpoint, "spikestream-deadletter-" + options.groupId()))) {
+        try (DeadLetterWriter dlq = DeadLetterWriter.open(endpoint, options.deadLetterTopic(),
+                 "spikestream-deadletter-" + options.groupId(), options.metrics());
+             KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(
+                 ClientConfigs.consumer(endpoint, options.groupId(), options.maxPollRecords()))) {
             consumer = c;
             deadLetters = dlq;
             this.sink = sink;
@@ -238,8 +236,69 @@ public final class KafkaRecordSource<T> implements SourceSignal.AckSink {
             for (ConsumerRecord<String, byte[]> record : records) {
                 accept(record);
             }
+            reportLag(c);
+            checkReachable(c);
             noteBuffered();
             emit(sink);
+        }
+    }
+
+    /** How long the consumer may hold no connection to the cluster before the source logs a warning. */
+    static final long UNREACHABLE_WARN_MS = 10_000;
+
+    /**
+     * Watches the consumer's own {@code connection-count} (about once a second): a broker that is down is otherwise
+     * invisible, because the client retries quietly (its network warnings are muted on the command line). Reported to
+     * the metrics each time; logged once when no connection has existed for {@link #UNREACHABLE_WARN_MS}, and again
+     * when the cluster is back.
+     */
+    private void checkReachable(KafkaConsumer<String, byte[]> c) {
+        long now = options.clock().millis();
+        if (now - lastReachCheckMs < 1_000) {
+            return;
+        }
+        lastReachCheckMs = now;
+        double connections = -1;
+        for (var e : c.metrics().entrySet()) {
+            if (e.getKey().name().equals("connection-count") && e.getKey().group().equals("consumer-metrics")
+                && e.getValue().metricValue() instanceof Number n) {
+                connections = n.doubleValue();
+                break;
+            }
+        }
+        if (connections < 0) {
+            return;
+        }
+        boolean reachable = connections > 0;
+        options.metrics().clusterReachable(reachable);
+        if (reachable) {
+            if (warnedUnreachable) {
+                LOG.warn("Kafka cluster {} is reachable again", endpoint.bootstrapServers());
+            }
+            unreachableSinceMs = -1;
+            warnedUnreachable = false;
+        } else if (unreachableSinceMs < 0) {
+            unreachableSinceMs = now;
+        } else if (!warnedUnreachable && now - unreachableSinceMs >= UNREACHABLE_WARN_MS) {
+            warnedUnreachable = true;
+            LOG.warn("no connection to the Kafka cluster {} for {} s: is the broker down? (the consumer keeps retrying)",
+                endpoint.bootstrapServers(), (now - unreachableSinceMs) / 1000);
+        }
+    }
+
+    /** Sums the lag the consumer knows locally (fetch metadata, no request) over its partitions. */
+    private void reportLag(KafkaConsumer<String, byte[]> c) {
+        long lag = 0;
+        boolean known = false;
+        for (TopicPartition tp : c.assignment()) {
+            var l = c.currentLag(tp);
+            if (l.isPresent()) {
+                lag += l.getAsLong();
+                known = true;
+            }
+        }
+        if (known) {
+            options.metrics().consumerLag(lag);
         }
     }
 
@@ -303,27 +362,26 @@ public final class KafkaRecordSource<T> implements SourceSignal.AckSink {
         String where = record.topic() + "[" + record.partition() + "]@" + record.offset();
         LOG.warn("rejected {}: {}: {} -> {}", where, reason, message, options.deadLetterTopic());
         options.metrics().recordRejected(record.topic(), reason);
-        DeadLetter letter = DeadLetter.newBuilder()
-            .setOriginTopic(record.topic())
-            .setOriginPartition(record.partition())
-            .setOriginOffset(record.offset())
-            .setOriginTimestampMs(record.timestamp())
-            .setReasonCode(reason)
-            .setReason(where + ": " + message)
-            .setKey(record.key() == null ? null : ByteBuffer.wrap(record.key().getBytes(StandardCharsets.UTF_8)))
-            .setValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
-            .build();
         SourceSignal.Record<T> ack = new SourceSignal.Record<>(tp, record.offset(), record.timestamp(), record.key(),
             null, this, tracker);
-        deadLetters.send(new ProducerRecord<>(options.deadLetterTopic(), record.key(), deadLetterCodec.encode(letter)),
-            (metadata, error) -> {
-                if (error == null) {
-                    acks.add(ack);
-                } else {
-                    LOG.error("cannot write dead letter for {}; its offset stays uncommitted", where, error);
-                    options.metrics().deadLetterFailed(record.topic());
-                }
-            });
+        deadLetters.write(record, reason, message, () -> acks.add(ack));
+        // in the partition's order, so that a downstream tracking how far it has read sees past this record
+        pending.add(new SourceSignal.Skipped<>(tp, record.offset(), reason));
+        pendingSignals++;
+    }
+
+    /** Drops the records and skipped-record signals of {@code gone} partitions that were not emitted yet. */
+    private void dropPending(Set<TopicPartition> gone) {
+        Iterator<SourceSignal<T>> it = pending.iterator();
+        while (it.hasNext()) {
+            SourceSignal<T> s = it.next();
+            if (s instanceof SourceSignal.Record<T> r && gone.contains(r.partition())) {
+                it.remove();
+            } else if (s instanceof SourceSignal.Skipped<T> k && gone.contains(k.partition())) {
+                it.remove();
+                pendingSignals--;
+            }
+        }
     }
 
     private void drainAcks() {
@@ -440,7 +498,7 @@ public final class KafkaRecordSource<T> implements SourceSignal.AckSink {
         private void awaitDownstream(Collection<TopicPartition> partitions, boolean lost) {
             drainAcks();
             Set<TopicPartition> gone = new LinkedHashSet<>(partitions);
-            pending.removeIf(s -> s instanceof SourceSignal.Record<T> r && gone.contains(r.partition()));
+            dropPending(gone);
             CompletableFuture<Void> released = new CompletableFuture<>();
             SourceSignal.PartitionsRevoked<T> signal = new SourceSignal.PartitionsRevoked<>(Set.copyOf(gone), Map.of(), lost,
                 released);
@@ -529,12 +587,7 @@ public final class KafkaRecordSource<T> implements SourceSignal.AckSink {
                 trackers.remove(tp);
                 lastCommitted.remove(tp);
             }
-            Iterator<SourceSignal<T>> it = pending.iterator();
-            while (it.hasNext()) {
-                if (it.next() instanceof SourceSignal.Record<T> r && gone.contains(r.partition())) {
-                    it.remove();
-                }
-            }
+            dropPending(gone);
             if (!cancelled && !barrierActive()) {
                 pending.addLast(new SourceSignal.PartitionsRevoked<>(Set.copyOf(gone), Map.copyOf(committed), lost));
                 pendingSignals++;

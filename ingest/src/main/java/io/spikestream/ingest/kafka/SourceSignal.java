@@ -1,5 +1,6 @@
 package io.spikestream.ingest.kafka;
 
+import io.spikestream.schemas.DeadLetterReason;
 import org.apache.kafka.common.TopicPartition;
 
 import java.util.Map;
@@ -97,6 +98,14 @@ public sealed interface SourceSignal<T> {
                 barrier.complete(null);
             }
         }
+    }
+
+    /**
+     * A record of {@code partition} at {@code offset} that the decoder rejected: it is on its way to the dead-letter
+     * topic (the source acknowledges it itself once written) and carries nothing for downstream to apply. It arrives in
+     * the partition's order, so downstream knows it has read past {@code offset}.
+     */
+    record Skipped<T>(TopicPartition partition, long offset, DeadLetterReason reason) implements SourceSignal<T> {
     }
 
     /** Partitions were given to this consumer; records from them follow. */

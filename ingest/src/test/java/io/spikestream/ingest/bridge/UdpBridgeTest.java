@@ -81,8 +81,8 @@ class UdpBridgeTest {
             assertEquals(2, stats.outOfGeometryEvents());
             assertEquals(7, stats.events());
             assertEquals(2, stats.batches());
-            assertEquals("bridge datagrams=6 events=7 batches=2 malformed_datagrams=2 truncated_events=1 out_of_geometry=2",
-                stats.line());
+            assertEquals("bridge datagrams=6 events=7 batches=2 malformed_datagrams=2 truncated_events=1 out_of_geometry=2"
+                + " rejected_sources=0 kernel_drops=" + stats.kernelDrops() + " send_errors=0", stats.line());
         }
 
         List<ConsumerRecord<String, byte[]>> records = TestKafka.readAll(topic, 2);

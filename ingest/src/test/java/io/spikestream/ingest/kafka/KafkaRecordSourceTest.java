@@ -199,6 +199,8 @@ class KafkaRecordSourceTest {
                     }
                     rv.partitions().forEach(tp -> freshlyAssigned.getOrDefault(name, Set.of()).remove(tp.partition()));
                 }
+                case SourceSignal.Skipped<LabelRecord> k -> {
+                }
             }
         };
 

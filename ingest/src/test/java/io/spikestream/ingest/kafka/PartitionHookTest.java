@@ -143,6 +143,8 @@ class PartitionHookTest {
                     }
                     rv.release();
                 }
+                case SourceSignal.Skipped<LabelRecord> k -> {
+                }
             }
         };
         Disposable da = a.flux().subscribe(s -> handler.accept("a", s));

@@ -42,6 +42,8 @@ public final class LearnerMetrics {
     private final DoubleCell[][] accuracy = new DoubleCell[Phase.values().length][Horizon.values().length];
     private final DoubleCell[] loss = new DoubleCell[Horizon.values().length];
     private final DoubleCell consumerLag = new DoubleCell(0);
+    private final LongCell deadLetterFailures = new LongCell();
+    private final DoubleCell kafkaReachable = new DoubleCell(Double.NaN);
     private final DoubleCell streamTimeSeconds = new DoubleCell(0);
     private final DoubleCell realtimeFactor = new DoubleCell(Double.NaN);
     private final Map<String, WeightGauges> weights = new ConcurrentHashMap<>();
@@ -93,6 +95,10 @@ public final class LearnerMetrics {
                 .description("Mean loss of scored windows over both phases (rolling: last N windows)")
                 .tag("window", horizon.tag()).register(registry);
         }
+        counter("spikestream.deadletter.failures", "Rejected records whose dead letter could not be written (their offsets "
+            + "stay uncommitted)", deadLetterFailures);
+        gauge("spikestream.kafka.reachable", "1 while the consumer holds a connection to the Kafka cluster, 0 when it "
+            + "has none (broker down, network cut); NaN before the first check", kafkaReachable);
         gauge("spikestream.consumer.lag.records", "Records the consumer has yet to read, summed over partitions",
             consumerLag);
         gauge("spikestream.stream.time.seconds", "Stream time the network has been advanced to, seconds",
@@ -156,6 +162,22 @@ public final class LearnerMetrics {
             accuracy[phase.ordinal()][horizon.ordinal()].set(stats.accuracy(phase, horizon));
             this.loss[horizon.ordinal()].set(stats.loss(horizon));
         }
+    }
+
+    /** Whether the consumer holds a connection to the Kafka cluster. */
+    public void kafkaReachable(boolean reachable) {
+        kafkaReachable.set(reachable ? 1 : 0);
+    }
+
+    /** A dead letter could not be written (its record stays uncommitted). */
+    public void addDeadLetterFailure() {
+        deadLetterFailures.add(1);
+    }
+
+    /** Exports {@code failed} (read at scrape time) as {@code spikestream_predictions_publish_failures_total}. */
+    public void countPublishFailures(java.util.function.LongSupplier failed) {
+        FunctionCounter.builder("spikestream.predictions.publish.failures", failed, f -> f.getAsLong())
+            .description("Predictions the producer could not write to the predictions topic").register(registry);
     }
 
     /** Records behind the end of the assigned partitions (the consumer's lag). */

@@ -24,6 +24,10 @@ public final class MetricNames {
     public static final String LOSS = "spikestream_loss";
     /** Gauge: records the consumer has yet to read (sum over assigned partitions). */
     public static final String CONSUMER_LAG = "spikestream_consumer_lag_records";
+    /** Counter: rejected records whose dead letter could not be written (their offsets stay uncommitted). */
+    public static final String DEADLETTER_FAILURES = "spikestream_deadletter_failures_total";
+    /** Gauge: 1 while the consumer holds a connection to the Kafka cluster, 0 when it has none, NaN before a check. */
+    public static final String KAFKA_REACHABLE = "spikestream_kafka_reachable";
     /** Gauge: stream time the network has been advanced to, seconds. */
     public static final String STREAM_TIME = "spikestream_stream_time_seconds";
     /** Gauge: simulated seconds per wall-clock second. */

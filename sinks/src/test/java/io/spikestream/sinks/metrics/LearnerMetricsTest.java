@@ -70,6 +70,8 @@ class LearnerMetricsTest {
         metrics.recordWindow(Phase.TRAIN, 2, 2, 0.5);
         metrics.recordWindow(Phase.TEST, 1, 0, 2.0);
         metrics.consumerLag(42);
+        metrics.addDeadLetterFailure();
+        metrics.kafkaReachable(true);
         metrics.streamTimeUs(2_250_000);
         metrics.realtimeFactor(125.5);
         metrics.weights("input_to_recurrent").set(0.25, 0.5, -1.5, 2.0, 0.75);
@@ -85,6 +87,7 @@ class LearnerMetricsTest {
             "spikestream_accuracy{phase=\"train\",window=\"cumulative\"} 0.6666666666666666",
             "spikestream_accuracy{phase=\"train\",window=\"rolling\"} 0.5",
             "spikestream_consumer_lag_records 42.0",
+            "spikestream_deadletter_failures_total 1.0",
             "spikestream_events_dropped_total{reason=\"blocked\"} 12.0",
             "spikestream_events_dropped_total{reason=\"dead_lettered\"} 4.0",
             "spikestream_events_dropped_total{reason=\"late_label\"} 2.0",
@@ -92,6 +95,7 @@ class LearnerMetricsTest {
             "spikestream_events_dropped_total{reason=\"out_of_geometry\"} 1.0",
             "spikestream_events_dropped_total{reason=\"unlabelled\"} 30.0",
             "spikestream_events_total 1234.0",
+            "spikestream_kafka_reachable 1.0",
             // Loss over both phases: cumulative (1 + 3 + 0.5 + 2) / 4; rolling: the last two windows (0.5, 2).
             "spikestream_loss{window=\"cumulative\"} 1.625",
             "spikestream_loss{window=\"rolling\"} 1.25",
