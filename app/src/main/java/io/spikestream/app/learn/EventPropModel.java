@@ -131,11 +131,6 @@ final class EventPropModel implements LearnerModel {
     }
 
     @Override
-    public String[] foreignSettings() {
-        return new String[] {"network.bsshslm", "network.superspike"};
-    }
-
-    @Override
     public void setLearning(boolean on) {
         // windows learned from are chosen per window (startWindow): an unsupervised window has no backward pass
     }

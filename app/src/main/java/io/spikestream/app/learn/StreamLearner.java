@@ -14,47 +14,61 @@ import io.spikestream.network.checkpoint.StateWriter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * One online learner: a spiking network trained online on one sensor's event stream, never reset (or, with
- * {@code sensor.share_network}, on the windows of every sensor, each sensor's stream kept apart in a {@link Lane}
- * of its own). Events and labels go in; a {@link Prediction} comes out for every labelled window. The learning
- * rule is a {@link LearnerModel} chosen by {@code network.rule}: event-driven e-prop ({@code fast}, {@code nest};
- * the default), time-driven e-prop ({@code bsshslm}), SuperSpike ({@code superspike}) or EventProp
- * ({@code eventprop}); it builds the network behind the input layer, turns labels into targets and reads the
- * prediction out. Everything else here is the same for every rule.
+ * {@code sensor.share_network}, on the windows of every sensor, each sensor's stream kept apart in a
+ * {@link SensorLane} of its own). Events and labels go in; {@link Prediction}s come out. The learning rule is a
+ * {@link LearnerModel} chosen by {@code network.rule} from the {@link RuleCatalogue}; it builds the network behind the
+ * input layer, turns labels into targets and reads the prediction out. How stream time becomes loop steps, when the
+ * network runs and when it predicts is the {@link TimeModel} of {@code time.mode}: {@link PerWindowTime} (NEST's
+ * N-MNIST protocol, a prediction per labelled window) or {@link ContinuousTime} (a live stream: every event at its own
+ * time, a prediction every {@code output.predict_every_ms}, learning where label intervals cover the steps).
+ * This class keeps what every mode shares: input mapping and its drop counters, the network and its checkpoint, the
+ * learning switch, the raster capture.
  *
- * <p>Stream time drives everything (never wall time, so a replay is deterministic). In {@code per_window} time
- * mode (NEST's N-MNIST protocol) every labelled window occupies exactly {@code steps_per_window} steps, events
- * placed at {@code round(t_rel * steps / window_norm_us)} (half to even, as NumPy); windows follow each other
- * with no reset and no gap. The model supervises each window and names its scoring range (for e-prop: the one-hot
- * target, the learning signal for the last {@code learning_window_steps}, the argmax of the mean readout signal over
- * the last {@code score_window_steps}, as in NEST's example). A window is processed once its end is passed by the
- * event stream (or by {@link #finish}); events
- * no label covers after {@code lateness_us} of stream time are dropped and counted, and so are labels that
- * arrive after their window was simulated.
+ * <p>Stream time drives everything (never wall time, so a replay is deterministic); the only wall-clock input is
+ * {@link #idle}, which the pipeline calls for a sensor silent for {@code time.idle_timeout_ms}.
  *
  * <p>Checkpoints ({@link #addCheckpointSections}, {@link #restore}) hold the network's whole state and the learner's
- * own (event buffer, pending windows, scheduled input, supervision, scoring, counters, hot-pixel filter): a learner
- * restored into a fresh instance of the same settings continues bit-identically. The window policy and the
- * listener are configuration, set again by whoever builds the learner. Every rule's state is in the network's
- * checkpoint (each rule writes its own section).
+ * own (counters, then the time model's state): a learner restored into a fresh instance of the same settings
+ * continues bit-identically. The window policy and the listener are configuration, set again by whoever builds the
+ * learner.
  *
  * <p>Not threadsafe: one thread (the pipeline's learner thread) calls it; the network's own workers run inside
  * its calls.
  */
 public final class StreamLearner implements AutoCloseable {
 
-    /** The outcome of one labelled window, scored before (or while) it was learned from. */
+    /**
+     * What the learner predicted over a span of one sensor's stream time.
+     *
+     * @param kind            {@code WINDOW}: a labelled window ({@code per_window}); {@code TICK}: one
+     *                        {@code output.predict_every_ms} span of a continuous stream, labelled or not;
+     *                        {@code INTERVAL}: a labelled interval of a continuous stream, scored at its end
+     * @param confidence      softmax probability of the predicted class over the scores (orders predictions; not
+     *                        calibrated for rules whose scores are not logits)
+     * @param majority        {@code INTERVAL}: the class most of its ticks predicted (-1: none)
+     * @param firstCorrectUs  {@code INTERVAL}: stream time from its start to the end of its first correct tick (-1: none)
+     */
     public record Prediction(String sampleId, long windowStartUs, long windowEndUs, int label, int predicted,
-                             double[] scores, double loss, long modelVersion, boolean learning, String sensorId) {
+                             double[] scores, double loss, long modelVersion, boolean learning, String sensorId,
+                             Kind kind, double confidence, int majority, long firstCorrectUs) {
+
+        public enum Kind { WINDOW, TICK, INTERVAL }
+
+        /** A labelled window's prediction ({@code per_window}). */
+        public Prediction(String sampleId, long windowStartUs, long windowEndUs, int label, int predicted, double[] scores,
+                          double loss, long modelVersion, boolean learning, String sensorId) {
+            this(sampleId, windowStartUs, windowEndUs, label, predicted, scores, loss, modelVersion, learning, sensorId,
+                Kind.WINDOW, StreamLearner.confidence(scores, predicted), -1, -1L);
+        }
+
         public boolean correct() {
             return label >= 0 && predicted == label;
         }
@@ -63,6 +77,10 @@ public final class StreamLearner implements AutoCloseable {
     @FunctionalInterface
     public interface Listener {
         void onPrediction(Prediction p);
+
+        /** A label the time model refused ({@code reason} a stable code, {@code detail} for people); counted already. */
+        default void onRejectedLabel(String sensorId, String sampleId, String reason, String detail) {
+        }
     }
 
     /** Counters of everything the learner did not turn into spikes, and of what it did. */
@@ -75,144 +93,106 @@ public final class StreamLearner implements AutoCloseable {
         public long labelsLate;
         public long windows;
         public long windowsLearned;
-    }
+        /** {@code continuous}: events behind the simulated steps (beyond the reorder slack). */
+        public long eventsLate;
+        /** {@code continuous}: events dropped as a clock jump that was not confirmed. */
+        public long eventsClockJump;
+        /** {@code continuous}: times the sensor's clock was re-anchored after a confirmed jump. */
+        public long clockReanchors;
+        /** {@code continuous}: tick predictions made. */
+        public long ticks;
+        /** {@code continuous}: labels refused, by {@link ContinuousTime.LabelOutcome} ordinal. */
+        public final long[] labelsRejected = new long[ContinuousTime.LabelOutcome.values().length];
 
-    /** A labelled window of one sensor's stream ({@code sensorId} "" in a learner of its own sensor). */
-    private record Window(String sensorId, String sampleId, long startUs, long endUs, int label, boolean learn) {
+        /** Labels refused, by reason code (only reasons that occurred). */
+        public Map<String, Long> labelsRejectedByReason() {
+            Map<String, Long> m = new LinkedHashMap<>();
+            for (ContinuousTime.LabelOutcome o : ContinuousTime.LabelOutcome.values()) {
+                if (labelsRejected[o.ordinal()] > 0) {
+                    m.put(o.name().toLowerCase(java.util.Locale.ROOT), labelsRejected[o.ordinal()]);
+                }
+            }
+            return m;
+        }
+
+        public long labelsRejectedTotal() {
+            long n = 0;
+            for (long v : labelsRejected) {
+                n += v;
+            }
+            return n;
+        }
     }
 
     /** The model id under which every sensor of a shared network ({@code sensor.share_network}) is kept. */
     public static final String SHARED_MODEL_ID = "shared";
 
-    /**
-     * One sensor's side of the stream: its events waiting for their labels, its labelled windows and its own stream
-     * clock. A learner of its own sensor has one lane; a shared network ({@code sensor.share_network}) one per sensor
-     * (created on first sight), because sensors' clocks are unrelated: a window runs once its own sensor's stream has
-     * passed its end, so the shared network learns the sensors' windows one after another in the order they complete.
-     */
-    private static final class Lane {
-        final String sensorId;
-        final InputMapper mapper;
-        final TreeMap<Long, Window> windows = new TreeMap<>();
-        long[] bufT = new long[4096];
-        int[] bufIn = new int[4096];
-        int bufHead;
-        int bufCount;
-        long maxEventUs = Long.MIN_VALUE;
-        long processedUpToUs = Long.MIN_VALUE;
-        long droppedUpToUs = Long.MIN_VALUE;
-
-        Lane(String sensorId, InputMapper mapper) {
-            this.sensorId = sensorId;
-            this.mapper = mapper;
-        }
-
-        void compactOrGrow() {
-            if (bufHead > 0) {
-                System.arraycopy(bufT, bufHead, bufT, 0, bufCount - bufHead);
-                System.arraycopy(bufIn, bufHead, bufIn, 0, bufCount - bufHead);
-                bufCount -= bufHead;
-                bufHead = 0;
-            }
-            if (bufCount == bufT.length) {
-                bufT = Arrays.copyOf(bufT, bufT.length * 2);
-                bufIn = Arrays.copyOf(bufIn, bufIn.length * 2);
-            }
-        }
-
-        void writeBuffer(StateWriter out) {
-            out.putLongs(bufT, bufHead, bufCount - bufHead);
-            out.putInts(bufIn, bufHead, bufCount - bufHead);
-        }
-
-        void readBuffer(long[] t, int[] n) {
-            int cap = Math.max(4096, Integer.highestOneBit(Math.max(1, t.length)) << 1);
-            bufT = Arrays.copyOf(t, cap);
-            bufIn = Arrays.copyOf(n, cap);
-            bufHead = 0;
-            bufCount = t.length;
-        }
-    }
-
     private final Settings settings;
     private final Listener listener;
-    private final Network net;
-    private final LearnerModel model;
+    final Network net;
+    final LearnerModel model;
     private final InputPopulation in;
     private final Population rec;
     /** The sensor's input mapping; every lane maps through a copy with a hot-pixel filter of its own. */
     private final InputMapper mapper;
-    private final boolean shared;
+    final boolean shared;
     /** Lanes by sensor id in order of first sight (the order checkpoints and the end of the stream visit them). */
-    private final Map<String, Lane> lanes = new LinkedHashMap<>();
-    private final ScheduledInput input = new ScheduledInput();
-    private final Counters counters = new Counters();
-
-    private final int steps;
-    private final double normUs;
-    private final long latenessUs;
+    final Map<String, SensorLane> lanes = new LinkedHashMap<>();
+    final ScheduledInput input = new ScheduledInput();
+    final Counters counters = new Counters();
+    final RasterCapture raster;
+    private final TimeModel time;
     private final int classes;
 
-    private long nextBase;
     private boolean learning = true;
+    private boolean frozen;
     private java.util.function.Predicate<String> policy = id -> true;
-    private boolean etaOn = true;
-
-    // scoring of pending windows (at most two overlap: the scoring range runs 2 steps into the next window)
-    private final List<Scoring> scoring = new ArrayList<>();
-
-    private final class Scoring {
-        final Window w;
-        final long from;
-        final long to;
-        final boolean learned;
-        final double[] sums;
-        double se;
-
-        Scoring(Window w, long from, long to, boolean learned) {
-            this.w = w;
-            this.from = from;
-            this.to = to;
-            this.learned = learned;
-            this.sums = new double[model.evidenceSize()];
-        }
-    }
 
     public StreamLearner(Settings s, Listener listener) throws IOException {
+        s = s.resolved("per_window");
         this.settings = s;
         this.listener = listener;
-        if (!s.s("time.mode").equals("per_window")) {
-            throw new IllegalArgumentException("time.mode '" + s.s("time.mode") + "' is not supported; use per_window");
+        String mode = s.s("time.mode");
+        if (!mode.equals("per_window") && !mode.equals("continuous")) {
+            throw new IllegalArgumentException("time.mode must be per_window or continuous, got '" + mode + "'");
         }
-        steps = s.i("time.steps_per_window");
-        normUs = s.d("time.window_norm_us");
-        latenessUs = s.l("time.lateness_us");
-        int learnSteps = s.i("supervision.learning_window_steps");
-        int scoreSteps = s.i("supervision.score_window_steps");
         classes = s.i("supervision.classes");
-        if (steps < 4 || learnSteps > steps || scoreSteps < 1 || scoreSteps > steps) {
-            throw new IllegalArgumentException("need steps_per_window >= 4 and 1 <= learning/score window <= steps_per_window");
-        }
         String bl = s.s("sensor.blocklist");
         int[] blocklist = bl.isBlank() ? new int[0] : InputMapper.readBlocklist(Path.of(bl));
         mapper = new InputMapper(s.i("sensor.width"), s.i("sensor.height"), s.i("sensor.pool"), blocklist,
             s.l("sensor.hot_pixel_refractory_us"));
         shared = s.b("sensor.share_network");
+        if (shared && mode.equals("continuous")) {
+            throw new IllegalArgumentException("sensor.share_network needs time.mode=per_window (a continuous stream "
+                + "keeps one network per sensor: sensors' clocks cannot share one step line)");
+        }
         if (!shared) {
-            lanes.put("", new Lane("", mapper));
+            lanes.put("", new SensorLane("", mapper));
         }
 
         net = new Network(TimeGrid.of(1.0), s.i("network.threads"), s.l("network.seed"));
         try {
-            model = LearnerModel.build(s, net, mapper.inputs(), input);
+            model = RuleCatalogue.build(s, net, mapper.inputs(), input);
+            if (mode.equals("continuous") && !model.supportsContinuous()) {
+                throw new IllegalArgumentException("network.rule '" + s.s("network.rule") + "' learns in windows: it "
+                    + "supports time.mode=per_window only (continuous: " + String.join(", ", RuleCatalogue.continuousRules())
+                    + ")");
+            }
         } catch (RuntimeException e) {
             net.close();
             throw e;
         }
         in = model.input();
         rec = model.hidden();
-        net.addStepObserver(this::score);
-        net.addStepObserver(this::captureRaster);
+        raster = new RasterCapture(net, in, rec);
+        try {
+            time = mode.equals("per_window") ? new PerWindowTime(this, s) : new ContinuousTime(this, s, lanes.get(""));
+        } catch (RuntimeException e) {
+            net.close();
+            throw e;
+        }
+        net.addStepObserver(time::onStep);
+        net.addStepObserver(raster::onStep);
         try {
             net.prepare();
         } catch (RuntimeException e) {
@@ -221,58 +201,73 @@ public final class StreamLearner implements AutoCloseable {
         }
     }
 
-    // spikes of the window being simulated and of the last completed one (for a raster plot)
-    private long[] rasterSteps = new long[1024];
-    private int[] rasterIds = new int[1024];
-    private int rasterCount;
-    private long rasterFrom;
-    private long[] lastRasterSteps = new long[0];
-    private int[] lastRasterIds = new int[0];
-    private long lastRasterFrom;
-    private long lastRasterTo;
+    /** Softmax probability of class {@code best} over {@code scores} (max-shifted, so it never overflows). */
+    public static double confidence(double[] scores, int best) {
+        if (best < 0 || best >= scores.length) {
+            return Double.NaN;
+        }
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : scores) {
+            max = Math.max(max, v);
+        }
+        double sum = 0;
+        for (double v : scores) {
+            sum += Math.exp(v - max);
+        }
+        return Math.exp(scores[best] - max) / sum;
+    }
 
-    private void captureRaster(long t) {
-        io.spikestream.network.EventList ev = net.pendingEvents();
-        for (int i = 0; i < ev.count(); i++) {
-            if (ev.isFlush(i)) {
-                continue;
-            }
-            int popIndex = ev.population(i);
-            if (popIndex != in.index() && popIndex != rec.index()) {
-                continue;
-            }
-            if (rasterCount == rasterSteps.length) {
-                rasterSteps = Arrays.copyOf(rasterSteps, rasterCount * 2);
-                rasterIds = Arrays.copyOf(rasterIds, rasterCount * 2);
-            }
-            rasterSteps[rasterCount] = t + 1;
-            rasterIds[rasterCount++] = net.populations().get(popIndex).globalOffset() + ev.local(i);
+    // ------------------------------------------------------------------ for the time models
+
+    void emit(Prediction p) {
+        listener.onPrediction(p);
+    }
+
+    void rejectedLabel(String sensorId, String sampleId, String reason, String detail) {
+        listener.onRejectedLabel(sensorId, sampleId, reason, detail);
+    }
+
+    boolean learnsFrom(String sampleId) {
+        return policy.test(sampleId);
+    }
+
+    String sensorName(SensorLane lane) {
+        return lane.sensorId.isEmpty() ? "(this learner's)" : lane.sensorId;
+    }
+
+    SensorLane newLane(String sensorId) {
+        // same mapping, its own hot-pixel filter: a pixel of one sensor never silences another sensor's
+        return new SensorLane(sensorId, mapper.withOwnFilter());
+    }
+
+    /** A time model read its state: these are the lanes now, and the learning switch. */
+    void restored(Map<String, SensorLane> read, boolean learn) {
+        lanes.clear();
+        lanes.putAll(read);
+        learning = learn && !frozen;
+    }
+
+    void restoredLearning(boolean learn) {
+        learning = learn && !frozen;
+        if (time instanceof ContinuousTime) {
+            model.setLearning(learning);
         }
     }
 
-    private void startRasterWindow(long base) {
-        if (base > 0) {
-            lastRasterSteps = Arrays.copyOf(rasterSteps, rasterCount);
-            lastRasterIds = Arrays.copyOf(rasterIds, rasterCount);
-            lastRasterFrom = rasterFrom;
-            lastRasterTo = base;
-        }
-        rasterCount = 0;
-        rasterFrom = base;
-    }
+    // ------------------------------------------------------------------ raster, structure
 
     /** Spikes (stamp in steps, global neuron id) of the input and recurrent neurons in the last completed window. */
     public long[] lastWindowSpikeSteps() {
-        return lastRasterSteps;
+        return raster.lastSteps();
     }
 
     public int[] lastWindowSpikeIds() {
-        return lastRasterIds;
+        return raster.lastIds();
     }
 
     /** [from, to) steps of the last completed window. */
     public long[] lastWindowSteps() {
-        return new long[] {lastRasterFrom, lastRasterTo};
+        return raster.lastRange();
     }
 
     public Population input() {
@@ -327,9 +322,14 @@ public final class StreamLearner implements AutoCloseable {
         return model.output();
     }
 
-    /** The value of {@code network.rule}. */
+    /** The value of {@code network.rule}, as configured (an alias stays an alias here). */
     public String rule() {
         return model.rule();
+    }
+
+    /** The value of {@code time.mode} this learner runs. */
+    public String timeMode() {
+        return time.mode();
     }
 
     /** Bytes of learning state the rule keeps per plastic synapse besides the engine's target index and weight. */
@@ -338,13 +338,31 @@ public final class StreamLearner implements AutoCloseable {
         return n == 0 ? 0.0 : model.ruleStateBytes() / (double) n;
     }
 
+    // ------------------------------------------------------------------ learning switch
+
     /**
      * Learning on (the configured rate) or off (for e-prop eta 0, as NEST's test phase; one update late per synapse)
      * for windows from now on. Windows whose events are all in but that have not run yet keep the setting they were
-     * labelled with; call {@link #flushWindows} first to close a phase.
+     * labelled with; call {@link #flushWindows} first to close a phase. Ignored once {@link #freeze frozen}.
      */
     public void setLearning(boolean on) {
-        learning = on;
+        learning = on && !frozen;
+        if (time instanceof ContinuousTime) {
+            model.setLearning(learning);
+        }
+    }
+
+    /**
+     * Inference only, for good ({@code run --frozen}): learning off as {@link #setLearning setLearning(false)} from
+     * now on, whatever labels arrive; the model's shape and checkpoint layout do not change.
+     */
+    public void freeze() {
+        setLearning(false);
+        frozen = true;
+    }
+
+    public boolean frozen() {
+        return frozen;
     }
 
     /** Decides per window whether it is learned from (default: every labelled window while learning is on). */
@@ -354,9 +372,7 @@ public final class StreamLearner implements AutoCloseable {
 
     /** Runs every window whose label is known, as if the stream had passed their ends (a phase boundary). */
     public void flushWindows() {
-        for (Lane lane : lanes.values()) {
-            advance(lane, true);
-        }
+        time.flush();
     }
 
     public boolean learning() {
@@ -372,23 +388,11 @@ public final class StreamLearner implements AutoCloseable {
 
     /**
      * A label for [startUs, endUs) of stream time of sensor {@code sensorId} (a shared network keeps each sensor's
-     * clock apart; a learner of its own sensor ignores the id); class -1 = unsupervised window (scored, not learned).
+     * clock apart; a learner of its own sensor ignores the id). {@code per_window}: class -1 = unsupervised window
+     * (scored, not learned); {@code continuous}: see {@link ContinuousTime} for what a label may be.
      */
     public void onLabel(String sensorId, String sampleId, long startUs, long endUs, int label) {
-        if (endUs <= startUs) {
-            throw new IllegalArgumentException("label window of " + sampleId + " is empty: [" + startUs + ", " + endUs + ")");
-        }
-        if (label >= classes) {
-            throw new IllegalArgumentException("label " + label + " of " + sampleId + " outside 0.." + (classes - 1));
-        }
-        Lane lane = lane(sensorId);
-        if (startUs < lane.processedUpToUs || startUs <= lane.droppedUpToUs) {
-            counters.labelsLate++;
-            return;
-        }
-        lane.windows.put(startUs, new Window(lane.sensorId, sampleId, startUs, endUs, label,
-            learning && label >= 0 && policy.test(sampleId)));
-        advance(lane, false);
+        time.onLabel(lane(sensorId), sampleId, startUs, endUs, label);
     }
 
     /** Events of this learner's sensor, in time order (stream time, microseconds). */
@@ -398,8 +402,9 @@ public final class StreamLearner implements AutoCloseable {
 
     /** Events of sensor {@code sensorId}, in that sensor's time order (stream time, microseconds). */
     public void onEvents(String sensorId, int[] x, int[] y, byte[] p, long[] tUs, int n) {
-        Lane lane = lane(sensorId);
+        SensorLane lane = lane(sensorId);
         InputMapper m = lane.mapper;
+        TimeModel tm = time;
         for (int i = 0; i < n; i++) {
             counters.eventsIn++;
             if (!m.inside(x[i], y[i])) {
@@ -411,24 +416,28 @@ public final class StreamLearner implements AutoCloseable {
                 counters.eventsBlocked++;
                 continue;
             }
-            if (lane.bufCount == lane.bufT.length) {
-                lane.compactOrGrow();
-            }
-            lane.bufT[lane.bufCount] = tUs[i];
-            lane.bufIn[lane.bufCount++] = neuron;
-            lane.maxEventUs = Math.max(lane.maxEventUs, tUs[i]);
+            tm.accept(lane, tUs[i], neuron);
         }
-        advance(lane, false);
+        tm.onEvents(lane);
     }
 
-    private Lane lane(String sensorId) {
+    /**
+     * The sensor has been silent for {@code time.idle_timeout_ms} of wall-clock time: its stream is moved on past its
+     * newest event (as a watermark of an idle source), so its last predictions come out. Returns whether anything
+     * ran. Events that arrive later behind what ran are counted late.
+     */
+    public boolean idle(String sensorId) {
+        SensorLane lane = shared ? lanes.get(sensorId) : lanes.get("");
+        return lane != null && time.idle(lane);
+    }
+
+    private SensorLane lane(String sensorId) {
         if (!shared) {
             return lanes.get("");
         }
-        Lane lane = lanes.get(sensorId);
+        SensorLane lane = lanes.get(sensorId);
         if (lane == null) {
-            // same mapping, its own hot-pixel filter: a pixel of one sensor never silences another sensor's
-            lane = new Lane(sensorId, mapper.withOwnFilter());
+            lane = newLane(sensorId);
             lanes.put(sensorId, lane);
         }
         return lane;
@@ -444,106 +453,9 @@ public final class StreamLearner implements AutoCloseable {
         return shared;
     }
 
-    /** End of the stream: process every pending window and complete the last prediction. */
+    /** End of the stream: process everything pending and complete the last predictions. */
     public void finish() {
-        for (Lane lane : lanes.values()) {
-            advance(lane, true);
-        }
-        long need = nextBase + 2;
-        for (Scoring sc : scoring) {
-            need = Math.max(need, sc.to); // a model's scoring range may run further into the next window
-        }
-        if (net.currentStep() < need) {
-            net.simulateSteps(need - net.currentStep());
-        }
-        for (Lane lane : lanes.values()) {
-            counters.eventsUnlabelled += lane.bufCount - lane.bufHead;
-            lane.bufHead = lane.bufCount = 0;
-        }
-    }
-
-    // ------------------------------------------------------------------ windows
-
-    private void advance(Lane lane, boolean all) {
-        while (!lane.windows.isEmpty()) {
-            Window w = lane.windows.firstEntry().getValue();
-            if (!all && lane.maxEventUs < w.endUs()) {
-                break;
-            }
-            lane.windows.pollFirstEntry();
-            while (lane.bufHead < lane.bufCount && lane.bufT[lane.bufHead] < w.startUs()) {
-                counters.eventsUnlabelled++;
-                lane.bufHead++;
-            }
-            int end = lane.bufHead;
-            while (end < lane.bufCount && lane.bufT[end] < w.endUs()) {
-                end++;
-            }
-            runWindow(w, lane, lane.bufHead, end);
-            lane.bufHead = end;
-            lane.processedUpToUs = w.endUs();
-        }
-        // events no known label covers, older than the lateness bound, cannot be supervised any more
-        long horizon = lane.maxEventUs - latenessUs;
-        long firstWindow = lane.windows.isEmpty() ? Long.MAX_VALUE : lane.windows.firstKey();
-        while (lane.bufHead < lane.bufCount && lane.bufT[lane.bufHead] < horizon && lane.bufT[lane.bufHead] < firstWindow) {
-            counters.eventsUnlabelled++;
-            lane.droppedUpToUs = lane.bufT[lane.bufHead];
-            lane.bufHead++;
-        }
-        if (lane.bufHead == lane.bufCount) {
-            lane.bufHead = lane.bufCount = 0;
-        }
-    }
-
-    private void runWindow(Window w, Lane lane, int from, int to) {
-        long base = nextBase;
-        startRasterWindow(base);
-        nextBase += steps;
-        long now = net.currentStep();
-        long[] bufT = lane.bufT;
-        int[] bufIn = lane.bufIn;
-        for (int i = from; i < to; i++) {
-            long rel = Math.round(Math.rint((bufT[i] - w.startUs()) * (double) steps / normUs));
-            // the parrot fires one step after the generator time, as in NEST's example (offset_gen = 1)
-            input.add(base + 1 + rel, bufIn[i], now);
-            counters.eventsMapped++;
-        }
-        boolean learn = w.learn();
-        if (learn != etaOn) {
-            model.setLearning(learn);
-            etaOn = learn;
-        }
-        model.startWindow(base, w.label(), learn);
-        scoring.add(new Scoring(w, model.scoreFrom(base), model.scoreTo(base), learn));
-        counters.windows++;
-        if (learn) {
-            counters.windowsLearned++;
-        }
-        long target = base + steps;
-        if (target > now) {
-            net.simulateSteps(target - now);
-        }
-        model.windowSimulated(net.currentStep());
-    }
-
-    /** Step observer: accumulates the model's evidence over scoring ranges and emits finished predictions. */
-    private void score(long t) {
-        for (int q = 0; q < scoring.size(); q++) {
-            Scoring sc = scoring.get(q);
-            if (t < sc.from || t >= sc.to) {
-                continue;
-            }
-            sc.se = model.accumulate(t, sc.w.label(), sc.sums, sc.se);
-            if (t == sc.to - 1) {
-                double[] scores = new double[classes];
-                int best = model.predict(sc.sums, sc.to - sc.from, scores);
-                scoring.remove(q--);
-                listener.onPrediction(new Prediction(sc.w.sampleId(), sc.w.startUs(), sc.w.endUs(), sc.w.label(), best,
-                    scores, model.loss(sc.se, sc.sums, sc.to - sc.from, sc.w.label()), counters.windowsLearned, sc.learned,
-                    sc.w.sensorId()));
-            }
-        }
+        time.finish();
     }
 
     // ------------------------------------------------------------------ checkpoints
@@ -557,25 +469,34 @@ public final class StreamLearner implements AutoCloseable {
      */
     public long streamTimeUs() {
         long t = Long.MIN_VALUE;
-        for (Lane lane : lanes.values()) {
+        for (SensorLane lane : lanes.values()) {
             t = Math.max(t, lane.maxEventUs);
         }
         return t;
     }
 
     /**
-     * What a checkpoint of this learner must match: its settings (without operational blocks and the blocks of other
-     * rules) and its network.
+     * What a checkpoint of this learner must match: its settings (without operational blocks, the blocks of other
+     * rules and the keys of the other time mode, the rule by its checkpoint name) and its network.
      */
     public String checkpointShape() {
         List<String> without = new ArrayList<>(List.of(OPERATIONAL_SETTINGS));
-        without.addAll(List.of(model.foreignSettings()));
+        without.addAll(RuleCatalogue.foreignSettings(settings.s("network.rule")));
+        without.addAll(List.of(time.mode().equals("per_window") ? CONTINUOUS_KEYS : PER_WINDOW_KEYS));
         if (!shared) {
             // a learner of its own sensor keeps the shape it had before sharing existed: older checkpoints restore
             without.add("sensor.share_network");
         }
-        return "learner settings " + settings.toJsonWithout(without.toArray(new String[0])) + "\n" + net.checkpointShape();
+        Settings shape = settings.with("network.rule", RuleCatalogue.checkpointName(settings.s("network.rule")));
+        return "learner settings " + shape.toJsonWithout(without.toArray(new String[0])) + "\n" + net.checkpointShape();
     }
+
+    /** Keys only the continuous time model reads (not part of a per_window checkpoint's shape, which predates them). */
+    static final String[] CONTINUOUS_KEYS = {"time.reorder_slack_us", "time.label_delay_us", "time.max_label_us",
+        "time.max_pending_labels", "time.idle_timeout_ms", "time.max_jump_ahead_us", "time.max_jump_back_us",
+        "time.jump_confirm_events"};
+    /** Keys only the per_window time model reads. */
+    static final String[] PER_WINDOW_KEYS = {"time.window_norm_us", "time.lateness_us"};
 
     /** Adds the network's sections and the learner's own ({@code learner}) to a checkpoint. */
     public void addCheckpointSections(CheckpointWriter w) {
@@ -591,156 +512,19 @@ public final class StreamLearner implements AutoCloseable {
         in.expectEnd();
     }
 
-    /*
-     * Layout of the "learner" section. A learner of its own sensor (one lane, the layout since the first version):
-     * counters, lane clocks, nextBase, learning, etaOn, lane buffer, lane windows, scoring, lane hot-pixel filter.
-     * A shared network: counters, nextBase, learning, etaOn, scoring, then every lane in order of first sight
-     * (sensor id, clocks, buffer, windows, filter); its windows carry their sensor id. sensor.share_network is part of
-     * the checkpoint's shape, so a checkpoint is only ever read by a learner of its own layout.
-     */
+    /* Layout of the "learner" section: the eight counters, then the time model's state (see each model). */
     private void writeState(StateWriter out) {
         Counters c = counters;
         out.putLongs(new long[] {c.eventsIn, c.eventsMapped, c.eventsBlocked, c.eventsOutOfGeometry, c.eventsUnlabelled,
             c.labelsLate, c.windows, c.windowsLearned});
-        if (shared) {
-            writeCommon(out);
-            out.putInt(lanes.size());
-            for (Lane lane : lanes.values()) {
-                out.putString(lane.sensorId);
-                writeClocks(out, lane);
-                lane.writeBuffer(out);
-                writeWindows(out, lane);
-                lane.mapper.writeState(out);
-            }
-            return;
-        }
-        Lane lane = lanes.get("");
-        writeClocks(out, lane);
-        out.putLong(nextBase);
-        out.putBoolean(learning);
-        out.putBoolean(etaOn);
-        lane.writeBuffer(out);
-        writeWindows(out, lane);
-        writeScoring(out);
-        lane.mapper.writeState(out);
+        time.writeState(out);
     }
 
-    private void writeCommon(StateWriter out) {
-        out.putLong(nextBase);
-        out.putBoolean(learning);
-        out.putBoolean(etaOn);
-        writeScoring(out);
-    }
-
-    private static void writeClocks(StateWriter out, Lane lane) {
-        out.putLong(lane.maxEventUs);
-        out.putLong(lane.processedUpToUs);
-        out.putLong(lane.droppedUpToUs);
-    }
-
-    private void writeWindows(StateWriter out, Lane lane) {
-        out.putInt(lane.windows.size());
-        for (Window w : lane.windows.values()) {
-            writeWindow(out, w);
-        }
-    }
-
-    private void writeScoring(StateWriter out) {
-        out.putInt(scoring.size());
-        for (Scoring sc : scoring) {
-            writeWindow(out, sc.w);
-            out.putLong(sc.from);
-            out.putLong(sc.to);
-            out.putBoolean(sc.learned);
-            out.putDoubles(sc.sums);
-            out.putDouble(sc.se);
-        }
-    }
-
-    private void writeWindow(StateWriter out, Window w) {
-        if (shared) {
-            out.putString(w.sensorId());
-        }
-        out.putString(w.sampleId());
-        out.putLong(w.startUs());
-        out.putLong(w.endUs());
-        out.putInt(w.label());
-        out.putBoolean(w.learn());
-    }
-
-    private Window readWindow(StateReader in) throws CheckpointException {
-        String sensor = shared ? in.getString() : "";
-        return new Window(sensor, in.getString(), in.getLong(), in.getLong(), in.getInt(), in.getBoolean());
-    }
-
-    private void readClocks(StateReader in, Lane lane) throws CheckpointException {
-        lane.maxEventUs = in.getLong();
-        lane.processedUpToUs = in.getLong();
-        lane.droppedUpToUs = in.getLong();
-    }
-
-    private static void readBuffer(StateReader in, Lane lane) throws CheckpointException {
-        long[] t = in.getLongs("buffered event times");
-        int[] n = new int[t.length];
-        in.readInts(n, "buffered event inputs");
-        lane.readBuffer(t, n);
-    }
-
-    private void readWindows(StateReader in, Lane lane) throws CheckpointException {
-        int nw = in.getInt();
-        for (int i = 0; i < nw; i++) {
-            Window w = readWindow(in);
-            lane.windows.put(w.startUs(), w);
-        }
-    }
-
-    private List<Scoring> readScoring(StateReader in) throws CheckpointException {
-        int ns = in.getInt();
-        List<Scoring> sc = new ArrayList<>();
-        for (int i = 0; i < ns; i++) {
-            Scoring s = new Scoring(readWindow(in), in.getLong(), in.getLong(), in.getBoolean());
-            in.readDoubles(s.sums, "scoring sums");
-            s.se = in.getDouble();
-            sc.add(s);
-        }
-        return sc;
-    }
-
-    // reads everything into fresh lanes first: a checkpoint that fails half-way leaves this learner as it was
+    // the time model reads everything before it applies anything: a checkpoint that fails half-way changes nothing
     private void readState(StateReader in) throws CheckpointException {
         long[] c = new long[8];
         in.readLongs(c, "counters");
-        Map<String, Lane> read = new LinkedHashMap<>();
-        long base;
-        boolean learn;
-        boolean eta;
-        List<Scoring> sc;
-        if (shared) {
-            base = in.getLong();
-            learn = in.getBoolean();
-            eta = in.getBoolean();
-            sc = readScoring(in);
-            int n = in.getInt();
-            for (int i = 0; i < n; i++) {
-                Lane lane = new Lane(in.getString(), mapper.withOwnFilter());
-                readClocks(in, lane);
-                readBuffer(in, lane);
-                readWindows(in, lane);
-                lane.mapper.readState(in);
-                read.put(lane.sensorId, lane);
-            }
-        } else {
-            Lane lane = new Lane("", mapper.withOwnFilter());
-            readClocks(in, lane);
-            base = in.getLong();
-            learn = in.getBoolean();
-            eta = in.getBoolean();
-            readBuffer(in, lane);
-            readWindows(in, lane);
-            sc = readScoring(in);
-            lane.mapper.readState(in);
-            read.put("", lane);
-        }
+        time.readState(in);
         counters.eventsIn = c[0];
         counters.eventsMapped = c[1];
         counters.eventsBlocked = c[2];
@@ -749,13 +533,6 @@ public final class StreamLearner implements AutoCloseable {
         counters.labelsLate = c[5];
         counters.windows = c[6];
         counters.windowsLearned = c[7];
-        nextBase = base;
-        learning = learn;
-        etaOn = eta;
-        lanes.clear();
-        lanes.putAll(read);
-        scoring.clear();
-        scoring.addAll(sc);
     }
 
     /** Current settings and counters, for a run summary. */

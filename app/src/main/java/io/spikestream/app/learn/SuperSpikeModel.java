@@ -191,11 +191,6 @@ final class SuperSpikeModel implements LearnerModel {
     }
 
     @Override
-    public String[] foreignSettings() {
-        return new String[] {"network.bsshslm", "network.eventprop"};
-    }
-
-    @Override
     public void setLearning(boolean on) {
         rule.setEta(on ? eta : 0.0);
     }

@@ -1,0 +1,605 @@
+package io.spikestream.app.learn;
+
+import io.spikestream.network.checkpoint.CheckpointException;
+import io.spikestream.network.checkpoint.StateReader;
+import io.spikestream.network.checkpoint.StateWriter;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Logger;
+
+/**
+ * {@code time.mode = continuous}: the stream time line of a live sensor. Every event enters at its own time, one loop
+ * step per {@code time.us_per_step}, never rescaled, never reset: step {@code s} covers stream time
+ * [{@code anchorUs + (s - anchorStep) * us_per_step}, + us_per_step). The sensor advances to its watermark (newest
+ * event time minus {@code time.reorder_slack_us}, minus {@code time.label_delay_us} so that a label arriving that late
+ * still finds its steps unsimulated); an event behind the simulated steps is counted late, never put in a wrong step.
+ *
+ * <p>Every {@code output.predict_every_ms} of stream time the readout's evidence over the tick is scored and
+ * published (kind {@code tick}), labelled or not. Labels are intervals on the sensor's time line: the model gets the
+ * one-hot target over the interval and the learning signal in its last {@code learning_window_steps} (readout-aligned,
+ * two steps after the input); at the interval's end it is scored as in {@code per_window} (kind {@code interval}: the
+ * mean readout over its last {@code score_window_steps}, the majority over its ticks, the latency to its first correct
+ * tick). Uncovered steps are simulated and predicted, not learned from. Bad labels are counted by reason
+ * ({@link LabelOutcome}) and the sensor goes on.
+ *
+ * <p>Clock jumps ({@code time.max_jump_ahead_us}, {@code time.max_jump_back_us}, {@code time.jump_confirm_events}): an
+ * event further ahead of the newest one, or further behind the simulated steps, than those bounds is held, not placed;
+ * when {@code jump_confirm_events} consecutive events agree on the new clock the sensor re-anchors (the new clock
+ * continues at the current step: the gap is not simulated, nothing already simulated is undone, pending labels of the
+ * old clock are dropped and counted), logged once per sensor; a held run broken by an event on the old clock is
+ * dropped and counted. So one corrupt timestamp costs one event, and a camera restart or a second replay costs
+ * {@code jump_confirm_events} events, never the sensor.
+ *
+ * <p>One sensor per learner (a shared network keeps {@code per_window}). Not threadsafe: the learner's thread.
+ */
+final class ContinuousTime implements TimeModel {
+
+    private static final Logger LOG = Logger.getLogger(ContinuousTime.class.getName());
+
+    /** What happened to a label. */
+    enum LabelOutcome {
+        ACCEPTED("accepted"),
+        NO_CLASS("no class (null or negative label)"),
+        UNKNOWN_CLASS("class outside the model's classes"),
+        EMPTY("empty interval"),
+        TOO_LONG("interval longer than time.max_label_us"),
+        OVERLAPS("overlaps or precedes a label already accepted"),
+        LATE("its interval was already simulated (later than time.label_delay_us)"),
+        TOO_MANY_PENDING("more than time.max_pending_labels labels waiting"),
+        CLOCK_REANCHORED("its sensor's clock was re-anchored before its interval ran");
+
+        final String reason;
+
+        LabelOutcome(String reason) {
+            this.reason = reason;
+        }
+    }
+
+    /** Steps between an input spike and its effect on the readouts (parrot -> recurrent -> readout). */
+    static final int READOUT_DELAY = 2;
+    /** Events at most this many steps ahead go straight into the scheduled input; later ones wait in the lane. */
+    private static final int SCHEDULE_AHEAD = 4096;
+
+    private final StreamLearner l;
+    private final SensorLane lane;
+    private final long usPerStep;
+    private final long slackUs;
+    private final long labelDelayUs;
+    private final long maxLabelUs;
+    private final int maxPendingLabels;
+    private final long maxJumpAheadUs;
+    private final long maxJumpBackUs;
+    private final int jumpConfirm;
+    private final int tickSteps;
+    private final int scoreSteps;
+    private final int classes;
+
+    // the sensor's clock
+    private boolean anchored;
+    private long anchorUs;
+    private long anchorStep;
+    // the open tick [tickFrom, tickFrom + tickSteps), scored over [tickFrom + 2, tickFrom + tickSteps + 2)
+    private long tickFrom;
+    private final double[] tickSums;
+    private final double[] scoresScratch;
+    // labels accepted and not yet scored, in time order
+    private final ArrayDeque<Interval> intervals = new ArrayDeque<>();
+    private long lastLabelEndUs = Long.MIN_VALUE;
+    // a clock jump waiting for confirmation: held events (stream time, input neuron)
+    private final long[] heldT;
+    private final int[] heldIn;
+    private int held;
+    private boolean heldAhead;
+    private boolean jumpLogged;
+
+    ContinuousTime(StreamLearner learner, Settings s, SensorLane lane) {
+        this.l = learner;
+        this.lane = lane;
+        usPerStep = s.l("time.us_per_step");
+        slackUs = s.l("time.reorder_slack_us");
+        labelDelayUs = s.l("time.label_delay_us");
+        maxLabelUs = s.l("time.max_label_us");
+        maxPendingLabels = s.i("time.max_pending_labels");
+        maxJumpAheadUs = s.l("time.max_jump_ahead_us");
+        maxJumpBackUs = s.l("time.max_jump_back_us");
+        jumpConfirm = s.i("time.jump_confirm_events");
+        classes = s.i("supervision.classes");
+        scoreSteps = s.i("supervision.score_window_steps");
+        double every = s.d("output.predict_every_ms") * 1000.0 / usPerStep;
+        if (usPerStep < 1 || slackUs < 0 || labelDelayUs < 0 || maxLabelUs < 1 || maxPendingLabels < 1 || jumpConfirm < 1
+            || maxJumpAheadUs < 1 || maxJumpBackUs < 1) {
+            throw new IllegalArgumentException("time.us_per_step, time.max_label_us, time.max_pending_labels, "
+                + "time.max_jump_*_us and time.jump_confirm_events must be positive; reorder_slack_us and label_delay_us >= 0");
+        }
+        if (every < 1 || every != Math.rint(every)) {
+            throw new IllegalArgumentException("output.predict_every_ms (" + s.d("output.predict_every_ms")
+                + ") must be a whole, positive number of steps of time.us_per_step (" + usPerStep + " us)");
+        }
+        tickSteps = (int) every;
+        tickSums = new double[l.model.evidenceSize()];
+        scoresScratch = new double[classes];
+        heldT = new long[jumpConfirm];
+        heldIn = new int[jumpConfirm];
+        l.model.setLearning(l.learning());
+    }
+
+    @Override
+    public String mode() {
+        return "continuous";
+    }
+
+    long stepOf(long tUs) {
+        return anchorStep + Math.floorDiv(tUs - anchorUs, usPerStep);
+    }
+
+    long timeOf(long step) {
+        return anchorUs + (step - anchorStep) * usPerStep;
+    }
+
+    private void anchor(long tUs) {
+        anchored = true;
+        anchorUs = Math.floorDiv(tUs, usPerStep) * usPerStep;
+        anchorStep = l.net.currentStep();
+        tickFrom = anchorStep;
+    }
+
+    // ------------------------------------------------------------------ labels
+
+    @Override
+    public void onLabel(SensorLane lane, String sampleId, long startUs, long endUs, int label) {
+        LabelOutcome o = accept(sampleId, startUs, endUs, label);
+        if (o != LabelOutcome.ACCEPTED) {
+            reject(o, sampleId, startUs, endUs);
+        }
+    }
+
+    private LabelOutcome accept(String sampleId, long startUs, long endUs, int label) {
+        if (label < 0) {
+            return LabelOutcome.NO_CLASS;
+        }
+        if (label >= classes) {
+            return LabelOutcome.UNKNOWN_CLASS;
+        }
+        if (endUs <= startUs) {
+            return LabelOutcome.EMPTY;
+        }
+        if (endUs - startUs > maxLabelUs) {
+            return LabelOutcome.TOO_LONG;
+        }
+        if (startUs < lastLabelEndUs) {
+            return LabelOutcome.OVERLAPS;
+        }
+        if (intervals.size() >= maxPendingLabels) {
+            return LabelOutcome.TOO_MANY_PENDING;
+        }
+        if (!anchored) {
+            anchor(startUs);
+        }
+        long from = stepOf(startUs);
+        long to = Math.max(from + 1, stepOf(endUs - 1) + 1);
+        if (from < l.net.currentStep()) {
+            l.counters.labelsLate++;
+            return LabelOutcome.LATE;
+        }
+        boolean learn = l.learning() && l.learnsFrom(sampleId);
+        Interval iv = new Interval(sampleId, startUs, endUs, label, learn, from, to, l.model.evidenceSize(), classes);
+        iv.emitAt = emitStep(to);
+        intervals.addLast(iv);
+        lastLabelEndUs = endUs;
+        return LabelOutcome.ACCEPTED;
+    }
+
+    private void reject(LabelOutcome o, String sampleId, long startUs, long endUs) {
+        long n = ++l.counters.labelsRejected[o.ordinal()];
+        if (n == 1) {
+            LOG.warning("sensor '" + l.sensorName(lane) + "': label " + sampleId + " [" + startUs + ", " + endUs
+                + ") not used: " + o.reason + " (counted; logged once per reason)");
+        }
+        l.rejectedLabel(lane.sensorId, sampleId, o.name().toLowerCase(java.util.Locale.ROOT), o.reason);
+    }
+
+    /** Last step of the interval's scoring: its own range and the tick holding its last step are both complete. */
+    private long emitStep(long to) {
+        long tickEnd = tickFrom + Math.floorDiv(to - 1 - tickFrom, tickSteps) * tickSteps + tickSteps;
+        return Math.max(to, tickEnd) + READOUT_DELAY - 1;
+    }
+
+    // ------------------------------------------------------------------ events
+
+    @Override
+    public void accept(SensorLane lane, long tUs, int neuron) {
+        if (!anchored) {
+            anchor(tUs);
+        }
+        long now = l.net.currentStep();
+        boolean ahead = lane.maxEventUs != Long.MIN_VALUE && tUs - lane.maxEventUs > maxJumpAheadUs;
+        boolean back = !ahead && stepOf(tUs) < now && timeOf(now) - tUs > maxJumpBackUs;
+        if (ahead || back) {
+            hold(tUs, neuron, ahead);
+            return;
+        }
+        if (held > 0) {
+            dropHeld(); // the old clock goes on: the held run was noise
+        }
+        if (stepOf(tUs) < now) {
+            l.counters.eventsLate++;
+            return;
+        }
+        schedule(tUs, neuron, now);
+        lane.maxEventUs = Math.max(lane.maxEventUs, tUs);
+    }
+
+    private void schedule(long tUs, int neuron, long now) {
+        long step = stepOf(tUs);
+        if (step - now < SCHEDULE_AHEAD && lane.bufHead == lane.bufCount) {
+            l.input.add(step, neuron, now);
+            l.counters.eventsMapped++;
+        } else {
+            lane.append(tUs, neuron); // far ahead (after a gap): waits in arrival order
+        }
+    }
+
+    private void hold(long tUs, int neuron, boolean ahead) {
+        // a run agrees on one new clock: same direction, each within the jump bound of the first
+        if (held > 0 && (ahead != heldAhead || Math.abs(tUs - heldT[0]) > Math.min(maxJumpAheadUs, maxJumpBackUs))) {
+            dropHeld();
+        }
+        heldAhead = ahead;
+        heldT[held] = tUs;
+        heldIn[held++] = neuron;
+        if (held == jumpConfirm) {
+            reanchor();
+        }
+    }
+
+    private void dropHeld() {
+        l.counters.eventsClockJump += held;
+        held = 0;
+    }
+
+    private void reanchor() {
+        long oldAnchorUs = anchorUs;
+        long newest = lane.maxEventUs;
+        // everything of the old clock still waiting runs first, so its last tick and its labels close
+        advanceTo(closingStep());
+        long now = l.net.currentStep();
+        long first = heldT[0];
+        anchorUs = Math.floorDiv(first, usPerStep) * usPerStep;
+        anchorStep = now;
+        tickFrom = now;
+        java.util.Arrays.fill(tickSums, 0.0);
+        for (Interval iv : intervals) {
+            reject(LabelOutcome.CLOCK_REANCHORED, iv.sampleId, iv.startUs, iv.endUs);
+        }
+        intervals.clear();
+        lastLabelEndUs = Long.MIN_VALUE;
+        l.counters.clockReanchors++;
+        if (!jumpLogged) {
+            jumpLogged = true;
+            LOG.warning("sensor '" + l.sensorName(lane) + "': clock jumped " + (heldAhead ? "ahead" : "back") + " from "
+                + newest + " us to " + first + " us (" + jumpConfirm + " events agree); re-anchored at step " + now
+                + " (old anchor " + oldAnchorUs + " us); later jumps are counted, not logged");
+        }
+        lane.maxEventUs = Long.MIN_VALUE;
+        int n = held;
+        held = 0;
+        for (int i = 0; i < n; i++) {
+            schedule(heldT[i], heldIn[i], now);
+            lane.maxEventUs = Math.max(lane.maxEventUs, heldT[i]);
+        }
+    }
+
+    @Override
+    public void onEvents(SensorLane lane) {
+        if (!anchored || lane.maxEventUs == Long.MIN_VALUE) {
+            return;
+        }
+        long watermark = lane.maxEventUs - slackUs - labelDelayUs;
+        advanceTo(stepOf(watermark));
+    }
+
+    /** Simulates up to loop step {@code target} (exclusive), scheduling waiting events as they come within reach. */
+    private void advanceTo(long target) {
+        long now = l.net.currentStep();
+        while (now < target) {
+            long chunkEnd = Math.min(target, now + SCHEDULE_AHEAD / 2);
+            while (lane.bufHead < lane.bufCount && stepOf(lane.bufT[lane.bufHead]) < now + SCHEDULE_AHEAD) {
+                long step = stepOf(lane.bufT[lane.bufHead]);
+                if (step < now) {
+                    l.counters.eventsLate++; // waited behind a later event for longer than the schedule reaches
+                } else {
+                    l.input.add(step, lane.bufIn[lane.bufHead], now);
+                    l.counters.eventsMapped++;
+                }
+                lane.bufHead++;
+            }
+            lane.resetIfDrained();
+            // the model learns of a label interval just before its steps run (so a re-anchor leaves nothing behind)
+            for (Interval iv : intervals) {
+                if (iv.from >= chunkEnd) {
+                    break;
+                }
+                if (!iv.registered) {
+                    iv.registered = true;
+                    l.model.superviseInterval(iv.from, iv.to, iv.label, iv.learn);
+                }
+            }
+            l.net.simulateSteps(chunkEnd - now);
+            now = l.net.currentStep();
+            l.model.windowSimulated(now);
+        }
+    }
+
+    /** Where everything known has run: past the newest event, its tick closed, intervals up to there scored. */
+    private long closingStep() {
+        if (!anchored) {
+            return l.net.currentStep();
+        }
+        long last = lane.maxEventUs == Long.MIN_VALUE ? l.net.currentStep() : stepOf(lane.maxEventUs) + 1;
+        if (lane.bufCount > lane.bufHead) {
+            last = Math.max(last, stepOf(lane.bufT[lane.bufCount - 1]) + 1);
+        }
+        long tickEnd = tickFrom + Math.floorDiv(Math.max(last, tickFrom) - tickFrom + tickSteps - 1, tickSteps) * tickSteps;
+        long target = Math.max(l.net.currentStep(), tickEnd + READOUT_DELAY);
+        for (Interval iv : intervals) {
+            if (iv.from < last || iv.registered) {
+                target = Math.max(target, iv.emitAt + 1);
+            }
+        }
+        return target;
+    }
+
+    @Override
+    public boolean idle(SensorLane lane) {
+        long target = closingStep();
+        if (target <= l.net.currentStep()) {
+            return false;
+        }
+        advanceTo(target);
+        return true;
+    }
+
+    @Override
+    public void flush() {
+        advanceTo(closingStep());
+    }
+
+    @Override
+    public void finish() {
+        if (held > 0) {
+            dropHeld();
+        }
+        advanceTo(closingStep());
+        // labels beyond the end of the data: nothing will ever cover them
+        for (Interval iv : intervals) {
+            reject(LabelOutcome.LATE, iv.sampleId, iv.startUs, iv.endUs);
+        }
+        intervals.clear();
+    }
+
+    // ------------------------------------------------------------------ scoring
+
+    @Override
+    public void onStep(long t) {
+        if (!anchored) {
+            return;
+        }
+        // the open tick
+        if (t >= tickFrom + READOUT_DELAY) {
+            l.model.accumulate(t, -1, tickSums, 0.0);
+            if (t == tickFrom + tickSteps + READOUT_DELAY - 1) {
+                emitTick();
+            }
+        }
+        // labelled intervals: their scoring range, then their summary once their last tick is in
+        for (Interval iv : intervals) {
+            if (iv.from > t) {
+                break;
+            }
+            long scoreTo = iv.to + READOUT_DELAY;
+            long scoreFrom = Math.max(iv.from + READOUT_DELAY, scoreTo - scoreSteps);
+            if (t >= scoreFrom && t < scoreTo) {
+                iv.se = l.model.accumulate(t, iv.label, iv.sums, iv.se);
+            }
+        }
+        while (!intervals.isEmpty() && intervals.peekFirst().emitAt <= t) {
+            emitInterval(intervals.pollFirst());
+        }
+    }
+
+    private void emitTick() {
+        long from = tickFrom;
+        long to = tickFrom + tickSteps;
+        int best = l.model.predict(tickSums, tickSteps, scoresScratch);
+        double[] scores = scoresScratch.clone();
+        java.util.Arrays.fill(tickSums, 0.0);
+        tickFrom = to;
+        Interval cover = null;
+        for (Interval iv : intervals) {
+            if (iv.from <= to - 1 && to - 1 < iv.to) {
+                cover = iv;
+                break;
+            }
+        }
+        l.counters.ticks++;
+        int label = -1;
+        String sample = null;
+        boolean learning = false;
+        if (cover != null) {
+            label = cover.label;
+            sample = cover.sampleId;
+            learning = cover.learn;
+            cover.votes[best]++;
+            cover.ticks++;
+            if (best == label && cover.firstCorrectUs < 0) {
+                cover.firstCorrectUs = timeOf(to) - cover.startUs;
+            }
+        }
+        l.emit(new StreamLearner.Prediction(sample, timeOf(from), timeOf(to), label, best, scores, Double.NaN,
+            l.counters.windowsLearned, learning, "", StreamLearner.Prediction.Kind.TICK,
+            StreamLearner.confidence(scores, best), -1, -1L));
+    }
+
+    private void emitInterval(Interval iv) {
+        long n = Math.min(scoreSteps, iv.to - iv.from);
+        double[] scores = new double[classes];
+        int best = l.model.predict(iv.sums, n, scores);
+        l.counters.windows++;
+        if (iv.learn) {
+            l.counters.windowsLearned++;
+        }
+        int majority = -1;
+        if (iv.ticks > 0) {
+            majority = 0;
+            for (int c = 1; c < classes; c++) {
+                if (iv.votes[c] > iv.votes[majority]) {
+                    majority = c;
+                }
+            }
+        }
+        l.emit(new StreamLearner.Prediction(iv.sampleId, iv.startUs, iv.endUs, iv.label, best, scores,
+            l.model.loss(iv.se, iv.sums, n, iv.label), l.counters.windowsLearned, iv.learn, "",
+            StreamLearner.Prediction.Kind.INTERVAL, StreamLearner.confidence(scores, best), majority, iv.firstCorrectUs));
+    }
+
+    /** A label interval on the step line, with its scoring. */
+    private static final class Interval {
+        final String sampleId;
+        final long startUs;
+        final long endUs;
+        final int label;
+        final boolean learn;
+        final long from;
+        final long to;
+        final double[] sums;
+        final int[] votes;
+        double se;
+        int ticks;
+        long firstCorrectUs = -1;
+        long emitAt;
+        boolean registered;
+
+        Interval(String sampleId, long startUs, long endUs, int label, boolean learn, long from, long to, int evidence,
+                 int classes) {
+            this.sampleId = sampleId;
+            this.startUs = startUs;
+            this.endUs = endUs;
+            this.label = label;
+            this.learn = learn;
+            this.from = from;
+            this.to = to;
+            this.sums = new double[evidence];
+            this.votes = new int[classes];
+        }
+    }
+
+    // ------------------------------------------------------------------ checkpoint
+
+    /*
+     * After the learner's counters: the continuous counters, the clock (anchored, anchor time and step, newest event,
+     * open tick and its sums), the waiting events, the held events of an unconfirmed jump, the label intervals with
+     * their scoring, the last label end, and the hot-pixel filter.
+     */
+    @Override
+    public void writeState(StateWriter out) {
+        StreamLearner.Counters c = l.counters;
+        out.putLongs(new long[] {c.eventsLate, c.eventsClockJump, c.clockReanchors, c.ticks});
+        out.putLongs(c.labelsRejected);
+        out.putBoolean(l.learning());
+        out.putBoolean(anchored);
+        out.putLong(anchorUs);
+        out.putLong(anchorStep);
+        out.putLong(lane.maxEventUs);
+        out.putLong(tickFrom);
+        out.putDoubles(tickSums);
+        lane.writeBuffer(out);
+        out.putBoolean(heldAhead);
+        out.putLongs(heldT, 0, held);
+        out.putInts(heldIn, 0, held);
+        out.putInt(intervals.size());
+        for (Interval iv : intervals) {
+            out.putString(iv.sampleId == null ? "" : iv.sampleId);
+            out.putLong(iv.startUs);
+            out.putLong(iv.endUs);
+            out.putInt(iv.label);
+            out.putBoolean(iv.learn);
+            out.putLong(iv.from);
+            out.putLong(iv.to);
+            out.putLong(iv.emitAt);
+            out.putBoolean(iv.registered);
+            out.putDoubles(iv.sums);
+            out.putDouble(iv.se);
+            out.putInts(iv.votes);
+            out.putInt(iv.ticks);
+            out.putLong(iv.firstCorrectUs);
+        }
+        out.putLong(lastLabelEndUs);
+        lane.mapper.writeState(out);
+    }
+
+    @Override
+    public void readState(StateReader in) throws CheckpointException {
+        long[] c = new long[4];
+        in.readLongs(c, "continuous counters");
+        long[] rejected = new long[l.counters.labelsRejected.length];
+        in.readLongs(rejected, "rejected labels");
+        boolean learn = in.getBoolean();
+        boolean anch = in.getBoolean();
+        long aUs = in.getLong();
+        long aStep = in.getLong();
+        long maxUs = in.getLong();
+        long tick = in.getLong();
+        double[] sums = new double[tickSums.length];
+        in.readDoubles(sums, "tick evidence");
+        SensorLane fresh = l.newLane(lane.sensorId);
+        PerWindowTime.readBuffer(in, fresh);
+        boolean hAhead = in.getBoolean();
+        long[] ht = in.getLongs("held event times");
+        int[] hi = in.getInts("held event inputs");
+        if (ht.length > jumpConfirm || hi.length != ht.length) {
+            throw new CheckpointException(CheckpointException.Kind.CORRUPT, ht.length + " held events, at most "
+                + jumpConfirm + " fit");
+        }
+        int n = in.getInt();
+        List<Interval> ivs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String sample = in.getString();
+            Interval iv = new Interval(sample.isEmpty() ? null : sample, in.getLong(), in.getLong(), in.getInt(),
+                in.getBoolean(), in.getLong(), in.getLong(), tickSums.length, classes);
+            iv.emitAt = in.getLong();
+            iv.registered = in.getBoolean();
+            in.readDoubles(iv.sums, "interval evidence");
+            iv.se = in.getDouble();
+            in.readInts(iv.votes, "interval votes");
+            iv.ticks = in.getInt();
+            iv.firstCorrectUs = in.getLong();
+            ivs.add(iv);
+        }
+        long lastEnd = in.getLong();
+        lane.mapper.readState(in);
+        // all read: apply
+        l.counters.eventsLate = c[0];
+        l.counters.eventsClockJump = c[1];
+        l.counters.clockReanchors = c[2];
+        l.counters.ticks = c[3];
+        System.arraycopy(rejected, 0, l.counters.labelsRejected, 0, rejected.length);
+        anchored = anch;
+        anchorUs = aUs;
+        anchorStep = aStep;
+        lane.maxEventUs = maxUs;
+        tickFrom = tick;
+        System.arraycopy(sums, 0, tickSums, 0, sums.length);
+        lane.readBuffer(java.util.Arrays.copyOfRange(fresh.bufT, fresh.bufHead, fresh.bufCount),
+            java.util.Arrays.copyOfRange(fresh.bufIn, fresh.bufHead, fresh.bufCount));
+        heldAhead = hAhead;
+        held = ht.length;
+        System.arraycopy(ht, 0, heldT, 0, held);
+        System.arraycopy(hi, 0, heldIn, 0, held);
+        intervals.clear();
+        intervals.addAll(ivs);
+        lastLabelEndUs = lastEnd;
+        l.restoredLearning(learn);
+    }
+}
