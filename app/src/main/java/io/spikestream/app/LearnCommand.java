@@ -112,7 +112,8 @@ public final class LearnCommand implements Callable<Integer> {
     }
 
     private int learn() throws Exception {
-        Settings settings = Settings.load(configs, overrides);
+        // continuous by default; no wall-clock idleness here: durable learning stays a function of the stream alone
+        Settings settings = StreamLearner.resolveTimeMode(Settings.load(configs, overrides), "continuous");
         DurabilityPolicy policy = DurabilityPolicy.from(settings);
         CheckpointStore store = CheckpointStore.open(checkpointDir, policy.keep(), InstantSource.system());
         AtomicLong predictions = new AtomicLong();

@@ -201,6 +201,19 @@ public final class StreamLearner implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code time.mode = auto} resolved for a command: {@code preferred} ({@code continuous} for {@code run} and
+     * {@code learn}, {@code per_window} for {@code nmnist} and {@code demo}), except that a rule which learns in windows
+     * or a shared network gets {@code per_window}. Settings with an explicit mode are returned as they are.
+     */
+    public static Settings resolveTimeMode(Settings s, String preferred) {
+        if (!s.s("time.mode").equals("auto")) {
+            return s;
+        }
+        boolean windowsOnly = !RuleCatalogue.rule(s.s("network.rule")).continuous() || s.b("sensor.share_network");
+        return s.resolved(windowsOnly ? "per_window" : preferred);
+    }
+
     /** Softmax probability of class {@code best} over {@code scores} (max-shifted, so it never overflows). */
     public static double confidence(double[] scores, int best) {
         if (best < 0 || best >= scores.length) {

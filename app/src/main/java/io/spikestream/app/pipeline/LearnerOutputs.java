@@ -44,7 +44,10 @@ public final class LearnerOutputs implements AutoCloseable {
     private long spikes;
     private long synaptic;
     private long simSteps;
-    private final long[] dropped = new long[4];
+    /** Drop reasons the learners count, in the order of {@link #REASONS}. */
+    private static final DropReason[] REASONS = {DropReason.BLOCKED, DropReason.OUT_OF_GEOMETRY, DropReason.UNLABELLED,
+        DropReason.LATE_LABEL, DropReason.LATE, DropReason.CLOCK_JUMP, DropReason.LABEL_REJECTED};
+    private final long[] dropped = new long[REASONS.length];
 
     /**
      * @param metricsPort port of the /metrics endpoint (0 = any free port), or -1 for no endpoint
@@ -74,9 +77,18 @@ public final class LearnerOutputs implements AutoCloseable {
                 // a shared network names the sensor of each window; a learner of its own sensor leaves it to us
                 String sensor = p.sensorId().isEmpty() ? sensorId : p.sensorId();
                 publisher.publish(new WindowPrediction(sensor, p.sampleId(), p.windowStartUs(), p.windowEndUs(), p.label(),
-                    p.predicted(), p.scores(), p.loss(), p.modelVersion(), p.learning()));
+                    p.predicted(), p.scores(), p.loss(), p.modelVersion(), p.learning(),
+                    p.kind().name().toLowerCase(java.util.Locale.ROOT), p.confidence(), p.majority(), p.firstCorrectUs()));
             }
-            metrics.recordWindow(Phase.of(p.learning()), p.label(), p.predicted(), p.loss());
+            switch (p.kind()) {
+                case TICK -> {
+                    metrics.recordTick(Phase.of(p.learning()), p.label(), p.predicted());
+                    return; // the progress line counts labelled windows and intervals
+                }
+                case INTERVAL -> metrics.recordInterval(Phase.of(p.learning()), p.label(), p.predicted(), p.loss(),
+                    p.majority(), p.firstCorrectUs());
+                case WINDOW -> metrics.recordWindow(Phase.of(p.learning()), p.label(), p.predicted(), p.loss());
+            }
             if (learner[0] != null) {
                 sync();
             }
@@ -106,7 +118,7 @@ public final class LearnerOutputs implements AutoCloseable {
         long sp = 0;
         long sy = 0;
         long steps = 0;
-        long[] drop = new long[4];
+        long[] drop = new long[REASONS.length];
         for (StreamLearner l : learnerBySensor.values()) {
             StreamLearner.Counters c = l.counters();
             ev += c.eventsIn;
@@ -118,14 +130,16 @@ public final class LearnerOutputs implements AutoCloseable {
             drop[1] += c.eventsOutOfGeometry;
             drop[2] += c.eventsUnlabelled;
             drop[3] += c.labelsLate;
+            drop[4] += c.eventsLate;
+            drop[5] += c.eventsClockJump;
+            drop[6] += c.labelsRejectedTotal();
         }
         // a model restored from a checkpoint can report less than its predecessor did: counters never go back
         metrics.addEvents(Math.max(0, ev - events));
         metrics.addSpikes(Math.max(0, sp - spikes));
         metrics.addSynapticEvents(Math.max(0, sy - synaptic));
-        DropReason[] reasons = {DropReason.BLOCKED, DropReason.OUT_OF_GEOMETRY, DropReason.UNLABELLED, DropReason.LATE_LABEL};
-        for (int i = 0; i < 4; i++) {
-            metrics.addDropped(reasons[i], Math.max(0, drop[i] - dropped[i]));
+        for (int i = 0; i < REASONS.length; i++) {
+            metrics.addDropped(REASONS[i], Math.max(0, drop[i] - dropped[i]));
             dropped[i] = drop[i];
         }
         events = ev;
@@ -157,8 +171,24 @@ public final class LearnerOutputs implements AutoCloseable {
         drops.put("out_of_geometry", dropped[1]);
         drops.put("unlabelled", dropped[2]);
         drops.put("late_label", dropped[3]);
+        if (continuous()) {
+            drops.put("late", dropped[4]);
+            drops.put("clock_jump", dropped[5]);
+            drops.put("label_rejected", dropped[6]);
+        }
         return RunSummary.of(metrics.stats(), events, spikes, synaptic, Duration.ofNanos(System.nanoTime() - startNanos),
             simSteps / 1000.0, drops);
+    }
+
+    /** Whether any learner runs {@code time.mode=continuous}. */
+    public boolean continuous() {
+        return learnerBySensor.values().stream().anyMatch(l -> l.timeMode().equals("continuous"))
+            || metrics.streamScores().any();
+    }
+
+    /** The continuous-stream scores as one key=value line, or null for a per_window run. */
+    public String streamScoresLine() {
+        return continuous() ? metrics.streamScores().keyValues() : null;
     }
 
     /** Writes the plots (learning curve, last window's raster, weights before/after, confusion) into {@code dir}. */

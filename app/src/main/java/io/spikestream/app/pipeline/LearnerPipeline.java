@@ -60,6 +60,12 @@ public final class LearnerPipeline implements AutoCloseable {
     /** Set by close(): records still arriving are left unapplied (and unacknowledged) for the partitions' next owner. */
     private volatile boolean draining;
     private volatile RecordObserver observer = RecordObserver.NONE;
+    /** Model id -> wall-clock nanos of its latest record, for idleness (learner thread only). */
+    private final Map<String, Long> lastRecordNanos = new LinkedHashMap<>();
+    /** Models already moved on since their latest record. */
+    private final java.util.Set<String> idled = new java.util.HashSet<>();
+    private long idleTimeoutNanos;
+    private Disposable idleChecks;
     /** Sensor id -> model id: the sensor itself, or {@link StreamLearner#SHARED_MODEL_ID} for a shared network. */
     private volatile Function<String, String> modelOf = Function.identity();
 
@@ -147,6 +153,38 @@ public final class LearnerPipeline implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Moves a model on when no record reached it for {@code timeout} of wall-clock time ({@code time.idle_timeout_ms},
+     * as Flink's idle sources): its learner runs past its newest event so its last predictions come out (see
+     * {@link StreamLearner#idle}). Checked every quarter of the timeout on the learner thread. Call before
+     * {@link #start}; zero or negative: never.
+     */
+    public LearnerPipeline idleAfter(Duration timeout) {
+        this.idleTimeoutNanos = timeout.toNanos();
+        return this;
+    }
+
+    private void checkIdle() {
+        long now = System.nanoTime();
+        for (Map.Entry<String, Long> e : lastRecordNanos.entrySet()) {
+            String model = e.getKey();
+            if (now - e.getValue() < idleTimeoutNanos || !idled.add(model)) {
+                continue;
+            }
+            StreamLearner l = registry == null ? learners.get(model) : registry.resident(model).orElse(null);
+            if (l != null) {
+                l.idle("");
+            }
+        }
+    }
+
+    private void seen(String model) {
+        if (idleTimeoutNanos > 0) {
+            lastRecordNanos.put(model, System.nanoTime());
+            idled.remove(model);
+        }
+    }
+
     /** Sets the record observer of a durable pipeline (call before {@link #start}). */
     public void setRecordObserver(RecordObserver o) {
         this.observer = o == null ? RecordObserver.NONE : o;
@@ -167,6 +205,21 @@ public final class LearnerPipeline implements AutoCloseable {
         subscription = source.flux()
             .publishOn(learnerThread, registry == null ? 256 : DURABLE_PREFETCH)
             .subscribe(this::onSignal, this::onError);
+        if (idleTimeoutNanos > 0) {
+            long period = Math.max(1, TimeUnit.NANOSECONDS.toMillis(idleTimeoutNanos) / 4);
+            idleChecks = learnerThread.schedulePeriodically(this::checkIdleSafely, period, period, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void checkIdleSafely() {
+        if (draining || closed || failure != null) {
+            return;
+        }
+        try {
+            checkIdle();
+        } catch (RuntimeException e) {
+            onError(e);
+        }
     }
 
     private void onSignal(SourceSignal<StreamItem> signal) {
@@ -178,8 +231,10 @@ public final class LearnerPipeline implements AutoCloseable {
             return;
         }
         StreamItem item = r.value();
-        StreamLearner learner = learners.computeIfAbsent(modelOf.apply(item.sensorId()), factory);
+        String model = modelOf.apply(item.sensorId());
+        StreamLearner learner = learners.computeIfAbsent(model, factory);
         apply(learner, item);
+        seen(model);
         if (item instanceof StreamItem.Events e) {
             events += e.events().count();
         } else {
@@ -204,6 +259,7 @@ public final class LearnerPipeline implements AutoCloseable {
                 o.before(r.partition(), r.offset(), item.sensorId());
                 boolean applied = registry.apply(modelOf.apply(item.sensorId()), r.partition(), r.offset(), r::acknowledge, n,
                     learner -> apply(learner, item));
+                seen(modelOf.apply(item.sensorId()));
                 if (applied) {
                     if (item instanceof StreamItem.Events) {
                         events += n;
@@ -392,6 +448,9 @@ public final class LearnerPipeline implements AutoCloseable {
             return;
         }
         closed = true;
+        if (idleChecks != null) {
+            idleChecks.dispose();
+        }
         if (registry != null && failure == null && subscription != null) {
             // clean shutdown: stop applying (so the learner thread is free at once), make every model's state durable
             // and acknowledge its records, and only then leave the group (the source commits on close)
