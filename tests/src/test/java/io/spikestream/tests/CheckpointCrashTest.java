@@ -182,7 +182,7 @@ class CheckpointCrashTest {
             DurableStreams.assertSameLearnedState(DurableStreams.learnedState(refFile), DurableStreams.learnedState(crashFile),
                 kills + " SIGKILLs");
             // and explicitly: every event applied exactly once, every record consumed
-            Settings settings = Settings.load(List.of(), SETTINGS);
+            Settings settings = StreamLearner.resolveTimeMode(Settings.load(List.of(), SETTINGS), "continuous"); // as learn
             try (CheckpointReader r = CheckpointReader.open(crashFile); StreamLearner l = new StreamLearner(settings, p -> { })) {
                 l.restore(r);
                 assertEquals(replayed.events(), l.counters().eventsIn, "events applied");

@@ -43,6 +43,8 @@ import java.util.function.Function;
  */
 public final class LearnerPipeline implements AutoCloseable {
 
+    private static final java.util.logging.Logger IDLE_LOG = java.util.logging.Logger.getLogger("io.spikestream.idle");
+
     private final KafkaRecordSource<StreamItem> source;
     private final Function<String, StreamLearner> factory;
     private final ModelRegistry registry;
@@ -172,8 +174,9 @@ public final class LearnerPipeline implements AutoCloseable {
                 continue;
             }
             StreamLearner l = registry == null ? learners.get(model) : registry.resident(model).orElse(null);
-            if (l != null) {
-                l.idle("");
+            if (l != null && l.idle("")) {
+                IDLE_LOG.fine(() -> "model " + model + " idle for " + TimeUnit.NANOSECONDS.toMillis(idleTimeoutNanos)
+                    + " ms: moved past its newest event");
             }
         }
     }
