@@ -1,7 +1,7 @@
 package io.spikestream.app;
 
-import io.spikestream.app.learn.Settings;
-import io.spikestream.app.learn.StreamLearner;
+import io.spikestream.learner.Settings;
+import io.spikestream.learner.StreamLearner;
 import io.spikestream.app.pipeline.LearnerOutputs;
 import io.spikestream.app.pipeline.LearnerPipeline;
 import io.spikestream.ingest.kafka.KafkaEndpoint;
@@ -102,14 +102,18 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
                 outputs.attach(sensor, self[0]);
                 return self[0];
             };
+            io.spikestream.ingest.kafka.StreamItemDecoder decoder = io.spikestream.ingest.kafka.StreamItemDecoder.withLabelChecks(
+                s.i("supervision.classes"), s.s("time.mode").equals("continuous") ? s.l("time.max_label_us") : Long.MAX_VALUE,
+                s.s("time.mode").equals("continuous"));
             if (checkpointDir == null) {
-                pipeline = new LearnerPipeline(endpoint, options, template);
+                pipeline = new LearnerPipeline(endpoint, options, template, decoder);
             } else {
                 io.spikestream.app.durable.DurabilityPolicy policy = io.spikestream.app.durable.DurabilityPolicy.from(s);
                 io.spikestream.app.durable.CheckpointStore store = io.spikestream.app.durable.CheckpointStore.open(
                     checkpointDir, policy.keep(), java.time.InstantSource.system());
                 try {
-                    pipeline = LearnerPipeline.durable(endpoint, options, template, store, policy, java.time.InstantSource.system());
+                    pipeline = LearnerPipeline.durable(endpoint, options, template, store, policy,
+                        java.time.InstantSource.system(), decoder);
                 } catch (RuntimeException e) {
                     // refused at start (e.g. an unreadable checkpoint store): release the outputs
                     outputs.close();

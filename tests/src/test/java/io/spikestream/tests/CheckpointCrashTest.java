@@ -2,8 +2,8 @@ package io.spikestream.tests;
 
 import io.spikestream.app.durable.CheckpointStore;
 import io.spikestream.app.durable.ModelCheckpoint;
-import io.spikestream.app.learn.Settings;
-import io.spikestream.app.learn.StreamLearner;
+import io.spikestream.learner.Settings;
+import io.spikestream.learner.StreamLearner;
 import io.spikestream.ingest.kafka.EmbeddedKafka;
 import io.spikestream.ingest.kafka.KafkaEndpoint;
 import io.spikestream.ingest.kafka.Topics;

@@ -76,11 +76,14 @@ class LiveStreamTest {
         final ExecutorService exec = Executors.newSingleThreadExecutor();
         final RunDeploymentTest.RunStopper stopper = new RunDeploymentTest.RunStopper();
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
         final Future<Integer> rc;
         final PrintStream old = System.out;
+        final PrintStream oldErr = System.err;
 
         Background(String... args) {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
             rc = exec.submit(() -> stopper.run(kafka.bootstrapServers(), args));
         }
 
@@ -93,9 +96,22 @@ class LiveStreamTest {
                 assertEquals(0, rc.get());
             } finally {
                 System.setOut(old);
+                System.setErr(oldErr);
                 exec.shutdown();
             }
             return out.toString(StandardCharsets.UTF_8);
+        }
+
+        /** The run's /metrics, once it printed where they are (empty before). */
+        String scrape() throws Exception {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("metrics at (http://\\S+);")
+                .matcher(err.toString(StandardCharsets.UTF_8));
+            if (!m.find()) {
+                return "";
+            }
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(m.group(1))).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
         }
     }
 
@@ -131,6 +147,31 @@ class LiveStreamTest {
             Files.copy(r, folder.resolve(Integer.toString(c)).resolve(r.getFileName()));
         }
         return folder;
+    }
+
+    /** The reason of the dead letter whose original record is the label {@code sampleId}. */
+    static String deadLetterReason(String sampleId) throws Exception {
+        SingleObjectCodec<io.spikestream.schemas.DeadLetter> codec = SpikestreamSchemas.codec(io.spikestream.schemas.DeadLetter.class);
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", kafka.bootstrapServers(),
+            "group.id", "check-dead-" + sampleId, "auto.offset.reset", "earliest"), new StringDeserializer(),
+            new ByteArrayDeserializer())) {
+            c.subscribe(List.of("spikestream.deadletter"));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    io.spikestream.schemas.DeadLetter d = codec.decode(r.value());
+                    if (d.getReason().toString().contains("label " + sampleId + " ")) {
+                        return d.getReasonCode() + ": " + d.getReason();
+                    }
+                }
+            }
+        }
+        return "(no dead letter for " + sampleId + ")";
+    }
+
+    /** What the run's metrics endpoint serves now (its address is in the run's stderr line; here: the registry). */
+    static String metrics(Background run) throws Exception {
+        return run.scrape();
     }
 
     static long ticks(List<Prediction> ps) {
@@ -183,7 +224,26 @@ class LiveStreamTest {
             "--set", "time.idle_timeout_ms=300");
         List<Prediction> seen = predictions("spikestream.predictions", "camL", "check-labelled",
             ps -> ps.stream().filter(p -> p.getKind().equals("interval")).count() >= 2);
-        String out = run.stop();
+        // a label for stream time that already ran: the learner refuses it (late), counts it, and goes on
+        LabelRecord late = LabelRecord.newBuilder(bad).setSampleId("late").setLabel(4).build();
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers()),
+            new StringSerializer(), new ByteArraySerializer())) {
+            p.send(new ProducerRecord<>(topic, "camL", codec.encode(late))).get();
+        }
+        String deadLetter = deadLetterReason("bad");
+        assertTrue(deadLetter.contains("no class"), deadLetter);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        String out;
+        while (true) {
+            String scrape = metrics(run);
+            if (scrape.contains("reason=\"label_rejected\"") && scrape.lines().anyMatch(l ->
+                l.startsWith("spikestream_events_dropped_total{reason=\"label_rejected\"") && l.endsWith(" 1.0"))
+                || System.nanoTime() > deadline) {
+                out = run.stop();
+                break;
+            }
+            Thread.sleep(100);
+        }
         List<Prediction> intervals = seen.stream().filter(p -> p.getKind().equals("interval")).toList();
         assertEquals(2, intervals.size(), "one interval prediction per label: " + intervals);
         assertEquals(List.of(1, 7), intervals.stream().map(Prediction::getLabel).toList());
@@ -191,7 +251,7 @@ class LiveStreamTest {
         assertEquals(2L, intervals.get(1).getModelVersion(), "both intervals learned from");
         assertTrue(seen.stream().anyMatch(p -> p.getKind().equals("tick") && p.getLabel() == null), "the gap is predicted");
         assertTrue(seen.stream().anyMatch(p -> p.getKind().equals("tick") && Integer.valueOf(7).equals(p.getLabel())));
-        assertTrue(out.lines().anyMatch(l -> l.matches("dropped: label rejected\\s+1")), out);
+        assertTrue(out.lines().anyMatch(l -> l.matches("dropped: label rejected\\s+1")), "the late label:\n" + out);
         assertTrue(out.lines().anyMatch(l -> l.matches("dropped: unlabelled\\s+0")), out);
     }
 

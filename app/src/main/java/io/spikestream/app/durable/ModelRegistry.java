@@ -2,7 +2,7 @@ package io.spikestream.app.durable;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.spikestream.app.learn.StreamLearner;
+import io.spikestream.learner.StreamLearner;
 import io.spikestream.network.checkpoint.CheckpointException;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;

@@ -1,5 +1,8 @@
 package io.spikestream.app.learn;
 
+import io.spikestream.learner.Settings;
+import io.spikestream.learner.StreamLearner;
+
 import io.spikestream.app.pipeline.LearnerOutputs;
 import io.spikestream.app.pipeline.LearnerPipeline;
 import io.spikestream.ingest.kafka.ClientConfigs;

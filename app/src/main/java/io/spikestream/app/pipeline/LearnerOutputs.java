@@ -1,6 +1,6 @@
 package io.spikestream.app.pipeline;
 
-import io.spikestream.app.learn.StreamLearner;
+import io.spikestream.learner.StreamLearner;
 import io.spikestream.network.Network;
 import io.spikestream.network.Projection;
 import io.spikestream.sinks.Horizon;

@@ -4,13 +4,15 @@ import io.spikestream.app.durable.CheckpointStore;
 import io.spikestream.app.durable.DurabilityPolicy;
 import io.spikestream.app.durable.ModelRegistry;
 import io.spikestream.app.durable.RecoveryHook;
-import io.spikestream.app.learn.StreamLearner;
+import io.spikestream.learner.StreamLearner;
 import io.spikestream.ingest.kafka.KafkaEndpoint;
 import io.spikestream.ingest.kafka.KafkaRecordSource;
 import io.spikestream.ingest.kafka.PartitionHook;
 import io.spikestream.ingest.kafka.SensorEvents;
 import io.spikestream.ingest.kafka.SourceOptions;
 import io.spikestream.ingest.kafka.SourceSignal;
+import io.spikestream.ingest.kafka.StreamItem;
+import io.spikestream.ingest.kafka.StreamItemDecoder;
 import org.apache.kafka.common.TopicPartition;
 import reactor.core.Disposable;
 import reactor.core.scheduler.Scheduler;
@@ -101,14 +103,20 @@ public final class LearnerPipeline implements AutoCloseable {
      *                         called on the learner thread
      */
     public LearnerPipeline(KafkaEndpoint endpoint, SourceOptions options, Function<String, StreamLearner> learnerForSensor) {
-        this.source = KafkaRecordSource.create(endpoint, options, new StreamItemDecoder());
+        this(endpoint, options, learnerForSensor, new StreamItemDecoder());
+    }
+
+    /** As above, with a decoder that refuses unusable labels (dead-lettered with their reason). */
+    public LearnerPipeline(KafkaEndpoint endpoint, SourceOptions options, Function<String, StreamLearner> learnerForSensor,
+                           StreamItemDecoder decoder) {
+        this.source = KafkaRecordSource.create(endpoint, options, decoder);
         this.factory = learnerForSensor;
         this.registry = null;
         this.hook = null;
     }
 
     private LearnerPipeline(KafkaEndpoint endpoint, SourceOptions options, Function<String, StreamLearner> template,
-                            CheckpointStore store, DurabilityPolicy policy, InstantSource clock) {
+                            CheckpointStore store, DurabilityPolicy policy, InstantSource clock, StreamItemDecoder decoder) {
         this.factory = template;
         this.registry = new ModelRegistry(store, template, policy, clock);
         String shape;
@@ -142,7 +150,7 @@ public final class LearnerPipeline implements AutoCloseable {
                 observer.revoking(partitions, lost);
             }
         };
-        this.source = KafkaRecordSource.create(endpoint, options, new StreamItemDecoder(), positions);
+        this.source = KafkaRecordSource.create(endpoint, options, decoder, positions);
     }
 
     /**
@@ -201,7 +209,14 @@ public final class LearnerPipeline implements AutoCloseable {
      */
     public static LearnerPipeline durable(KafkaEndpoint endpoint, SourceOptions options, Function<String, StreamLearner> template,
                                           CheckpointStore store, DurabilityPolicy policy, InstantSource clock) {
-        return new LearnerPipeline(endpoint, options, template, store, policy, clock);
+        return durable(endpoint, options, template, store, policy, clock, new StreamItemDecoder());
+    }
+
+    /** As above, with a decoder that refuses unusable labels (dead-lettered with their reason). */
+    public static LearnerPipeline durable(KafkaEndpoint endpoint, SourceOptions options, Function<String, StreamLearner> template,
+                                          CheckpointStore store, DurabilityPolicy policy, InstantSource clock,
+                                          StreamItemDecoder decoder) {
+        return new LearnerPipeline(endpoint, options, template, store, policy, clock, decoder);
     }
 
     public void start() {
