@@ -44,6 +44,7 @@ public final class LearnerOutputs implements AutoCloseable {
     private long spikes;
     private long synaptic;
     private long simSteps;
+    private long lastTickSync;
     /** Drop reasons the learners count, in the order of {@link #REASONS}. */
     private static final DropReason[] REASONS = {DropReason.BLOCKED, DropReason.OUT_OF_GEOMETRY, DropReason.UNLABELLED,
         DropReason.LATE_LABEL, DropReason.LATE, DropReason.CLOCK_JUMP, DropReason.LABEL_REJECTED};
@@ -72,31 +73,50 @@ public final class LearnerOutputs implements AutoCloseable {
 
     /** The listener for the learner of {@code sensorId}; call {@link #attach} once the learner exists. */
     public StreamLearner.Listener listener(String sensorId, StreamLearner[] learner) {
-        return p -> {
-            if (publisher != null) {
-                // a shared network names the sensor of each window; a learner of its own sensor leaves it to us
-                String sensor = p.sensorId().isEmpty() ? sensorId : p.sensorId();
-                publisher.publish(new WindowPrediction(sensor, p.sampleId(), p.windowStartUs(), p.windowEndUs(), p.label(),
-                    p.predicted(), p.scores(), p.loss(), p.modelVersion(), p.learning(),
-                    p.kind().name().toLowerCase(java.util.Locale.ROOT), p.confidence(), p.majority(), p.firstCorrectUs()));
+        return new StreamLearner.Listener() {
+            @Override
+            public void onPrediction(StreamLearner.Prediction p) {
+                predicted(sensorId, learner, p);
             }
-            switch (p.kind()) {
-                case TICK -> {
-                    metrics.recordTick(Phase.of(p.learning()), p.label(), p.predicted());
-                    return; // the progress line counts labelled windows and intervals
+
+            @Override
+            public void onRejectedLabel(String sensor, String sampleId, String reason, String detail) {
+                if (learner[0] != null) {
+                    sync(); // the refusal shows in the dropped counters at once
                 }
-                case INTERVAL -> metrics.recordInterval(Phase.of(p.learning()), p.label(), p.predicted(), p.loss(),
-                    p.majority(), p.firstCorrectUs());
-                case WINDOW -> metrics.recordWindow(Phase.of(p.learning()), p.label(), p.predicted(), p.loss());
-            }
-            if (learner[0] != null) {
-                sync();
-            }
-            if (progress != null) {
-                long done = metrics.stats().windows(Phase.TRAIN) + metrics.stats().windows(Phase.TEST);
-                progress.update(done, metrics.stats().accuracy(Phase.of(p.learning()), Horizon.ROLLING), events, simSteps / 1000.0);
             }
         };
+    }
+
+    private void predicted(String sensorId, StreamLearner[] learner, StreamLearner.Prediction p) {
+        if (publisher != null) {
+            // a shared network names the sensor of each window; a learner of its own sensor leaves it to us
+            String sensor = p.sensorId().isEmpty() ? sensorId : p.sensorId();
+            publisher.publish(new WindowPrediction(sensor, p.sampleId(), p.windowStartUs(), p.windowEndUs(), p.label(),
+                p.predicted(), p.scores(), p.loss(), p.modelVersion(), p.learning(),
+                p.kind().name().toLowerCase(java.util.Locale.ROOT), p.confidence(), p.majority(), p.firstCorrectUs()));
+        }
+        switch (p.kind()) {
+            case TICK -> {
+                metrics.recordTick(Phase.of(p.learning()), p.label(), p.predicted());
+                // counters and gauges follow a live stream too, at most ten times a second of wall time
+                if (learner[0] != null && System.nanoTime() - lastTickSync > 100_000_000L) {
+                    lastTickSync = System.nanoTime();
+                    sync();
+                }
+                return; // the progress line counts labelled windows and intervals
+            }
+            case INTERVAL -> metrics.recordInterval(Phase.of(p.learning()), p.label(), p.predicted(), p.loss(),
+                p.majority(), p.firstCorrectUs());
+            case WINDOW -> metrics.recordWindow(Phase.of(p.learning()), p.label(), p.predicted(), p.loss());
+        }
+        if (learner[0] != null) {
+            sync();
+        }
+        if (progress != null) {
+            long done = metrics.stats().windows(Phase.TRAIN) + metrics.stats().windows(Phase.TEST);
+            progress.update(done, metrics.stats().accuracy(Phase.of(p.learning()), Horizon.ROLLING), events, simSteps / 1000.0);
+        }
     }
 
     /** Registers a learner whose counters and weights these outputs report. */
