@@ -71,6 +71,7 @@ final class ContinuousTime implements TimeModel {
     private final int maxPendingLabels;
     private final long maxJumpAheadUs;
     private final long maxJumpBackUs;
+    private final long maxGapUs;
     private final int jumpConfirm;
     private final int tickSteps;
     private final int scoreSteps;
@@ -104,12 +105,13 @@ final class ContinuousTime implements TimeModel {
         maxPendingLabels = s.i("time.max_pending_labels");
         maxJumpAheadUs = s.l("time.max_jump_ahead_us");
         maxJumpBackUs = s.l("time.max_jump_back_us");
+        maxGapUs = s.l("time.max_simulated_gap_us");
         jumpConfirm = s.i("time.jump_confirm_events");
         classes = s.i("supervision.classes");
         scoreSteps = s.i("supervision.score_window_steps");
         double every = s.d("output.predict_every_ms") * 1000.0 / usPerStep;
         if (usPerStep < 1 || slackUs < 0 || labelDelayUs < 0 || maxLabelUs < 1 || maxPendingLabels < 1 || jumpConfirm < 1
-            || maxJumpAheadUs < 1 || maxJumpBackUs < 1) {
+            || maxJumpAheadUs < 1 || maxJumpBackUs < 1 || maxGapUs < 1) {
             throw new IllegalArgumentException("time.us_per_step, time.max_label_us, time.max_pending_labels, "
                 + "time.max_jump_*_us and time.jump_confirm_events must be positive; reorder_slack_us and label_delay_us >= 0");
         }
@@ -223,6 +225,10 @@ final class ContinuousTime implements TimeModel {
         if (held > 0) {
             dropHeld(); // the old clock goes on: the held run was noise
         }
+        if (lane.maxEventUs != Long.MIN_VALUE && tUs - lane.maxEventUs > maxGapUs) {
+            collapseGap(tUs);
+            now = l.net.currentStep();
+        }
         if (stepOf(tUs) < now) {
             l.counters.eventsLate++;
             return;
@@ -257,6 +263,48 @@ final class ContinuousTime implements TimeModel {
     private void dropHeld() {
         l.counters.eventsClockJump += held;
         held = 0;
+    }
+
+    /**
+     * The sensor was silent for longer than {@code time.max_simulated_gap_us}: the first {@code max_simulated_gap_us}
+     * of the silence are simulated (the network decays as it would: membranes by exp(-gap / tau_m)), the rest is not
+     * (the clock re-anchors so that {@code nextUs} follows at once). Not exact for what a silent network still carries
+     * after that long: eligibility traces, the firing-rate average and the optimizer's step clocks continue as if the
+     * skipped steps had not been there. No ticks are published for the skipped stretch (the sensor was not active).
+     */
+    private void collapseGap(long nextUs) {
+        long newest = lane.maxEventUs;
+        long cap = Math.floorDiv(maxGapUs, usPerStep);
+        long until = stepOf(newest) + 1 + cap;
+        // close on a tick boundary (plus the readout delay) so the last tick before the silence comes out whole
+        long tickEnd = tickFrom + Math.floorDiv(until - tickFrom + tickSteps - 1, tickSteps) * tickSteps;
+        advanceTo(Math.max(closingStep(), tickEnd + READOUT_DELAY));
+        long now = l.net.currentStep();
+        long skippedUs = nextUs - timeOf(now);
+        anchorUs = Math.floorDiv(nextUs, usPerStep) * usPerStep;
+        anchorStep = now;
+        tickFrom = now;
+        java.util.Arrays.fill(tickSums, 0.0);
+        // labels not started yet move with the clock; one that would start inside the skipped stretch starts now
+        java.util.Iterator<Interval> it = intervals.iterator();
+        while (it.hasNext()) {
+            Interval iv = it.next();
+            if (iv.registered) {
+                continue;
+            }
+            long from = Math.max(now, stepOf(iv.startUs));
+            long to = Math.max(from + 1, stepOf(iv.endUs - 1) + 1);
+            if (stepOf(iv.endUs - 1) < now) {
+                it.remove();
+                reject(LabelOutcome.LATE, iv.sampleId, iv.startUs, iv.endUs);
+                continue;
+            }
+            iv.from = from;
+            iv.to = to;
+            iv.emitAt = emitStep(to);
+        }
+        l.counters.gapsCollapsed++;
+        l.counters.gapSkippedUs += Math.max(0, skippedUs);
     }
 
     private void reanchor() {
@@ -471,8 +519,8 @@ final class ContinuousTime implements TimeModel {
         final long endUs;
         final int label;
         final boolean learn;
-        final long from;
-        final long to;
+        long from;
+        long to;
         final double[] sums;
         final int[] votes;
         double se;
@@ -505,7 +553,7 @@ final class ContinuousTime implements TimeModel {
     @Override
     public void writeState(StateWriter out) {
         StreamLearner.Counters c = l.counters;
-        out.putLongs(new long[] {c.eventsLate, c.eventsClockJump, c.clockReanchors, c.ticks});
+        out.putLongs(new long[] {c.eventsLate, c.eventsClockJump, c.clockReanchors, c.ticks, c.gapsCollapsed, c.gapSkippedUs});
         out.putLongs(c.labelsRejected);
         out.putBoolean(l.learning());
         out.putBoolean(anchored);
@@ -541,7 +589,7 @@ final class ContinuousTime implements TimeModel {
 
     @Override
     public void readState(StateReader in) throws CheckpointException {
-        long[] c = new long[4];
+        long[] c = new long[6];
         in.readLongs(c, "continuous counters");
         long[] rejected = new long[l.counters.labelsRejected.length];
         in.readLongs(rejected, "rejected labels");
@@ -584,6 +632,8 @@ final class ContinuousTime implements TimeModel {
         l.counters.eventsClockJump = c[1];
         l.counters.clockReanchors = c[2];
         l.counters.ticks = c[3];
+        l.counters.gapsCollapsed = c[4];
+        l.counters.gapSkippedUs = c[5];
         System.arraycopy(rejected, 0, l.counters.labelsRejected, 0, rejected.length);
         anchored = anch;
         anchorUs = aUs;

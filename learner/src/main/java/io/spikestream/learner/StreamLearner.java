@@ -99,6 +99,9 @@ public final class StreamLearner implements AutoCloseable {
         public long eventsClockJump;
         /** {@code continuous}: times the sensor's clock was re-anchored after a confirmed jump. */
         public long clockReanchors;
+        /** {@code continuous}: silences longer than {@code time.max_simulated_gap_us}, and the stream time not simulated. */
+        public long gapsCollapsed;
+        public long gapSkippedUs;
         /** {@code continuous}: tick predictions made. */
         public long ticks;
         /** {@code continuous}: labels refused, by {@link ContinuousTime.LabelOutcome} ordinal. */
@@ -507,7 +510,7 @@ public final class StreamLearner implements AutoCloseable {
     /** Keys only the continuous time model reads (not part of a per_window checkpoint's shape, which predates them). */
     static final String[] CONTINUOUS_KEYS = {"time.reorder_slack_us", "time.label_delay_us", "time.max_label_us",
         "time.max_pending_labels", "time.idle_timeout_ms", "time.max_jump_ahead_us", "time.max_jump_back_us",
-        "time.jump_confirm_events"};
+        "time.jump_confirm_events", "time.max_simulated_gap_us"};
     /** Keys only the per_window time model reads. */
     static final String[] PER_WINDOW_KEYS = {"time.window_norm_us", "time.lateness_us"};
 

@@ -279,4 +279,28 @@ class ContinuousTimeTest {
             }
         }
     }
+
+    @Test
+    void aMinuteOfSilenceCostsTwoSecondsOfStepsAndTheSensorGoesOn() throws Exception {
+        StreamScript a = unlabelled(StreamScript.nmnist(1, 500, 0));
+        StreamScript b = unlabelled(StreamScript.nmnist(1, 500, 0, 1, a.endUs + 60_000_000L));
+        List<StreamLearner.Prediction> out = new ArrayList<>();
+        try (StreamLearner l = new StreamLearner(settings(), out::add)) {
+            a.items.forEach(i -> i.apply(l));
+            long before = l.network().currentStep();
+            b.items.forEach(i -> i.apply(l));
+            l.finish();
+            long steps = l.network().currentStep() - before;
+            assertTrue(steps < 2_000 + 400 + 50, "steps for a minute of silence and a recording: " + steps);
+            assertEquals(1, l.counters().gapsCollapsed);
+            assertTrue(l.counters().gapSkippedUs > 57_000_000L, "skipped " + l.counters().gapSkippedUs);
+            assertEquals(0, l.counters().eventsLate);
+            assertEquals(l.counters().eventsIn - l.counters().eventsBlocked, l.counters().eventsMapped);
+        }
+        long firstOfB = ((StreamScript.Events) b.items.get(0)).t()[0];
+        List<StreamLearner.Prediction> after = out.stream().filter(p -> p.windowStartUs() >= firstOfB - 1000).toList();
+        assertTrue(after.size() >= 25, "ticks of the second recording: " + after.size());
+        assertTrue(out.stream().noneMatch(p -> p.windowStartUs() > a.endUs + 3_000_000L && p.windowEndUs() < firstOfB - 1000),
+            "nothing published for the skipped silence");
+    }
 }

@@ -36,6 +36,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  */
 public final class LiveLatencyBench {
 
+    /** Stream seconds sent before the measured ones. */
+    static final int WARMUP_S = 3;
+
     private LiveLatencyBench() {
     }
 
@@ -88,7 +91,9 @@ public final class LiveLatencyBench {
             long seq = 0;
             long wall0 = System.nanoTime();
             int k = 0;
-            while (offset < seconds * 1e6) {
+            // 3 s of warm-up first (the learner is built on the sensor's first record and the JIT warms up), then the
+            // measured seconds, then 1 s more (the end of a stream is closed only by the idle timeout: not measured)
+            while (offset < (WARMUP_S + seconds + 1) * 1e6) {
                 LiveStreamBench.Recording r = LiveStreamBench.load(samples.get(k++ % samples.size()));
                 long[] t = new long[r.t().length];
                 for (int i = 0; i < t.length; i++) {
@@ -125,22 +130,35 @@ public final class LiveLatencyBench {
 
         long[][] preds = received.toArray(new long[0][]);
         long[] lat = new long[sent.size()];
+        int secs = (int) Math.ceil(seconds) + 1;
+        long[] worstPerSecond = new long[secs];
         int n = 0;
         int j = 0;
         for (long[] s : sent) {
             while (j < preds.length && preds[j][1] <= s[1]) {
                 j++;
             }
-            if (j < preds.length) {
-                lat[n++] = preds[j][0] - s[0];
+            if (s[1] < WARMUP_S * 1_000_000L || s[1] >= (WARMUP_S + seconds) * 1e6) {
+                continue;
             }
+            if (j < preds.length) {
+                lat[n] = preds[j][0] - s[0];
+                int sec = (int) Math.min(secs - 1, s[1] / 1_000_000 - WARMUP_S);
+                worstPerSecond[sec] = Math.max(worstPerSecond[sec], lat[n]);
+                n++;
+            }
+        }
+        StringBuilder perSecond = new StringBuilder();
+        for (long w : worstPerSecond) {
+            perSecond.append(perSecond.isEmpty() ? "" : ",").append(String.format(Locale.ROOT, "%.0f", w / 1e6));
         }
         lat = Arrays.copyOf(lat, n);
         Arrays.sort(lat);
-        System.out.printf(Locale.ROOT, "latency batches=%d measured=%d ticks=%d p50_ms=%.1f p90_ms=%.1f p99_ms=%.1f max_ms=%.1f "
+        System.out.printf(Locale.ROOT, "latency warmup_s=" + WARMUP_S + " batches=%d measured=%d ticks=%d p50_ms=%.1f p90_ms=%.1f p99_ms=%.1f max_ms=%.1f "
                 + "stream_s=%.1f n_rec=%d reorder_slack_us=2000 predict_every_ms=10 producer_linger_ms=0 "
-                + "prediction_linger_ms=5 consumer_fetch_max_wait_ms=5%n", sent.size(), n, preds.length,
-            q(lat, 0.5), q(lat, 0.9), q(lat, 0.99), n == 0 ? Double.NaN : lat[n - 1] / 1e6, seconds, nRec);
+                + "prediction_linger_ms=5 consumer_fetch_max_wait_ms=5 worst_ms_per_stream_second=%s%n", sent.size(), n,
+            preds.length,
+            q(lat, 0.5), q(lat, 0.9), q(lat, 0.99), n == 0 ? Double.NaN : lat[n - 1] / 1e6, seconds, nRec, perSecond);
         System.exit(0);
     }
 
