@@ -5,8 +5,6 @@ import io.spikestream.network.checkpoint.StateReader;
 import io.spikestream.network.checkpoint.StateWriter;
 
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.logging.Logger;
 
 /**
@@ -59,6 +57,8 @@ final class ContinuousTime implements TimeModel {
 
     /** Steps between an input spike and its effect on the readouts (parrot -> recurrent -> readout). */
     static final int READOUT_DELAY = 2;
+    /** Length of a raster window (the end-of-run raster plot shows the last complete one): 300 ms, one N-MNIST sample. */
+    static final int RASTER_STEPS = 300;
     /** Events at most this many steps ahead go straight into the scheduled input; later ones wait in the lane. */
     private static final int SCHEDULE_AHEAD = 4096;
 
@@ -73,20 +73,15 @@ final class ContinuousTime implements TimeModel {
     private final long maxJumpBackUs;
     private final long maxGapUs;
     private final int jumpConfirm;
-    private final int tickSteps;
-    private final int scoreSteps;
     private final int classes;
 
     // the sensor's clock
     private boolean anchored;
     private long anchorUs;
     private long anchorStep;
-    // the open tick [tickFrom, tickFrom + tickSteps), scored over [tickFrom + 2, tickFrom + tickSteps + 2)
-    private long tickFrom;
-    private final double[] tickSums;
-    private final double[] scoresScratch;
-    // labels accepted and not yet scored, in time order
-    private final ArrayDeque<Interval> intervals = new ArrayDeque<>();
+    // ticks and label intervals (accepted, not yet summarised, in time order)
+    private final ContinuousScorer scorer;
+    private final ArrayDeque<LabelInterval> intervals;
     private long lastLabelEndUs = Long.MIN_VALUE;
     // a clock jump waiting for confirmation: held events (stream time, input neuron)
     private final long[] heldT;
@@ -108,7 +103,6 @@ final class ContinuousTime implements TimeModel {
         maxGapUs = s.l("time.max_simulated_gap_us");
         jumpConfirm = s.i("time.jump_confirm_events");
         classes = s.i("supervision.classes");
-        scoreSteps = s.i("supervision.score_window_steps");
         double every = s.d("output.predict_every_ms") * 1000.0 / usPerStep;
         if (usPerStep < 1 || slackUs < 0 || labelDelayUs < 0 || maxLabelUs < 1 || maxPendingLabels < 1 || jumpConfirm < 1
             || maxJumpAheadUs < 1 || maxJumpBackUs < 1 || maxGapUs < 1) {
@@ -119,9 +113,8 @@ final class ContinuousTime implements TimeModel {
             throw new IllegalArgumentException("output.predict_every_ms (" + s.d("output.predict_every_ms")
                 + ") must be a whole, positive number of steps of time.us_per_step (" + usPerStep + " us)");
         }
-        tickSteps = (int) every;
-        tickSums = new double[l.model.evidenceSize()];
-        scoresScratch = new double[classes];
+        scorer = new ContinuousScorer(learner, this::timeOf, (int) every, s.i("supervision.score_window_steps"), classes);
+        intervals = scorer.intervals;
         heldT = new long[jumpConfirm];
         heldIn = new int[jumpConfirm];
         l.model.setLearning(l.learning());
@@ -144,7 +137,7 @@ final class ContinuousTime implements TimeModel {
         anchored = true;
         anchorUs = Math.floorDiv(tUs, usPerStep) * usPerStep;
         anchorStep = l.net.currentStep();
-        tickFrom = anchorStep;
+        scorer.restartTicks(anchorStep);
     }
 
     // ------------------------------------------------------------------ labels
@@ -186,8 +179,8 @@ final class ContinuousTime implements TimeModel {
             return LabelOutcome.LATE;
         }
         boolean learn = l.learning() && l.learnsFrom(sampleId);
-        Interval iv = new Interval(sampleId, startUs, endUs, label, learn, from, to, l.model.evidenceSize(), classes);
-        iv.emitAt = emitStep(to);
+        LabelInterval iv = new LabelInterval(sampleId, startUs, endUs, label, learn, from, to, l.model.evidenceSize(), classes);
+        iv.emitAt = scorer.emitStep(to);
         intervals.addLast(iv);
         lastLabelEndUs = endUs;
         return LabelOutcome.ACCEPTED;
@@ -200,12 +193,6 @@ final class ContinuousTime implements TimeModel {
                 + ") not used: " + o.reason + " (counted; logged once per reason)");
         }
         l.rejectedLabel(lane.sensorId, sampleId, o.name().toLowerCase(java.util.Locale.ROOT), o.reason);
-    }
-
-    /** Last step of the interval's scoring: its own range and the tick holding its last step are both complete. */
-    private long emitStep(long to) {
-        long tickEnd = tickFrom + Math.floorDiv(to - 1 - tickFrom, tickSteps) * tickSteps + tickSteps;
-        return Math.max(to, tickEnd) + READOUT_DELAY - 1;
     }
 
     // ------------------------------------------------------------------ events
@@ -277,18 +264,16 @@ final class ContinuousTime implements TimeModel {
         long cap = Math.floorDiv(maxGapUs, usPerStep);
         long until = stepOf(newest) + 1 + cap;
         // close on a tick boundary (plus the readout delay) so the last tick before the silence comes out whole
-        long tickEnd = tickFrom + Math.floorDiv(until - tickFrom + tickSteps - 1, tickSteps) * tickSteps;
-        advanceTo(Math.max(closingStep(), tickEnd + READOUT_DELAY));
+        advanceTo(Math.max(closingStep(), scorer.tickEndAtOrAfter(until) + READOUT_DELAY));
         long now = l.net.currentStep();
         long skippedUs = nextUs - timeOf(now);
         anchorUs = Math.floorDiv(nextUs, usPerStep) * usPerStep;
         anchorStep = now;
-        tickFrom = now;
-        java.util.Arrays.fill(tickSums, 0.0);
+        scorer.restartTicks(now);
         // labels not started yet move with the clock; one that would start inside the skipped stretch starts now
-        java.util.Iterator<Interval> it = intervals.iterator();
+        java.util.Iterator<LabelInterval> it = intervals.iterator();
         while (it.hasNext()) {
-            Interval iv = it.next();
+            LabelInterval iv = it.next();
             if (iv.registered) {
                 continue;
             }
@@ -301,7 +286,7 @@ final class ContinuousTime implements TimeModel {
             }
             iv.from = from;
             iv.to = to;
-            iv.emitAt = emitStep(to);
+            iv.emitAt = scorer.emitStep(to);
         }
         l.counters.gapsCollapsed++;
         l.counters.gapSkippedUs += Math.max(0, skippedUs);
@@ -316,9 +301,8 @@ final class ContinuousTime implements TimeModel {
         long first = heldT[0];
         anchorUs = Math.floorDiv(first, usPerStep) * usPerStep;
         anchorStep = now;
-        tickFrom = now;
-        java.util.Arrays.fill(tickSums, 0.0);
-        for (Interval iv : intervals) {
+        scorer.restartTicks(now);
+        for (LabelInterval iv : intervals) {
             reject(LabelOutcome.CLOCK_REANCHORED, iv.sampleId, iv.startUs, iv.endUs);
         }
         intervals.clear();
@@ -365,7 +349,7 @@ final class ContinuousTime implements TimeModel {
             }
             lane.resetIfDrained();
             // the model learns of a label interval just before its steps run (so a re-anchor leaves nothing behind)
-            for (Interval iv : intervals) {
+            for (LabelInterval iv : intervals) {
                 if (iv.from >= chunkEnd) {
                     break;
                 }
@@ -389,9 +373,8 @@ final class ContinuousTime implements TimeModel {
         if (lane.bufCount > lane.bufHead) {
             last = Math.max(last, stepOf(lane.bufT[lane.bufCount - 1]) + 1);
         }
-        long tickEnd = tickFrom + Math.floorDiv(Math.max(last, tickFrom) - tickFrom + tickSteps - 1, tickSteps) * tickSteps;
-        long target = Math.max(l.net.currentStep(), tickEnd + READOUT_DELAY);
-        for (Interval iv : intervals) {
+        long target = Math.max(l.net.currentStep(), scorer.tickEndAtOrAfter(last) + READOUT_DELAY);
+        for (LabelInterval iv : intervals) {
             if (iv.from < last || iv.registered) {
                 target = Math.max(target, iv.emitAt + 1);
             }
@@ -421,7 +404,7 @@ final class ContinuousTime implements TimeModel {
         }
         advanceTo(closingStep());
         // labels beyond the end of the data: nothing will ever cover them
-        for (Interval iv : intervals) {
+        for (LabelInterval iv : intervals) {
             reject(LabelOutcome.LATE, iv.sampleId, iv.startUs, iv.endUs);
         }
         intervals.clear();
@@ -431,124 +414,21 @@ final class ContinuousTime implements TimeModel {
 
     @Override
     public void onStep(long t) {
+        if (t - l.raster.from() >= RASTER_STEPS) {
+            l.raster.startWindow(t); // keeps the raster capture bounded on an endless stream
+        }
         if (!anchored) {
             return;
         }
-        // the open tick
-        if (t >= tickFrom + READOUT_DELAY) {
-            l.model.accumulate(t, -1, tickSums, 0.0);
-            if (t == tickFrom + tickSteps + READOUT_DELAY - 1) {
-                emitTick();
-            }
-        }
-        // labelled intervals: their scoring range, then their summary once their last tick is in
-        for (Interval iv : intervals) {
-            if (iv.from > t) {
-                break;
-            }
-            long scoreTo = iv.to + READOUT_DELAY;
-            long scoreFrom = Math.max(iv.from + READOUT_DELAY, scoreTo - scoreSteps);
-            if (t >= scoreFrom && t < scoreTo) {
-                iv.se = l.model.accumulate(t, iv.label, iv.sums, iv.se);
-            }
-        }
-        while (!intervals.isEmpty() && intervals.peekFirst().emitAt <= t) {
-            emitInterval(intervals.pollFirst());
-        }
-    }
-
-    private void emitTick() {
-        long from = tickFrom;
-        long to = tickFrom + tickSteps;
-        int best = l.model.predict(tickSums, tickSteps, scoresScratch);
-        double[] scores = scoresScratch.clone();
-        java.util.Arrays.fill(tickSums, 0.0);
-        tickFrom = to;
-        Interval cover = null;
-        for (Interval iv : intervals) {
-            if (iv.from <= to - 1 && to - 1 < iv.to) {
-                cover = iv;
-                break;
-            }
-        }
-        l.counters.ticks++;
-        int label = -1;
-        String sample = null;
-        boolean learning = false;
-        if (cover != null) {
-            label = cover.label;
-            sample = cover.sampleId;
-            learning = cover.learn;
-            cover.votes[best]++;
-            cover.ticks++;
-            if (best == label && cover.firstCorrectUs < 0) {
-                cover.firstCorrectUs = timeOf(to) - cover.startUs;
-            }
-        }
-        l.emit(new StreamLearner.Prediction(sample, timeOf(from), timeOf(to), label, best, scores, Double.NaN,
-            l.counters.windowsLearned, learning, "", StreamLearner.Prediction.Kind.TICK,
-            StreamLearner.confidence(scores, best), -1, -1L));
-    }
-
-    private void emitInterval(Interval iv) {
-        long n = Math.min(scoreSteps, iv.to - iv.from);
-        double[] scores = new double[classes];
-        int best = l.model.predict(iv.sums, n, scores);
-        l.counters.windows++;
-        if (iv.learn) {
-            l.counters.windowsLearned++;
-        }
-        int majority = -1;
-        if (iv.ticks > 0) {
-            majority = 0;
-            for (int c = 1; c < classes; c++) {
-                if (iv.votes[c] > iv.votes[majority]) {
-                    majority = c;
-                }
-            }
-        }
-        l.emit(new StreamLearner.Prediction(iv.sampleId, iv.startUs, iv.endUs, iv.label, best, scores,
-            l.model.loss(iv.se, iv.sums, n, iv.label), l.counters.windowsLearned, iv.learn, "",
-            StreamLearner.Prediction.Kind.INTERVAL, StreamLearner.confidence(scores, best), majority, iv.firstCorrectUs));
-    }
-
-    /** A label interval on the step line, with its scoring. */
-    private static final class Interval {
-        final String sampleId;
-        final long startUs;
-        final long endUs;
-        final int label;
-        final boolean learn;
-        long from;
-        long to;
-        final double[] sums;
-        final int[] votes;
-        double se;
-        int ticks;
-        long firstCorrectUs = -1;
-        long emitAt;
-        boolean registered;
-
-        Interval(String sampleId, long startUs, long endUs, int label, boolean learn, long from, long to, int evidence,
-                 int classes) {
-            this.sampleId = sampleId;
-            this.startUs = startUs;
-            this.endUs = endUs;
-            this.label = label;
-            this.learn = learn;
-            this.from = from;
-            this.to = to;
-            this.sums = new double[evidence];
-            this.votes = new int[classes];
-        }
+        scorer.onStep(t);
     }
 
     // ------------------------------------------------------------------ checkpoint
 
     /*
-     * After the learner's counters: the continuous counters, the clock (anchored, anchor time and step, newest event,
-     * open tick and its sums), the waiting events, the held events of an unconfirmed jump, the label intervals with
-     * their scoring, the last label end, and the hot-pixel filter.
+     * After the learner's counters: the continuous counters, the learning switch, the clock (anchored, anchor time and
+     * step, newest event), the waiting events, the held events of an unconfirmed jump, the scorer (open tick, label
+     * intervals with their scoring), the last label end, and the hot-pixel filter.
      */
     @Override
     public void writeState(StateWriter out) {
@@ -560,29 +440,11 @@ final class ContinuousTime implements TimeModel {
         out.putLong(anchorUs);
         out.putLong(anchorStep);
         out.putLong(lane.maxEventUs);
-        out.putLong(tickFrom);
-        out.putDoubles(tickSums);
         lane.writeBuffer(out);
         out.putBoolean(heldAhead);
         out.putLongs(heldT, 0, held);
         out.putInts(heldIn, 0, held);
-        out.putInt(intervals.size());
-        for (Interval iv : intervals) {
-            out.putString(iv.sampleId == null ? "" : iv.sampleId);
-            out.putLong(iv.startUs);
-            out.putLong(iv.endUs);
-            out.putInt(iv.label);
-            out.putBoolean(iv.learn);
-            out.putLong(iv.from);
-            out.putLong(iv.to);
-            out.putLong(iv.emitAt);
-            out.putBoolean(iv.registered);
-            out.putDoubles(iv.sums);
-            out.putDouble(iv.se);
-            out.putInts(iv.votes);
-            out.putInt(iv.ticks);
-            out.putLong(iv.firstCorrectUs);
-        }
+        scorer.writeState(out);
         out.putLong(lastLabelEndUs);
         lane.mapper.writeState(out);
     }
@@ -598,9 +460,6 @@ final class ContinuousTime implements TimeModel {
         long aUs = in.getLong();
         long aStep = in.getLong();
         long maxUs = in.getLong();
-        long tick = in.getLong();
-        double[] sums = new double[tickSums.length];
-        in.readDoubles(sums, "tick evidence");
         SensorLane fresh = l.newLane(lane.sensorId);
         PerWindowTime.readBuffer(in, fresh);
         boolean hAhead = in.getBoolean();
@@ -610,21 +469,7 @@ final class ContinuousTime implements TimeModel {
             throw new CheckpointException(CheckpointException.Kind.CORRUPT, ht.length + " held events, at most "
                 + jumpConfirm + " fit");
         }
-        int n = in.getInt();
-        List<Interval> ivs = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            String sample = in.getString();
-            Interval iv = new Interval(sample.isEmpty() ? null : sample, in.getLong(), in.getLong(), in.getInt(),
-                in.getBoolean(), in.getLong(), in.getLong(), tickSums.length, classes);
-            iv.emitAt = in.getLong();
-            iv.registered = in.getBoolean();
-            in.readDoubles(iv.sums, "interval evidence");
-            iv.se = in.getDouble();
-            in.readInts(iv.votes, "interval votes");
-            iv.ticks = in.getInt();
-            iv.firstCorrectUs = in.getLong();
-            ivs.add(iv);
-        }
+        Runnable applyScorer = scorer.readState(in);
         long lastEnd = in.getLong();
         lane.mapper.readState(in);
         // all read: apply
@@ -639,16 +484,13 @@ final class ContinuousTime implements TimeModel {
         anchorUs = aUs;
         anchorStep = aStep;
         lane.maxEventUs = maxUs;
-        tickFrom = tick;
-        System.arraycopy(sums, 0, tickSums, 0, sums.length);
         lane.readBuffer(java.util.Arrays.copyOfRange(fresh.bufT, fresh.bufHead, fresh.bufCount),
             java.util.Arrays.copyOfRange(fresh.bufIn, fresh.bufHead, fresh.bufCount));
         heldAhead = hAhead;
         held = ht.length;
         System.arraycopy(ht, 0, heldT, 0, held);
         System.arraycopy(hi, 0, heldIn, 0, held);
-        intervals.clear();
-        intervals.addAll(ivs);
+        applyScorer.run();
         lastLabelEndUs = lastEnd;
         l.restoredLearning(learn);
     }

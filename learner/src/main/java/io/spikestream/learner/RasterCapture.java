@@ -8,7 +8,9 @@ import java.util.Arrays;
 
 /**
  * Spikes of the input and hidden populations in the window being simulated and in the last completed one, for the
- * end-of-run raster plot. A step observer; grows its arrays by doubling (no allocation per spike once warm).
+ * end-of-run raster plot. A step observer; grows its arrays by doubling (no allocation per spike once warm). The
+ * time model starts the windows ({@code per_window}: each labelled window; {@code continuous}: every
+ * {@link ContinuousTime#RASTER_STEPS} steps), so what it holds is bounded by one window's spikes.
  */
 final class RasterCapture {
 
@@ -59,6 +61,11 @@ final class RasterCapture {
         }
         count = 0;
         from = base;
+    }
+
+    /** First step of the window being captured. */
+    long from() {
+        return from;
     }
 
     long[] lastSteps() {

@@ -60,6 +60,8 @@ class ContinuousTimeTest {
             assertEquals(0, c.eventsLate);
             assertEquals(c.eventsIn - c.eventsBlocked - c.eventsOutOfGeometry, c.eventsMapped, "every event reached the network");
             assertTrue(l.recurrentSpikes() > 0, "the network spiked");
+            long[] raster = l.lastWindowSteps();
+            assertEquals(300, raster[1] - raster[0], "the raster keeps one 300-step window, not the whole stream");
         }
         List<StreamLearner.Prediction> ticks = of(out, StreamLearner.Prediction.Kind.TICK);
         assertEquals(out.size(), ticks.size(), "no labels: ticks only");
