@@ -44,7 +44,8 @@ class NmnistContinuousTest {
         int rc;
         try {
             rc = Main.execute("nmnist", "--train", train.toString(), "--test", test.toString(), "--direct",
-                "--set", "time.mode=continuous", "--gap-us", "100000", "--set", "network.n_rec=40");
+                "--set", "time.mode=continuous", "--gap-us", "100000", "--set", "network.n_rec=40",
+                "--plots", dir.resolve("plots").toString());
         } finally {
             System.setOut(old);
         }
@@ -57,6 +58,8 @@ class NmnistContinuousTest {
         assertTrue(m.find(), out);
         double tick = Double.parseDouble(m.group(1));
         assertTrue(tick >= 0 && tick <= 1, out);
+        String index = Files.readString(dir.resolve("plots").resolve("index.html"));
+        assertTrue(index.contains("test: tick accuracy") && index.contains("first correct tick"), index);
         String last = out.strip().lines().reduce((a, b) -> b).orElseThrow();
         assertTrue(last.matches("test_accuracy=\\d\\.\\d{4}"), last);
         // simulated time includes the silences: 12 recordings of about 0.3 s and 12 gaps of 0.1 s
