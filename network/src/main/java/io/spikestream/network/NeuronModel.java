@@ -286,7 +286,7 @@ public enum NeuronModel {
         }
         if (kind == Kind.GENERATOR) {
             if (p.b("precise_times")) {
-                throw new IllegalArgumentException(nestName + ": precise_times (off-grid spikes) is not implemented");
+                throw new IllegalArgumentException(nestName + ": precise_times (off-grid spikes) is not supported (spikes are delivered on the time grid)");
             }
             if (!(p.d("stop") >= p.d("start"))) {
                 throw new IllegalArgumentException(nestName + ": stop >= start required, got " + p.d("stop") + " < "

@@ -33,6 +33,7 @@ import java.util.concurrent.Future;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -232,18 +233,10 @@ class LiveStreamTest {
         }
         String deadLetter = deadLetterReason("bad");
         assertTrue(deadLetter.contains("no class"), deadLetter);
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        String out;
-        while (true) {
-            String scrape = metrics(run);
-            if (scrape.contains("reason=\"label_rejected\"") && scrape.lines().anyMatch(l ->
-                l.startsWith("spikestream_events_dropped_total{reason=\"label_rejected\"") && l.endsWith(" 1.0"))
-                || System.nanoTime() > deadline) {
-                out = run.stop();
-                break;
-            }
-            Thread.sleep(100);
-        }
+        // the rejected label is counted once the learner has reached it; then stop the run
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> metrics(run).lines()
+            .anyMatch(l -> l.startsWith("spikestream_events_dropped_total{reason=\"label_rejected\"") && l.endsWith(" 1.0")));
+        String out = run.stop();
         List<Prediction> intervals = seen.stream().filter(p -> p.getKind().equals("interval")).toList();
         assertEquals(2, intervals.size(), "one interval prediction per label: " + intervals);
         assertEquals(List.of(1, 7), intervals.stream().map(Prediction::getLabel).toList());
