@@ -15,8 +15,14 @@ import java.util.Locale;
  *
  * <pre>
  *   EpropScaling --n 10000 --p 0.1 | --k 100  --threads 2  --mode fast|nest  --adam per-update|catch-up
- *                [--sim-ms 1000] [--warmup-ms 0] [--silent 0] [--seed 1]
+ *                [--sim-ms 1000] [--warmup-ms 0] [--silent 0] [--seed 1] [--eta E] [--loss-every-ms MS]
+ *                [--progress-ms MS] [--checkpoint FILE [--resume-ms 20] [--keep-checkpoint]]
  * </pre>
+ *
+ * With {@code --checkpoint}, after the run the network is checkpointed to FILE (size, write seconds), simulated on
+ * for {@code --resume-ms} (fingerprint of spikes and every plastic weight), restored from FILE (restore seconds)
+ * and simulated for the same stretch again: {@code checkpoint_resume=identical} when both continuations agree bit
+ * for bit. {@code --progress-ms} prints a line to stderr per stretch (long runs).
  */
 public final class EpropScaling {
 
@@ -33,6 +39,10 @@ public final class EpropScaling {
         long seed = 1;
         double lossEveryMs = 0;
         double eta = -1;
+        double progressMs = 0;
+        Path checkpoint = null;
+        double resumeMs = 20;
+        boolean keepCheckpoint = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String v = i + 1 < args.length ? args[i + 1] : null;
@@ -49,6 +59,10 @@ public final class EpropScaling {
                 case "--seed" -> { seed = Long.parseLong(v); i++; }
                 case "--loss-every-ms" -> { lossEveryMs = Double.parseDouble(v); i++; }
                 case "--eta" -> { eta = Double.parseDouble(v); i++; }
+                case "--progress-ms" -> { progressMs = Double.parseDouble(v); i++; }
+                case "--checkpoint" -> { checkpoint = Path.of(v); i++; }
+                case "--resume-ms" -> { resumeMs = Double.parseDouble(v); i++; }
+                case "--keep-checkpoint" -> keepCheckpoint = true;
                 default -> throw new IllegalArgumentException("unknown argument " + a);
             }
         }
@@ -69,7 +83,17 @@ public final class EpropScaling {
         long spikes0 = b.net.spikeCount(b.rec);
         long events0 = b.net.synapticEvents();
         long t1 = System.nanoTime();
-        b.net.simulate(simMs);
+        if (progressMs > 0) {
+            for (double done = 0; done < simMs; done += progressMs) {
+                double stretch = Math.min(progressMs, simMs - done);
+                long s0 = System.nanoTime();
+                b.net.simulate(stretch);
+                System.err.printf(Locale.ROOT, "progress sim_ms=%.0f stretch_wall_s=%.2f rec_spikes=%d peak_rss_mib=%.0f%n",
+                    done + stretch, (System.nanoTime() - s0) / 1e9, b.net.spikeCount(b.rec), peakRssMib());
+            }
+        } else {
+            b.net.simulate(simMs);
+        }
         double wall = (System.nanoTime() - t1) / 1e9;
         long spikes = b.net.spikeCount(b.rec) - spikes0;
         long events = b.net.synapticEvents() - events0;
@@ -77,18 +101,27 @@ public final class EpropScaling {
         long engineBytes = syn * (4 + 8);
         long ruleBytes = 0;
         long histBytes = 0;
+        long otherBytes = 0;
         if (b.rule instanceof FastEpropRule f) {
             ruleBytes = f.synapseStateBytes();
             histBytes = f.historyBytes();
+            otherBytes = f.sourceAndNeuronBytes() + rowPointerBytes(b.net);
+            for (io.spikestream.network.Projection q : b.net.projections()) {
+                if (!b.plastic.contains(q)) {
+                    otherBytes += q.size() * (4 + 8); // static and feedback connections: target and weight
+                }
+            }
         }
         System.out.printf(Locale.ROOT,
             "mode=%s adam=%s n_rec=%d rec=%s threads=%d sim_ms=%.0f plastic_synapses=%d build_s=%.2f wall_s=%.3f "
                 + "wall_per_sim_s=%.4f rec_spikes=%d rate_hz=%.2f synaptic_events=%d events_per_wall_s=%.4g "
-                + "synapse_state_bytes_per_synapse=%.1f history_bytes_per_synapse=%.1f peak_rss_mib=%.0f%n",
+                + "synapse_state_bytes_per_synapse=%.1f history_bytes_per_synapse=%.1f other_bytes_per_synapse=%.1f "
+                + "total_bytes_per_synapse=%.1f peak_rss_mib=%.0f%n",
             mode.name().toLowerCase(Locale.ROOT), catchUp ? "catch-up" : "per-update", n,
             k > 0 ? "K=" + k : "p=" + p, threads, simMs, syn, buildS, wall, wall / (simMs / 1000.0), spikes,
             spikes / (double) n / (simMs / 1000.0), events, events / wall,
-            (engineBytes + ruleBytes) / (double) syn, histBytes / (double) syn, peakRssMib());
+            (engineBytes + ruleBytes) / (double) syn, histBytes / (double) syn, otherBytes / (double) syn,
+            (engineBytes + ruleBytes + histBytes + otherBytes) / (double) syn, peakRssMib());
         if (errors != null) {
             // mean squared readout error per window: the learning curve of the sine-regression task
             int per = (int) Math.round(lossEveryMs) * b.out.size();
@@ -103,7 +136,62 @@ public final class EpropScaling {
             }
             System.out.println(curve);
         }
+        if (checkpoint != null) {
+            checkpointRoundTrip(b, checkpoint, resumeMs, keepCheckpoint);
+        }
         b.net.close();
+    }
+
+    /**
+     * Writes a checkpoint, continues, restores and continues again: prints the checkpoint's size, write and restore
+     * seconds and whether both continuations agree bit for bit (spike count and every plastic weight).
+     */
+    private static void checkpointRoundTrip(BenchNetwork b, Path file, double resumeMs, boolean keep) throws IOException {
+        long w0 = System.nanoTime();
+        long bytes = b.net.writeCheckpoint(file);
+        double writeS = (System.nanoTime() - w0) / 1e9;
+        double rssAfterWrite = peakRssMib();
+        long spikes0 = b.net.spikeCount(b.rec);
+        b.net.simulate(resumeMs);
+        long first = fingerprint(b) ^ (b.net.spikeCount(b.rec) - spikes0);
+        long r0 = System.nanoTime();
+        b.net.restoreCheckpoint(file);
+        double restoreS = (System.nanoTime() - r0) / 1e9;
+        long spikes1 = b.net.spikeCount(b.rec);
+        b.net.simulate(resumeMs);
+        long second = fingerprint(b) ^ (b.net.spikeCount(b.rec) - spikes1);
+        if (!keep) {
+            Files.deleteIfExists(file);
+        }
+        System.out.printf(Locale.ROOT, "checkpoint_bytes=%d checkpoint_gib=%.2f checkpoint_write_s=%.2f checkpoint_restore_s=%.2f "
+                + "checkpoint_resume=%s resume_ms=%.0f peak_rss_after_write_mib=%.0f peak_rss_after_restore_mib=%.0f%n",
+            bytes, bytes / (double) (1L << 30), writeS, restoreS, first == second ? "identical" : "DIFFERENT", resumeMs,
+            rssAfterWrite, peakRssMib());
+    }
+
+    /** A hash of every plastic weight (bit patterns, in storage order). */
+    private static long fingerprint(BenchNetwork b) {
+        long h = 0x9E3779B97F4A7C15L;
+        for (io.spikestream.network.Projection p : b.plastic) {
+            for (int k = 0; k < p.parts(); k++) {
+                io.spikestream.network.Projection.Part part = p.part(k);
+                for (long i = 0; i < part.nnz; i++) {
+                    h = (h ^ Double.doubleToRawLongBits(part.weight(i))) * 0x100000001B3L;
+                }
+            }
+        }
+        return h;
+    }
+
+    /** Heap bytes of every projection's row pointers. */
+    private static long rowPointerBytes(io.spikestream.network.Network net) {
+        long b = 0;
+        for (io.spikestream.network.Projection p : net.projections()) {
+            for (int k = 0; k < p.parts(); k++) {
+                b += (long) p.part(k).rowPtr.length * Long.BYTES;
+            }
+        }
+        return b;
     }
 
     /** VmHWM of this process (Linux), in MiB; -1 elsewhere. */

@@ -186,7 +186,12 @@ public final class StateReader {
                 + (expected < 0 ? "none" : expected + " bytes") + " in this network");
         }
         if (n > 0) {
-            MemorySegment.copy(in, take(n, what), dst, 0, n);
+            long at = take(n, what);
+            for (long off = 0; off < n; off += MappedChunks.CHUNK) {
+                long len = Math.min(MappedChunks.CHUNK, n - off);
+                MemorySegment.copy(in, at + off, dst, off, len);
+                MappedChunks.release(in.asSlice(at + off, len), false);
+            }
         }
     }
 
