@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The million-neuron e-prop run of BENCHMARKS.md ("Million-neuron network"): the benchmark network of
+# ../shared/bench/README.md at N_rec = 1,000,000 with fixed in-degree K = 100 (2.1e8 plastic synapses), fast
+# e-prop with Adam in double precision, 2 threads, learning for SIM_MS of simulated time in one JVM capped at
+# -Xmx12g. Prints and keeps: bytes per plastic synapse (synapse columns, history, per-source/neuron/feedback
+# state), build seconds, wall seconds per simulated second, peak RSS, the loss curve (mean squared readout error
+# per LOSS_MS window) and a checkpoint round trip (size, write and restore seconds, bit-identical resume).
+#
+#   benchmarks/million.sh                      # 10 s simulated (about 15-45 minutes on 2 cores), eta 3e-6
+#   SIM_MS=1000 benchmarks/million.sh          # the issue's bar: --sim-ms 1000
+#   CKPT_DIR=/big/disk benchmarks/million.sh   # where the ~11 GiB checkpoint goes (deleted after the check)
+#
+# Needs about 14 GiB of free memory and the disk space of one checkpoint. Run it on an otherwise idle machine
+# for figures to quote; the script records the load at the start.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SIM_MS=${SIM_MS:-10000}
+LOSS_MS=${LOSS_MS:-250}
+ETA=${ETA:-3e-6}
+CKPT_DIR=${CKPT_DIR:-/tmp}
+./mvnw -q -B -DskipTests package -pl benchmarks -am
+JAVA=$(ls -d /usr/lib/jvm/temurin-25* | head -1)/bin/java
+CP="benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)"
+OUT=benchmarks/results
+mkdir -p "$OUT"
+RAW="$OUT/million-$(date +%Y%m%d-%H%M%S).txt"
+{
+  echo "# date=$(date -Iseconds) host=$(hostname) cpus=$(nproc) cpu=\"$(lscpu | sed -n 's/^Model name: *//p')\" mem_gib=$(free -g | awk '/^Mem:/{print $2}') java=\"$("$JAVA" -version 2>&1 | head -1)\" commit=$(git rev-parse --short HEAD) load_at_start=\"$(cut -d" " -f1-3 /proc/loadavg)\""
+  echo "# command: java -Xmx12g -XX:+UseParallelGC EpropScaling --n 1000000 --k 100 --threads 2 --mode fast --sim-ms $SIM_MS --eta $ETA --loss-every-ms $LOSS_MS --progress-ms 1000 --checkpoint $CKPT_DIR/spikestream-million.ckpt"
+} > "$RAW"
+/usr/bin/time -v "$JAVA" -Xmx12g -XX:+UseParallelGC -cp "$CP" io.spikestream.benchmarks.EpropScaling \
+  --n 1000000 --k 100 --threads 2 --mode fast --sim-ms "$SIM_MS" --eta "$ETA" --loss-every-ms "$LOSS_MS" \
+  --progress-ms 1000 --checkpoint "$CKPT_DIR/spikestream-million.ckpt" 2> >(tee -a "$RAW.stderr" >&2) | tee -a "$RAW"
+grep -E "Maximum resident|Elapsed" "$RAW.stderr" | sed 's/^\s*/# time: /' >> "$RAW" || true
+echo "load_at_end=\"$(cut -d" " -f1-3 /proc/loadavg)\"" >> "$RAW"
+python3 benchmarks/million-report.py "$RAW" BENCHMARKS.md
+echo "wrote $RAW and updated BENCHMARKS.md" >&2
