@@ -19,6 +19,15 @@ public final class LearningRate {
         eta = newEta;
     }
 
+    /** A learning rate read from a checkpoint: refused as corrupt unless it is one {@link #set} accepts. */
+    public static double checked(double stored) throws io.spikestream.network.checkpoint.CheckpointException {
+        if (!(stored >= 0) || Double.isInfinite(stored)) {
+            throw new io.spikestream.network.checkpoint.CheckpointException(
+                io.spikestream.network.checkpoint.CheckpointException.Kind.CORRUPT, "learning rate " + stored + " in the checkpoint");
+        }
+        return stored;
+    }
+
     public double get() {
         return eta;
     }

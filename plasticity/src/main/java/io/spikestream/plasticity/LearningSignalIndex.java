@@ -124,6 +124,26 @@ public final class LearningSignalIndex {
         return sourceSlot[q];
     }
 
+    /** First entry of neuron j. */
+    public int start(int j) {
+        return ptr[j];
+    }
+
+    /** End (exclusive) of neuron j's entries. */
+    public int end(int j) {
+        return ptr[j + 1];
+    }
+
+    /** Error-vector slot of entry i. */
+    public int slot(int i) {
+        return slot[i];
+    }
+
+    /** Weight of entry i. */
+    public double weight(int i) {
+        return weight[i];
+    }
+
     /** sum_i B_ji err_i over neuron j's feedback connections (0 without any). */
     public double signal(int j, double[] errors) {
         double ls = 0.0;

@@ -655,7 +655,7 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
 
     @Override
     public void readState(StateReader in) throws CheckpointException {
-        double e = in.getDouble();
+        double e = LearningRate.checked(in.getDouble());
         for (Recurrent r : recByPop) {
             if (r != null) {
                 in.readDoubles(r.fAv, "f_av");
