@@ -41,7 +41,8 @@ import java.util.Map;
  * {@code closeInterval} steps, whichever comes first): exactly NEST's flush-event mechanism, which leaves
  * the weights unchanged, applied per row. Memory per neuron is therefore constant and per synapse it is
  * {@code target + w + ebar + G (+ m, v for Adam)} = 28 / 44 bytes when kappa == kappa_reg (the regularisation
- * trace folded into the learning signal, see {@link PrefixHistory}), 8 more ({@code ebar_reg}) otherwise.
+ * trace folded into the learning signal, see {@link PrefixHistory}), 8 more ({@code ebar_reg}) otherwise; synapses
+ * onto readouts have no {@code ebar}.
  * The ring is sized to at most {@link #MAX_HISTORY_BYTES_PER_SYNAPSE} per incoming synapse once it is large
  * (shorter windows between internal closes, not less precision).
  *
@@ -266,9 +267,12 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
             st.nextClose = new long[nSrc];
             long n = Math.max(1, part.nnz);
             var arena = network.arena();
-            st.ebar = arena.allocate(SynapseLayout.STATE, n);
-            if (st.rec != null && !hist.folded) {
-                st.ebarReg = arena.allocate(SynapseLayout.STATE, n);
+            if (st.rec != null) {
+                // readout synapses need no eligibility trace of their own: their gradient is zbar x error
+                st.ebar = arena.allocate(SynapseLayout.STATE, n);
+                if (!hist.folded) {
+                    st.ebarReg = arena.allocate(SynapseLayout.STATE, n);
+                }
             }
             st.grad = arena.allocate(SynapseLayout.STATE, n);
             if (spec.batchSize() > 1) {

@@ -1,0 +1,85 @@
+package io.spikestream.plasticity.eprop;
+
+import io.spikestream.network.Network;
+import io.spikestream.network.SpikeRecorder;
+import io.spikestream.plasticity.optim.OptimizerSpec;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The two history layouts of {@link PrefixHistory} against the NEST-exact rule (the folded one when kappa ==
+ * kappa_reg, the general one otherwise, both with firing-rate regularisation on and 1 or 2 threads), what each
+ * costs per synapse, and the ring sizing that keeps large networks within their memory budget.
+ */
+class FastEpropLayoutTest {
+
+    @ParameterizedTest(name = "kappa={0} kappa_reg={1} threads={2}")
+    @CsvSource({
+        "0.95, 0.95, 1",
+        "0.95, 0.95, 2",
+        "0.95, 0.8, 1",
+        "0.9, 0.97, 2",
+    })
+    void bothLayoutsAgreeWithTheExactRule(double kappa, double kappaReg, int threads) {
+        OptimizerSpec spec = OptimizerSpec.fromMap(Map.of("type", "gradient_descent", "eta", 1e-7,
+            "optimize_each_step", false));
+        Map<String, Object> params = Map.of("c_reg", 0.5, "eprop_isi_trace_cutoff", 30.0, "kappa", kappa,
+            "kappa_reg", kappaReg);
+        TestNetworks exact = new TestNetworks(5, 1, spec, 2, false, params, false);
+        TestNetworks fast = new TestNetworks(5, threads, spec, 2, false, params, true);
+        try (Network a = exact.net; Network b = fast.net) {
+            SpikeRecorder sa = a.recordSpikes(exact.rec, 0, 1e9);
+            SpikeRecorder sb = b.recordSpikes(fast.rec, 0, 1e9);
+            double[] w0 = exact.weights();
+            a.simulate(300.0);
+            b.simulate(300.0);
+            assertEquals(sa.count(), sb.count(), "spike count");
+            double[] we = exact.weights();
+            double[] wf = fast.weights();
+            double maxDiff = 0;
+            double maxChange = 0;
+            for (int i = 0; i < we.length; i++) {
+                maxDiff = Math.max(maxDiff, Math.abs(we[i] - wf[i]));
+                maxChange = Math.max(maxChange, Math.abs(we[i] - w0[i]));
+            }
+            assertTrue(maxChange > 1e-6, "weights must have learned, max change " + maxChange);
+            assertTrue(maxDiff < 1e-9 * maxChange, "max |w_fast - w_exact| = " + maxDiff + " for a change of " + maxChange);
+            // G everywhere, ebar on synapses onto recurrent neurons, ebar_reg there too only in the general layout
+            // (gradient descent, batch 1: no m, v, acc)
+            long synapses = 0;
+            for (var p : fast.plastic) {
+                synapses += p.size();
+            }
+            long recurrentIncoming = fast.plastic.get(0).size() + fast.plastic.get(1).size();
+            long expected = 8 * synapses + 8 * recurrentIncoming + (kappa == kappaReg ? 0 : 8 * recurrentIncoming);
+            // parts of empty rows still hold one slot per column
+            assertTrue(Math.abs(fast.fast.synapseStateBytes() - expected) <= 3 * 8 * 2 * 3,
+                "synapse state bytes " + fast.fast.synapseStateBytes() + ", expected about " + expected);
+        }
+    }
+
+    @Test
+    void smallNetworksKeepAGenerousRing() {
+        // cutoff 100 at 1000 neurons of 5 fields: 40 kB per step; 64 MiB allows far more than the window needs
+        int ring = FastEpropRule.ringSteps(100, 1000L * 5 * 8, 210_000L);
+        assertTrue(ring >= 104, "ring " + ring);
+    }
+
+    @Test
+    void largeNetworksShortenTheRingToTheirBudget() {
+        // 10^6 neurons, 5 fields, 2e8 incoming synapses: the 104 steps a cutoff of 100 wants would cost 20.8 B per
+        // synapse; the ring is cut to 16 B per synapse (80 steps), windows are closed internally sooner instead
+        long bytesPerStep = 1_000_000L * 5 * 8;
+        int ring = FastEpropRule.ringSteps(100, bytesPerStep, 200_000_000L);
+        assertEquals(80, ring);
+        assertTrue(ring * bytesPerStep <= FastEpropRule.MAX_HISTORY_BYTES_PER_SYNAPSE * 200_000_000L);
+        // never below the minimum, however little the budget
+        assertEquals(FastEpropRule.MIN_RING_STEPS, FastEpropRule.ringSteps(100, bytesPerStep, 1_000_000L));
+    }
+}
