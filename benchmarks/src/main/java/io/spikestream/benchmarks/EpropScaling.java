@@ -5,6 +5,8 @@ import io.spikestream.plasticity.eprop.FastEpropRule;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -16,10 +18,10 @@ import java.util.Locale;
  * <pre>
  *   EpropScaling --n 10000 --p 0.1 | --k 100  --threads 2  --mode fast|nest  --adam per-update|catch-up
  *                [--sim-ms 1000] [--warmup-ms 0] [--silent 0] [--seed 1] [--eta E] [--loss-every-ms MS]
- *                [--progress-ms MS] [--checkpoint FILE [--resume-ms 20] [--keep-checkpoint]]
+ *                [--progress-ms MS] [--checkpoint FILE [--checkpoint-at-ms MS] [--resume-ms 20] [--keep-checkpoint]]
  * </pre>
  *
- * With {@code --checkpoint}, after the run the network is checkpointed to FILE (size, write seconds), simulated on
+ * With {@code --checkpoint}, after the run (or after the progress stretch reaching {@code --checkpoint-at-ms}) the network is checkpointed to FILE (size, write seconds), simulated on
  * for {@code --resume-ms} (fingerprint of spikes and every plastic weight), restored from FILE (restore seconds)
  * and simulated for the same stretch again: {@code checkpoint_resume=identical} when both continuations agree bit
  * for bit. {@code --progress-ms} prints a line to stderr per stretch (long runs).
@@ -42,6 +44,7 @@ public final class EpropScaling {
         double progressMs = 0;
         Path checkpoint = null;
         double resumeMs = 20;
+        double checkpointAtMs = Double.POSITIVE_INFINITY;
         boolean keepCheckpoint = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -62,6 +65,7 @@ public final class EpropScaling {
                 case "--progress-ms" -> { progressMs = Double.parseDouble(v); i++; }
                 case "--checkpoint" -> { checkpoint = Path.of(v); i++; }
                 case "--resume-ms" -> { resumeMs = Double.parseDouble(v); i++; }
+                case "--checkpoint-at-ms" -> { checkpointAtMs = Double.parseDouble(v); i++; }
                 case "--keep-checkpoint" -> keepCheckpoint = true;
                 default -> throw new IllegalArgumentException("unknown argument " + a);
             }
@@ -80,23 +84,46 @@ public final class EpropScaling {
         if (warmupMs > 0) {
             b.net.simulate(warmupMs);
         }
-        long spikes0 = b.net.spikeCount(b.rec);
-        long events0 = b.net.synapticEvents();
-        long t1 = System.nanoTime();
-        if (progressMs > 0) {
-            for (double done = 0; done < simMs; done += progressMs) {
-                double stretch = Math.min(progressMs, simMs - done);
-                long s0 = System.nanoTime();
-                b.net.simulate(stretch);
-                System.err.printf(Locale.ROOT, "progress sim_ms=%.0f stretch_wall_s=%.2f rec_spikes=%d peak_rss_mib=%.0f%n",
-                    done + stretch, (System.nanoTime() - s0) / 1e9, b.net.spikeCount(b.rec), peakRssMib());
+        // simulated in stretches (one unless --progress-ms); the checkpoint round trip, if asked for, runs after the
+        // stretch that reaches --checkpoint-at-ms and is left out of the timing, the spike and event counts and the
+        // loss curve (its first continuation is undone by the restore; the second continues the run)
+        double stretchMs = progressMs > 0 ? progressMs : simMs;
+        double wall = 0;
+        long spikes = 0;
+        long events = 0;
+        List<Double> curve = new ArrayList<>();
+        int[] lossRow = {0};
+        boolean checkpointDone = checkpoint == null;
+        for (double done = 0; done < simMs; done += stretchMs) {
+            double stretch = Math.min(stretchMs, simMs - done);
+            long spikes0 = b.net.spikeCount(b.rec);
+            long events0 = b.net.synapticEvents();
+            long s0 = System.nanoTime();
+            b.net.simulate(stretch);
+            double stretchWall = (System.nanoTime() - s0) / 1e9;
+            wall += stretchWall;
+            spikes += b.net.spikeCount(b.rec) - spikes0;
+            events += b.net.synapticEvents() - events0;
+            int before = curve.size();
+            if (errors != null) {
+                appendLoss(errors, b.out.size(), lossEveryMs, lossRow, curve);
             }
-        } else {
-            b.net.simulate(simMs);
+            if (progressMs > 0) {
+                double mse = 0;
+                for (int q = before; q < curve.size(); q++) {
+                    mse += curve.get(q) / (curve.size() - before);
+                }
+                System.err.printf(Locale.ROOT, "progress sim_ms=%.0f stretch_wall_s=%.2f rec_spikes=%d stretch_mse=%.5f "
+                    + "peak_rss_mib=%.0f%n", done + stretch, stretchWall, b.net.spikeCount(b.rec), mse, peakRssMib());
+            }
+            if (!checkpointDone && done + stretch >= checkpointAtMs) {
+                checkpointRoundTrip(b, checkpoint, resumeMs, keepCheckpoint);
+                checkpointDone = true;
+                if (errors != null) {
+                    lossRow[0] = errors.rows();
+                }
+            }
         }
-        double wall = (System.nanoTime() - t1) / 1e9;
-        long spikes = b.net.spikeCount(b.rec) - spikes0;
-        long events = b.net.synapticEvents() - events0;
         long syn = b.plasticSynapses();
         long engineBytes = syn * (4 + 8);
         long ruleBytes = 0;
@@ -124,22 +151,32 @@ public final class EpropScaling {
             (engineBytes + ruleBytes + histBytes + otherBytes) / (double) syn, peakRssMib());
         if (errors != null) {
             // mean squared readout error per window: the learning curve of the sine-regression task
-            int per = (int) Math.round(lossEveryMs) * b.out.size();
-            StringBuilder curve = new StringBuilder("loss_curve_ms=" + (long) lossEveryMs + " mse=");
-            for (int r = 0; r + per <= errors.rows(); r += per) {
-                double se = 0;
-                for (int q = r; q < r + per; q++) {
-                    double e = errors.value(q, 0);
-                    se += e * e;
-                }
-                curve.append(String.format(Locale.ROOT, "%s%.5f", r == 0 ? "" : ",", se / per));
+            StringBuilder line = new StringBuilder("loss_curve_ms=" + (long) lossEveryMs + " mse=");
+            for (int q = 0; q < curve.size(); q++) {
+                line.append(String.format(Locale.ROOT, "%s%.5f", q == 0 ? "" : ",", curve.get(q)));
             }
-            System.out.println(curve);
+            System.out.println(line);
         }
-        if (checkpoint != null) {
+        if (!checkpointDone) {
             checkpointRoundTrip(b, checkpoint, resumeMs, keepCheckpoint);
         }
         b.net.close();
+    }
+
+    /** Appends the mean squared error of every complete window of recorded rows from lossRow[0] on. */
+    private static void appendLoss(io.spikestream.network.Multimeter errors, int readouts, double lossEveryMs,
+                                   int[] lossRow, List<Double> curve) {
+        int per = (int) Math.round(lossEveryMs) * readouts;
+        int r = lossRow[0];
+        for (; r + per <= errors.rows(); r += per) {
+            double se = 0;
+            for (int q = r; q < r + per; q++) {
+                double e = errors.value(q, 0);
+                se += e * e;
+            }
+            curve.add(se / per);
+        }
+        lossRow[0] = r;
     }
 
     /**
