@@ -20,10 +20,8 @@ import io.spikestream.plasticity.eprop.FastEpropState.Part;
 import io.spikestream.plasticity.eprop.FastEpropState.Readout;
 import io.spikestream.plasticity.eprop.FastEpropState.Recurrent;
 import io.spikestream.plasticity.optim.OptimizerSpec;
-import io.spikestream.plasticity.optim.RowOptimizer;
 import io.spikestream.plasticity.optim.SourceClocks;
 
-import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
@@ -47,7 +45,8 @@ import java.util.Map;
  * (shorter windows between internal closes, not less precision).
  *
  * <p>This class does the bookkeeping (scheduling, presynaptic traces, cutoffs, optimizer clocks, checkpoints);
- * the per-synapse loops are in {@link FastRows}, the optimizer's in {@link RowOptimizer}.
+ * the windows' presynaptic part in {@link FastWindows}, the per-synapse loops in {@link FastRows}, the optimizer's
+ * in {@link io.spikestream.plasticity.optim.RowOptimizer}.
  *
  * <p>Supported: eprop_iaf / eprop_iaf_psc_delta targets (non-adaptive) and readouts, gradient descent and
  * Adam with {@code optimize_each_step = false} (Adam with or without NEST's catch-up iterations; the catch-up
@@ -80,7 +79,7 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
     private Recurrent[] recByPop;
     private Readout[] outByPop;
     private List<List<Part>> partsByWorker;
-    private Scratch[] scratch;
+    private FastWindows.Scratch[] scratch;
 
     private FastEpropRule(String synapseName, String feedbackName, OptimizerSpec spec, int closeIntervalLimit) {
         if (spec.optimizeEachStep()) {
@@ -122,21 +121,6 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
 
     public OptimizerSpec optimizer() {
         return spec;
-    }
-
-    private static final class Scratch {
-        final double[] win = new double[6];
-        final FastRows.Window row = new FastRows.Window();
-        double[] gathered = new double[1024 * PrefixHistory.FIELDS];
-        /** Zero prefixes, the layout of {@link #gathered}: the sums before a window that starts a block. */
-        double[] zeros = new double[gathered.length];
-        final RowOptimizer optimizer;
-        /** Errors of the readouts feeding a population, one slot each (see {@link LearningSignalIndex}). */
-        double[] errors = new double[0];
-
-        Scratch(OptimizerSpec spec) {
-            optimizer = new RowOptimizer(spec);
-        }
     }
 
     // ------------------------------------------------------------------ attach
@@ -194,9 +178,9 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
         outByPop = new Readout[net.populations().size()];
         recurrent.forEach((p, r) -> recByPop[p.index()] = r);
         readouts.forEach((p, o) -> outByPop[p.index()] = o);
-        scratch = new Scratch[net.workers()];
+        scratch = new FastWindows.Scratch[net.workers()];
         for (int k = 0; k < scratch.length; k++) {
-            scratch[k] = new Scratch(spec);
+            scratch[k] = new FastWindows.Scratch(spec);
         }
         for (Recurrent r : recurrent.values()) {
             net.addRecordable(r.pop, "surrogate_gradient", j -> r.psiNow[j]);
@@ -315,7 +299,7 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
 
     @Override
     public void beginStep(int worker, long t) {
-        Scratch sc = scratch[worker];
+        FastWindows.Scratch sc = scratch[worker];
         // learning signals of index t-2 are complete now: extend the L prefix sums
         if (t >= 2) {
             for (Recurrent r : recurrent.values()) {
@@ -353,7 +337,7 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
             for (int q = 0; q < cnt; q++) {
                 int src = due[q];
                 if (st.nextClose[src] == t) {
-                    process(st, src, t, true, sc);
+                    FastWindows.process(st, src, t, true, sc, eta.get());
                 }
             }
         }
@@ -391,195 +375,8 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
 
     @Override
     public boolean onPresynapticEvent(int worker, Projection proj, Projection.Part part, int src, long s, boolean flush) {
-        process(partsByProjection[proj.index()][worker], src, s, flush, scratch[worker]);
+        FastWindows.process(partsByProjection[proj.index()][worker], src, s, flush, scratch[worker], eta.get());
         return true;
-    }
-
-    // ------------------------------------------------------------------ the O(1) update
-
-    private void process(Part st, int src, long s, boolean flush, Scratch sc) {
-        long p = st.prev[src];
-        if (p != 0) {
-            if (st.rec != null) {
-                gradientRecurrent(st, src, p, s, flush, sc);
-            } else {
-                gradientReadout(st, src, p, s, flush, sc);
-            }
-        }
-        st.prev[src] = s;
-        st.prevFlush[src] = flush;
-        // schedule the next internal flush while the new window still has steps to integrate
-        long remNext = flush ? st.rem[src] : st.cutoff;
-        if (remNext > 0) {
-            long due = s + st.closeInterval;
-            st.nextClose[src] = due;
-            int slot = (int) (due & st.wheelMask);
-            int c = st.wheelCount[slot];
-            int[] list = st.wheel[slot];
-            if (list == null || c == list.length) {
-                st.wheel[slot] = list = list == null ? new int[8] : Arrays.copyOf(list, c * 2);
-            }
-            list[c] = src;
-            st.wheelCount[slot] = c + 1;
-        } else {
-            st.nextClose[src] = 0;
-        }
-    }
-
-    /**
-     * The window of source {@code src} from its previous event p to this one at s (spec §3.3): the presynaptic
-     * trace's part (A = zbar at t0, Y = zbar at t0+1, the cutoff m, pending decays) once for the row, then the row
-     * kernel of the window's shape, then the optimizer.
-     */
-    private void gradientRecurrent(Part st, int src, long p, long s, boolean flush, Scratch sc) {
-        final Recurrent r = st.rec;
-        final PrefixHistory hist = r.hist;
-        final Projection.Part part = st.part;
-        final boolean prevFlush = st.prevFlush[src];
-        final long n = s - p;
-        final long rem = prevFlush ? st.rem[src] : st.cutoff;
-        final double zc = prevFlush ? 0.0 : 1.0;
-        final long m = Math.min(rem, n);
-        final long t0 = p - 1;
-        final double pV = hist.pV;
-        final double a = pV * st.zbar[src] + st.zbuf[src];
-        final double y = pV * a + zc;
-        double zbarEnd;
-        if (m == 0) {
-            zbarEnd = st.zbar[src];
-        } else if (m == 1) {
-            zbarEnd = a;
-            st.zbuf[src] = zc;
-        } else {
-            zbarEnd = y * hist.powP[hist.off(m - 2)];
-            st.zbuf[src] = 0.0;
-        }
-        st.rem[src] = rem - m;
-        long dec = st.dec[src] + (n - m);
-        final boolean decay = !flush && dec > 0;
-        final boolean folded = hist.folded;
-        final FastRows.Window rw = sc.row;
-        rw.a = a;
-        rw.y = y;
-        rw.decK = decay ? Math.pow(hist.kappa, dec) : 1.0;
-        rw.kM1 = m >= 1 ? hist.powK[hist.off(m - 1)] : 1.0;
-        rw.kM2 = m >= 2 ? hist.powK[hist.off(m - 2)] : 1.0;
-        if (!folded) {
-            rw.decKr = decay ? Math.pow(hist.kappaReg, dec) : 1.0;
-            rw.krM1 = m >= 1 ? hist.powKr[hist.off(m - 1)] : 1.0;
-            rw.krM2 = m >= 2 ? hist.powKr[hist.off(m - 2)] : 1.0;
-        }
-        final double etaNow = eta.get();
-        final long i0 = part.rowStart(src);
-        final long i1 = part.rowEnd(src);
-        if (m >= 1) {
-            int need = (int) (i1 - i0) * hist.fields;
-            if (sc.gathered.length < need) {
-                sc.gathered = new double[Math.max(need, sc.gathered.length * 2)];
-                sc.zeros = new double[sc.gathered.length];
-            }
-            hist.gather(t0, part.targets, i0, i1, sc.gathered);
-        }
-        if (m == 0) {
-            if (folded) {
-                FastRows.decayOnlyFolded(st.ebar, st.grad, i0, i1, prevFlush, rw);
-            } else {
-                FastRows.decayOnly(st.ebar, st.ebarReg, st.grad, i0, i1, prevFlush, rw);
-            }
-        } else if (m == 1) {
-            if (folded) {
-                FastRows.oneStepFolded(st.ebar, st.grad, hist.kappa, i0, i1, prevFlush, sc.gathered, rw);
-            } else {
-                FastRows.oneStep(st.ebar, st.ebarReg, st.grad, hist, i0, i1, prevFlush, sc.gathered, rw);
-            }
-        } else {
-            // most windows lie in one block, and then each synapse needs only its target's entries at t0 (gathered)
-            // and t1 (the step just completed, hot in cache); the others take PrefixHistory.window per synapse
-            final long u0 = t0 + 1;
-            final long t1 = t0 + m - 1;
-            final long b = u0 & ~(long) hist.blockMask;
-            if (t1 <= b + hist.blockMask) {
-                int x = hist.off(b - u0);
-                rw.kx = hist.powK[x];
-                rw.rx = hist.powRho[x];
-                rw.krx = hist.powKr[x];
-                rw.rrx = hist.powRhoR[x];
-                rw.slotT1 = hist.slotBase(t1);
-                // a window from the block's first step has zero prefixes before it: read them from zeros
-                double[] base = u0 == b ? sc.zeros : sc.gathered;
-                if (folded) {
-                    FastRows.singleBlockFolded(st.ebar, st.grad, part, hist.ring, hist.kappa, i0, i1, prevFlush,
-                        sc.gathered, base, rw);
-                } else {
-                    FastRows.singleBlock(st.ebar, st.ebarReg, st.grad, part, hist, i0, i1, prevFlush, sc.gathered,
-                        base, rw);
-                }
-            } else if (folded) {
-                FastRows.manyBlocksFolded(st.ebar, st.grad, part, hist, i0, i1, prevFlush, sc.gathered, sc.win, u0, t1, rw);
-            } else {
-                FastRows.manyBlocks(st.ebar, st.ebarReg, st.grad, part, hist, i0, i1, prevFlush, sc.gathered, sc.win,
-                    u0, t1, rw);
-            }
-        }
-        if (!flush && i1 > i0) {
-            sc.optimizer.apply(st.clocks, src, part, i0, i1, t0 + n, st.grad, st.acc, st.m, st.v, etaNow);
-        }
-        if (decay) {
-            zbarEnd *= Math.pow(pV, dec);
-            dec = 0;
-        }
-        st.zbar[src] = zbarEnd;
-        st.dec[src] = dec;
-    }
-
-    private void gradientReadout(Part st, int src, long p, long s, boolean flush, Scratch sc) {
-        final PrefixHistory hist = st.out.hist;
-        final Projection.Part part = st.part;
-        final boolean prevFlush = st.prevFlush[src];
-        final long n = s - p;
-        final long rem = prevFlush ? st.rem[src] : st.cutoff;
-        final double zc = prevFlush ? 0.0 : 1.0;
-        final long m = Math.min(rem, n);
-        final long t0 = p - 1;
-        final double pV = hist.pV;
-        final double a = pV * st.zbar[src] + st.zbuf[src];
-        final double y = pV * a + zc;
-        double zbarEnd;
-        if (m == 0) {
-            zbarEnd = st.zbar[src];
-        } else if (m == 1) {
-            zbarEnd = a;
-            st.zbuf[src] = zc;
-        } else {
-            zbarEnd = y * hist.powP[hist.off(m - 2)];
-            st.zbuf[src] = 0.0;
-        }
-        st.rem[src] = rem - m;
-        long dec = st.dec[src] + (n - m);
-        final boolean decay = !flush && dec > 0;
-        final double etaNow = eta.get();
-        final long i0 = part.rowStart(src);
-        final long i1 = part.rowEnd(src);
-        for (long i = i0; i < i1; i++) {
-            int j = part.target(i);
-            double g = prevFlush ? st.grad.getAtIndex(SynapseLayout.STATE, i) : 0.0;
-            if (m >= 1) {
-                g += hist.get(t0, j, PrefixHistory.E_RAW) * a;
-                if (m >= 2) {
-                    g += y * hist.errorWindow(j, t0 + 1, t0 + m - 1, hist.get(t0, j, PrefixHistory.E_SUM));
-                }
-            }
-            st.grad.setAtIndex(SynapseLayout.STATE, i, g);
-        }
-        if (!flush && i1 > i0) {
-            sc.optimizer.apply(st.clocks, src, part, i0, i1, t0 + n, st.grad, st.acc, st.m, st.v, etaNow);
-        }
-        if (decay) {
-            zbarEnd *= Math.pow(pV, dec);
-            dec = 0;
-        }
-        st.zbar[src] = zbarEnd;
-        st.dec[src] = dec;
     }
 
     // ------------------------------------------------------------------ checkpoints
@@ -633,26 +430,7 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
                 continue;
             }
             for (Part st : parts) {
-                out.putLongs(st.prev);
-                out.putBooleans(st.prevFlush);
-                out.putDoubles(st.zbar);
-                out.putDoubles(st.zbuf);
-                out.putLongs(st.rem);
-                out.putLongs(st.dec);
-                st.clocks.write(out);
-                out.putLongs(st.nextClose);
-                out.putInts(st.wheelCount);
-                for (int slot = 0; slot < st.wheelCount.length; slot++) {
-                    if (st.wheelCount[slot] > 0) {
-                        out.putInts(st.wheel[slot], 0, st.wheelCount[slot]);
-                    }
-                }
-                out.putSegment(st.ebar);
-                out.putSegment(st.ebarReg);
-                out.putSegment(st.grad);
-                out.putSegment(st.acc);
-                out.putSegment(st.m);
-                out.putSegment(st.v);
+                st.writeState(out);
             }
         }
     }
@@ -677,43 +455,7 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
                 continue;
             }
             for (Part st : parts) {
-                in.readLongs(st.prev, "previous stamps");
-                in.readBooleans(st.prevFlush, "previous flush flags");
-                in.readDoubles(st.zbar, "zbar");
-                in.readDoubles(st.zbuf, "zbar buffer");
-                in.readLongs(st.rem, "cutoff remainders");
-                in.readLongs(st.dec, "pending decays");
-                st.clocks.read(in);
-                in.readLongs(st.nextClose, "next internal closes");
-                in.readInts(st.wheelCount, "close wheel counts");
-                for (int slot = 0; slot < st.wheelCount.length; slot++) {
-                    int c = st.wheelCount[slot];
-                    if (c < 0) {
-                        throw new CheckpointException(CheckpointException.Kind.CORRUPT, "negative close wheel count");
-                    }
-                    if (c > 0) {
-                        int[] list = in.getInts("close wheel slot " + slot);
-                        if (list.length != c) {
-                            throw new CheckpointException(CheckpointException.Kind.CORRUPT, "close wheel slot " + slot
-                                + " holds " + list.length + " sources, its count says " + c);
-                        }
-                        for (int src : list) {
-                            if (src < 0 || src >= st.prev.length) {
-                                throw new CheckpointException(CheckpointException.Kind.CORRUPT, "close wheel names source "
-                                    + src + " of " + st.prev.length);
-                            }
-                        }
-                        st.wheel[slot] = list;
-                    } else if (st.wheel[slot] != null) {
-                        st.wheel[slot] = null;
-                    }
-                }
-                in.readSegment(st.ebar, "ebar");
-                in.readSegment(st.ebarReg, "ebar_reg");
-                in.readSegment(st.grad, "gradient");
-                in.readSegment(st.acc, "optimizer accumulator");
-                in.readSegment(st.m, "Adam m");
-                in.readSegment(st.v, "Adam v");
+                st.readState(in);
             }
         }
         eta.set(e);

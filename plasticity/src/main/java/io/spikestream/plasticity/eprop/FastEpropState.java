@@ -7,6 +7,10 @@ import io.spikestream.network.TimeGrid;
 import io.spikestream.plasticity.LearningSignalIndex;
 import io.spikestream.plasticity.optim.SourceClocks;
 
+import io.spikestream.network.checkpoint.CheckpointException;
+import io.spikestream.network.checkpoint.StateReader;
+import io.spikestream.network.checkpoint.StateWriter;
+
 import java.lang.foreign.MemorySegment;
 
 /** The state {@link FastEpropRule} keeps: per target population, and per projection part (per source, per synapse). */
@@ -101,6 +105,73 @@ final class FastEpropState {
         MemorySegment acc;
         MemorySegment m;
         MemorySegment v;
+
+        /**
+         * Checkpoint layout: previous stamps, flush flags, presynaptic trace and buffer, cutoff counters, optimizer
+         * clocks, next internal closes, the close wheel exactly as it is (stale entries included), every column.
+         */
+        void writeState(StateWriter out) {
+            out.putLongs(prev);
+            out.putBooleans(prevFlush);
+            out.putDoubles(zbar);
+            out.putDoubles(zbuf);
+            out.putLongs(rem);
+            out.putLongs(dec);
+            clocks.write(out);
+            out.putLongs(nextClose);
+            out.putInts(wheelCount);
+            for (int slot = 0; slot < wheelCount.length; slot++) {
+                if (wheelCount[slot] > 0) {
+                    out.putInts(wheel[slot], 0, wheelCount[slot]);
+                }
+        }
+        out.putSegment(ebar);
+        out.putSegment(ebarReg);
+        out.putSegment(grad);
+        out.putSegment(acc);
+        out.putSegment(m);
+        out.putSegment(v);
+        }
+
+        void readState(StateReader in) throws CheckpointException {
+            in.readLongs(prev, "previous stamps");
+            in.readBooleans(prevFlush, "previous flush flags");
+            in.readDoubles(zbar, "zbar");
+            in.readDoubles(zbuf, "zbar buffer");
+            in.readLongs(rem, "cutoff remainders");
+            in.readLongs(dec, "pending decays");
+            clocks.read(in);
+            in.readLongs(nextClose, "next internal closes");
+            in.readInts(wheelCount, "close wheel counts");
+            for (int slot = 0; slot < wheelCount.length; slot++) {
+                int c = wheelCount[slot];
+                if (c < 0) {
+                    throw new CheckpointException(CheckpointException.Kind.CORRUPT, "negative close wheel count");
+                }
+                if (c > 0) {
+                    int[] list = in.getInts("close wheel slot " + slot);
+                    if (list.length != c) {
+                        throw new CheckpointException(CheckpointException.Kind.CORRUPT, "close wheel slot " + slot
+                            + " holds " + list.length + " sources, its count says " + c);
+                    }
+                    for (int src : list) {
+                        if (src < 0 || src >= prev.length) {
+                            throw new CheckpointException(CheckpointException.Kind.CORRUPT, "close wheel names source "
+                                + src + " of " + prev.length);
+                        }
+                    }
+                    wheel[slot] = list;
+                } else if (wheel[slot] != null) {
+                    wheel[slot] = null;
+                }
+        }
+        in.readSegment(ebar, "ebar");
+        in.readSegment(ebarReg, "ebar_reg");
+        in.readSegment(grad, "gradient");
+        in.readSegment(acc, "optimizer accumulator");
+        in.readSegment(m, "Adam m");
+        in.readSegment(v, "Adam v");
+        }
 
         void sizeWheel(int interval) {
             closeInterval = interval;

@@ -124,10 +124,10 @@ final class FastRows {
         }
     }
 
-    /** A window that crosses block boundaries (rare: long silences): {@link PrefixHistory#window} per synapse. */
+    /** A window that crosses block boundaries: {@link PrefixHistory#window} per synapse over the row's plan. */
     static void manyBlocksFolded(MemorySegment eb, MemorySegment gs, Projection.Part part, PrefixHistory hist,
-                                 long i0, long i1, boolean prevFlush, double[] pre, double[] win, long u0, long t1,
-                                 Window rw) {
+                                 long i0, long i1, boolean prevFlush, double[] pre, double[] win,
+                                 PrefixHistory.WindowPlan plan, Window rw) {
         final double kappa = hist.kappa;
         final double a = rw.a;
         final double y = rw.y;
@@ -142,7 +142,7 @@ final class FastRows {
             int k = (int) (i - i0) * f;
             e = kappa * e + pre[k + F_PSI] * a;
             g += pre[k + F_LS] * e;
-            hist.window(j, u0, t1, pre, k, win);
+            hist.window(j, plan, pre, k, win);
             g += e * kappa * win[0] + y * win[1];
             e = kM1 * e + y * kM2 * win[2];
             eb.setAtIndex(SynapseLayout.STATE, i, e * decK);
@@ -244,8 +244,8 @@ final class FastRows {
     }
 
     static void manyBlocks(MemorySegment eb, MemorySegment ebr, MemorySegment gs, Projection.Part part,
-                           PrefixHistory hist, long i0, long i1, boolean prevFlush, double[] pre, double[] win, long u0,
-                           long t1, Window rw) {
+                           PrefixHistory hist, long i0, long i1, boolean prevFlush, double[] pre, double[] win,
+                           PrefixHistory.WindowPlan plan, Window rw) {
         final double kappa = hist.kappa;
         final double kappaReg = hist.kappaReg;
         final double oneMinusKr = 1.0 - kappaReg;
@@ -268,7 +268,7 @@ final class FastRows {
             e = kappa * e + e0;
             er = kappaReg * er + oneMinusKr * e0;
             g += pre[k + LS] * e + pre[k + FR] * er;
-            hist.window(j, u0, t1, pre, k, win);
+            hist.window(j, plan, pre, k, win);
             g += e * kappa * win[0] + y * win[1] + er * kappaReg * win[3] + oneMinusKr * y * win[4];
             e = kM1 * e + y * kM2 * win[2];
             er = krM1 * er + oneMinusKr * y * krM2 * win[5];

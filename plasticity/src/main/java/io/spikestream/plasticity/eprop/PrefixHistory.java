@@ -294,31 +294,63 @@ final class PrefixHistory {
     }
 
     /**
-     * Window sums over [u0, t1] (u0 <= t1) of neuron j into {@code out}: {Q, R, W, Qr, Rr, Wr} as in the class
-     * comment (folded: {Q, R, W} of L'), where W, Wr are the inner sums up to t1. {@code pre[preOff..]} holds
+     * The block parts of a window [u0, t1]: the same for every synapse of a row, so planned once per row
+     * ({@link #plan}) and then used per synapse ({@link #window}) without recomputing slots (a modulo each).
+     */
+    static final class WindowPlan {
+        int parts;
+        /** Value index of the entries of each part's last step. */
+        long[] endSlot = new long[16];
+        /** Power-table index of b - u0 for each part's block start b. */
+        int[] x = new int[16];
+        /** Whether the first part starts inside its block (at u0): its prefixes before are the gathered entry. */
+        boolean firstInside;
+    }
+
+    void plan(long u0, long t1, WindowPlan p) {
+        int most = (int) ((t1 - u0) / block) + 2;
+        if (p.x.length < most) {
+            p.endSlot = new long[most];
+            p.x = new int[most];
+        }
+        int c = 0;
+        long a = u0;
+        p.firstInside = (u0 & blockMask) != 0;
+        while (a <= t1) {
+            long b = a & ~(long) blockMask;
+            long e = Math.min(t1, b + blockMask);
+            p.endSlot[c] = slotBase(e);
+            p.x[c] = off(b - u0);
+            c++;
+            a = e + 1;
+        }
+        p.parts = c;
+    }
+
+    /**
+     * Window sums over the planned window [u0, t1] of neuron j into {@code out}: {Q, R, W, Qr, Rr, Wr} as in the
+     * class comment (folded: {Q, R, W} of L'), where W, Wr are the inner sums up to t1. {@code pre[preOff..]} holds
      * neuron j's entry of step u0 - 1 (as gathered), so that the first block needs no further read there.
      */
-    void window(int j, long u0, long t1, double[] pre, int preOff, double[] out) {
+    void window(int j, WindowPlan plan, double[] pre, int preOff, double[] out) {
         final MemorySegment rg = ring;
         final boolean fold = folded;
+        final long jOff = (long) j * fields;
         double q = 0;
         double r = 0;
         double w = 0;
         double qr = 0;
         double rr = 0;
         double wr = 0;
-        long a = u0;
-        while (a <= t1) {
-            long b = a & ~(long) blockMask;
-            long e = Math.min(t1, b + blockMask);
+        for (int c = 0; c < plan.parts; c++) {
             double s0 = 0;
             double d0 = 0;
             double c0 = 0;
             double sr0 = 0;
             double dr0 = 0;
             double cr0 = 0;
-            if (a != b) {
-                // only the first block can start inside a block, at a = u0: its entry u0 - 1 was gathered
+            if (c == 0 && plan.firstInside) {
+                // only the first block can start inside a block, at u0: its entry u0 - 1 was gathered
                 s0 = pre[preOff + S];
                 d0 = pre[preOff + D];
                 c0 = pre[preOff + C];
@@ -328,11 +360,11 @@ final class PrefixHistory {
                     cr0 = pre[preOff + CR];
                 }
             }
-            long i1 = index(e, j, 0);
+            long i1 = plan.endSlot[c] + jOff;
             double dS = rg.getAtIndex(DBL, i1 + S) - s0;
             double dD = rg.getAtIndex(DBL, i1 + D) - d0;
             double dC = rg.getAtIndex(DBL, i1 + C) - c0;
-            int x = off(b - u0);
+            int x = plan.x[c];
             double kx = powK[x];
             double rx = powRho[x];
             r += kx * (w * dD + rx * (dC - s0 * dD));
@@ -348,7 +380,6 @@ final class PrefixHistory {
                 qr += krx * dDr;
                 wr += rrx * dSr;
             }
-            a = e + 1;
         }
         out[0] = q;
         out[1] = r;
