@@ -81,6 +81,12 @@ public final class EpropScaling {
         }
         b.net.prepare();
         double buildS = (System.nanoTime() - t0) / 1e9;
+        // the memory figures do not depend on the simulation: printed now, so that a long run stopped early has them
+        double[] built = bytesPerSynapse(b);
+        System.out.printf(Locale.ROOT, "built n_rec=%d plastic_synapses=%d build_s=%.2f synapse_state_bytes_per_synapse=%.1f "
+                + "history_bytes_per_synapse=%.1f other_bytes_per_synapse=%.1f total_bytes_per_synapse=%.1f "
+                + "rss_after_build_mib=%.0f%n", n, b.plasticSynapses(), buildS, built[0], built[1], built[2],
+            built[0] + built[1] + built[2], peakRssMib());
         if (warmupMs > 0) {
             b.net.simulate(warmupMs);
         }
@@ -125,6 +131,36 @@ public final class EpropScaling {
             }
         }
         long syn = b.plasticSynapses();
+        double[] bytes = bytesPerSynapse(b);
+        System.out.printf(Locale.ROOT,
+            "mode=%s adam=%s n_rec=%d rec=%s threads=%d sim_ms=%.0f plastic_synapses=%d build_s=%.2f wall_s=%.3f "
+                + "wall_per_sim_s=%.4f rec_spikes=%d rate_hz=%.2f synaptic_events=%d events_per_wall_s=%.4g "
+                + "synapse_state_bytes_per_synapse=%.1f history_bytes_per_synapse=%.1f other_bytes_per_synapse=%.1f "
+                + "total_bytes_per_synapse=%.1f peak_rss_mib=%.0f%n",
+            mode.name().toLowerCase(Locale.ROOT), catchUp ? "catch-up" : "per-update", n,
+            k > 0 ? "K=" + k : "p=" + p, threads, simMs, syn, buildS, wall, wall / (simMs / 1000.0), spikes,
+            spikes / (double) n / (simMs / 1000.0), events, events / wall,
+            bytes[0], bytes[1], bytes[2], bytes[0] + bytes[1] + bytes[2], peakRssMib());
+        if (errors != null) {
+            // mean squared readout error per window: the learning curve of the sine-regression task
+            StringBuilder line = new StringBuilder("loss_curve_ms=" + (long) lossEveryMs + " mse=");
+            for (int q = 0; q < curve.size(); q++) {
+                line.append(String.format(Locale.ROOT, "%s%.5f", q == 0 ? "" : ",", curve.get(q)));
+            }
+            System.out.println(line);
+        }
+        if (!checkpointDone) {
+            checkpointRoundTrip(b, checkpoint, resumeMs, keepCheckpoint);
+        }
+        b.net.close();
+    }
+
+    /**
+     * Bytes per plastic synapse: {synapse columns (engine target and weight + the rule's columns), neuron history,
+     * everything else (per-source and per-neuron state, feedback and static connections, row pointers)}.
+     */
+    private static double[] bytesPerSynapse(BenchNetwork b) {
+        long syn = b.plasticSynapses();
         long engineBytes = syn * (4 + 8);
         long ruleBytes = 0;
         long histBytes = 0;
@@ -139,28 +175,7 @@ public final class EpropScaling {
                 }
             }
         }
-        System.out.printf(Locale.ROOT,
-            "mode=%s adam=%s n_rec=%d rec=%s threads=%d sim_ms=%.0f plastic_synapses=%d build_s=%.2f wall_s=%.3f "
-                + "wall_per_sim_s=%.4f rec_spikes=%d rate_hz=%.2f synaptic_events=%d events_per_wall_s=%.4g "
-                + "synapse_state_bytes_per_synapse=%.1f history_bytes_per_synapse=%.1f other_bytes_per_synapse=%.1f "
-                + "total_bytes_per_synapse=%.1f peak_rss_mib=%.0f%n",
-            mode.name().toLowerCase(Locale.ROOT), catchUp ? "catch-up" : "per-update", n,
-            k > 0 ? "K=" + k : "p=" + p, threads, simMs, syn, buildS, wall, wall / (simMs / 1000.0), spikes,
-            spikes / (double) n / (simMs / 1000.0), events, events / wall,
-            (engineBytes + ruleBytes) / (double) syn, histBytes / (double) syn, otherBytes / (double) syn,
-            (engineBytes + ruleBytes + histBytes + otherBytes) / (double) syn, peakRssMib());
-        if (errors != null) {
-            // mean squared readout error per window: the learning curve of the sine-regression task
-            StringBuilder line = new StringBuilder("loss_curve_ms=" + (long) lossEveryMs + " mse=");
-            for (int q = 0; q < curve.size(); q++) {
-                line.append(String.format(Locale.ROOT, "%s%.5f", q == 0 ? "" : ",", curve.get(q)));
-            }
-            System.out.println(line);
-        }
-        if (!checkpointDone) {
-            checkpointRoundTrip(b, checkpoint, resumeMs, keepCheckpoint);
-        }
-        b.net.close();
+        return new double[] {(engineBytes + ruleBytes) / (double) syn, histBytes / (double) syn, otherBytes / (double) syn};
     }
 
     /** Appends the mean squared error of every complete window of recorded rows from lossRow[0] on. */
