@@ -163,14 +163,16 @@ public final class StateWriter {
         }
     }
 
-    /** The bytes of an off-heap (or any) segment, copied straight into the file; null writes an absent marker. */
-    public void putSegment(MemorySegment s) {
-        if (s == null) {
-            alignTo8();
-            putLong(-1);
-            return;
-        }
-        long at = arrayHeader(s.byteSize(), 1);
+    /**
+     * The doubles of a segment as a double array ({@link #putDoubles(double[])}'s layout, so a reader cannot tell
+     * which one wrote it): for state that outgrew a Java array.
+     */
+    public void putDoubles(MemorySegment s) {
+        long at = arrayHeader(s.byteSize() / Double.BYTES, 8);
+        copyOut(s, at);
+    }
+
+    private void copyOut(MemorySegment s, long at) {
         if (out != null && s.byteSize() > 0) {
             // in chunks, each forced to the file and dropped from this process's memory when writing into a file
             // mapping: a checkpoint of a 10 GB network does not add 10 GB to the resident set
@@ -180,6 +182,17 @@ public final class StateWriter {
                 MappedChunks.release(out.asSlice(at + off, len), true);
             }
         }
+    }
+
+    /** The bytes of an off-heap (or any) segment, copied straight into the file; null writes an absent marker. */
+    public void putSegment(MemorySegment s) {
+        if (s == null) {
+            alignTo8();
+            putLong(-1);
+            return;
+        }
+        long at = arrayHeader(s.byteSize(), 1);
+        copyOut(s, at);
     }
 
     /** The raw body of another section (used to copy sections from one checkpoint into another). */

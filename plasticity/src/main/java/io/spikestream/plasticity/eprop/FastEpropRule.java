@@ -42,7 +42,8 @@ import java.util.Map;
  * trace folded into the learning signal, see {@link PrefixHistory}), 8 more ({@code ebar_reg}) otherwise; synapses
  * onto readouts have no {@code ebar}.
  * The ring is sized to at most {@link #MAX_HISTORY_BYTES_PER_SYNAPSE} per incoming synapse once it is large
- * (shorter windows between internal closes, not less precision).
+ * (shorter windows between internal closes, not less precision). The folding, the exact ring length and the cap
+ * are the compact layout, chosen for large networks ({@link #setCompactLayout}); small ones keep the classic one.
  *
  * <p>This class does the bookkeeping (scheduling, presynaptic traces, cutoffs, optimizer clocks, checkpoints);
  * the windows' presynaptic part in {@link FastWindows}, the per-synapse loops in {@link FastRows}, the optimizer's
@@ -71,6 +72,9 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
     private final OptimizerSpec spec;
     private final int closeIntervalLimit;
     private final LearningRate eta;
+    /** Compact layout forced on or off; null: automatic (see {@link #setCompactLayout}). */
+    private Boolean compactRequested;
+    private boolean compact;
 
     private Network network;
     private Part[][] partsByProjection;
@@ -107,6 +111,28 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
         FastEpropRule rule = new FastEpropRule(synapseName, feedbackName, spec, closeIntervalLimit);
         SynapseModel.registerRule(net, rule, synapseName, feedbackName);
         return rule;
+    }
+
+    /**
+     * The memory layout (call before the network is prepared). <b>Classic</b>: 9-value history entries, a power-of-two
+     * ring, an {@code ebar_reg} column and checkpoints exactly as before the compact layout existed. <b>Compact</b>:
+     * the regularisation signal folded into the learning signal when kappa == kappa_reg (5-value entries, no
+     * {@code ebar_reg}), a ring of exactly the length needed, capped at {@link #MAX_HISTORY_BYTES_PER_SYNAPSE} per
+     * incoming synapse once large, no {@code ebar} on synapses onto readouts; checkpoint shape {@code v2}. Both agree
+     * with the NEST-exact rule to rounding. By default the compact layout is chosen when a recurrent population's
+     * classic history would exceed {@link #HISTORY_BUDGET_BYTES} (10^4 neurons with a cutoff of 100 and up), so small
+     * networks keep their results and checkpoints bit for bit.
+     */
+    public void setCompactLayout(boolean on) {
+        if (network != null) {
+            throw new IllegalStateException("the layout must be chosen before the network is prepared");
+        }
+        compactRequested = on;
+    }
+
+    /** Whether the compact layout is in use (known once the network is prepared). */
+    public boolean compactLayout() {
+        return compact;
     }
 
     @Override
@@ -153,15 +179,22 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
         for (Projection p : plastic) {
             incoming.merge(p.target(), p.size(), Long::sum);
         }
+        compact = compactRequested != null ? compactRequested : plastic.stream().anyMatch(p ->
+            p.target() instanceof LifPopulation && (long) classicRingSteps(closeInterval(p),
+                (long) p.target().size() * PrefixHistory.FIELDS * Double.BYTES, incoming.get(p.target()))
+                * p.target().size() * PrefixHistory.FIELDS * Double.BYTES > HISTORY_BUDGET_BYTES);
         for (Projection p : plastic) {
-            int fields = p.target() instanceof LifPopulation lif
-                ? (PrefixHistory.foldable(lif) ? PrefixHistory.FOLDED_FIELDS : PrefixHistory.FIELDS)
+            boolean fold = compact && p.target() instanceof LifPopulation lif && PrefixHistory.foldable(lif);
+            int fields = p.target() instanceof LifPopulation
+                ? (fold ? PrefixHistory.FOLDED_FIELDS : PrefixHistory.FIELDS)
                 : PrefixHistory.OUT_FIELDS;
-            int ring = ringSteps(closeInterval(p), (long) p.target().size() * fields * Double.BYTES, incoming.get(p.target()));
+            long bytesPerStep = (long) p.target().size() * fields * Double.BYTES;
+            int ring = compact ? ringSteps(closeInterval(p), bytesPerStep, incoming.get(p.target()))
+                : classicRingSteps(closeInterval(p), bytesPerStep, incoming.get(p.target()));
             if (p.target() instanceof LifPopulation lif) {
                 Recurrent r = recurrent.get(lif);
                 if (r.hist == null || r.hist.ringSteps < ring) {
-                    r.hist = PrefixHistory.recurrent(lif, net.grid(), ring, net.arena());
+                    r.hist = PrefixHistory.recurrent(lif, net.grid(), ring, fold, net.arena());
                 }
             } else {
                 Readout o = readouts.get((ReadoutPopulation) p.target());
@@ -194,6 +227,14 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
      * (down to {@link #MIN_RING_STEPS}) where even the minimum would exceed both the budget and
      * {@link #MAX_HISTORY_BYTES_PER_SYNAPSE} per incoming synapse.
      */
+    static int classicRingSteps(int interval, long bytesPerStep, long incomingSynapses) {
+        long budget = Math.min(HISTORY_BUDGET_BYTES, HISTORY_BYTES_PER_SYNAPSE * incomingSynapses);
+        long affordable = budget / bytesPerStep;
+        int ring = (int) Math.max(interval + 4, Math.min(MAX_RING_STEPS, Long.highestOneBit(Math.max(1, affordable))));
+        return Integer.highestOneBit(Math.max(4, ring - 1)) << 1;
+    }
+
+    /** The compact layout's ring: as the classic one without the power-of-two rounding, capped for large networks. */
     static int ringSteps(int interval, long bytesPerStep, long incomingSynapses) {
         long budget = Math.min(HISTORY_BUDGET_BYTES, HISTORY_BYTES_PER_SYNAPSE * incomingSynapses);
         long affordable = budget / bytesPerStep;
@@ -251,12 +292,13 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
             st.nextClose = new long[nSrc];
             long n = Math.max(1, part.nnz);
             var arena = network.arena();
-            if (st.rec != null) {
-                // readout synapses need no eligibility trace of their own: their gradient is zbar x error
+            // readout synapses need no eligibility traces of their own (their gradient is zbar x error): the classic
+            // layout keeps the unused columns, its checkpoints hold them
+            if (st.rec != null || !compact) {
                 st.ebar = arena.allocate(SynapseLayout.STATE, n);
-                if (!hist.folded) {
-                    st.ebarReg = arena.allocate(SynapseLayout.STATE, n);
-                }
+            }
+            if (!compact || (st.rec != null && !hist.folded)) {
+                st.ebarReg = arena.allocate(SynapseLayout.STATE, n);
             }
             st.grad = arena.allocate(SynapseLayout.STATE, n);
             if (spec.batchSize() > 1) {
@@ -382,23 +424,24 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
     // ------------------------------------------------------------------ checkpoints
 
     /**
-     * Version 2 of the rule's section: off-heap history rings of any length, the folded layout (5 fields, no
-     * ebar_reg) when kappa == kappa_reg. Checkpoints of version 1 are refused by this shape.
+     * The classic layout's shape and section are exactly those of the rule before the compact layout existed (its
+     * checkpoints restore); the compact layout's shape starts {@code FastEpropRule v2 compact} and names each
+     * history's fields, so a checkpoint of one layout is refused by the other naming the differing line.
      */
     @Override
     public String checkpointShape() {
-        StringBuilder b = new StringBuilder("FastEpropRule v2 synapse=" + synapseName + " feedback=" + feedbackName
-            + " close_interval_limit=" + closeIntervalLimit + " optimizer=" + spec);
+        StringBuilder b = new StringBuilder("FastEpropRule" + (compact ? " v2 compact" : "") + " synapse=" + synapseName
+            + " feedback=" + feedbackName + " close_interval_limit=" + closeIntervalLimit + " optimizer=" + spec);
         for (Recurrent r : recByPop) {
             if (r != null) {
                 b.append("\nhistory ").append(r.pop.index()).append(" ring=").append(r.hist.ringSteps)
-                    .append(" block=").append(r.hist.block).append(" fields=").append(r.hist.fields);
+                    .append(" block=").append(r.hist.block).append(compact ? " fields=" + r.hist.fields : "");
             }
         }
         for (Readout o : outByPop) {
             if (o != null) {
                 b.append("\nhistory ").append(o.pop.index()).append(" ring=").append(o.hist.ringSteps)
-                    .append(" block=").append(o.hist.block).append(" fields=").append(o.hist.fields);
+                    .append(" block=").append(o.hist.block).append(compact ? " fields=" + o.hist.fields : "");
             }
         }
         return b.toString();
@@ -417,12 +460,12 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
             if (r != null) {
                 out.putDoubles(r.fAv);
                 out.putDoubles(r.psiNow);
-                out.putSegment(r.hist.ring);
+                out.putDoubles(r.hist.ring);
             }
         }
         for (Readout o : outByPop) {
             if (o != null) {
-                out.putSegment(o.hist.ring);
+                out.putDoubles(o.hist.ring);
             }
         }
         for (Part[] parts : partsByProjection) {
@@ -442,12 +485,12 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
             if (r != null) {
                 in.readDoubles(r.fAv, "f_av");
                 in.readDoubles(r.psiNow, "psi");
-                in.readSegment(r.hist.ring, "history ring");
+                in.readDoubles(r.hist.ring, "history ring");
             }
         }
         for (Readout o : outByPop) {
             if (o != null) {
-                in.readSegment(o.hist.ring, "readout history ring");
+                in.readDoubles(o.hist.ring, "readout history ring");
             }
         }
         for (Part[] parts : partsByProjection) {

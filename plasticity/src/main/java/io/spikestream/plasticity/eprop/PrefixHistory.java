@@ -131,7 +131,8 @@ final class PrefixHistory {
         return pop.params().d("kappa") == pop.params().d("kappa_reg");
     }
 
-    static PrefixHistory recurrent(LifPopulation pop, TimeGrid grid, int ringSteps, Arena arena) {
+    /** @param fold the folded layout (requires {@link #foldable}) */
+    static PrefixHistory recurrent(LifPopulation pop, TimeGrid grid, int ringSteps, boolean fold, Arena arena) {
         Params p = pop.params();
         double pV = Math.exp(-grid.resolutionMs() / p.d("tau_m"));
         double k = p.d("kappa");
@@ -140,7 +141,10 @@ final class PrefixHistory {
             throw new IllegalArgumentException("fast e-prop needs 0 < kappa, kappa_reg <= 1 (population " + pop.label()
                 + " has kappa=" + k + ", kappa_reg=" + kr + "); use the NEST-exact rule for kappa = 0");
         }
-        return new PrefixHistory(pop.size(), foldable(pop) ? FOLDED_FIELDS : FIELDS, ringSteps, pV, k, kr, arena);
+        if (fold && !foldable(pop)) {
+            throw new IllegalArgumentException("the folded history needs kappa == kappa_reg (population " + pop.label() + ")");
+        }
+        return new PrefixHistory(pop.size(), fold ? FOLDED_FIELDS : FIELDS, ringSteps, pV, k, kr, arena);
     }
 
     static PrefixHistory readout(ReadoutPopulation pop, TimeGrid grid, int ringSteps, Arena arena) {

@@ -19,20 +19,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class FastEpropLayoutTest {
 
-    @ParameterizedTest(name = "kappa={0} kappa_reg={1} threads={2}")
+    @ParameterizedTest(name = "kappa={0} kappa_reg={1} threads={2} compact={3}")
     @CsvSource({
-        "0.95, 0.95, 1",
-        "0.95, 0.95, 2",
-        "0.95, 0.8, 1",
-        "0.9, 0.97, 2",
+        "0.95, 0.95, 1, true",
+        "0.95, 0.95, 2, true",
+        "0.95, 0.8, 1, true",
+        "0.9, 0.97, 2, true",
+        "0.95, 0.95, 2, false",
     })
-    void bothLayoutsAgreeWithTheExactRule(double kappa, double kappaReg, int threads) {
+    void bothLayoutsAgreeWithTheExactRule(double kappa, double kappaReg, int threads, boolean compact) {
         OptimizerSpec spec = OptimizerSpec.fromMap(Map.of("type", "gradient_descent", "eta", 1e-7,
             "optimize_each_step", false));
         Map<String, Object> params = Map.of("c_reg", 0.5, "eprop_isi_trace_cutoff", 30.0, "kappa", kappa,
             "kappa_reg", kappaReg);
         TestNetworks exact = new TestNetworks(5, 1, spec, 2, false, params, false);
         TestNetworks fast = new TestNetworks(5, threads, spec, 2, false, params, true);
+        if (compact) {
+            fast.fast.setCompactLayout(true);
+        }
         try (Network a = exact.net; Network b = fast.net) {
             SpikeRecorder sa = a.recordSpikes(exact.rec, 0, 1e9);
             SpikeRecorder sb = b.recordSpikes(fast.rec, 0, 1e9);
@@ -50,17 +54,41 @@ class FastEpropLayoutTest {
             }
             assertTrue(maxChange > 1e-6, "weights must have learned, max change " + maxChange);
             assertTrue(maxDiff < 1e-9 * maxChange, "max |w_fast - w_exact| = " + maxDiff + " for a change of " + maxChange);
-            // G everywhere, ebar on synapses onto recurrent neurons, ebar_reg there too only in the general layout
-            // (gradient descent, batch 1: no m, v, acc)
+            // compact: G everywhere, ebar on synapses onto recurrent neurons, ebar_reg there too only when not folded;
+            // classic: G, ebar and ebar_reg everywhere (gradient descent, batch 1: no m, v, acc)
+            assertEquals(compact, fast.fast.compactLayout());
             long synapses = 0;
             for (var p : fast.plastic) {
                 synapses += p.size();
             }
             long recurrentIncoming = fast.plastic.get(0).size() + fast.plastic.get(1).size();
-            long expected = 8 * synapses + 8 * recurrentIncoming + (kappa == kappaReg ? 0 : 8 * recurrentIncoming);
+            long expected = compact ? 8 * synapses + 8 * recurrentIncoming + (kappa == kappaReg ? 0 : 8 * recurrentIncoming)
+                : 24 * synapses;
             // parts of empty rows still hold one slot per column
             assertTrue(Math.abs(fast.fast.synapseStateBytes() - expected) <= 3 * 8 * 2 * 3,
                 "synapse state bytes " + fast.fast.synapseStateBytes() + ", expected about " + expected);
+        }
+    }
+
+    @Test
+    void smallNetworksKeepTheClassicLayoutAndItsShape() {
+        OptimizerSpec spec = OptimizerSpec.fromMap(Map.of("type", "adam", "eta", 1e-4, "optimize_each_step", false));
+        TestNetworks small = new TestNetworks(3, 1, spec, 2, false, Map.of(), true);
+        try (Network n = small.net) {
+            n.prepare();
+            assertTrue(!small.fast.compactLayout(), "40 neurons: classic layout");
+            String shape = small.fast.checkpointShape();
+            assertTrue(shape.startsWith("FastEpropRule synapse=") && !shape.contains("fields="), shape);
+            // a power-of-two ring, as always
+            assertTrue(shape.contains(" ring=128 ") || shape.contains(" ring=64 ") || shape.contains(" ring=1024 ")
+                || shape.contains(" ring=256 ") || shape.contains(" ring=512 "), shape);
+        }
+        TestNetworks compact = new TestNetworks(3, 1, spec, 2, false, Map.of(), true);
+        compact.fast.setCompactLayout(true);
+        try (Network n = compact.net) {
+            n.prepare();
+            assertTrue(compact.fast.checkpointShape().startsWith("FastEpropRule v2 compact synapse="));
+            assertTrue(compact.fast.checkpointShape().contains(" fields=5"));
         }
     }
 
