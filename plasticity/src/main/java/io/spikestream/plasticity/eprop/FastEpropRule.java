@@ -72,6 +72,8 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
     private final OptimizerSpec spec;
     private final int closeIntervalLimit;
     private final LearningRate eta;
+    /** Ring length forced by tests (0: sized as documented): exercises windows closed before the cutoff. */
+    int ringOverride;
     /** Compact layout forced on or off; null: automatic (see {@link #setCompactLayout}). */
     private Boolean compactRequested;
     private boolean compact;
@@ -189,7 +191,7 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
                 ? (fold ? PrefixHistory.FOLDED_FIELDS : PrefixHistory.FIELDS)
                 : PrefixHistory.OUT_FIELDS;
             long bytesPerStep = (long) p.target().size() * fields * Double.BYTES;
-            int ring = compact ? ringSteps(closeInterval(p), bytesPerStep, incoming.get(p.target()))
+            int ring = ringOverride > 0 ? ringOverride : compact ? ringSteps(closeInterval(p), bytesPerStep, incoming.get(p.target()))
                 : classicRingSteps(closeInterval(p), bytesPerStep, incoming.get(p.target()));
             if (p.target() instanceof LifPopulation lif) {
                 Recurrent r = recurrent.get(lif);

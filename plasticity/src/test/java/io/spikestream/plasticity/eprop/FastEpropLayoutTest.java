@@ -92,6 +92,35 @@ class FastEpropLayoutTest {
         }
     }
 
+    @ParameterizedTest(name = "ring={0} cutoff={1} compact={2}")
+    @CsvSource({"24, 50, true", "24, 50, false", "40, 100, true", "12, 7, true"})
+    void windowsClosedBeforeTheCutoffAgreeWithTheExactRule(int ring, double cutoff, boolean compact) {
+        // a ring shorter than the cutoff's window (what large networks get): sources silent for longer than the ring
+        // are closed internally more than once per window
+        OptimizerSpec spec = OptimizerSpec.fromMap(Map.of("type", "gradient_descent", "eta", 1e-7,
+            "optimize_each_step", false));
+        Map<String, Object> params = Map.of("c_reg", 0.5, "eprop_isi_trace_cutoff", cutoff);
+        TestNetworks exact = new TestNetworks(8, 1, spec, 2, false, params, false);
+        TestNetworks fast = new TestNetworks(8, 2, spec, 2, false, params, true);
+        fast.fast.setCompactLayout(compact);
+        fast.fast.ringOverride = ring;
+        try (Network a = exact.net; Network b = fast.net) {
+            double[] w0 = exact.weights();
+            a.simulate(400.0);
+            b.simulate(400.0);
+            double[] we = exact.weights();
+            double[] wf = fast.weights();
+            double maxDiff = 0;
+            double maxChange = 0;
+            for (int i = 0; i < we.length; i++) {
+                maxDiff = Math.max(maxDiff, Math.abs(we[i] - wf[i]));
+                maxChange = Math.max(maxChange, Math.abs(we[i] - w0[i]));
+            }
+            assertTrue(maxChange > 1e-6, "weights must have learned, max change " + maxChange);
+            assertTrue(maxDiff < 1e-9 * maxChange, "max |w_fast - w_exact| = " + maxDiff + " for a change of " + maxChange);
+        }
+    }
+
     @Test
     void smallNetworksKeepAGenerousRing() {
         // cutoff 100 at 1000 neurons of 5 fields: 40 kB per step; 64 MiB allows far more than the window needs
