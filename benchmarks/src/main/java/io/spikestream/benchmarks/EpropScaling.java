@@ -5,6 +5,8 @@ import io.spikestream.plasticity.eprop.FastEpropRule;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -15,8 +17,14 @@ import java.util.Locale;
  *
  * <pre>
  *   EpropScaling --n 10000 --p 0.1 | --k 100  --threads 2  --mode fast|nest  --adam per-update|catch-up
- *                [--sim-ms 1000] [--warmup-ms 0] [--silent 0] [--seed 1]
+ *                [--sim-ms 1000] [--warmup-ms 0] [--silent 0] [--seed 1] [--eta E] [--loss-every-ms MS]
+ *                [--progress-ms MS] [--checkpoint FILE [--checkpoint-at-ms MS] [--resume-ms 20] [--keep-checkpoint]]
  * </pre>
+ *
+ * With {@code --checkpoint}, after the run (or after the progress stretch reaching {@code --checkpoint-at-ms}) the network is checkpointed to FILE (size, write seconds), simulated on
+ * for {@code --resume-ms} (fingerprint of spikes and every plastic weight), restored from FILE (restore seconds)
+ * and simulated for the same stretch again: {@code checkpoint_resume=identical} when both continuations agree bit
+ * for bit. {@code --progress-ms} prints a line to stderr per stretch (long runs).
  */
 public final class EpropScaling {
 
@@ -33,6 +41,11 @@ public final class EpropScaling {
         long seed = 1;
         double lossEveryMs = 0;
         double eta = -1;
+        double progressMs = 0;
+        Path checkpoint = null;
+        double resumeMs = 20;
+        double checkpointAtMs = Double.POSITIVE_INFINITY;
+        boolean keepCheckpoint = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String v = i + 1 < args.length ? args[i + 1] : null;
@@ -49,6 +62,11 @@ public final class EpropScaling {
                 case "--seed" -> { seed = Long.parseLong(v); i++; }
                 case "--loss-every-ms" -> { lossEveryMs = Double.parseDouble(v); i++; }
                 case "--eta" -> { eta = Double.parseDouble(v); i++; }
+                case "--progress-ms" -> { progressMs = Double.parseDouble(v); i++; }
+                case "--checkpoint" -> { checkpoint = Path.of(v); i++; }
+                case "--resume-ms" -> { resumeMs = Double.parseDouble(v); i++; }
+                case "--checkpoint-at-ms" -> { checkpointAtMs = Double.parseDouble(v); i++; }
+                case "--keep-checkpoint" -> keepCheckpoint = true;
                 default -> throw new IllegalArgumentException("unknown argument " + a);
             }
         }
@@ -63,47 +81,169 @@ public final class EpropScaling {
         }
         b.net.prepare();
         double buildS = (System.nanoTime() - t0) / 1e9;
+        // the memory figures do not depend on the simulation: printed now, so that a long run stopped early has them
+        double[] built = bytesPerSynapse(b);
+        System.out.printf(Locale.ROOT, "built n_rec=%d plastic_synapses=%d build_s=%.2f synapse_state_bytes_per_synapse=%.1f "
+                + "history_bytes_per_synapse=%.1f other_bytes_per_synapse=%.1f total_bytes_per_synapse=%.1f "
+                + "rss_after_build_mib=%.0f%n", n, b.plasticSynapses(), buildS, built[0], built[1], built[2],
+            built[0] + built[1] + built[2], peakRssMib());
         if (warmupMs > 0) {
             b.net.simulate(warmupMs);
         }
-        long spikes0 = b.net.spikeCount(b.rec);
-        long events0 = b.net.synapticEvents();
-        long t1 = System.nanoTime();
-        b.net.simulate(simMs);
-        double wall = (System.nanoTime() - t1) / 1e9;
-        long spikes = b.net.spikeCount(b.rec) - spikes0;
-        long events = b.net.synapticEvents() - events0;
+        // simulated in stretches (one unless --progress-ms); the checkpoint round trip, if asked for, runs after the
+        // stretch that reaches --checkpoint-at-ms and is left out of the timing, the spike and event counts and the
+        // loss curve (its first continuation is undone by the restore; the second continues the run)
+        double stretchMs = progressMs > 0 ? progressMs : simMs;
+        double wall = 0;
+        long spikes = 0;
+        long events = 0;
+        List<Double> curve = new ArrayList<>();
+        int[] lossRow = {0};
+        boolean checkpointDone = checkpoint == null;
+        for (double done = 0; done < simMs; done += stretchMs) {
+            double stretch = Math.min(stretchMs, simMs - done);
+            long spikes0 = b.net.spikeCount(b.rec);
+            long events0 = b.net.synapticEvents();
+            long s0 = System.nanoTime();
+            b.net.simulate(stretch);
+            double stretchWall = (System.nanoTime() - s0) / 1e9;
+            wall += stretchWall;
+            spikes += b.net.spikeCount(b.rec) - spikes0;
+            events += b.net.synapticEvents() - events0;
+            int before = curve.size();
+            if (errors != null) {
+                appendLoss(errors, b.out.size(), lossEveryMs, lossRow, curve);
+            }
+            if (progressMs > 0) {
+                double mse = 0;
+                for (int q = before; q < curve.size(); q++) {
+                    mse += curve.get(q) / (curve.size() - before);
+                }
+                System.err.printf(Locale.ROOT, "progress sim_ms=%.0f stretch_wall_s=%.2f rec_spikes=%d stretch_mse=%.5f "
+                    + "peak_rss_mib=%.0f%n", done + stretch, stretchWall, b.net.spikeCount(b.rec), mse, peakRssMib());
+            }
+            if (!checkpointDone && done + stretch >= checkpointAtMs) {
+                checkpointRoundTrip(b, checkpoint, resumeMs, keepCheckpoint);
+                checkpointDone = true;
+                if (errors != null) {
+                    lossRow[0] = errors.rows();
+                }
+            }
+        }
+        long syn = b.plasticSynapses();
+        double[] bytes = bytesPerSynapse(b);
+        System.out.printf(Locale.ROOT,
+            "mode=%s adam=%s n_rec=%d rec=%s threads=%d sim_ms=%.0f plastic_synapses=%d build_s=%.2f wall_s=%.3f "
+                + "wall_per_sim_s=%.4f rec_spikes=%d rate_hz=%.2f synaptic_events=%d events_per_wall_s=%.4g "
+                + "synapse_state_bytes_per_synapse=%.1f history_bytes_per_synapse=%.1f other_bytes_per_synapse=%.1f "
+                + "total_bytes_per_synapse=%.1f peak_rss_mib=%.0f%n",
+            mode.name().toLowerCase(Locale.ROOT), catchUp ? "catch-up" : "per-update", n,
+            k > 0 ? "K=" + k : "p=" + p, threads, simMs, syn, buildS, wall, wall / (simMs / 1000.0), spikes,
+            spikes / (double) n / (simMs / 1000.0), events, events / wall,
+            bytes[0], bytes[1], bytes[2], bytes[0] + bytes[1] + bytes[2], peakRssMib());
+        if (errors != null) {
+            // mean squared readout error per window: the learning curve of the sine-regression task
+            StringBuilder line = new StringBuilder("loss_curve_ms=" + (long) lossEveryMs + " mse=");
+            for (int q = 0; q < curve.size(); q++) {
+                line.append(String.format(Locale.ROOT, "%s%.5f", q == 0 ? "" : ",", curve.get(q)));
+            }
+            System.out.println(line);
+        }
+        if (!checkpointDone) {
+            checkpointRoundTrip(b, checkpoint, resumeMs, keepCheckpoint);
+        }
+        b.net.close();
+    }
+
+    /**
+     * Bytes per plastic synapse: {synapse columns (engine target and weight + the rule's columns), neuron history,
+     * everything else (per-source and per-neuron state, feedback and static connections, row pointers)}.
+     */
+    private static double[] bytesPerSynapse(BenchNetwork b) {
         long syn = b.plasticSynapses();
         long engineBytes = syn * (4 + 8);
         long ruleBytes = 0;
         long histBytes = 0;
+        long otherBytes = 0;
         if (b.rule instanceof FastEpropRule f) {
             ruleBytes = f.synapseStateBytes();
             histBytes = f.historyBytes();
-        }
-        System.out.printf(Locale.ROOT,
-            "mode=%s adam=%s n_rec=%d rec=%s threads=%d sim_ms=%.0f plastic_synapses=%d build_s=%.2f wall_s=%.3f "
-                + "wall_per_sim_s=%.4f rec_spikes=%d rate_hz=%.2f synaptic_events=%d events_per_wall_s=%.4g "
-                + "synapse_state_bytes_per_synapse=%.1f history_bytes_per_synapse=%.1f peak_rss_mib=%.0f%n",
-            mode.name().toLowerCase(Locale.ROOT), catchUp ? "catch-up" : "per-update", n,
-            k > 0 ? "K=" + k : "p=" + p, threads, simMs, syn, buildS, wall, wall / (simMs / 1000.0), spikes,
-            spikes / (double) n / (simMs / 1000.0), events, events / wall,
-            (engineBytes + ruleBytes) / (double) syn, histBytes / (double) syn, peakRssMib());
-        if (errors != null) {
-            // mean squared readout error per window: the learning curve of the sine-regression task
-            int per = (int) Math.round(lossEveryMs) * b.out.size();
-            StringBuilder curve = new StringBuilder("loss_curve_ms=" + (long) lossEveryMs + " mse=");
-            for (int r = 0; r + per <= errors.rows(); r += per) {
-                double se = 0;
-                for (int q = r; q < r + per; q++) {
-                    double e = errors.value(q, 0);
-                    se += e * e;
+            otherBytes = f.sourceAndNeuronBytes() + rowPointerBytes(b.net);
+            for (io.spikestream.network.Projection q : b.net.projections()) {
+                if (!b.plastic.contains(q)) {
+                    otherBytes += q.size() * (4 + 8); // static and feedback connections: target and weight
                 }
-                curve.append(String.format(Locale.ROOT, "%s%.5f", r == 0 ? "" : ",", se / per));
             }
-            System.out.println(curve);
         }
-        b.net.close();
+        return new double[] {(engineBytes + ruleBytes) / (double) syn, histBytes / (double) syn, otherBytes / (double) syn};
+    }
+
+    /** Appends the mean squared error of every complete window of recorded rows from lossRow[0] on. */
+    private static void appendLoss(io.spikestream.network.Multimeter errors, int readouts, double lossEveryMs,
+                                   int[] lossRow, List<Double> curve) {
+        int per = (int) Math.round(lossEveryMs) * readouts;
+        int r = lossRow[0];
+        for (; r + per <= errors.rows(); r += per) {
+            double se = 0;
+            for (int q = r; q < r + per; q++) {
+                double e = errors.value(q, 0);
+                se += e * e;
+            }
+            curve.add(se / per);
+        }
+        lossRow[0] = r;
+    }
+
+    /**
+     * Writes a checkpoint, continues, restores and continues again: prints the checkpoint's size, write and restore
+     * seconds and whether both continuations agree bit for bit (spike count and every plastic weight).
+     */
+    private static void checkpointRoundTrip(BenchNetwork b, Path file, double resumeMs, boolean keep) throws IOException {
+        long w0 = System.nanoTime();
+        long bytes = b.net.writeCheckpoint(file);
+        double writeS = (System.nanoTime() - w0) / 1e9;
+        double rssAfterWrite = peakRssMib();
+        long spikes0 = b.net.spikeCount(b.rec);
+        b.net.simulate(resumeMs);
+        long first = fingerprint(b) ^ (b.net.spikeCount(b.rec) - spikes0);
+        long r0 = System.nanoTime();
+        b.net.restoreCheckpoint(file);
+        double restoreS = (System.nanoTime() - r0) / 1e9;
+        long spikes1 = b.net.spikeCount(b.rec);
+        b.net.simulate(resumeMs);
+        long second = fingerprint(b) ^ (b.net.spikeCount(b.rec) - spikes1);
+        if (!keep) {
+            Files.deleteIfExists(file);
+        }
+        System.out.printf(Locale.ROOT, "checkpoint_bytes=%d checkpoint_gib=%.2f checkpoint_write_s=%.2f checkpoint_restore_s=%.2f "
+                + "checkpoint_resume=%s resume_ms=%.0f peak_rss_after_write_mib=%.0f peak_rss_after_restore_mib=%.0f%n",
+            bytes, bytes / (double) (1L << 30), writeS, restoreS, first == second ? "identical" : "DIFFERENT", resumeMs,
+            rssAfterWrite, peakRssMib());
+    }
+
+    /** A hash of every plastic weight (bit patterns, in storage order). */
+    private static long fingerprint(BenchNetwork b) {
+        long h = 0x9E3779B97F4A7C15L;
+        for (io.spikestream.network.Projection p : b.plastic) {
+            for (int k = 0; k < p.parts(); k++) {
+                io.spikestream.network.Projection.Part part = p.part(k);
+                for (long i = 0; i < part.nnz; i++) {
+                    h = (h ^ Double.doubleToRawLongBits(part.weight(i))) * 0x100000001B3L;
+                }
+            }
+        }
+        return h;
+    }
+
+    /** Heap bytes of every projection's row pointers. */
+    private static long rowPointerBytes(io.spikestream.network.Network net) {
+        long b = 0;
+        for (io.spikestream.network.Projection p : net.projections()) {
+            for (int k = 0; k < p.parts(); k++) {
+                b += (long) p.part(k).rowPtr.length * Long.BYTES;
+            }
+        }
+        return b;
     }
 
     /** VmHWM of this process (Linux), in MiB; -1 elsewhere. */

@@ -167,31 +167,11 @@ public final class Network implements AutoCloseable {
         if (sm.name().equals(SynapseModel.RATE_CONNECTION_DELAYED)) {
             post.checkRateInput(pre, syn.receptor());
         }
-        SplittableRandom rng = new SplittableRandom(mix(seed, projections.size()));
-        IntBuffer src = new IntBuffer();
-        IntBuffer tgt = new IntBuffer();
-        generate(pre, post, conn, rng, src, tgt);
-        int count = src.size;
-        double[] w = new double[count];
-        if (syn.weight() instanceof WeightInit.Values v && v.values().length != count) {
-            throw new IllegalArgumentException("connect: " + v.values().length + " weights given for " + count + " connections");
-        }
-        for (int i = 0; i < count; i++) {
-            w[i] = syn.weight().next(rng, i);
-        }
-        int[] d = new int[count];
-        if (syn.delaysMs() != null) {
-            if (syn.delaysMs().length != count) {
-                throw new IllegalArgumentException("connect: " + syn.delaysMs().length + " delays given for " + count + " connections");
-            }
-            for (int i = 0; i < count; i++) {
-                d[i] = delaySteps(syn.delaysMs()[i]);
-            }
-        } else {
-            Arrays.fill(d, delaySteps(syn.delayMs()));
-        }
-        Projection proj = new Projection(projections.size(), pre, post, sm, syn.receptor(),
-            src.data, tgt.data, w, d, count, workers, arena);
+        double[] delaysMs = syn.delaysMs();
+        Projection proj = ProjectionBuilder.build(projections.size(), pre, post, sm, syn.receptor(),
+            mix(seed, projections.size()), (rng, sink) -> generate(pre, post, conn, rng, sink), syn,
+            delaysMs == null ? null : i -> delaySteps(delaysMs[i]), delaysMs == null ? delaySteps(syn.delayMs()) : 0,
+            workers, arena);
         projections.add(proj);
         if (sm.rule() != null) {
             rules.add(sm.rule());
@@ -213,7 +193,7 @@ public final class Network implements AutoCloseable {
     }
 
     private static void generate(Population pre, Population post, Connectivity conn, SplittableRandom rng,
-                                 IntBuffer src, IntBuffer tgt) {
+                                 ProjectionBuilder.PairSink sink) {
         int nPre = pre.size();
         int nPost = post.size();
         boolean same = pre == post;
@@ -224,8 +204,7 @@ public final class Network implements AutoCloseable {
                         if (same && i == j && !a.allowAutapses()) {
                             continue;
                         }
-                        src.add(i);
-                        tgt.add(j);
+                        sink.add(i, j);
                     }
                 }
             }
@@ -251,8 +230,7 @@ public final class Network implements AutoCloseable {
                         if (same && i == j && !b.allowAutapses()) {
                             continue;
                         }
-                        src.add(i);
-                        tgt.add(j);
+                        sink.add(i, j);
                     }
                 }
             }
@@ -284,8 +262,7 @@ public final class Network implements AutoCloseable {
                         picked[c++] = i;
                     }
                     for (int q = 0; q < k; q++) {
-                        src.add(picked[q]);
-                        tgt.add(j);
+                        sink.add(picked[q], j);
                         if (chosen != null) {
                             chosen[picked[q]] = false;
                         }
@@ -297,8 +274,7 @@ public final class Network implements AutoCloseable {
                     throw new IllegalArgumentException("one_to_one needs equal sizes, got " + nPre + " and " + nPost);
                 }
                 for (int i = 0; i < nPre; i++) {
-                    src.add(i);
-                    tgt.add(i);
+                    sink.add(i, i);
                 }
             }
             case Connectivity.Explicit e -> {
@@ -309,8 +285,7 @@ public final class Network implements AutoCloseable {
                         throw new IllegalArgumentException("explicit connection " + q + ": (" + i + " -> " + j
                             + ") outside the populations' sizes " + nPre + " and " + nPost);
                     }
-                    src.add(i);
-                    tgt.add(j);
+                    sink.add(i, j);
                 }
             }
         }
@@ -939,18 +914,5 @@ public final class Network implements AutoCloseable {
     /** The events of the stamp about to be delivered (read-only view, valid between simulate calls). */
     public EventList pendingEvents() {
         return current;
-    }
-
-    /** Growable int array used while generating connections. */
-    private static final class IntBuffer {
-        int[] data = new int[16];
-        int size;
-
-        void add(int v) {
-            if (size == data.length) {
-                data = Arrays.copyOf(data, size * 2);
-            }
-            data[size++] = v;
-        }
     }
 }

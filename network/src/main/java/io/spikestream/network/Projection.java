@@ -1,6 +1,5 @@
 package io.spikestream.network;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.zip.CRC32C;
 
@@ -64,62 +63,19 @@ public final class Projection {
         }
     }
 
-    Projection(int index, Population source, Population target, SynapseModel model, int receptor,
-               int[] src, int[] tgt, double[] w, int[] delaySteps, int count, int workers, Arena arena) {
+    /** Built by {@link ProjectionBuilder}: every part's rows, targets, weights and delays already in place. */
+    Projection(int index, Population source, Population target, SynapseModel model, int receptor, Part[] parts,
+               long size, int uniformDelay, int maxDelay) {
         this.index = index;
         this.source = source;
         this.target = target;
         this.model = model;
         this.receptor = receptor;
-        this.size = count;
+        this.parts = parts;
+        this.size = size;
+        this.uniformDelay = uniformDelay;
+        this.maxDelay = maxDelay;
         this.countsSpikes = target instanceof InputPopulation;
-        int uniform = count == 0 ? 1 : delaySteps[0];
-        int max = uniform;
-        for (int i = 1; i < count; i++) {
-            if (delaySteps[i] != uniform) {
-                uniform = -1;
-            }
-            max = Math.max(max, delaySteps[i]);
-        }
-        this.uniformDelay = uniform;
-        this.maxDelay = max;
-        this.parts = new Part[workers];
-        int nSrc = source.size();
-        // counting sort by (worker of target, source), stable: keeps connection order within a row
-        int[] workerOf = new int[target.size()];
-        for (int k = 0; k < workers; k++) {
-            for (int j = target.chunkStart(k); j < target.chunkEnd(k); j++) {
-                workerOf[j] = k;
-            }
-        }
-        for (int k = 0; k < workers; k++) {
-            long[] rowPtr = new long[nSrc + 1];
-            for (int i = 0; i < count; i++) {
-                if (workerOf[tgt[i]] == k) {
-                    rowPtr[src[i] + 1]++;
-                }
-            }
-            for (int s = 0; s < nSrc; s++) {
-                rowPtr[s + 1] += rowPtr[s];
-            }
-            long nnz = rowPtr[nSrc];
-            MemorySegment ts = arena.allocate(SynapseLayout.TARGET, Math.max(1, nnz));
-            MemorySegment ws = arena.allocate(SynapseLayout.WEIGHT, Math.max(1, nnz));
-            MemorySegment ds = uniform < 0 ? arena.allocate(SynapseLayout.DELAY, Math.max(1, nnz)) : null;
-            long[] fill = java.util.Arrays.copyOf(rowPtr, nSrc);
-            for (int i = 0; i < count; i++) {
-                if (workerOf[tgt[i]] != k) {
-                    continue;
-                }
-                long at = fill[src[i]]++;
-                ts.setAtIndex(SynapseLayout.TARGET, at, tgt[i]);
-                ws.setAtIndex(SynapseLayout.WEIGHT, at, w[i]);
-                if (ds != null) {
-                    ds.setAtIndex(SynapseLayout.DELAY, at, (short) delaySteps[i]);
-                }
-            }
-            parts[k] = new Part(k, rowPtr, ts, ws, ds);
-        }
     }
 
     /**

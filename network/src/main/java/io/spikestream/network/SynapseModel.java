@@ -22,4 +22,13 @@ public record SynapseModel(String name, PlasticityRule rule, boolean carriesSpik
     public static SynapseModel rateConnectionDelayed() {
         return new SynapseModel(RATE_CONNECTION_DELAYED, null, false);
     }
+
+    /**
+     * Registers a learning rule's two synapse models on {@code net}: {@code plastic} (carries spikes, owned by the
+     * rule) and {@code learningSignal} (the readout-to-neuron feedback connections the rule reads, no spikes).
+     */
+    public static void registerRule(Network net, PlasticityRule rule, String plastic, String learningSignal) {
+        net.registerSynapseModel(new SynapseModel(plastic, rule, true));
+        net.registerSynapseModel(new SynapseModel(learningSignal, rule, false));
+    }
 }

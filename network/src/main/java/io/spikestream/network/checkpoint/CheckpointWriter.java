@@ -43,7 +43,7 @@ public final class CheckpointWriter {
     /** Prefix of temporary files; readers and listings ignore files that start with it. */
     public static final String TEMP_PREFIX = ".tmp-";
 
-    private static final long CRC_CHUNK = 1L << 30;
+    private static final long CRC_CHUNK = MappedChunks.CHUNK;
 
     private final byte[] shape;
     private final List<byte[]> names = new ArrayList<>();
@@ -217,7 +217,9 @@ public final class CheckpointWriter {
     static int crc(MemorySegment s) {
         CRC32C c = new CRC32C();
         for (long off = 0; off < s.byteSize(); off += CRC_CHUNK) {
-            c.update(s.asSlice(off, Math.min(CRC_CHUNK, s.byteSize() - off)).asByteBuffer());
+            MemorySegment chunk = s.asSlice(off, Math.min(CRC_CHUNK, s.byteSize() - off));
+            c.update(chunk.asByteBuffer());
+            MappedChunks.release(chunk, false);
         }
         return (int) c.getValue();
     }

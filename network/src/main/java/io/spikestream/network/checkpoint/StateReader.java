@@ -114,6 +114,25 @@ public final class StateReader {
         MemorySegment.copy(in, DOUBLE, take(8L * n, what), dst, 0, n);
     }
 
+    /** Reads a double array ({@link StateWriter#putDoubles}) into a segment of exactly its size. */
+    public void readDoubles(MemorySegment dst, String what) throws CheckpointException {
+        long expected = dst.byteSize() / Double.BYTES;
+        long n = count(8, what);
+        if (n != expected) {
+            throw new CheckpointException(CheckpointException.Kind.INCOMPATIBLE_SHAPE, "section '" + section + "': "
+                + what + " has " + n + " values in the checkpoint but " + expected + " in this network");
+        }
+        copyIn(take(8L * n, what), dst, 8L * n);
+    }
+
+    private void copyIn(long at, MemorySegment dst, long n) {
+        for (long off = 0; off < n; off += MappedChunks.CHUNK) {
+            long len = Math.min(MappedChunks.CHUNK, n - off);
+            MemorySegment.copy(in, at + off, dst, off, len);
+            MappedChunks.release(in.asSlice(at + off, len), false);
+        }
+    }
+
     public void readBooleans(boolean[] dst, String what) throws CheckpointException {
         readBooleans(dst, dst.length, what);
     }
@@ -186,7 +205,7 @@ public final class StateReader {
                 + (expected < 0 ? "none" : expected + " bytes") + " in this network");
         }
         if (n > 0) {
-            MemorySegment.copy(in, take(n, what), dst, 0, n);
+            copyIn(take(n, what), dst, n);
         }
     }
 

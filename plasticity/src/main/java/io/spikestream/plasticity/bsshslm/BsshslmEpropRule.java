@@ -14,15 +14,17 @@ import io.spikestream.network.checkpoint.CheckpointException;
 import io.spikestream.network.checkpoint.Checkpointable;
 import io.spikestream.network.checkpoint.StateReader;
 import io.spikestream.network.checkpoint.StateWriter;
+import io.spikestream.plasticity.LearningRate;
 import io.spikestream.plasticity.LearningRateControl;
+import io.spikestream.plasticity.LearningSignalIndex;
 import io.spikestream.plasticity.optim.OptimizerClock;
 import io.spikestream.plasticity.optim.OptimizerSpec;
+import io.spikestream.plasticity.optim.SourceClocks;
 import io.spikestream.plasticity.optim.WeightOptimizer;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +55,7 @@ public final class BsshslmEpropRule implements PlasticityRule, LearningRateContr
     private final BsshslmConfig config;
     private final OptimizerSpec spec;
     private final Map<Projection, Double> tauOverrides = new IdentityHashMap<>();
-    private volatile double eta;
+    private final LearningRate eta;
 
     private Network network;
     private long interval;
@@ -69,7 +71,7 @@ public final class BsshslmEpropRule implements PlasticityRule, LearningRateContr
     private BsshslmEpropRule(BsshslmConfig config) {
         this.config = config;
         this.spec = config.optimizer();
-        this.eta = spec.eta();
+        this.eta = new LearningRate(spec.eta());
     }
 
     /**
@@ -78,8 +80,7 @@ public final class BsshslmEpropRule implements PlasticityRule, LearningRateContr
      */
     public static BsshslmEpropRule install(Network net, BsshslmConfig config) {
         BsshslmEpropRule rule = new BsshslmEpropRule(config);
-        net.registerSynapseModel(new SynapseModel(SYNAPSE, rule, true));
-        net.registerSynapseModel(new SynapseModel(LEARNING_SIGNAL, rule, false));
+        SynapseModel.registerRule(net, rule, SYNAPSE, LEARNING_SIGNAL);
         return rule;
     }
 
@@ -109,15 +110,12 @@ public final class BsshslmEpropRule implements PlasticityRule, LearningRateContr
     /** Changes the learning rate; as in NEST, each synapse uses it from its next-but-one update. */
     @Override
     public void setEta(double newEta) {
-        if (!(newEta >= 0) || Double.isInfinite(newEta)) {
-            throw new IllegalArgumentException("eta >= 0 required, got " + newEta);
-        }
-        this.eta = newEta;
+        eta.set(newEta);
     }
 
     @Override
     public double eta() {
-        return eta;
+        return eta.get();
     }
 
     /** eprop_update_interval in steps (known once the network is prepared). */
@@ -136,11 +134,7 @@ public final class BsshslmEpropRule implements PlasticityRule, LearningRateContr
         long[] tTrigger;
         int[][] isi;
         int[] isiCount;
-        long[] clockK;
-        double[] clockB1;
-        double[] clockB2;
-        long[] clockN;
-        double[] clockEta;
+        SourceClocks clocks;
         MemorySegment grad;
         MemorySegment acc;
         MemorySegment m;
@@ -159,8 +153,10 @@ public final class BsshslmEpropRule implements PlasticityRule, LearningRateContr
         PartState[] parts;
     }
 
-    private static final class Scratch {
+    static final class Scratch {
         double[] zbar = new double[1024];
+        /** Errors of the readouts feeding a population, one slot each (see {@link LearningSignalIndex}). */
+        double[] errors = new double[0];
         final OptimizerClock clock0 = new OptimizerClock();
         final OptimizerClock clock = new OptimizerClock();
         final double[] opt = new double[3];
@@ -276,15 +272,7 @@ public final class BsshslmEpropRule implements PlasticityRule, LearningRateContr
             st.tTrigger = new long[nSrc];
             st.isi = new int[nSrc][];
             st.isiCount = new int[nSrc];
-            st.clockK = new long[nSrc];
-            Arrays.fill(st.clockK, 1L);
-            st.clockB1 = new double[nSrc];
-            Arrays.fill(st.clockB1, 1.0);
-            st.clockB2 = new double[nSrc];
-            Arrays.fill(st.clockB2, 1.0);
-            st.clockN = new long[nSrc];
-            st.clockEta = new double[nSrc];
-            Arrays.fill(st.clockEta, spec.eta());
+            st.clocks = new SourceClocks(nSrc, spec.eta());
             long n = Math.max(1, part.nnz);
             st.grad = network.arena().allocate(SynapseLayout.STATE, n);
             st.acc = network.arena().allocate(SynapseLayout.STATE, n);
@@ -323,47 +311,18 @@ public final class BsshslmEpropRule implements PlasticityRule, LearningRateContr
     }
 
     private void attachFeedback(List<Projection> feedback) {
-        Map<RecurrentNeurons, List<long[]>> rows = new IdentityHashMap<>();
-        Map<Integer, BsshslmReadoutPopulation> popByIndex = new HashMap<>();
+        Map<RecurrentNeurons, List<Projection>> into = new IdentityHashMap<>();
         for (Projection p : feedback) {
-            if (!(p.source() instanceof BsshslmReadoutPopulation ro)) {
+            if (!(p.source() instanceof BsshslmReadoutPopulation)) {
                 throw new IllegalArgumentException(LEARNING_SIGNAL + " must start at an eprop_readout_bsshslm_2020: " + p);
             }
             if (!(p.target() instanceof BsshslmLifPopulation lif)) {
                 throw new IllegalArgumentException(LEARNING_SIGNAL + " must end at an eprop_iaf(_adapt)_bsshslm_2020: " + p);
             }
-            popByIndex.put(ro.index(), ro);
-            RecurrentNeurons rn = recurrent.get(lif);
-            List<long[]> list = rows.computeIfAbsent(rn, x -> new ArrayList<>());
-            for (int k = 0; k < p.parts(); k++) {
-                Projection.Part part = p.part(k);
-                for (int s = 0; s < ro.size(); s++) {
-                    for (long i = part.rowStart(s); i < part.rowEnd(s); i++) {
-                        list.add(new long[] {part.target(i), ro.globalOffset() + s, ro.index(), s,
-                            Double.doubleToRawLongBits(part.weight(i))});
-                    }
-                }
-            }
+            into.computeIfAbsent(recurrent.get(lif), x -> new ArrayList<>()).add(p);
         }
-        rows.forEach((rn, list) -> {
-            // per target neuron, ascending readout id: NEST's delivery order of learning signals
-            list.sort((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
-            int n = rn.pop.size();
-            rn.fbPtr = new int[n + 1];
-            rn.fbPop = new BsshslmReadoutPopulation[list.size()];
-            rn.fbLocal = new int[list.size()];
-            rn.fbWeight = new double[list.size()];
-            for (int i = 0; i < list.size(); i++) {
-                long[] e = list.get(i);
-                rn.fbPtr[(int) e[0] + 1]++;
-                rn.fbPop[i] = popByIndex.get((int) e[2]);
-                rn.fbLocal[i] = (int) e[3];
-                rn.fbWeight[i] = Double.longBitsToDouble(e[4]);
-            }
-            for (int j = 0; j < n; j++) {
-                rn.fbPtr[j + 1] += rn.fbPtr[j];
-            }
-        });
+        // per target neuron, ascending readout id: NEST's delivery order of learning signals
+        into.forEach((rn, list) -> rn.feedback = LearningSignalIndex.build(rn.pop, list));
     }
 
     private void registerRecordables() {
@@ -399,7 +358,7 @@ public final class BsshslmEpropRule implements PlasticityRule, LearningRateContr
      */
     @Override
     public void writeState(StateWriter out) {
-        out.putDouble(eta);
+        out.putDouble(eta.get());
         for (RecurrentNeurons r : recurrentByPop) {
             if (r != null) {
                 out.putLongs(r.spikes);
@@ -429,11 +388,7 @@ public final class BsshslmEpropRule implements PlasticityRule, LearningRateContr
                         out.putInts(st.isi[src], 0, st.isiCount[src]);
                     }
                 }
-                out.putLongs(st.clockK);
-                out.putDoubles(st.clockB1);
-                out.putDoubles(st.clockB2);
-                out.putLongs(st.clockN);
-                out.putDoubles(st.clockEta);
+                st.clocks.write(out);
                 out.putSegment(st.grad);
                 out.putSegment(st.acc);
                 out.putSegment(st.m);
@@ -452,7 +407,7 @@ public final class BsshslmEpropRule implements PlasticityRule, LearningRateContr
 
     @Override
     public void readState(StateReader in) throws CheckpointException {
-        eta = in.getDouble();
+        eta.set(LearningRate.checked(in.getDouble()));
         for (RecurrentNeurons r : recurrentByPop) {
             if (r != null) {
                 String at = "population " + r.pop.index() + ": ";
@@ -485,11 +440,7 @@ public final class BsshslmEpropRule implements PlasticityRule, LearningRateContr
                             + ": " + st.isi[src].length + " inter-spike intervals, count " + st.isiCount[src]);
                     }
                 }
-                in.readLongs(st.clockK, "optimizer steps");
-                in.readDoubles(st.clockB1, "optimizer beta1 powers");
-                in.readDoubles(st.clockB2, "optimizer beta2 powers");
-                in.readLongs(st.clockN, "optimizer updates");
-                in.readDoubles(st.clockEta, "optimizer learning rates");
+                st.clocks.read(in);
                 in.readSegment(st.grad, "gradients");
                 in.readSegment(st.acc, "accumulators");
                 in.readSegment(st.m, "Adam first moments");
@@ -511,7 +462,7 @@ public final class BsshslmEpropRule implements PlasticityRule, LearningRateContr
     @Override
     public void beginStep(int worker, long t) {
         for (RecurrentNeurons rn : recurrentList) {
-            rn.deliverLearningSignals(rn.pop.chunkStart(worker), rn.pop.chunkEnd(worker), t);
+            rn.deliverLearningSignals(rn.pop.chunkStart(worker), rn.pop.chunkEnd(worker), t, scratch[worker]);
         }
     }
 
@@ -727,8 +678,8 @@ public final class BsshslmEpropRule implements PlasticityRule, LearningRateContr
         }
         final boolean adam = spec.type() == OptimizerSpec.Type.ADAM;
         final double[] o = sc.opt;
-        final double etaNow = eta;
-        sc.clock0.set(st.clockK[src], st.clockB1[src], st.clockB2[src], st.clockN[src], st.clockEta[src]);
+        final double etaNow = eta.get();
+        st.clocks.load(src, sc.clock0);
         for (long i = a; i < b; i++) {
             sc.clock.copyFrom(sc.clock0);
             o[0] = st.acc.getAtIndex(SynapseLayout.STATE, i);
@@ -746,11 +697,7 @@ public final class BsshslmEpropRule implements PlasticityRule, LearningRateContr
                 st.v.setAtIndex(SynapseLayout.STATE, i, o[2]);
             }
         }
-        st.clockK[src] = sc.clock.k;
-        st.clockB1[src] = sc.clock.b1pow;
-        st.clockB2[src] = sc.clock.b2pow;
-        st.clockN[src] = sc.clock.nOptimize;
-        st.clockEta[src] = sc.clock.etaCurrent;
+        st.clocks.store(src, sc.clock);
     }
 
     // ------------------------------------------------------------------ inspection (tests, tools)

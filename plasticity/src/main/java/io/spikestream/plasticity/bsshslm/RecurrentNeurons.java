@@ -3,6 +3,7 @@ package io.spikestream.plasticity.bsshslm;
 import io.spikestream.network.BsshslmLifPopulation;
 import io.spikestream.network.BsshslmReadoutPopulation;
 import io.spikestream.network.Params;
+import io.spikestream.plasticity.LearningSignalIndex;
 import io.spikestream.plasticity.eprop.SurrogateGradient;
 
 /**
@@ -33,11 +34,8 @@ final class RecurrentNeurons {
     final double[] psiNow;
     final double[] learningSignalNow;
 
-    // learning-signal connections, CSR by target neuron, ascending readout id
-    int[] fbPtr;
-    BsshslmReadoutPopulation[] fbPop;
-    int[] fbLocal;
-    double[] fbWeight;
+    /** Learning-signal connections into this population (null without any). */
+    LearningSignalIndex feedback;
 
     RecurrentNeurons(BsshslmLifPopulation pop, double h, long interval) {
         this.pop = pop;
@@ -67,9 +65,18 @@ final class RecurrentNeurons {
     }
 
     /** Phase A of step t: the errors of step t-1 into H[t-3] (spec §5.5: L[τ] = Σ_k B_jk err_k(τ+2)). */
-    void deliverLearningSignals(int from, int to, long t) {
-        if (fbPtr == null || t < 1) {
+    void deliverLearningSignals(int from, int to, long t, BsshslmEpropRule.Scratch sc) {
+        final LearningSignalIndex fb = feedback;
+        if (fb == null || t < 1) {
             return;
+        }
+        double[] err = sc.errors.length >= fb.slots() ? sc.errors : (sc.errors = new double[fb.slots()]);
+        for (int q = 0; q < fb.sources(); q++) {
+            BsshslmReadoutPopulation ro = (BsshslmReadoutPopulation) fb.source(q);
+            int base = fb.sourceSlot(q);
+            for (int s = 0; s < ro.size(); s++) {
+                err[base + s] = ro.error(t - 1, s);
+            }
         }
         for (int j = from; j < to; j++) {
             IntervalArchive a = archive[j];
@@ -80,8 +87,9 @@ final class RecurrentNeurons {
             if (slot < 0) {
                 continue;
             }
-            for (int i = fbPtr[j]; i < fbPtr[j + 1]; i++) {
-                a.add(slot, LS, fbWeight[i] * fbPop[i].error(t - 1, fbLocal[i]));
+            // term by term into the archive, as NEST adds each learning-signal connection's contribution
+            for (int i = fb.start(j), e = fb.end(j); i < e; i++) {
+                a.add(slot, LS, fb.weight(i) * err[fb.slot(i)]);
             }
         }
     }

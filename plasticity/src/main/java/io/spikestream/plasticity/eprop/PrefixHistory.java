@@ -31,13 +31,22 @@ import java.lang.foreign.ValueLayout;
  * and end (and at block boundaries in between). Block length is chosen so that the rebasing factors stay
  * within 1e4, which bounds the cancellation error near 1e-12 relative.
  *
- * <p>Layout (off-heap, time-major so that the entries of one step for all neurons are contiguous):
- * {@code ring[((slot * n) + neuron) * FIELDS + field]} with slot = step mod {@link #ringSteps}.
- * psi and S are written in the update of step t; L (known two steps later) and D, C at the start of step t+2.
- * Owned per chunk of neurons by one worker; not threadsafe otherwise.
+ * <p><b>Folded layout</b> ({@link #folded}, when {@code kappa == kappa_reg}: NEST's default): the regularisation
+ * trace is then exactly {@code (1 - kappa) ebar}, so the regularisation signal folds into the learning signal,
+ * {@code L' = L + (1 - kappa) fr}, and an entry holds only {S, D, C, psi, L'} (5 values instead of 9); the
+ * synapses need no {@code ebar_reg} column. Until L is known (two steps later) the L' slot holds
+ * {@code (1 - kappa) fr}.
+ *
+ * <p>Layout (off-heap, long-indexed, time-major so that the entries of one step for all neurons are contiguous):
+ * {@code ring[((slot * n) + neuron) * fields + field]} with {@code slot = step mod ringSteps}; the ring length
+ * is what the windows need, not rounded to a power of two (callers compute a step's slot base once per step or
+ * row, so the modulo is off the per-synapse path). psi and S are written in the update of step t; L (known two
+ * steps later) and D, C at the start of step t+2. Owned per chunk of neurons by one worker; not threadsafe
+ * otherwise.
  */
 final class PrefixHistory {
 
+    // general layout (kappa != kappa_reg)
     static final int S = 0;
     static final int D = 1;
     static final int C = 2;
@@ -48,25 +57,28 @@ final class PrefixHistory {
     static final int LS = 7;
     static final int FR = 8;
     static final int FIELDS = 9;
+    // folded layout (kappa == kappa_reg): S, D, C as above, then psi and L' = L + (1 - kappa) fr
+    static final int F_PSI = 3;
+    static final int F_LS = 4;
+    static final int FOLDED_FIELDS = 5;
     // readout populations: error and its prefix
     static final int E_SUM = 0;
     static final int E_RAW = 1;
     static final int OUT_FIELDS = 2;
 
-    private static final ValueLayout.OfDouble DBL = ValueLayout.JAVA_DOUBLE;
+    static final ValueLayout.OfDouble DBL = ValueLayout.JAVA_DOUBLE;
 
     final int n;
     final int fields;
+    final boolean folded;
     final int ringSteps;
-    final int ringMask;
     final int block;
     final int blockMask;
     /**
-     * On the Java heap rather than off-heap: this is the hottest random-access structure of the engine, and plain
-     * array loads let the JIT drop the segment bounds/liveness checks from the gather loop (measured 1.3x).
-     * It is per neuron, not per synapse, and is written to checkpoints through MemorySegment.ofArray.
+     * Off-heap and long-indexed: at 10^6 neurons the ring holds ~4e8 values, beyond any Java array. Segment accesses
+     * in the gather loop cost a bounds check each; the row loops read a handful of values per synapse.
      */
-    final double[] ring;
+    final MemorySegment ring;
 
     // decay constants and power tables pow[x + block] for x in [-block, max(block, ringSteps) + 1]
     final double pV;
@@ -81,8 +93,8 @@ final class PrefixHistory {
     PrefixHistory(int n, int fields, int ringSteps, double pV, double kappa, double kappaReg, Arena arena) {
         this.n = n;
         this.fields = fields;
-        this.ringSteps = Integer.highestOneBit(Math.max(4, ringSteps - 1)) << 1;
-        this.ringMask = this.ringSteps - 1;
+        this.folded = fields == FOLDED_FIELDS;
+        this.ringSteps = Math.max(4, ringSteps);
         this.pV = pV;
         this.kappa = kappa;
         this.kappaReg = kappaReg;
@@ -96,12 +108,7 @@ final class PrefixHistory {
         }
         this.block = b;
         this.blockMask = b - 1;
-        long len0 = (long) this.ringSteps * n * fields;
-        if (len0 > Integer.MAX_VALUE - 16) {
-            throw new IllegalArgumentException("history ring of " + len0 + " values is too large: shorten "
-                + "eprop_isi_trace_cutoff or the population");
-        }
-        this.ring = new double[(int) len0];
+        this.ring = arena.allocate(DBL, Math.max(1, (long) this.ringSteps * n * fields));
         // exponents from -block (rebasing to a later block) to max(block, ring) (within-block terms, window lengths)
         int len = block + Math.max(block, this.ringSteps) + 2;
         powK = table(kappa, len);
@@ -119,7 +126,13 @@ final class PrefixHistory {
         return t;
     }
 
-    static PrefixHistory recurrent(LifPopulation pop, TimeGrid grid, int ringSteps, Arena arena) {
+    /** Whether a recurrent population's history can use the folded layout (kappa == kappa_reg). */
+    static boolean foldable(LifPopulation pop) {
+        return pop.params().d("kappa") == pop.params().d("kappa_reg");
+    }
+
+    /** @param fold the folded layout (requires {@link #foldable}) */
+    static PrefixHistory recurrent(LifPopulation pop, TimeGrid grid, int ringSteps, boolean fold, Arena arena) {
         Params p = pop.params();
         double pV = Math.exp(-grid.resolutionMs() / p.d("tau_m"));
         double k = p.d("kappa");
@@ -128,7 +141,10 @@ final class PrefixHistory {
             throw new IllegalArgumentException("fast e-prop needs 0 < kappa, kappa_reg <= 1 (population " + pop.label()
                 + " has kappa=" + k + ", kappa_reg=" + kr + "); use the NEST-exact rule for kappa = 0");
         }
-        return new PrefixHistory(pop.size(), FIELDS, ringSteps, pV, k, kr, arena);
+        if (fold && !foldable(pop)) {
+            throw new IllegalArgumentException("the folded history needs kappa == kappa_reg (population " + pop.label() + ")");
+        }
+        return new PrefixHistory(pop.size(), fold ? FOLDED_FIELDS : FIELDS, ringSteps, pV, k, kr, arena);
     }
 
     static PrefixHistory readout(ReadoutPopulation pop, TimeGrid grid, int ringSteps, Arena arena) {
@@ -136,16 +152,22 @@ final class PrefixHistory {
         return new PrefixHistory(pop.size(), OUT_FIELDS, ringSteps, pV, 1.0, 1.0, arena);
     }
 
-    int index(long step, int j, int field) {
-        return (int) (((step & ringMask) * n + j) * fields + field);
+    /** Index (in values) of the first entry of step {@code step}: slot * n * fields. */
+    long slotBase(long step) {
+        return (step % ringSteps) * n * fields;
+    }
+
+    long index(long step, int j, int field) {
+        return slotBase(step) + (long) j * fields + field;
     }
 
     double get(long step, int j, int field) {
-        return ring[index(step, j, field)];
+        return ring.getAtIndex(DBL, index(step, j, field));
     }
 
-    void set(long step, int j, int field, double v) {
-        ring[index(step, j, field)] = v;
+    /** Bytes of the ring. */
+    long bytes() {
+        return ring.byteSize();
     }
 
     /** pow tables are indexed by exponent + block. */
@@ -155,132 +177,213 @@ final class PrefixHistory {
 
     // ------------------------------------------------------------------ writers (recurrent)
 
-    /** Step t, after the neuron update: raw psi, fr and the psi prefix sums. */
-    void writePsi(long t, int j, double psi, double fr) {
-        long b = t & ~(long) blockMask;
-        int x = (int) (t - b);
-        double s0 = 0.0;
-        double sr0 = 0.0;
-        if (x > 0) {
-            s0 = get(t - 1, j, S);
-            sr0 = get(t - 1, j, SR);
+    /**
+     * Step t, after the neuron update, neurons [from, to): raw psi, fr and the psi prefix sums ({@code fr} is the
+     * regularisation signal c_reg (f_av - f_target)).
+     */
+    void writePsi(long t, int from, int to, double[] psi, double[] fr) {
+        final MemorySegment r = ring;
+        final int f = fields;
+        final int x = (int) (t & blockMask);
+        final double rx = powRho[x + block];
+        final long base = slotBase(t);
+        final long prev = x > 0 ? slotBase(t - 1) : -1;
+        if (folded) {
+            final double oneMinusK = 1.0 - kappa;
+            for (int j = from; j < to; j++) {
+                long e = base + (long) j * f;
+                double s0 = prev >= 0 ? r.getAtIndex(DBL, prev + (long) j * f + S) : 0.0;
+                r.setAtIndex(DBL, e + S, s0 + psi[j] * rx);
+                r.setAtIndex(DBL, e + F_PSI, psi[j]);
+                // L' = L + (1 - kappa) fr: the fr part now, L added when it is known (writeLearningSignal)
+                r.setAtIndex(DBL, e + F_LS, oneMinusK * fr[j]);
+            }
+            return;
         }
-        int base = index(t, j, 0);
-        ring[base + S] = s0 + psi * powRho[x + block];
-        ring[base + SR] = sr0 + psi * powRhoR[x + block];
-        ring[base + PSI] = psi;
-        ring[base + FR] = fr;
-    }
-
-    /** Start of step tau+2: the learning signal of step tau is complete; extend D, C and the fr sums. */
-    void writeLearningSignal(long tau, int j, double ls) {
-        long b = tau & ~(long) blockMask;
-        int x = (int) (tau - b);
-        int base = index(tau, j, 0);
-        double d0 = 0.0;
-        double c0 = 0.0;
-        double dr0 = 0.0;
-        double cr0 = 0.0;
-        if (x > 0) {
-            int prev = index(tau - 1, j, 0);
-            d0 = ring[prev + D];
-            c0 = ring[prev + C];
-            dr0 = ring[prev + DR];
-            cr0 = ring[prev + CR];
+        final double rrx = powRhoR[x + block];
+        for (int j = from; j < to; j++) {
+            long e = base + (long) j * f;
+            double s0 = 0.0;
+            double sr0 = 0.0;
+            if (prev >= 0) {
+                long p = prev + (long) j * f;
+                s0 = r.getAtIndex(DBL, p + S);
+                sr0 = r.getAtIndex(DBL, p + SR);
+            }
+            r.setAtIndex(DBL, e + S, s0 + psi[j] * rx);
+            r.setAtIndex(DBL, e + SR, sr0 + psi[j] * rrx);
+            r.setAtIndex(DBL, e + PSI, psi[j]);
+            r.setAtIndex(DBL, e + FR, fr[j]);
         }
-        double fr = ring[base + FR];
-        double lk = ls * powK[x + block];
-        double fk = fr * powKr[x + block];
-        ring[base + LS] = ls;
-        ring[base + D] = d0 + lk;
-        ring[base + C] = c0 + lk * ring[base + S];
-        ring[base + DR] = dr0 + fk;
-        ring[base + CR] = cr0 + fk * ring[base + SR];
     }
 
     /**
-     * Copies the FIELDS values of step {@code t} for the targets of a row into {@code dst} (FIELDS per synapse).
+     * Start of step tau+2: the learning signals {@code ls[j]} of step tau, neurons [from, to), are complete; extend
+     * D, C (and the fr sums).
+     */
+    void writeLearningSignals(long tau, int from, int to, double[] ls) {
+        final MemorySegment r = ring;
+        final int f = fields;
+        final int x = (int) (tau & blockMask);
+        final double kx = powK[x + block];
+        final long base = slotBase(tau);
+        final long prev = x > 0 ? slotBase(tau - 1) : -1;
+        if (folded) {
+            for (int j = from; j < to; j++) {
+                long e = base + (long) j * f;
+                double d0 = 0.0;
+                double c0 = 0.0;
+                if (prev >= 0) {
+                    long p = prev + (long) j * f;
+                    d0 = r.getAtIndex(DBL, p + D);
+                    c0 = r.getAtIndex(DBL, p + C);
+                }
+                double l = ls[j] + r.getAtIndex(DBL, e + F_LS);
+                double lk = l * kx;
+                r.setAtIndex(DBL, e + F_LS, l);
+                r.setAtIndex(DBL, e + D, d0 + lk);
+                r.setAtIndex(DBL, e + C, c0 + lk * r.getAtIndex(DBL, e + S));
+            }
+            return;
+        }
+        final double krx = powKr[x + block];
+        for (int j = from; j < to; j++) {
+            long e = base + (long) j * f;
+            double d0 = 0.0;
+            double c0 = 0.0;
+            double dr0 = 0.0;
+            double cr0 = 0.0;
+            if (prev >= 0) {
+                long p = prev + (long) j * f;
+                d0 = r.getAtIndex(DBL, p + D);
+                c0 = r.getAtIndex(DBL, p + C);
+                dr0 = r.getAtIndex(DBL, p + DR);
+                cr0 = r.getAtIndex(DBL, p + CR);
+            }
+            double lk = ls[j] * kx;
+            double fk = r.getAtIndex(DBL, e + FR) * krx;
+            r.setAtIndex(DBL, e + LS, ls[j]);
+            r.setAtIndex(DBL, e + D, d0 + lk);
+            r.setAtIndex(DBL, e + C, c0 + lk * r.getAtIndex(DBL, e + S));
+            r.setAtIndex(DBL, e + DR, dr0 + fk);
+            r.setAtIndex(DBL, e + CR, cr0 + fk * r.getAtIndex(DBL, e + SR));
+        }
+    }
+
+    /**
+     * Copies the entries of step {@code t} for the targets of a row into {@code dst} ({@link #fields} per synapse).
      * A tight loop of independent loads: the memory system overlaps the cache misses of many targets, which the
      * long arithmetic loop that follows could not (the ring is too large for the caches at 10^4+ neurons).
      */
     void gather(long t, MemorySegment targets, long i0, long i1, double[] dst) {
-        final double[] r = ring;
-        final int slotBase = (int) (t & ringMask) * n;
+        final MemorySegment r = ring;
+        final long slotBase = slotBase(t);
         final int f = fields;
         int k = 0;
-        if (f == FIELDS) {
-            // explicit copies: for 9 values the JIT's unrolled loads beat an arraycopy stub call
-            for (long i = i0; i < i1; i++, k += FIELDS) {
-                int b = (slotBase + targets.getAtIndex(ValueLayout.JAVA_INT, i)) * FIELDS;
-                dst[k] = r[b];
-                dst[k + 1] = r[b + 1];
-                dst[k + 2] = r[b + 2];
-                dst[k + 3] = r[b + 3];
-                dst[k + 4] = r[b + 4];
-                dst[k + 5] = r[b + 5];
-                dst[k + 6] = r[b + 6];
-                dst[k + 7] = r[b + 7];
-                dst[k + 8] = r[b + 8];
+        if (f == FOLDED_FIELDS) {
+            for (long i = i0; i < i1; i++, k += FOLDED_FIELDS) {
+                long b = slotBase + (long) targets.getAtIndex(ValueLayout.JAVA_INT, i) * FOLDED_FIELDS;
+                dst[k] = r.getAtIndex(DBL, b);
+                dst[k + 1] = r.getAtIndex(DBL, b + 1);
+                dst[k + 2] = r.getAtIndex(DBL, b + 2);
+                dst[k + 3] = r.getAtIndex(DBL, b + 3);
+                dst[k + 4] = r.getAtIndex(DBL, b + 4);
             }
             return;
         }
-        for (long i = i0; i < i1; i++) {
-            int b = (slotBase + targets.getAtIndex(ValueLayout.JAVA_INT, i)) * f;
-            System.arraycopy(r, b, dst, k, f);
-            k += f;
+        for (long i = i0; i < i1; i++, k += f) {
+            long b = slotBase + (long) targets.getAtIndex(ValueLayout.JAVA_INT, i) * f;
+            MemorySegment.copy(r, DBL, b * Double.BYTES, dst, k, f);
         }
     }
 
     /**
-     * Window sums over [u0, t1] (u0 <= t1) of neuron j into {@code out}: {Q, R, W, Qr, Rr, Wr} as in the class
-     * comment, where W, Wr are the inner sums up to t1. {@code pre[preOff..]} holds neuron j's entry of step
-     * u0 - 1 (as gathered), so that the first block needs no further read there.
+     * The block parts of a window [u0, t1]: the same for every synapse of a row, so planned once per row
+     * ({@link #plan}) and then used per synapse ({@link #window}) without recomputing slots (a modulo each).
      */
-    void window(int j, long u0, long t1, double[] pre, int preOff, double[] out) {
+    static final class WindowPlan {
+        int parts;
+        /** Value index of the entries of each part's last step. */
+        long[] endSlot = new long[16];
+        /** Power-table index of b - u0 for each part's block start b. */
+        int[] x = new int[16];
+        /** Whether the first part starts inside its block (at u0): its prefixes before are the gathered entry. */
+        boolean firstInside;
+    }
+
+    void plan(long u0, long t1, WindowPlan p) {
+        int most = (int) ((t1 - u0) / block) + 2;
+        if (p.x.length < most) {
+            p.endSlot = new long[most];
+            p.x = new int[most];
+        }
+        int c = 0;
+        long a = u0;
+        p.firstInside = (u0 & blockMask) != 0;
+        while (a <= t1) {
+            long b = a & ~(long) blockMask;
+            long e = Math.min(t1, b + blockMask);
+            p.endSlot[c] = slotBase(e);
+            p.x[c] = off(b - u0);
+            c++;
+            a = e + 1;
+        }
+        p.parts = c;
+    }
+
+    /**
+     * Window sums over the planned window [u0, t1] of neuron j into {@code out}: {Q, R, W, Qr, Rr, Wr} as in the
+     * class comment (folded: {Q, R, W} of L'), where W, Wr are the inner sums up to t1. {@code pre[preOff..]} holds
+     * neuron j's entry of step u0 - 1 (as gathered), so that the first block needs no further read there.
+     */
+    void window(int j, WindowPlan plan, double[] pre, int preOff, double[] out) {
+        final MemorySegment rg = ring;
+        final boolean fold = folded;
+        final long jOff = (long) j * fields;
         double q = 0;
         double r = 0;
         double w = 0;
         double qr = 0;
         double rr = 0;
         double wr = 0;
-        long a = u0;
-        while (a <= t1) {
-            long b = a & ~(long) blockMask;
-            long e = Math.min(t1, b + blockMask);
+        for (int c = 0; c < plan.parts; c++) {
             double s0 = 0;
             double d0 = 0;
             double c0 = 0;
             double sr0 = 0;
             double dr0 = 0;
             double cr0 = 0;
-            if (a != b) {
-                // only the first block can start inside a block, at a = u0: its entry u0 - 1 was gathered
+            if (c == 0 && plan.firstInside) {
+                // only the first block can start inside a block, at u0: its entry u0 - 1 was gathered
                 s0 = pre[preOff + S];
                 d0 = pre[preOff + D];
                 c0 = pre[preOff + C];
-                sr0 = pre[preOff + SR];
-                dr0 = pre[preOff + DR];
-                cr0 = pre[preOff + CR];
+                if (!fold) {
+                    sr0 = pre[preOff + SR];
+                    dr0 = pre[preOff + DR];
+                    cr0 = pre[preOff + CR];
+                }
             }
-            int i1 = index(e, j, 0);
-            double dS = ring[i1 + S] - s0;
-            double dD = ring[i1 + D] - d0;
-            double dC = ring[i1 + C] - c0;
-            double dSr = ring[i1 + SR] - sr0;
-            double dDr = ring[i1 + DR] - dr0;
-            double dCr = ring[i1 + CR] - cr0;
-            int x = off(b - u0);
+            long i1 = plan.endSlot[c] + jOff;
+            double dS = rg.getAtIndex(DBL, i1 + S) - s0;
+            double dD = rg.getAtIndex(DBL, i1 + D) - d0;
+            double dC = rg.getAtIndex(DBL, i1 + C) - c0;
+            int x = plan.x[c];
             double kx = powK[x];
             double rx = powRho[x];
-            double krx = powKr[x];
-            double rrx = powRhoR[x];
             r += kx * (w * dD + rx * (dC - s0 * dD));
             q += kx * dD;
             w += rx * dS;
-            rr += krx * (wr * dDr + rrx * (dCr - sr0 * dDr));
-            qr += krx * dDr;
-            wr += rrx * dSr;
-            a = e + 1;
+            if (!fold) {
+                double dSr = rg.getAtIndex(DBL, i1 + SR) - sr0;
+                double dDr = rg.getAtIndex(DBL, i1 + DR) - dr0;
+                double dCr = rg.getAtIndex(DBL, i1 + CR) - cr0;
+                double krx = powKr[x];
+                double rrx = powRhoR[x];
+                rr += krx * (wr * dDr + rrx * (dCr - sr0 * dDr));
+                qr += krx * dDr;
+                wr += rrx * dSr;
+            }
         }
         out[0] = q;
         out[1] = r;
@@ -293,12 +396,11 @@ final class PrefixHistory {
     // ------------------------------------------------------------------ readouts
 
     void writeError(long t, int j, double err) {
-        long b = t & ~(long) blockMask;
-        int x = (int) (t - b);
+        int x = (int) (t & blockMask);
         double s0 = x > 0 ? get(t - 1, j, E_SUM) : 0.0;
-        int base = index(t, j, 0);
-        ring[base + E_SUM] = s0 + err * powP[x + block];
-        ring[base + E_RAW] = err;
+        long base = index(t, j, 0);
+        ring.setAtIndex(DBL, base + E_SUM, s0 + err * powP[x + block]);
+        ring.setAtIndex(DBL, base + E_RAW, err);
     }
 
     /** sum_{tau in [u0, t1]} err_tau P^(tau - u0) for readout j; {@code preSum} is its E_SUM at u0 - 1. */

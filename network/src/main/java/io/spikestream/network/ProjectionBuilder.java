@@ -1,0 +1,115 @@
+package io.spikestream.network;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.SplittableRandom;
+
+/**
+ * Builds a {@link Projection} straight into its off-heap segments, with long offsets throughout, in two passes over
+ * the connection rule instead of through heap buffers (which at 10^8 synapses cost gigabytes and overflow at 2^31):
+ *
+ * <ol>
+ *   <li>count: the rule's connections are generated and only counted per (worker of the target, source), which
+ *       sizes every part's rows; the generator is then at the state the weights are drawn from;</li>
+ *   <li>fill: the connections are generated again from a fresh generator of the same seed (the same sequence),
+ *       each placed at its row's next free slot with the weight drawn next, in connection order.</li>
+ * </ol>
+ *
+ * The random sequence is exactly that of drawing all connections and then all weights in connection order, so
+ * topology and weights are identical to a build through buffers. Within a row, synapses keep connection order.
+ */
+final class ProjectionBuilder {
+
+    /** Receives the connections a rule generates, in order. */
+    @FunctionalInterface
+    interface PairSink {
+        void add(int source, int target);
+    }
+
+    /** Generates the connections of a rule (see {@link Network#connect}); one call per pass. */
+    @FunctionalInterface
+    interface Generator {
+        void generate(SplittableRandom rng, PairSink sink);
+    }
+
+    private ProjectionBuilder() {
+    }
+
+    /**
+     * @param delayStepsOrNull per-connection delays in steps (connection order), or null for {@code uniformDelay}
+     */
+    static Projection build(int index, Population source, Population target, SynapseModel model, int receptor,
+                            long seed, Generator gen, SynapseSpec syn, java.util.function.IntUnaryOperator delayStepsOrNull,
+                            int uniformDelayOrZero, int workers, Arena arena) {
+        int nSrc = source.size();
+        int[] workerOf = new int[target.size()];
+        for (int k = 0; k < workers; k++) {
+            for (int j = target.chunkStart(k); j < target.chunkEnd(k); j++) {
+                workerOf[j] = k;
+            }
+        }
+        // pass 1: count per (worker, source); rng ends where the weights start
+        SplittableRandom weightRng = new SplittableRandom(seed);
+        long[][] rowPtr = new long[workers][nSrc + 1];
+        long[] count = new long[1];
+        gen.generate(weightRng, (i, j) -> {
+            rowPtr[workerOf[j]][i + 1]++;
+            count[0]++;
+        });
+        long n = count[0];
+        if (syn.weight() instanceof WeightInit.Values v && v.values().length != n) {
+            throw new IllegalArgumentException("connect: " + v.values().length + " weights given for " + n + " connections");
+        }
+        if (syn.delaysMs() != null && syn.delaysMs().length != n) {
+            throw new IllegalArgumentException("connect: " + syn.delaysMs().length + " delays given for " + n + " connections");
+        }
+        // an empty projection counts as uniform delay 1 (as it always has: it shapes the input rings)
+        int uniform = n == 0 ? 1 : uniformDelayOrZero;
+        int max = uniform;
+        if (delayStepsOrNull != null) {
+            uniform = n == 0 ? 1 : delayStepsOrNull.applyAsInt(0);
+            max = uniform;
+            for (int i = 0; i < n; i++) {
+                int d = delayStepsOrNull.applyAsInt(i);
+                if (d != uniform) {
+                    uniform = -1;
+                }
+                max = Math.max(max, d);
+            }
+        }
+        MemorySegment[] ts = new MemorySegment[workers];
+        MemorySegment[] ws = new MemorySegment[workers];
+        MemorySegment[] ds = new MemorySegment[workers];
+        long[][] fill = new long[workers][];
+        for (int k = 0; k < workers; k++) {
+            long[] rp = rowPtr[k];
+            for (int s = 0; s < nSrc; s++) {
+                rp[s + 1] += rp[s];
+            }
+            long nnz = rp[nSrc];
+            ts[k] = arena.allocate(SynapseLayout.TARGET, Math.max(1, nnz));
+            ws[k] = arena.allocate(SynapseLayout.WEIGHT, Math.max(1, nnz));
+            ds[k] = uniform < 0 ? arena.allocate(SynapseLayout.DELAY, Math.max(1, nnz)) : null;
+            fill[k] = java.util.Arrays.copyOf(rp, nSrc);
+        }
+        // pass 2: the same connections again, each into its slot with its weight (and delay)
+        WeightInit weights = syn.weight();
+        boolean perConnectionDelay = uniform < 0;
+        long[] c = new long[1];
+        gen.generate(new SplittableRandom(seed), (i, j) -> {
+            int k = workerOf[j];
+            long at = fill[k][i]++;
+            long q = c[0]++;
+            ts[k].setAtIndex(SynapseLayout.TARGET, at, j);
+            ws[k].setAtIndex(SynapseLayout.WEIGHT, at, weights.next(weightRng, (int) Math.min(q, Integer.MAX_VALUE)));
+            if (perConnectionDelay) {
+                ds[k].setAtIndex(SynapseLayout.DELAY, at, (short) delayStepsOrNull.applyAsInt((int) q));
+            }
+        });
+        Projection.Part[] parts = new Projection.Part[workers];
+        for (int k = 0; k < workers; k++) {
+            parts[k] = new Projection.Part(k, rowPtr[k], ts[k], ws[k], ds[k]);
+        }
+        return new Projection(index, source, target, model, receptor, parts, n, uniform, max);
+    }
+}

@@ -1,0 +1,202 @@
+package io.spikestream.plasticity.eprop;
+
+import io.spikestream.network.LifPopulation;
+import io.spikestream.network.Projection;
+import io.spikestream.network.ReadoutPopulation;
+import io.spikestream.network.TimeGrid;
+import io.spikestream.plasticity.LearningSignalIndex;
+import io.spikestream.plasticity.optim.SourceClocks;
+
+import io.spikestream.network.checkpoint.CheckpointException;
+import io.spikestream.network.checkpoint.StateReader;
+import io.spikestream.network.checkpoint.StateWriter;
+
+import java.lang.foreign.MemorySegment;
+
+/** The state {@link FastEpropRule} keeps: per target population, and per projection part (per source, per synapse). */
+final class FastEpropState {
+
+    private FastEpropState() {
+    }
+
+    /** A recurrent (eprop_iaf) target population. */
+    static final class Recurrent {
+        final LifPopulation pop;
+        final SurrogateGradient surrogate;
+        final double height;
+        final double width;
+        final double kappaReg;
+        final double cReg;
+        final double fTargetPerStep;
+        final double h;
+        final long cutoff;
+        final double[] fAv;
+        final double[] psiNow;
+        /** Scratch of one step: regularisation signal and learning signal per neuron (each worker its chunk). */
+        final double[] fr;
+        final double[] ls;
+        PrefixHistory hist;
+        /** Feedback into this population, or null without any. */
+        LearningSignalIndex feedback;
+
+        Recurrent(LifPopulation pop, TimeGrid grid) {
+            if (pop.model().adaptive()) {
+                throw new IllegalArgumentException("fast e-prop does not support adaptive neurons (" + pop.model().nestName()
+                    + " population " + pop.label() + "); use the NEST-exact rule");
+            }
+            this.pop = pop;
+            var p = pop.params();
+            surrogate = SurrogateGradient.byName(p.s("surrogate_gradient_function"));
+            height = p.d("surrogate_gradient_height");
+            width = p.d("surrogate_gradient_width");
+            kappaReg = p.d("kappa_reg");
+            cReg = p.d("c_reg");
+            h = grid.resolutionMs();
+            fTargetPerStep = p.d("f_target") / 1000.0 * h;
+            cutoff = grid.steps(p.d("eprop_isi_trace_cutoff"));
+            fAv = new double[pop.size()];
+            psiNow = new double[pop.size()];
+            fr = new double[pop.size()];
+            ls = new double[pop.size()];
+        }
+
+        long heapBytes() {
+            return 6L * pop.size() * Double.BYTES + (feedback == null ? 0 : feedback.bytes());
+        }
+    }
+
+    /** A readout (eprop_readout) target population. */
+    static final class Readout {
+        final ReadoutPopulation pop;
+        final long cutoff;
+        PrefixHistory hist;
+
+        Readout(ReadoutPopulation pop, TimeGrid grid) {
+            this.pop = pop;
+            this.cutoff = grid.steps(pop.params().d("eprop_isi_trace_cutoff"));
+        }
+    }
+
+    /** One worker's part of a plastic projection: per-source bookkeeping and per-synapse columns. */
+    static final class Part {
+        Projection proj;
+        Projection.Part part;
+        Recurrent rec;
+        Readout out;
+        long cutoff;
+        int closeInterval;
+        // per source
+        long[] prev;
+        boolean[] prevFlush;
+        double[] zbar;
+        double[] zbuf;
+        long[] rem;
+        long[] dec;
+        SourceClocks clocks;
+        long[] nextClose;
+        // close wheel: sources due at stamp s are in wheel[s & wheelMask]
+        int[][] wheel;
+        int[] wheelCount;
+        int wheelMask;
+        // per synapse (ebarReg only in the general layout, acc only with batch_size > 1, m and v only with Adam)
+        MemorySegment ebar;
+        MemorySegment ebarReg;
+        MemorySegment grad;
+        MemorySegment acc;
+        MemorySegment m;
+        MemorySegment v;
+
+        /**
+         * Checkpoint layout: previous stamps, flush flags, presynaptic trace and buffer, cutoff counters, optimizer
+         * clocks, next internal closes, the close wheel exactly as it is (stale entries included), every column.
+         */
+        void writeState(StateWriter out) {
+            out.putLongs(prev);
+            out.putBooleans(prevFlush);
+            out.putDoubles(zbar);
+            out.putDoubles(zbuf);
+            out.putLongs(rem);
+            out.putLongs(dec);
+            clocks.write(out);
+            out.putLongs(nextClose);
+            out.putInts(wheelCount);
+            for (int slot = 0; slot < wheelCount.length; slot++) {
+                if (wheelCount[slot] > 0) {
+                    out.putInts(wheel[slot], 0, wheelCount[slot]);
+                }
+        }
+        out.putSegment(ebar);
+        out.putSegment(ebarReg);
+        out.putSegment(grad);
+        out.putSegment(acc);
+        out.putSegment(m);
+        out.putSegment(v);
+        }
+
+        void readState(StateReader in) throws CheckpointException {
+            in.readLongs(prev, "previous stamps");
+            in.readBooleans(prevFlush, "previous flush flags");
+            in.readDoubles(zbar, "zbar");
+            in.readDoubles(zbuf, "zbar buffer");
+            in.readLongs(rem, "cutoff remainders");
+            in.readLongs(dec, "pending decays");
+            clocks.read(in);
+            in.readLongs(nextClose, "next internal closes");
+            in.readInts(wheelCount, "close wheel counts");
+            for (int slot = 0; slot < wheelCount.length; slot++) {
+                int c = wheelCount[slot];
+                if (c < 0) {
+                    throw new CheckpointException(CheckpointException.Kind.CORRUPT, "negative close wheel count");
+                }
+                if (c > 0) {
+                    int[] list = in.getInts("close wheel slot " + slot);
+                    if (list.length != c) {
+                        throw new CheckpointException(CheckpointException.Kind.CORRUPT, "close wheel slot " + slot
+                            + " holds " + list.length + " sources, its count says " + c);
+                    }
+                    for (int src : list) {
+                        if (src < 0 || src >= prev.length) {
+                            throw new CheckpointException(CheckpointException.Kind.CORRUPT, "close wheel names source "
+                                + src + " of " + prev.length);
+                        }
+                    }
+                    wheel[slot] = list;
+                } else if (wheel[slot] != null) {
+                    wheel[slot] = null;
+                }
+        }
+        in.readSegment(ebar, "ebar");
+        in.readSegment(ebarReg, "ebar_reg");
+        in.readSegment(grad, "gradient");
+        in.readSegment(acc, "optimizer accumulator");
+        in.readSegment(m, "Adam m");
+        in.readSegment(v, "Adam v");
+        }
+
+        void sizeWheel(int interval) {
+            closeInterval = interval;
+            int w = Integer.highestOneBit(Math.max(2, interval + 1)) << 1;
+            wheel = new int[w][];
+            wheelCount = new int[w];
+            wheelMask = w - 1;
+        }
+
+        long synapseBytes() {
+            long b = 0;
+            for (MemorySegment seg : new MemorySegment[] {ebar, ebarReg, grad, acc, m, v}) {
+                b += seg == null ? 0 : seg.byteSize();
+            }
+            return b;
+        }
+
+        /** Heap bytes of the per-source state (wheel lists included). */
+        long sourceBytes() {
+            long n = prev.length;
+            long b = n * (Long.BYTES * 5 + Double.BYTES * 2 + 1) + clocks.bytes() + wheelCount.length * 4L;
+            for (int[] list : wheel) {
+                b += list == null ? 0 : list.length * 4L + 16;
+            }
+            return b;
+        }
+    }
+}

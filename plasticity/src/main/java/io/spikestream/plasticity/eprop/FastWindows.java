@@ -1,0 +1,227 @@
+package io.spikestream.plasticity.eprop;
+
+import io.spikestream.network.Projection;
+import io.spikestream.network.SynapseLayout;
+import io.spikestream.plasticity.LearningSignalIndex;
+import io.spikestream.plasticity.eprop.FastEpropState.Part;
+import io.spikestream.plasticity.eprop.FastEpropState.Recurrent;
+import io.spikestream.plasticity.optim.OptimizerSpec;
+import io.spikestream.plasticity.optim.RowOptimizer;
+
+import java.util.Arrays;
+
+/**
+ * The O(1) update of {@link FastEpropRule} for one presynaptic event (or internal flush) of one source in one
+ * projection part: the presynaptic side of the window since the source's previous event (trace, cutoff, pending
+ * decays), the choice of row kernel ({@link FastRows}) for the window's shape, the optimizer, and the scheduling of
+ * the source's next internal flush on the close wheel.
+ */
+final class FastWindows {
+
+    private FastWindows() {
+    }
+
+    /** One worker's scratch: gathered history entries, window constants, the row optimizer, the error vector. */
+    static final class Scratch {
+        final double[] win = new double[6];
+        final FastRows.Window row = new FastRows.Window();
+        final PrefixHistory.WindowPlan plan = new PrefixHistory.WindowPlan();
+        double[] gathered = new double[1024 * PrefixHistory.FIELDS];
+        /** Zero prefixes, the layout of {@link #gathered}: the sums before a window that starts a block. */
+        double[] zeros = new double[gathered.length];
+        final RowOptimizer optimizer;
+        /** Errors of the readouts feeding a population, one slot each (see {@link LearningSignalIndex}). */
+        double[] errors = new double[0];
+
+        Scratch(OptimizerSpec spec) {
+            optimizer = new RowOptimizer(spec);
+        }
+    }
+
+    static void process(Part st, int src, long s, boolean flush, Scratch sc, double etaNow) {
+        long p = st.prev[src];
+        if (p != 0) {
+            if (st.rec != null) {
+                gradientRecurrent(st, src, p, s, flush, sc, etaNow);
+            } else {
+                gradientReadout(st, src, p, s, flush, sc, etaNow);
+            }
+        }
+        st.prev[src] = s;
+        st.prevFlush[src] = flush;
+        // schedule the next internal flush while the new window still has steps to integrate
+        long remNext = flush ? st.rem[src] : st.cutoff;
+        if (remNext > 0) {
+            long due = s + st.closeInterval;
+            st.nextClose[src] = due;
+            int slot = (int) (due & st.wheelMask);
+            int c = st.wheelCount[slot];
+            int[] list = st.wheel[slot];
+            if (list == null || c == list.length) {
+                st.wheel[slot] = list = list == null ? new int[8] : Arrays.copyOf(list, c * 2);
+            }
+            list[c] = src;
+            st.wheelCount[slot] = c + 1;
+        } else {
+            st.nextClose[src] = 0;
+        }
+    }
+
+    /**
+     * The window of source {@code src} from its previous event p to this one at s (spec §3.3): the presynaptic
+     * trace's part (A = zbar at t0, Y = zbar at t0+1, the cutoff m, pending decays) once for the row, then the row
+     * kernel of the window's shape, then the optimizer.
+     */
+    private static void gradientRecurrent(Part st, int src, long p, long s, boolean flush, Scratch sc, double etaNow) {
+        final Recurrent r = st.rec;
+        final PrefixHistory hist = r.hist;
+        final Projection.Part part = st.part;
+        final boolean prevFlush = st.prevFlush[src];
+        final long n = s - p;
+        final long rem = prevFlush ? st.rem[src] : st.cutoff;
+        final double zc = prevFlush ? 0.0 : 1.0;
+        final long m = Math.min(rem, n);
+        final long t0 = p - 1;
+        final double pV = hist.pV;
+        final double a = pV * st.zbar[src] + st.zbuf[src];
+        final double y = pV * a + zc;
+        double zbarEnd;
+        if (m == 0) {
+            zbarEnd = st.zbar[src];
+        } else if (m == 1) {
+            zbarEnd = a;
+            st.zbuf[src] = zc;
+        } else {
+            zbarEnd = y * hist.powP[hist.off(m - 2)];
+            st.zbuf[src] = 0.0;
+        }
+        st.rem[src] = rem - m;
+        long dec = st.dec[src] + (n - m);
+        final boolean decay = !flush && dec > 0;
+        final boolean folded = hist.folded;
+        final FastRows.Window rw = sc.row;
+        rw.a = a;
+        rw.y = y;
+        rw.decK = decay ? Math.pow(hist.kappa, dec) : 1.0;
+        rw.kM1 = m >= 1 ? hist.powK[hist.off(m - 1)] : 1.0;
+        rw.kM2 = m >= 2 ? hist.powK[hist.off(m - 2)] : 1.0;
+        if (!folded) {
+            rw.decKr = decay ? Math.pow(hist.kappaReg, dec) : 1.0;
+            rw.krM1 = m >= 1 ? hist.powKr[hist.off(m - 1)] : 1.0;
+            rw.krM2 = m >= 2 ? hist.powKr[hist.off(m - 2)] : 1.0;
+        }
+        final long i0 = part.rowStart(src);
+        final long i1 = part.rowEnd(src);
+        if (m >= 1) {
+            int need = (int) (i1 - i0) * hist.fields;
+            if (sc.gathered.length < need) {
+                sc.gathered = new double[Math.max(need, sc.gathered.length * 2)];
+                sc.zeros = new double[sc.gathered.length];
+            }
+            hist.gather(t0, part.targets, i0, i1, sc.gathered);
+        }
+        if (m == 0) {
+            if (folded) {
+                FastRows.decayOnlyFolded(st.ebar, st.grad, i0, i1, prevFlush, rw);
+            } else {
+                FastRows.decayOnly(st.ebar, st.ebarReg, st.grad, i0, i1, prevFlush, rw);
+            }
+        } else if (m == 1) {
+            if (folded) {
+                FastRows.oneStepFolded(st.ebar, st.grad, hist.kappa, i0, i1, prevFlush, sc.gathered, rw);
+            } else {
+                FastRows.oneStep(st.ebar, st.ebarReg, st.grad, hist, i0, i1, prevFlush, sc.gathered, rw);
+            }
+        } else {
+            // most windows lie in one block, and then each synapse needs only its target's entries at t0 (gathered)
+            // and t1 (the step just completed, hot in cache); the others take PrefixHistory.window per synapse
+            final long u0 = t0 + 1;
+            final long t1 = t0 + m - 1;
+            final long b = u0 & ~(long) hist.blockMask;
+            if (t1 <= b + hist.blockMask) {
+                int x = hist.off(b - u0);
+                rw.kx = hist.powK[x];
+                rw.rx = hist.powRho[x];
+                rw.krx = hist.powKr[x];
+                rw.rrx = hist.powRhoR[x];
+                rw.slotT1 = hist.slotBase(t1);
+                // a window from the block's first step has zero prefixes before it: read them from zeros
+                double[] base = u0 == b ? sc.zeros : sc.gathered;
+                if (folded) {
+                    FastRows.singleBlockFolded(st.ebar, st.grad, part, hist.ring, hist.kappa, i0, i1, prevFlush,
+                        sc.gathered, base, rw);
+                } else {
+                    FastRows.singleBlock(st.ebar, st.ebarReg, st.grad, part, hist, i0, i1, prevFlush, sc.gathered,
+                        base, rw);
+                }
+            } else {
+                hist.plan(u0, t1, sc.plan);
+                if (folded) {
+                    FastRows.manyBlocksFolded(st.ebar, st.grad, part, hist, i0, i1, prevFlush, sc.gathered, sc.win,
+                        sc.plan, rw);
+                } else {
+                    FastRows.manyBlocks(st.ebar, st.ebarReg, st.grad, part, hist, i0, i1, prevFlush, sc.gathered,
+                        sc.win, sc.plan, rw);
+                }
+            }
+        }
+        if (!flush && i1 > i0) {
+            sc.optimizer.apply(st.clocks, src, part, i0, i1, t0 + n, st.grad, st.acc, st.m, st.v, etaNow);
+        }
+        if (decay) {
+            zbarEnd *= Math.pow(pV, dec);
+            dec = 0;
+        }
+        st.zbar[src] = zbarEnd;
+        st.dec[src] = dec;
+    }
+
+    private static void gradientReadout(Part st, int src, long p, long s, boolean flush, Scratch sc, double etaNow) {
+        final PrefixHistory hist = st.out.hist;
+        final Projection.Part part = st.part;
+        final boolean prevFlush = st.prevFlush[src];
+        final long n = s - p;
+        final long rem = prevFlush ? st.rem[src] : st.cutoff;
+        final double zc = prevFlush ? 0.0 : 1.0;
+        final long m = Math.min(rem, n);
+        final long t0 = p - 1;
+        final double pV = hist.pV;
+        final double a = pV * st.zbar[src] + st.zbuf[src];
+        final double y = pV * a + zc;
+        double zbarEnd;
+        if (m == 0) {
+            zbarEnd = st.zbar[src];
+        } else if (m == 1) {
+            zbarEnd = a;
+            st.zbuf[src] = zc;
+        } else {
+            zbarEnd = y * hist.powP[hist.off(m - 2)];
+            st.zbuf[src] = 0.0;
+        }
+        st.rem[src] = rem - m;
+        long dec = st.dec[src] + (n - m);
+        final boolean decay = !flush && dec > 0;
+        final long i0 = part.rowStart(src);
+        final long i1 = part.rowEnd(src);
+        for (long i = i0; i < i1; i++) {
+            int j = part.target(i);
+            double g = prevFlush ? st.grad.getAtIndex(SynapseLayout.STATE, i) : 0.0;
+            if (m >= 1) {
+                g += hist.get(t0, j, PrefixHistory.E_RAW) * a;
+                if (m >= 2) {
+                    g += y * hist.errorWindow(j, t0 + 1, t0 + m - 1, hist.get(t0, j, PrefixHistory.E_SUM));
+                }
+            }
+            st.grad.setAtIndex(SynapseLayout.STATE, i, g);
+        }
+        if (!flush && i1 > i0) {
+            sc.optimizer.apply(st.clocks, src, part, i0, i1, t0 + n, st.grad, st.acc, st.m, st.v, etaNow);
+        }
+        if (decay) {
+            zbarEnd *= Math.pow(pV, dec);
+            dec = 0;
+        }
+        st.zbar[src] = zbarEnd;
+        st.dec[src] = dec;
+    }
+}

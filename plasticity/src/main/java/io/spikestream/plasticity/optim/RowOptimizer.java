@@ -1,0 +1,114 @@
+package io.spikestream.plasticity.optim;
+
+import io.spikestream.network.Projection;
+import io.spikestream.network.SynapseLayout;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Applies the accumulated gradients G of one row (the synapses of one source in one projection part) at an
+ * optimization index. All synapses of a row share the source's optimizer clock ({@link SourceClocks}), so the
+ * per-row parts of the arithmetic (Adam's bias correction) are done once; the per-synapse operations are those of
+ * {@link WeightOptimizer}, in the same order (so the results are the same bit for bit). Only NEST's Adam catch-up
+ * over more than one step takes the general per-synapse path. One per worker; not threadsafe.
+ */
+public final class RowOptimizer {
+
+    private final OptimizerSpec spec;
+    private final OptimizerClock clock0 = new OptimizerClock();
+    private final OptimizerClock clock = new OptimizerClock();
+    private final double[] opt = new double[3];
+
+    public RowOptimizer(OptimizerSpec spec) {
+        this.spec = spec;
+    }
+
+    /**
+     * @param grad per-synapse gradients of the row (read)
+     * @param acc  batch accumulators (null for batch_size 1)
+     * @param m    Adam's first moments (null for gradient descent)
+     * @param v    Adam's second moments (null for gradient descent)
+     */
+    public void apply(SourceClocks clocks, int src, Projection.Part part, long i0, long i1, long idx,
+                      MemorySegment grad, MemorySegment acc, MemorySegment m, MemorySegment v, double etaNow) {
+        clocks.load(src, clock0);
+        final OptimizerClock c = clock0;
+        final int batch = spec.batchSize();
+        final long kNew = 1 + idx / batch;
+        final boolean update = c.k < kNew;
+        final boolean adam = spec.type() == OptimizerSpec.Type.ADAM;
+        if (adam && spec.adamCatchUp() && update && kNew - c.k > 1) {
+            // NEST's catch-up iterations: per synapse, through the general path
+            for (long i = i0; i < i1; i++) {
+                clock.copyFrom(clock0);
+                opt[0] = acc == null ? 0.0 : acc.getAtIndex(SynapseLayout.STATE, i);
+                opt[1] = m.getAtIndex(SynapseLayout.STATE, i);
+                opt[2] = v.getAtIndex(SynapseLayout.STATE, i);
+                double w = WeightOptimizer.optimize(spec, etaNow, clock, idx, grad.getAtIndex(SynapseLayout.STATE, i),
+                    part.weight(i), opt);
+                part.setWeight(i, w);
+                if (acc != null) {
+                    acc.setAtIndex(SynapseLayout.STATE, i, opt[0]);
+                }
+                m.setAtIndex(SynapseLayout.STATE, i, opt[1]);
+                v.setAtIndex(SynapseLayout.STATE, i, opt[2]);
+            }
+            clocks.store(src, clock);
+            return;
+        }
+        if (!update) {
+            // inside a batch: only accumulate (batch_size > 1; with batch_size 1 every update index is new)
+            if (acc == null) {
+                return;
+            }
+            for (long i = i0; i < i1; i++) {
+                acc.setAtIndex(SynapseLayout.STATE, i, acc.getAtIndex(SynapseLayout.STATE, i)
+                    + grad.getAtIndex(SynapseLayout.STATE, i));
+            }
+            return;
+        }
+        final double lo = spec.wMin();
+        final double hi = spec.wMax();
+        final double b = batch;
+        if (!adam) {
+            final double etaCur = c.etaCurrent;
+            for (long i = i0; i < i1; i++) {
+                double g = grad.getAtIndex(SynapseLayout.STATE, i);
+                if (acc != null) {
+                    g = (acc.getAtIndex(SynapseLayout.STATE, i) + g) / b;
+                    acc.setAtIndex(SynapseLayout.STATE, i, 0.0);
+                }
+                double w = part.weight(i) - etaCur * g;
+                part.setWeight(i, WeightOptimizer.clamp(w, lo, hi));
+            }
+        } else {
+            final double b1 = spec.beta1();
+            final double b2 = spec.beta2();
+            final double eps = spec.epsilon();
+            final double p1 = c.b1pow * b1;
+            final double p2 = c.b2pow * b2;
+            final double alpha = c.etaCurrent * Math.sqrt(1.0 - p2) / (1.0 - p1);
+            final double oneMinusB1 = 1.0 - b1;
+            final double oneMinusB2 = 1.0 - b2;
+            for (long i = i0; i < i1; i++) {
+                double g = grad.getAtIndex(SynapseLayout.STATE, i);
+                if (acc != null) {
+                    g = (acc.getAtIndex(SynapseLayout.STATE, i) + g) / b;
+                    acc.setAtIndex(SynapseLayout.STATE, i, 0.0);
+                }
+                double mi = b1 * m.getAtIndex(SynapseLayout.STATE, i) + oneMinusB1 * g;
+                double vi = b2 * v.getAtIndex(SynapseLayout.STATE, i) + oneMinusB2 * g * g;
+                m.setAtIndex(SynapseLayout.STATE, i, mi);
+                v.setAtIndex(SynapseLayout.STATE, i, vi);
+                double w = part.weight(i) - alpha * mi / (Math.sqrt(vi) + eps);
+                part.setWeight(i, WeightOptimizer.clamp(w, lo, hi));
+            }
+            c.b1pow = p1;
+            c.b2pow = p2;
+        }
+        c.etaCurrent = etaNow;
+        c.nOptimize++;
+        c.k = kNew;
+        clocks.store(src, c);
+    }
+}
