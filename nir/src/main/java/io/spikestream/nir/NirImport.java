@@ -22,7 +22,10 @@ import java.util.Set;
  * {@code spikestream.model} and {@code nest.*}) comes back as that model with every NEST parameter, as long as its
  * NIR arrays still say what the metadata says; otherwise (any other writer: snnTorch, Norse, ...) it becomes
  * {@code eprop_iaf_psc_delta} (hard reset to {@code V_reset}, {@code t_ref = 0}), the NEST model with NIR's LIF
- * reset, and the readout {@code eprop_readout}.
+ * reset, and the readout {@code eprop_readout}. In that case the parameter maps hold only what NIR says
+ * ({@code tau_m, C_m, E_L, V_th, V_reset, V_m = E_L, t_ref, I_e}; the readout's {@code tau_m, C_m, E_L, V_m, I_e}):
+ * the learning parameters NIR has no word for (kappa, c_reg, surrogate gradient, ...) come from the learner's
+ * settings.
  *
  * <p>{@code tauScale} converts the file's time constants to ms: 1 for NIR's documented ms, 1000 for files whose
  * taus are in seconds (snnTorch writes {@code tau = dt / (1 - beta)} with {@code dt} in s).
@@ -127,7 +130,7 @@ public final class NirImport {
             }
         }
         NeuronModel m = NeuronModel.EPROP_IAF_PSC_DELTA;
-        Map<String, Object> p = new LinkedHashMap<>(m.defaults());
+        Map<String, Object> p = new LinkedHashMap<>();
         p.put("tau_m", tau);
         p.put("C_m", tau / r);
         p.put("E_L", vLeak);
@@ -136,7 +139,6 @@ public final class NirImport {
         p.put("V_m", vLeak);
         p.put("t_ref", 0.0);
         p.put("I_e", iE);
-        p.remove("V_th_adapt");
         p.put(NirExport.MODEL_KEY, m.nestName());
         return p;
     }
@@ -156,7 +158,7 @@ public final class NirImport {
                 return fromMeta;
             }
         }
-        Map<String, Object> p = new LinkedHashMap<>(NeuronModel.EPROP_READOUT.defaults());
+        Map<String, Object> p = new LinkedHashMap<>();
         p.put("tau_m", tau);
         p.put("C_m", tau / r);
         p.put("E_L", vLeak);

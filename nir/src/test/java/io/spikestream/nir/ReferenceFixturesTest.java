@@ -79,6 +79,9 @@ class ReferenceFixturesTest {
         assertEquals(0.0, s.rec().get("V_reset"));
         assertEquals(0.0, s.rec().get("t_ref"));
         assertEquals(0.0, s.rec().get("I_e"));
+        // only what NIR says: the learning parameters come from the learner's settings
+        assertEquals(java.util.Set.of("tau_m", "C_m", "E_L", "V_th", "V_reset", "V_m", "t_ref", "I_e"), s.rec().keySet());
+        assertEquals(java.util.Set.of("tau_m", "C_m", "E_L", "V_m", "I_e"), s.readout().keySet());
         // LI tau 50, r 2 -> C_m 25; the output Affine's bias 0.25 is the readout's constant current I_e
         assertEquals("eprop_readout", s.readoutModel());
         assertEquals(50.0, s.readout().get("tau_m"));
