@@ -1,7 +1,7 @@
 package io.spikestream.app;
 
 import io.spikestream.app.learn.NmnistExperiment;
-import io.spikestream.app.learn.Settings;
+import io.spikestream.learner.Settings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -58,7 +58,7 @@ public final class DemoCommand implements Callable<Integer> {
         over.add("output.plots_dir=" + (out != null ? out : Path.of("runs", "demo-" + java.time.LocalDateTime.now()
             .format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))));
         over.addAll(overrides);
-        Settings s = Settings.load(sources, over);
+        Settings s = io.spikestream.learner.StreamLearner.resolveTimeMode(Settings.load(sources, over), "per_window");
         NmnistExperiment exp = new NmnistExperiment(s, root.resolve("Train"), List.of(root.resolve("Test")), passes, seed);
         System.err.printf(Locale.ROOT, "demo: %d training windows (%d pass%s), then %d test windows with learning off%n",
             exp.trainWindows(), passes, passes == 1 ? "" : "es", exp.testWindows());

@@ -6,8 +6,8 @@ import io.spikestream.app.durable.CheckpointStore;
 import io.spikestream.app.durable.DurabilityPolicy;
 import io.spikestream.app.durable.ModelRegistry;
 import io.spikestream.app.durable.TopicBinding;
-import io.spikestream.app.learn.Settings;
-import io.spikestream.app.learn.StreamLearner;
+import io.spikestream.learner.Settings;
+import io.spikestream.learner.StreamLearner;
 import io.spikestream.app.pipeline.LearnerPipeline;
 import io.spikestream.ingest.kafka.ClientConfigs;
 import io.spikestream.ingest.kafka.KafkaEndpoint;
@@ -114,7 +114,8 @@ public final class LearnCommand implements Callable<Integer> {
     }
 
     private int learn() throws Exception {
-        Settings settings = Settings.load(configs, overrides);
+        // continuous by default; no wall-clock idleness here: durable learning stays a function of the stream alone
+        Settings settings = StreamLearner.resolveTimeMode(Settings.load(configs, overrides), "continuous");
         DurabilityPolicy policy = DurabilityPolicy.from(settings);
         CheckpointStore store = CheckpointStore.open(checkpointDir, policy.keep(), InstantSource.system());
         AtomicLong predictions = new AtomicLong();

@@ -1,7 +1,7 @@
 package io.spikestream.app;
 
 import io.spikestream.app.learn.NmnistExperiment;
-import io.spikestream.app.learn.Settings;
+import io.spikestream.learner.Settings;
 import io.spikestream.app.pipeline.LearnerOutputs;
 import io.spikestream.ingest.kafka.KafkaEndpoint;
 import io.spikestream.sinks.kafka.PredictionPublisher;

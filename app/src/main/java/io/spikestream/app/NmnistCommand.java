@@ -1,7 +1,8 @@
 package io.spikestream.app;
 
 import io.spikestream.app.learn.NmnistExperiment;
-import io.spikestream.app.learn.Settings;
+import io.spikestream.learner.Settings;
+import io.spikestream.learner.StreamLearner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -45,6 +46,10 @@ public final class NmnistCommand implements Callable<Integer> {
     @Option(names = "--topic", description = "Topic for events and labels (default: a fresh topic for this run).")
     String topic;
 
+    @Option(names = "--gap-us", defaultValue = "0", paramLabel = "US", description = "Silence between recordings on the "
+        + "stream time line, microseconds, as replay --gap-us (default: ${DEFAULT-VALUE}).")
+    long gapUs;
+
     @Mixin
     KafkaOptions kafka;
 
@@ -57,8 +62,8 @@ public final class NmnistCommand implements Callable<Integer> {
         if (plots != null) {
             over.add("output.plots_dir=" + plots);
         }
-        Settings s = Settings.load(configs, over);
-        NmnistExperiment exp = new NmnistExperiment(s, train, tests, passes, seed);
+        Settings s = StreamLearner.resolveTimeMode(Settings.load(configs, over), "per_window");
+        NmnistExperiment exp = new NmnistExperiment(s, train, tests, passes, seed).withGapUs(gapUs);
         LearningRun.Outcome o = LearningRun.run(exp, s, direct, topic, kafka, "spikestream nmnist");
         NmnistExperiment.Result r = o.result();
         LearningRun.print(o);
@@ -71,6 +76,13 @@ public final class NmnistCommand implements Callable<Integer> {
         double simS = r.simSteps() / 1000.0;
         System.out.printf(Locale.ROOT, "throughput simulated_s=%.1f wall_s=%.2f realtime_factor=%.1f events=%d events_per_s=%.0f%n",
             simS, r.wallSeconds(), simS / r.wallSeconds(), r.events(), r.events() / r.wallSeconds());
+        if (s.s("time.mode").equals("continuous")) {
+            // per label interval: the prediction at its end (test_accuracy above and below), the majority over its
+            // ticks, per tick, and the latency from its start to its first correct tick
+            System.out.printf(Locale.ROOT, "continuous test_tick_accuracy=%.4f test_majority_accuracy=%.4f "
+                    + "test_first_correct_median_ms=%.1f train_tick_accuracy=%.4f gap_us=%d%n", r.tickAccuracy("test"),
+                r.majorityAccuracy("test"), r.medianFirstCorrectMs("test"), r.tickAccuracy("train/"), gapUs);
+        }
         System.out.printf(Locale.ROOT, "test_accuracy=%.4f%n", r.accuracy("test"));
         return 0;
     }

@@ -1,7 +1,7 @@
 package io.spikestream.app;
 
-import io.spikestream.app.learn.Settings;
-import io.spikestream.app.learn.StreamLearner;
+import io.spikestream.learner.Settings;
+import io.spikestream.learner.StreamLearner;
 import io.spikestream.app.pipeline.LearnerOutputs;
 import io.spikestream.app.pipeline.LearnerPipeline;
 import io.spikestream.ingest.kafka.KafkaEndpoint;
@@ -39,6 +39,10 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
         + "(restored on start, atomic with the consumed offsets; see 'learn' and the README section on durability).")
     java.nio.file.Path checkpointDir;
 
+    @Option(names = "--frozen", description = "Inference only: every model serves with learning off (labels are scored, "
+        + "never learned from); a checkpoint's shape is unchanged, so any checkpoint of these settings can be served.")
+    boolean frozen;
+
     @Mixin
     KafkaOptions kafka;
 
@@ -48,6 +52,7 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
         final LearnerOutputs outputs;
         final LearnerPipeline pipeline;
         private final boolean shareNetwork;
+        private final long idleTimeoutMs;
         final PredictionPublisher publisher;
 
         Deployment(Settings s, KafkaEndpoint endpoint, KafkaOptions kafka) throws IOException {
@@ -55,8 +60,15 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
         }
 
         Deployment(Settings s, KafkaEndpoint endpoint, KafkaOptions kafka, java.nio.file.Path checkpointDir) throws IOException {
+            this(s, endpoint, kafka, checkpointDir, false);
+        }
+
+        Deployment(Settings s, KafkaEndpoint endpoint, KafkaOptions kafka, java.nio.file.Path checkpointDir, boolean frozen)
+            throws IOException {
+            s = StreamLearner.resolveTimeMode(s, "continuous");
             this.endpoint = endpoint;
             this.shareNetwork = s.b("sensor.share_network");
+            this.idleTimeoutMs = s.s("time.mode").equals("continuous") ? s.l("time.idle_timeout_ms") : 0;
             String events = s.s("pipeline.events_topic");
             String labels = s.s("pipeline.labels_topic");
             String predictions = s.s("output.predictions_topic");
@@ -77,25 +89,33 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
             SourceOptions options = SourceOptions.of(s.s("pipeline.group_id"), topics.toArray(new String[0]))
                 .withMaxPollRecords(s.i("pipeline.max_poll_records"))
                 .withMetrics(new io.spikestream.app.pipeline.SourceMetrics(outputs.metrics()));
+            Settings settings = s;
             java.util.function.Function<String, StreamLearner> template = sensor -> {
                 StreamLearner[] self = new StreamLearner[1];
                 try {
-                    self[0] = new StreamLearner(s, outputs.listener(sensor, self));
+                    self[0] = new StreamLearner(settings, outputs.listener(sensor, self));
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
+                }
+                if (frozen) {
+                    self[0].freeze();
                 }
                 outputs.attach(sensor, self[0]);
                 return self[0];
             };
+            io.spikestream.ingest.kafka.StreamItemDecoder decoder = io.spikestream.ingest.kafka.StreamItemDecoder.withLabelChecks(
+                s.i("supervision.classes"), s.s("time.mode").equals("continuous") ? s.l("time.max_label_us") : Long.MAX_VALUE,
+                s.s("time.mode").equals("continuous"));
             if (checkpointDir == null) {
-                pipeline = new LearnerPipeline(endpoint, options, template);
+                pipeline = new LearnerPipeline(endpoint, options, template, decoder);
             } else {
                 io.spikestream.app.durable.DurabilityPolicy policy = io.spikestream.app.durable.DurabilityPolicy.from(s);
                 io.spikestream.app.durable.CheckpointStore store = io.spikestream.app.durable.CheckpointStore.open(
                     checkpointDir, policy.keep(), java.time.InstantSource.system());
                 try {
                     io.spikestream.app.durable.TopicBinding.verify(endpoint, checkpointDir, topics);
-                    pipeline = LearnerPipeline.durable(endpoint, options, template, store, policy, java.time.InstantSource.system());
+                    pipeline = LearnerPipeline.durable(endpoint, options, template, store, policy,
+                        java.time.InstantSource.system(), decoder);
                 } catch (RuntimeException e) {
                     // refused at start (e.g. an unreadable checkpoint store): release the outputs
                     outputs.close();
@@ -107,6 +127,9 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
         void start() {
             if (shareNetwork) {
                 pipeline.shareOneNetwork();
+            }
+            if (idleTimeoutMs > 0) {
+                pipeline.idleAfter(java.time.Duration.ofMillis(idleTimeoutMs));
             }
             pipeline.start();
         }
@@ -124,8 +147,9 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
         Settings s = Settings.load(configs, overrides);
         CountDownLatch stopped = new CountDownLatch(1);
         CountDownLatch cleanedUp = new CountDownLatch(1);
-        try (KafkaEndpoint endpoint = kafka.open(System.err); Deployment d = new Deployment(s, endpoint, kafka, checkpointDir)) {
+        try (KafkaEndpoint endpoint = kafka.open(System.err); Deployment d = new Deployment(s, endpoint, kafka, checkpointDir, frozen)) {
             System.err.println("run: consuming " + s.s("pipeline.events_topic") + " as group " + s.s("pipeline.group_id")
+                + " (time.mode " + StreamLearner.resolveTimeMode(s, "continuous").s("time.mode") + (frozen ? ", frozen" : "") + ")"
                 + "; metrics at " + d.outputs.endpoint().uri() + "; Ctrl-C to stop");
             // on SIGTERM/Ctrl-C: let the main thread stop the pipeline (final commit) before the JVM exits
             Thread hook = new Thread(() -> {
@@ -160,6 +184,9 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
                 });
             }
             System.out.print(SummaryTable.table(d.outputs.summary()));
+            if (d.outputs.streamScoresLine() != null) {
+                System.out.println("stream " + d.outputs.streamScoresLine());
+            }
         } finally {
             cleanedUp.countDown();
         }

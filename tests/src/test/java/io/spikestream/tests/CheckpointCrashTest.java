@@ -2,8 +2,8 @@ package io.spikestream.tests;
 
 import io.spikestream.app.durable.CheckpointStore;
 import io.spikestream.app.durable.ModelCheckpoint;
-import io.spikestream.app.learn.Settings;
-import io.spikestream.app.learn.StreamLearner;
+import io.spikestream.learner.Settings;
+import io.spikestream.learner.StreamLearner;
 import io.spikestream.ingest.kafka.EmbeddedKafka;
 import io.spikestream.ingest.kafka.KafkaEndpoint;
 import io.spikestream.ingest.kafka.Topics;
@@ -182,7 +182,7 @@ class CheckpointCrashTest {
             DurableStreams.assertSameLearnedState(DurableStreams.learnedState(refFile), DurableStreams.learnedState(crashFile),
                 kills + " SIGKILLs");
             // and explicitly: every event applied exactly once, every record consumed
-            Settings settings = Settings.load(List.of(), SETTINGS);
+            Settings settings = StreamLearner.resolveTimeMode(Settings.load(List.of(), SETTINGS), "continuous"); // as learn
             try (CheckpointReader r = CheckpointReader.open(crashFile); StreamLearner l = new StreamLearner(settings, p -> { })) {
                 l.restore(r);
                 assertEquals(replayed.events(), l.counters().eventsIn, "events applied");

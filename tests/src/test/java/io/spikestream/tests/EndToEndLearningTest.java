@@ -1,7 +1,7 @@
 package io.spikestream.tests;
 
 import io.spikestream.app.learn.NmnistExperiment;
-import io.spikestream.app.learn.Settings;
+import io.spikestream.learner.Settings;
 import io.spikestream.app.pipeline.LearnerOutputs;
 import io.spikestream.ingest.kafka.EmbeddedKafka;
 import io.spikestream.ingest.kafka.KafkaEndpoint;

@@ -1,8 +1,8 @@
 package io.spikestream.tests;
 
 import io.spikestream.app.learn.NmnistExperiment;
-import io.spikestream.app.learn.Settings;
-import io.spikestream.app.learn.StreamLearner;
+import io.spikestream.learner.Settings;
+import io.spikestream.learner.StreamLearner;
 import io.spikestream.ingest.kafka.EmbeddedKafka;
 import io.spikestream.ingest.kafka.KafkaEndpoint;
 import io.spikestream.ingest.kafka.Topics;

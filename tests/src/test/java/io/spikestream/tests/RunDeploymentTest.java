@@ -40,7 +40,7 @@ class RunDeploymentTest {
             ExecutorService exec = Executors.newSingleThreadExecutor();
             RunStopper stopper = new RunStopper();
             Future<Integer> run = exec.submit(() -> stopper.run(bs, "--set", "network.n_rec=40", "--set", "output.metrics_port=0",
-                "--set", "pipeline.group_id=run-test"));
+                "--set", "pipeline.group_id=run-test", "--set", "time.mode=per_window"));
             Set<String> seen = new HashSet<>();
             SingleObjectCodec<Prediction> codec = SpikestreamSchemas.codec(Prediction.class);
             try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bs, "group.id", "check",
@@ -81,7 +81,8 @@ class RunDeploymentTest {
             ExecutorService exec = Executors.newSingleThreadExecutor();
             RunStopper stopper = new RunStopper();
             Future<Integer> run = exec.submit(() -> stopper.run(bs, "--checkpoint-dir", store.toString(), "--set",
-                "network.n_rec=40", "--set", "output.metrics_port=0", "--set", "pipeline.group_id=durable-run"));
+                "network.n_rec=40", "--set", "output.metrics_port=0", "--set", "pipeline.group_id=durable-run", "--set",
+                "time.mode=per_window"));
             try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bs, "group.id", "check2",
                 "auto.offset.reset", "earliest"), new StringDeserializer(), new ByteArrayDeserializer())) {
                 c.subscribe(List.of("spikestream.predictions"));
@@ -192,6 +193,10 @@ class RunDeploymentTest {
 
         void stop() {
             thread.interrupt();
+        }
+
+        boolean threadNotStarted() {
+            return thread == null;
         }
     }
 }

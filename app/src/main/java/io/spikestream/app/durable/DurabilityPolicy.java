@@ -1,6 +1,6 @@
 package io.spikestream.app.durable;
 
-import io.spikestream.app.learn.Settings;
+import io.spikestream.learner.Settings;
 
 import java.time.Duration;
 

@@ -1,6 +1,6 @@
 package io.spikestream.app.durable;
 
-import io.spikestream.app.learn.StreamLearner;
+import io.spikestream.learner.StreamLearner;
 import io.spikestream.network.checkpoint.CheckpointException;
 import io.spikestream.network.checkpoint.CheckpointReader;
 import io.spikestream.network.checkpoint.CheckpointWriter;

@@ -2,7 +2,7 @@ package io.spikestream.app.durable;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.spikestream.app.learn.StreamLearner;
+import io.spikestream.learner.StreamLearner;
 import io.spikestream.network.checkpoint.CheckpointException;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -153,7 +153,9 @@ public final class ModelRegistry implements AutoCloseable {
         m.pending.add(new Pending(tp, offset, ack));
         m.eventsSince += events;
         long now = m.learner.streamTimeUs();
-        if (m.lastCheckpointStreamUs == Long.MIN_VALUE) {
+        if (m.lastCheckpointStreamUs == Long.MIN_VALUE || now < m.lastCheckpointStreamUs) {
+            // first record, or the sensor's clock went back (re-anchored): the interval counts from here, so a clock
+            // jump never holds back checkpoints (and with them the acknowledgement of the sensor's offsets)
             m.lastCheckpointStreamUs = now;
         }
         String due = null;

@@ -1,5 +1,7 @@
 package io.spikestream.app.learn;
 
+import io.spikestream.learner.StreamLearner;
+
 import io.spikestream.ingest.format.EventBatch;
 import io.spikestream.ingest.format.EventFiles;
 import io.spikestream.ingest.format.EventReader;

@@ -1,5 +1,8 @@
 package io.spikestream.app.learn;
 
+import io.spikestream.learner.Settings;
+import io.spikestream.learner.StreamLearner;
+
 import io.spikestream.app.pipeline.LearnerOutputs;
 import io.spikestream.app.pipeline.LearnerPipeline;
 import io.spikestream.ingest.kafka.ClientConfigs;
@@ -41,11 +44,15 @@ public final class NmnistExperiment {
     public record Result(List<StreamLearner.Prediction> predictions, StreamLearner.Counters counters, long simSteps,
                          double wallSeconds, long events, String describe) {
 
+        /**
+         * Accuracy of the scored windows ({@code per_window}) or label intervals at their end ({@code continuous})
+         * whose sample id starts with {@code prefix}; ticks are not counted here (see {@link #tickAccuracy}).
+         */
         public double accuracy(String prefix) {
             long n = 0;
             long ok = 0;
             for (StreamLearner.Prediction p : predictions) {
-                if (p.sampleId().startsWith(prefix)) {
+                if (p.kind() != StreamLearner.Prediction.Kind.TICK && p.sampleId() != null && p.sampleId().startsWith(prefix)) {
                     n++;
                     ok += p.correct() ? 1 : 0;
                 }
@@ -54,7 +61,42 @@ public final class NmnistExperiment {
         }
 
         public long count(String prefix) {
-            return predictions.stream().filter(p -> p.sampleId().startsWith(prefix)).count();
+            return predictions.stream().filter(p -> p.kind() != StreamLearner.Prediction.Kind.TICK && p.sampleId() != null
+                && p.sampleId().startsWith(prefix)).count();
+        }
+
+        /** {@code continuous}: fraction of the ticks inside intervals of {@code prefix} predicted correctly. */
+        public double tickAccuracy(String prefix) {
+            long n = 0;
+            long ok = 0;
+            for (StreamLearner.Prediction p : predictions) {
+                if (p.kind() == StreamLearner.Prediction.Kind.TICK && p.sampleId() != null && p.sampleId().startsWith(prefix)) {
+                    n++;
+                    ok += p.correct() ? 1 : 0;
+                }
+            }
+            return n == 0 ? Double.NaN : ok / (double) n;
+        }
+
+        /** {@code continuous}: fraction of the intervals of {@code prefix} whose ticks' majority was right. */
+        public double majorityAccuracy(String prefix) {
+            long n = 0;
+            long ok = 0;
+            for (StreamLearner.Prediction p : predictions) {
+                if (p.kind() == StreamLearner.Prediction.Kind.INTERVAL && p.sampleId().startsWith(prefix)) {
+                    n++;
+                    ok += p.majority() == p.label() ? 1 : 0;
+                }
+            }
+            return n == 0 ? Double.NaN : ok / (double) n;
+        }
+
+        /** {@code continuous}: median ms from an interval's start to its first correct tick (those that had one). */
+        public double medianFirstCorrectMs(String prefix) {
+            long[] l = predictions.stream().filter(p -> p.kind() == StreamLearner.Prediction.Kind.INTERVAL
+                && p.sampleId().startsWith(prefix) && p.firstCorrectUs() >= 0).mapToLong(StreamLearner.Prediction::firstCorrectUs)
+                .sorted().toArray();
+            return l.length == 0 ? Double.NaN : l[(l.length - 1) / 2] / 1000.0;
         }
     }
 
@@ -63,6 +105,7 @@ public final class NmnistExperiment {
     private final List<List<NmnistSamples.Sample>> tests;
     private final int passes;
     private final long seed;
+    private long gapUs;
 
     public NmnistExperiment(Settings settings, Path trainDir, List<Path> testDirs, int passes, long seed) throws IOException {
         if (passes < 1) {
@@ -76,6 +119,18 @@ public final class NmnistExperiment {
         }
         this.passes = passes;
         this.seed = seed;
+    }
+
+    /**
+     * Silence between consecutive recordings on the stream time line, microseconds (as {@code replay --gap-us}): label
+     * intervals no longer touch, so a continuous stream is simulated and predicted through the gaps.
+     */
+    public NmnistExperiment withGapUs(long gap) {
+        if (gap < 0) {
+            throw new IllegalArgumentException("--gap-us must be >= 0, got " + gap);
+        }
+        this.gapUs = gap;
+        return this;
     }
 
     /** The stream in order: (sample, id). */
@@ -135,7 +190,7 @@ public final class NmnistExperiment {
         long t0 = System.nanoTime();
         List<StreamLearner.Prediction> preds = new ArrayList<>();
         try (StreamLearner l = learner(settings, preds, outputs)) {
-            DirectFeed feed = new DirectFeed(0, 0);
+            DirectFeed feed = new DirectFeed(0, gapUs);
             long events = 0;
             for (Object[] item : schedule()) {
                 NmnistSamples.Sample s = (NmnistSamples.Sample) item[0];
@@ -174,7 +229,7 @@ public final class NmnistExperiment {
             }
         })) {
             pipeline.start();
-            ReplayOptions options = new ReplayOptions(topic, topic, SENSOR, 0, ReplayOptions.DEFAULT_BATCH_EVENTS, 0, 0);
+            ReplayOptions options = new ReplayOptions(topic, topic, SENSOR, 0, ReplayOptions.DEFAULT_BATCH_EVENTS, 0, gapUs);
             ReplaySummary summary;
             try (var producer = new KafkaProducer<String, byte[]>(ClientConfigs.producer(endpoint, "spikestream-nmnist"))) {
                 summary = new Replayer(producer, options, ReplayClock.SYSTEM, ReplayProgress.NONE).replay(ReplayPlan.ofItems(items));

@@ -1,6 +1,6 @@
 package io.spikestream.app.pipeline;
 
-import io.spikestream.app.learn.StreamLearner;
+import io.spikestream.learner.StreamLearner;
 import io.spikestream.network.Network;
 import io.spikestream.network.Projection;
 import io.spikestream.sinks.Horizon;
@@ -44,7 +44,11 @@ public final class LearnerOutputs implements AutoCloseable {
     private long spikes;
     private long synaptic;
     private long simSteps;
-    private final long[] dropped = new long[4];
+    private long lastTickSync;
+    /** Drop reasons the learners count, in the order of {@link #REASONS}. */
+    private static final DropReason[] REASONS = {DropReason.BLOCKED, DropReason.OUT_OF_GEOMETRY, DropReason.UNLABELLED,
+        DropReason.LATE_LABEL, DropReason.LATE, DropReason.CLOCK_JUMP, DropReason.LABEL_REJECTED};
+    private final long[] dropped = new long[REASONS.length];
 
     /**
      * @param metricsPort port of the /metrics endpoint (0 = any free port), or -1 for no endpoint
@@ -72,22 +76,50 @@ public final class LearnerOutputs implements AutoCloseable {
 
     /** The listener for the learner of {@code sensorId}; call {@link #attach} once the learner exists. */
     public StreamLearner.Listener listener(String sensorId, StreamLearner[] learner) {
-        return p -> {
-            if (publisher != null) {
-                // a shared network names the sensor of each window; a learner of its own sensor leaves it to us
-                String sensor = p.sensorId().isEmpty() ? sensorId : p.sensorId();
-                publisher.publish(new WindowPrediction(sensor, p.sampleId(), p.windowStartUs(), p.windowEndUs(), p.label(),
-                    p.predicted(), p.scores(), p.loss(), p.modelVersion(), p.learning()));
+        return new StreamLearner.Listener() {
+            @Override
+            public void onPrediction(StreamLearner.Prediction p) {
+                predicted(sensorId, learner, p);
             }
-            metrics.recordWindow(Phase.of(p.learning()), p.label(), p.predicted(), p.loss());
-            if (learner[0] != null) {
-                sync();
-            }
-            if (progress != null) {
-                long done = metrics.stats().windows(Phase.TRAIN) + metrics.stats().windows(Phase.TEST);
-                progress.update(done, metrics.stats().accuracy(Phase.of(p.learning()), Horizon.ROLLING), events, simSteps / 1000.0);
+
+            @Override
+            public void onRejectedLabel(String sensor, String sampleId, String reason, String detail) {
+                if (learner[0] != null) {
+                    sync(); // the refusal shows in the dropped counters at once
+                }
             }
         };
+    }
+
+    private void predicted(String sensorId, StreamLearner[] learner, StreamLearner.Prediction p) {
+        if (publisher != null) {
+            // a shared network names the sensor of each window; a learner of its own sensor leaves it to us
+            String sensor = p.sensorId().isEmpty() ? sensorId : p.sensorId();
+            publisher.publish(new WindowPrediction(sensor, p.sampleId(), p.windowStartUs(), p.windowEndUs(), p.label(),
+                p.predicted(), p.scores(), p.loss(), p.modelVersion(), p.learning(),
+                p.kind().name().toLowerCase(java.util.Locale.ROOT), p.confidence(), p.majority(), p.firstCorrectUs()));
+        }
+        switch (p.kind()) {
+            case TICK -> {
+                metrics.recordTick(Phase.of(p.learning()), p.label(), p.predicted());
+                // counters and gauges follow a live stream too, at most ten times a second of wall time
+                if (learner[0] != null && System.nanoTime() - lastTickSync > 100_000_000L) {
+                    lastTickSync = System.nanoTime();
+                    sync();
+                }
+                return; // the progress line counts labelled windows and intervals
+            }
+            case INTERVAL -> metrics.recordInterval(Phase.of(p.learning()), p.label(), p.predicted(), p.loss(),
+                p.majority(), p.firstCorrectUs());
+            case WINDOW -> metrics.recordWindow(Phase.of(p.learning()), p.label(), p.predicted(), p.loss());
+        }
+        if (learner[0] != null) {
+            sync();
+        }
+        if (progress != null) {
+            long done = metrics.stats().windows(Phase.TRAIN) + metrics.stats().windows(Phase.TEST);
+            progress.update(done, metrics.stats().accuracy(Phase.of(p.learning()), Horizon.ROLLING), events, simSteps / 1000.0);
+        }
     }
 
     /** Registers a learner whose counters and weights these outputs report. */
@@ -109,7 +141,7 @@ public final class LearnerOutputs implements AutoCloseable {
         long sp = 0;
         long sy = 0;
         long steps = 0;
-        long[] drop = new long[4];
+        long[] drop = new long[REASONS.length];
         for (StreamLearner l : learnerBySensor.values()) {
             StreamLearner.Counters c = l.counters();
             ev += c.eventsIn;
@@ -121,14 +153,16 @@ public final class LearnerOutputs implements AutoCloseable {
             drop[1] += c.eventsOutOfGeometry;
             drop[2] += c.eventsUnlabelled;
             drop[3] += c.labelsLate;
+            drop[4] += c.eventsLate;
+            drop[5] += c.eventsClockJump;
+            drop[6] += c.labelsRejectedTotal();
         }
         // a model restored from a checkpoint can report less than its predecessor did: counters never go back
         metrics.addEvents(Math.max(0, ev - events));
         metrics.addSpikes(Math.max(0, sp - spikes));
         metrics.addSynapticEvents(Math.max(0, sy - synaptic));
-        DropReason[] reasons = {DropReason.BLOCKED, DropReason.OUT_OF_GEOMETRY, DropReason.UNLABELLED, DropReason.LATE_LABEL};
-        for (int i = 0; i < 4; i++) {
-            metrics.addDropped(reasons[i], Math.max(0, drop[i] - dropped[i]));
+        for (int i = 0; i < REASONS.length; i++) {
+            metrics.addDropped(REASONS[i], Math.max(0, drop[i] - dropped[i]));
             dropped[i] = drop[i];
         }
         events = ev;
@@ -160,8 +194,24 @@ public final class LearnerOutputs implements AutoCloseable {
         drops.put("out_of_geometry", dropped[1]);
         drops.put("unlabelled", dropped[2]);
         drops.put("late_label", dropped[3]);
+        if (continuous()) {
+            drops.put("late", dropped[4]);
+            drops.put("clock_jump", dropped[5]);
+            drops.put("label_rejected", dropped[6]);
+        }
         return RunSummary.of(metrics.stats(), events, spikes, synaptic, Duration.ofNanos(System.nanoTime() - startNanos),
             simSteps / 1000.0, drops);
+    }
+
+    /** Whether any learner runs {@code time.mode=continuous}. */
+    public boolean continuous() {
+        return learnerBySensor.values().stream().anyMatch(l -> l.timeMode().equals("continuous"))
+            || metrics.streamScores().any();
+    }
+
+    /** The continuous-stream scores as one key=value line, or null for a per_window run. */
+    public String streamScoresLine() {
+        return continuous() ? metrics.streamScores().keyValues() : null;
     }
 
     /** Writes the plots (learning curve, last window's raster, weights before/after, confusion) into {@code dir}. */

@@ -4,13 +4,15 @@ import io.spikestream.app.durable.CheckpointStore;
 import io.spikestream.app.durable.DurabilityPolicy;
 import io.spikestream.app.durable.ModelRegistry;
 import io.spikestream.app.durable.RecoveryHook;
-import io.spikestream.app.learn.StreamLearner;
+import io.spikestream.learner.StreamLearner;
 import io.spikestream.ingest.kafka.KafkaEndpoint;
 import io.spikestream.ingest.kafka.KafkaRecordSource;
 import io.spikestream.ingest.kafka.PartitionHook;
 import io.spikestream.ingest.kafka.SensorEvents;
 import io.spikestream.ingest.kafka.SourceOptions;
 import io.spikestream.ingest.kafka.SourceSignal;
+import io.spikestream.ingest.kafka.StreamItem;
+import io.spikestream.ingest.kafka.StreamItemDecoder;
 import org.apache.kafka.common.TopicPartition;
 import reactor.core.Disposable;
 import reactor.core.scheduler.Scheduler;
@@ -43,6 +45,8 @@ import java.util.function.Function;
  */
 public final class LearnerPipeline implements AutoCloseable {
 
+    private static final java.util.logging.Logger IDLE_LOG = java.util.logging.Logger.getLogger("io.spikestream.idle");
+
     private final KafkaRecordSource<StreamItem> source;
     private final Function<String, StreamLearner> factory;
     private final ModelRegistry registry;
@@ -60,6 +64,12 @@ public final class LearnerPipeline implements AutoCloseable {
     /** Set by close(): records still arriving are left unapplied (and unacknowledged) for the partitions' next owner. */
     private volatile boolean draining;
     private volatile RecordObserver observer = RecordObserver.NONE;
+    /** Model id -> wall-clock nanos of its latest record, for idleness (learner thread only). */
+    private final Map<String, Long> lastRecordNanos = new LinkedHashMap<>();
+    /** Models already moved on since their latest record. */
+    private final java.util.Set<String> idled = new java.util.HashSet<>();
+    private long idleTimeoutNanos;
+    private Disposable idleChecks;
     /** Sensor id -> model id: the sensor itself, or {@link StreamLearner#SHARED_MODEL_ID} for a shared network. */
     private volatile Function<String, String> modelOf = Function.identity();
 
@@ -93,14 +103,20 @@ public final class LearnerPipeline implements AutoCloseable {
      *                         called on the learner thread
      */
     public LearnerPipeline(KafkaEndpoint endpoint, SourceOptions options, Function<String, StreamLearner> learnerForSensor) {
-        this.source = KafkaRecordSource.create(endpoint, options, new StreamItemDecoder());
+        this(endpoint, options, learnerForSensor, new StreamItemDecoder());
+    }
+
+    /** As above, with a decoder that refuses unusable labels (dead-lettered with their reason). */
+    public LearnerPipeline(KafkaEndpoint endpoint, SourceOptions options, Function<String, StreamLearner> learnerForSensor,
+                           StreamItemDecoder decoder) {
+        this.source = KafkaRecordSource.create(endpoint, options, decoder);
         this.factory = learnerForSensor;
         this.registry = null;
         this.hook = null;
     }
 
     private LearnerPipeline(KafkaEndpoint endpoint, SourceOptions options, Function<String, StreamLearner> template,
-                            CheckpointStore store, DurabilityPolicy policy, InstantSource clock) {
+                            CheckpointStore store, DurabilityPolicy policy, InstantSource clock, StreamItemDecoder decoder) {
         this.factory = template;
         this.registry = new ModelRegistry(store, template, policy, clock);
         String shape;
@@ -134,7 +150,7 @@ public final class LearnerPipeline implements AutoCloseable {
                 observer.revoking(partitions, lost);
             }
         };
-        this.source = KafkaRecordSource.create(endpoint, options, new StreamItemDecoder(), positions);
+        this.source = KafkaRecordSource.create(endpoint, options, decoder, positions);
     }
 
     /**
@@ -145,6 +161,39 @@ public final class LearnerPipeline implements AutoCloseable {
     public LearnerPipeline shareOneNetwork() {
         this.modelOf = sensor -> StreamLearner.SHARED_MODEL_ID;
         return this;
+    }
+
+    /**
+     * Moves a model on when no record reached it for {@code timeout} of wall-clock time ({@code time.idle_timeout_ms},
+     * as Flink's idle sources): its learner runs past its newest event so its last predictions come out (see
+     * {@link StreamLearner#idle}). Checked every quarter of the timeout on the learner thread. Call before
+     * {@link #start}; zero or negative: never.
+     */
+    public LearnerPipeline idleAfter(Duration timeout) {
+        this.idleTimeoutNanos = timeout.toNanos();
+        return this;
+    }
+
+    private void checkIdle() {
+        long now = System.nanoTime();
+        for (Map.Entry<String, Long> e : lastRecordNanos.entrySet()) {
+            String model = e.getKey();
+            if (now - e.getValue() < idleTimeoutNanos || !idled.add(model)) {
+                continue;
+            }
+            StreamLearner l = registry == null ? learners.get(model) : registry.resident(model).orElse(null);
+            if (l != null && l.idle("")) {
+                IDLE_LOG.fine(() -> "model " + model + " idle for " + TimeUnit.NANOSECONDS.toMillis(idleTimeoutNanos)
+                    + " ms: moved past its newest event");
+            }
+        }
+    }
+
+    private void seen(String model) {
+        if (idleTimeoutNanos > 0) {
+            lastRecordNanos.put(model, System.nanoTime());
+            idled.remove(model);
+        }
     }
 
     /** Sets the record observer of a durable pipeline (call before {@link #start}). */
@@ -160,13 +209,35 @@ public final class LearnerPipeline implements AutoCloseable {
      */
     public static LearnerPipeline durable(KafkaEndpoint endpoint, SourceOptions options, Function<String, StreamLearner> template,
                                           CheckpointStore store, DurabilityPolicy policy, InstantSource clock) {
-        return new LearnerPipeline(endpoint, options, template, store, policy, clock);
+        return durable(endpoint, options, template, store, policy, clock, new StreamItemDecoder());
+    }
+
+    /** As above, with a decoder that refuses unusable labels (dead-lettered with their reason). */
+    public static LearnerPipeline durable(KafkaEndpoint endpoint, SourceOptions options, Function<String, StreamLearner> template,
+                                          CheckpointStore store, DurabilityPolicy policy, InstantSource clock,
+                                          StreamItemDecoder decoder) {
+        return new LearnerPipeline(endpoint, options, template, store, policy, clock, decoder);
     }
 
     public void start() {
         subscription = source.flux()
             .publishOn(learnerThread, registry == null ? 256 : DURABLE_PREFETCH)
             .subscribe(this::onSignal, this::onError);
+        if (idleTimeoutNanos > 0) {
+            long period = Math.max(1, TimeUnit.NANOSECONDS.toMillis(idleTimeoutNanos) / 4);
+            idleChecks = learnerThread.schedulePeriodically(this::checkIdleSafely, period, period, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void checkIdleSafely() {
+        if (draining || closed || failure != null) {
+            return;
+        }
+        try {
+            checkIdle();
+        } catch (RuntimeException e) {
+            onError(e);
+        }
     }
 
     private void onSignal(SourceSignal<StreamItem> signal) {
@@ -178,8 +249,10 @@ public final class LearnerPipeline implements AutoCloseable {
             return;
         }
         StreamItem item = r.value();
-        StreamLearner learner = learners.computeIfAbsent(modelOf.apply(item.sensorId()), factory);
+        String model = modelOf.apply(item.sensorId());
+        StreamLearner learner = learners.computeIfAbsent(model, factory);
         apply(learner, item);
+        seen(model);
         if (item instanceof StreamItem.Events e) {
             events += e.events().count();
         } else {
@@ -204,6 +277,7 @@ public final class LearnerPipeline implements AutoCloseable {
                 o.before(r.partition(), r.offset(), item.sensorId());
                 boolean applied = registry.apply(modelOf.apply(item.sensorId()), r.partition(), r.offset(), r::acknowledge, n,
                     learner -> apply(learner, item));
+                seen(modelOf.apply(item.sensorId()));
                 if (applied) {
                     if (item instanceof StreamItem.Events) {
                         events += n;
@@ -394,6 +468,9 @@ public final class LearnerPipeline implements AutoCloseable {
             return;
         }
         closed = true;
+        if (idleChecks != null) {
+            idleChecks.dispose();
+        }
         if (registry != null && failure == null && subscription != null) {
             // clean shutdown: stop applying (so the learner thread is free at once), make every model's state durable
             // and acknowledge its records, and only then leave the group (the source commits on close)

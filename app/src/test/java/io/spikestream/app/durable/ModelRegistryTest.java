@@ -1,7 +1,7 @@
 package io.spikestream.app.durable;
 
-import io.spikestream.app.learn.Settings;
-import io.spikestream.app.learn.StreamLearner;
+import io.spikestream.learner.Settings;
+import io.spikestream.learner.StreamLearner;
 import io.spikestream.app.learn.TestStreams;
 import io.spikestream.ingest.kafka.PartitionHook;
 import io.spikestream.network.checkpoint.CheckpointException;

@@ -1,5 +1,8 @@
 package io.spikestream.app.learn;
 
+import io.spikestream.learner.Settings;
+import io.spikestream.learner.StreamLearner;
+
 import io.spikestream.network.checkpoint.CheckpointWriter;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

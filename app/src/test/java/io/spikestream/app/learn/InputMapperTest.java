@@ -1,5 +1,7 @@
 package io.spikestream.app.learn;
 
+import io.spikestream.learner.InputMapper;
+
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,5 +1,8 @@
 package io.spikestream.app.learn;
 
+import io.spikestream.learner.Settings;
+import io.spikestream.learner.StreamLearner;
+
 import io.spikestream.network.checkpoint.CheckpointWriter;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -140,7 +143,8 @@ class LearningRulesTest {
     void anUnknownRuleOrABadRuleSettingIsRefusedByName() throws Exception {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
             () -> new StreamLearner(settings("superspik"), p -> { }));
-        assertEquals("network.rule must be one of fast, nest, bsshslm, superspike, eventprop, got 'superspik'", e.getMessage());
+        assertEquals("network.rule must be one of eprop, eprop-exact, eprop-time-driven, superspike, eventprop (older names: "
+            + "fast, nest, bsshslm), got 'superspik'", e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
             () -> new StreamLearner(settings("superspike", "network.superspike.feedback=mirror"), p -> { }));
         assertEquals("network.superspike.feedback must be symmetric, random or uniform, got 'mirror'", e.getMessage());

@@ -1,5 +1,7 @@
 package io.spikestream.app.learn;
 
+import io.spikestream.learner.Settings;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,5 +1,8 @@
 package io.spikestream.app.learn;
 
+import io.spikestream.learner.Settings;
+import io.spikestream.learner.StreamLearner;
+
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;

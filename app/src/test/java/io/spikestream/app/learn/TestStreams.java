@@ -1,5 +1,7 @@
 package io.spikestream.app.learn;
 
+import io.spikestream.learner.StreamLearner;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;

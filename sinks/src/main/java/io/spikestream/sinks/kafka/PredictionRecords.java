@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * Maps {@link WindowPrediction} to the Avro {@link Prediction} record and back. The only lossy step is
  * {@code scores}, written as Avro floats: {@code fromAvro(toAvro(p))} equals {@code p} when every score is a
- * float value. Absent values travel as Avro nulls: label -1 and a NaN loss. Stateless.
+ * float value. Absent values travel as Avro nulls: label -1, a NaN loss or confidence, majority -1, latency -1. Stateless.
  */
 public final class PredictionRecords {
 
@@ -33,6 +33,10 @@ public final class PredictionRecords {
             .setLabel(p.label() < 0 ? null : p.label())
             .setLoss(Double.isNaN(p.loss()) ? null : p.loss())
             .setLearning(p.learning())
+            .setKind(p.kind())
+            .setConfidence(Double.isNaN(p.confidence()) ? null : p.confidence())
+            .setMajorityClass(p.majority() < 0 ? null : p.majority())
+            .setFirstCorrectLatencyUs(p.firstCorrectUs() < 0 ? null : p.firstCorrectUs())
             .build();
     }
 
@@ -45,6 +49,9 @@ public final class PredictionRecords {
         }
         return new WindowPrediction(r.getSensorId(), r.getSampleId(), r.getWindowStartUs(), r.getWindowEndUs(),
             r.getLabel() == null ? -1 : r.getLabel(), r.getPredictedClass(), scores,
-            r.getLoss() == null ? Double.NaN : r.getLoss(), r.getModelVersion(), r.getLearning());
+            r.getLoss() == null ? Double.NaN : r.getLoss(), r.getModelVersion(), r.getLearning(), r.getKind(),
+            r.getConfidence() == null ? Double.NaN : r.getConfidence(),
+            r.getMajorityClass() == null ? -1 : r.getMajorityClass(),
+            r.getFirstCorrectLatencyUs() == null ? -1L : r.getFirstCorrectLatencyUs());
     }
 }

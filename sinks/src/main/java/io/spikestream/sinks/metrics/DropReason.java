@@ -13,6 +13,12 @@ public enum DropReason {
     UNLABELLED("unlabelled"),
     /** The window's label came later than the allowed lateness (stream time); the window ran unsupervised. */
     LATE_LABEL("late_label"),
+    /** Continuous time: the event's step was already simulated (it came later than the reorder slack allows). */
+    LATE("late"),
+    /** Continuous time: the event was held as a clock jump that no later event confirmed. */
+    CLOCK_JUMP("clock_jump"),
+    /** Continuous time: a label refused (no class, unknown class, overlapping, too long, too late...). */
+    LABEL_REJECTED("label_rejected"),
     /** A record was routed to the dead-letter topic. */
     DEAD_LETTERED("dead_lettered"),
     /** A record did not decode (bad header, unknown schema, malformed body or content). */

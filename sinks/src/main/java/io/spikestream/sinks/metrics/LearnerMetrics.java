@@ -7,6 +7,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.spikestream.sinks.Horizon;
 import io.spikestream.sinks.Phase;
 import io.spikestream.sinks.stats.PrequentialStats;
+import io.spikestream.sinks.stats.StreamScores;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -47,6 +48,12 @@ public final class LearnerMetrics {
     private final DoubleCell streamTimeSeconds = new DoubleCell(0);
     private final DoubleCell realtimeFactor = new DoubleCell(Double.NaN);
     private final Map<String, WeightGauges> weights = new ConcurrentHashMap<>();
+    private final StreamScores streamScores = new StreamScores();
+    private final LongCell ticksLabelled = new LongCell();
+    private final LongCell ticksUnlabelled = new LongCell();
+    private final DoubleCell[] tickAccuracy = new DoubleCell[Phase.values().length];
+    private final DoubleCell[] majorityAccuracy = new DoubleCell[Phase.values().length];
+    private final DoubleCell[] firstCorrectP50 = new DoubleCell[Phase.values().length];
 
     /**
      * Metrics in a new Prometheus registry, with statistics over {@code numClasses} classes and a rolling
@@ -99,6 +106,26 @@ public final class LearnerMetrics {
             + "stay uncommitted)", deadLetterFailures);
         gauge("spikestream.kafka.reachable", "1 while the consumer holds a connection to the Kafka cluster, 0 when it "
             + "has none (broker down, network cut); NaN before the first check", kafkaReachable);
+        FunctionCounter.builder("spikestream.ticks", ticksLabelled, LongCell::asDouble)
+            .description("Continuous time: tick predictions (one per sensor per output.predict_every_ms)")
+            .tag("labelled", "true").register(registry);
+        FunctionCounter.builder("spikestream.ticks", ticksUnlabelled, LongCell::asDouble)
+            .description("Continuous time: tick predictions (one per sensor per output.predict_every_ms)")
+            .tag("labelled", "false").register(registry);
+        for (Phase phase : Phase.values()) {
+            tickAccuracy[phase.ordinal()] = new DoubleCell(Double.NaN);
+            majorityAccuracy[phase.ordinal()] = new DoubleCell(Double.NaN);
+            firstCorrectP50[phase.ordinal()] = new DoubleCell(Double.NaN);
+            Gauge.builder("spikestream.tick.accuracy", tickAccuracy[phase.ordinal()], DoubleCell::get).strongReference(true)
+                .description("Continuous time: fraction of labelled ticks predicted correctly").tag("phase", phase.tag())
+                .register(registry);
+            Gauge.builder("spikestream.interval.majority.accuracy", majorityAccuracy[phase.ordinal()], DoubleCell::get)
+                .strongReference(true).description("Continuous time: fraction of label intervals whose ticks' majority was right")
+                .tag("phase", phase.tag()).register(registry);
+            Gauge.builder("spikestream.interval.first.correct.seconds", firstCorrectP50[phase.ordinal()], DoubleCell::get)
+                .strongReference(true).description("Continuous time: median stream time from an interval's start to its "
+                    + "first correct tick").tag("phase", phase.tag()).register(registry);
+        }
         gauge("spikestream.consumer.lag.records", "Records the consumer has yet to read, summed over partitions",
             consumerLag);
         gauge("spikestream.stream.time.seconds", "Stream time the network has been advanced to, seconds",
@@ -178,6 +205,33 @@ public final class LearnerMetrics {
     public void countPublishFailures(java.util.function.LongSupplier failed) {
         FunctionCounter.builder("spikestream.predictions.publish.failures", failed, f -> f.getAsLong())
             .description("Predictions the producer could not write to the predictions topic").register(registry);
+    }
+
+    /** Continuous time: one tick's prediction ({@code label} -1 when none covered it). Learner thread only. */
+    public void recordTick(Phase phase, int label, int predicted) {
+        streamScores.tick(phase, label, predicted);
+        (label < 0 ? ticksUnlabelled : ticksLabelled).add(1);
+        if (label >= 0) {
+            tickAccuracy[phase.ordinal()].set(streamScores.tickAccuracy(phase));
+        }
+    }
+
+    /**
+     * Continuous time: a label interval scored at its end ({@link #recordWindow}) and over its ticks. Learner thread
+     * only; the latency median is recomputed every 64 intervals.
+     */
+    public void recordInterval(Phase phase, int label, int predicted, double loss, int majority, long firstCorrectUs) {
+        recordWindow(phase, label, predicted, loss);
+        streamScores.interval(phase, label, majority, firstCorrectUs);
+        majorityAccuracy[phase.ordinal()].set(streamScores.majorityAccuracy(phase));
+        if (streamScores.intervals(phase) % 64 == 1) {
+            firstCorrectP50[phase.ordinal()].set(streamScores.latencyQuantileUs(phase, 0.5) * 1e-6);
+        }
+    }
+
+    /** The continuous-stream scores (ticks, majorities, latencies). */
+    public StreamScores streamScores() {
+        return streamScores;
     }
 
     /** Records behind the end of the assigned partitions (the consumer's lag). */

@@ -64,6 +64,13 @@ class LearnerMetricsTest {
         metrics.addDropped(DropReason.LATE_LABEL, 2);
         metrics.addDropped(DropReason.DEAD_LETTERED, 4);
         metrics.addDropped(DropReason.MALFORMED, 3);
+        metrics.addDropped(DropReason.LATE, 5);
+        metrics.addDropped(DropReason.CLOCK_JUMP, 6);
+        metrics.addDropped(DropReason.LABEL_REJECTED, 7);
+        // continuous time: two labelled training ticks (one right), one unlabelled tick
+        metrics.recordTick(Phase.TRAIN, 1, 1);
+        metrics.recordTick(Phase.TRAIN, 1, 0);
+        metrics.recordTick(Phase.TEST, -1, 3);
         // Rolling window of 2. Train: right (loss 1), wrong (loss 3), right (loss 0.5); test: wrong (loss 2).
         metrics.recordWindow(Phase.TRAIN, 0, 0, 1.0);
         metrics.recordWindow(Phase.TRAIN, 1, 2, 3.0);
@@ -89,12 +96,19 @@ class LearnerMetricsTest {
             "spikestream_consumer_lag_records 42.0",
             "spikestream_deadletter_failures_total 1.0",
             "spikestream_events_dropped_total{reason=\"blocked\"} 12.0",
+            "spikestream_events_dropped_total{reason=\"clock_jump\"} 6.0",
             "spikestream_events_dropped_total{reason=\"dead_lettered\"} 4.0",
+            "spikestream_events_dropped_total{reason=\"label_rejected\"} 7.0",
+            "spikestream_events_dropped_total{reason=\"late\"} 5.0",
             "spikestream_events_dropped_total{reason=\"late_label\"} 2.0",
             "spikestream_events_dropped_total{reason=\"malformed\"} 3.0",
             "spikestream_events_dropped_total{reason=\"out_of_geometry\"} 1.0",
             "spikestream_events_dropped_total{reason=\"unlabelled\"} 30.0",
             "spikestream_events_total 1234.0",
+            "spikestream_interval_first_correct_seconds{phase=\"test\"} NaN",
+            "spikestream_interval_first_correct_seconds{phase=\"train\"} NaN",
+            "spikestream_interval_majority_accuracy{phase=\"test\"} NaN",
+            "spikestream_interval_majority_accuracy{phase=\"train\"} NaN",
             "spikestream_kafka_reachable 1.0",
             // Loss over both phases: cumulative (1 + 3 + 0.5 + 2) / 4; rolling: the last two windows (0.5, 2).
             "spikestream_loss{window=\"cumulative\"} 1.625",
@@ -105,6 +119,10 @@ class LearnerMetricsTest {
             "spikestream_spikes_total 77.0",
             "spikestream_stream_time_seconds 2.25",
             "spikestream_synaptic_events_total 7700.0",
+            "spikestream_tick_accuracy{phase=\"test\"} NaN",
+            "spikestream_tick_accuracy{phase=\"train\"} 0.5",
+            "spikestream_ticks_total{labelled=\"false\"} 1.0",
+            "spikestream_ticks_total{labelled=\"true\"} 2.0",
             "spikestream_weight{projection=\"input_to_recurrent\",stat=\"abs_mean\"} 0.75",
             "spikestream_weight{projection=\"input_to_recurrent\",stat=\"max\"} 2.0",
             "spikestream_weight{projection=\"input_to_recurrent\",stat=\"mean\"} 0.25",

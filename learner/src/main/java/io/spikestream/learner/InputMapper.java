@@ -1,4 +1,4 @@
-package io.spikestream.app.learn;
+package io.spikestream.learner;
 
 import io.spikestream.network.checkpoint.CheckpointException;
 import io.spikestream.network.checkpoint.StateReader;
@@ -152,7 +152,8 @@ public final class InputMapper {
     public int map(int x, int y, int polarity, long tUs) {
         int px = (polarity != 0 ? 1 : 0) * width * height + y * width + x;
         if (lastUs != null) {
-            if (tUs - lastUs[px] < refractoryUs) {
+            // an event older than the pixel's last one (its clock went back) is not refractory: not silenced for good
+            if (tUs - lastUs[px] < refractoryUs && tUs >= lastUs[px]) {
                 return DROPPED;
             }
             lastUs[px] = tUs;

@@ -1,4 +1,4 @@
-package io.spikestream.app.learn;
+package io.spikestream.learner;
 
 import io.spikestream.network.BsshslmReadoutPopulation;
 import io.spikestream.network.Connectivity;
@@ -53,7 +53,10 @@ final class BsshslmModel implements LearnerModel {
     private final int window;
     private final int classes;
 
-    BsshslmModel(Settings s, Network net, int nIn, InputDrive input) {
+    private final String name;
+
+    BsshslmModel(Settings s, Network net, int nIn, InputDrive input, String name) {
+        this.name = name;
         String b = "network.bsshslm.";
         steps = s.i("time.steps_per_window");
         window = s.i(b + "learning_window_steps");
@@ -103,7 +106,7 @@ final class BsshslmModel implements LearnerModel {
 
     @Override
     public String rule() {
-        return "bsshslm";
+        return name;
     }
 
     @Override
@@ -124,11 +127,6 @@ final class BsshslmModel implements LearnerModel {
     @Override
     public Map<String, Projection> projections() {
         return projections;
-    }
-
-    @Override
-    public String[] foreignSettings() {
-        return new String[] {"network.superspike", "network.eventprop"};
     }
 
     @Override

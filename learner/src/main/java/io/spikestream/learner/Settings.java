@@ -1,4 +1,4 @@
-package io.spikestream.app.learn;
+package io.spikestream.learner;
 
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -204,6 +204,27 @@ public final class Settings {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** These settings with one leaf replaced by a string value (no check that it is one of the documented values). */
+    public Settings with(String path, String value) {
+        ObjectNode copy = root.deepCopy();
+        String[] parts = path.split("\\.");
+        ObjectNode node = copy;
+        for (int i = 0; i < parts.length - 1; i++) {
+            node = (ObjectNode) node.get(parts[i]);
+        }
+        node.put(parts[parts.length - 1], value);
+        return new Settings(copy);
+    }
+
+    /**
+     * These settings with {@code time.mode = auto} (the default) replaced by {@code modeForAuto}: {@code continuous}
+     * for {@code run} and {@code learn}, {@code per_window} for {@code nmnist}, {@code demo} and a learner built
+     * directly. Settings whose mode is set are returned as they are.
+     */
+    public Settings resolved(String modeForAuto) {
+        return s("time.mode").equals("auto") ? with("time.mode", modeForAuto) : this;
     }
 
     /** The whole configuration as pretty JSON (printed at the start of every run, for provenance). */

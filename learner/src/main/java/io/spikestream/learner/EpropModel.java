@@ -1,4 +1,4 @@
-package io.spikestream.app.learn;
+package io.spikestream.learner;
 
 import io.spikestream.network.Connectivity;
 import io.spikestream.network.InputDrive;
@@ -21,8 +21,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Event-driven e-prop ({@code network.rule} = {@code fast}: {@link FastEpropRule}, or {@code nest}: NEST's exact
- * {@link EpropRule}) as NEST's N-MNIST example builds it: parrots -> {@code network.rec_model} (sparse input, sparse
+ * Event-driven e-prop ({@code network.rule} = {@code eprop}, formerly {@code fast}: {@link FastEpropRule}, or
+ * {@code eprop-exact}, formerly {@code nest}: NEST's exact {@link EpropRule}) as NEST's N-MNIST example builds it: parrots -> {@code network.rec_model} (sparse input, sparse
  * recurrence) -> {@code eprop_readout} leaky integrators, learning signals back through random or symmetric feedback.
  * The readouts get the window's one-hot target from step base + 2 on (inputs of step base + 1 reach them in step
  * base + 3) and the learning signal in the last {@code learning_window_steps} up to base + steps + 2; the prediction
@@ -49,8 +49,8 @@ final class EpropModel implements LearnerModel {
     private final int scoreSteps;
     private final int classes;
 
-    EpropModel(Settings s, Network net, int nIn, InputDrive input, boolean nest) {
-        rule = nest ? "nest" : "fast";
+    EpropModel(Settings s, Network net, int nIn, InputDrive input, boolean nest, String name) {
+        rule = name;
         steps = s.i("time.steps_per_window");
         learnSteps = s.i("supervision.learning_window_steps");
         scoreSteps = s.i("supervision.score_window_steps");
@@ -133,11 +133,6 @@ final class EpropModel implements LearnerModel {
     }
 
     @Override
-    public String[] foreignSettings() {
-        return new String[] {"network.bsshslm", "network.superspike", "network.eventprop"};
-    }
-
-    @Override
     public void setLearning(boolean on) {
         rate.setEta(on ? eta : 0.0);
     }
@@ -148,6 +143,22 @@ final class EpropModel implements LearnerModel {
         // target from base+2 and the learning window on the last learning_window_steps up to base+steps+2
         long segEnd = base + steps + 2;
         supervision.add(base + 2, label, learn ? segEnd - learnSteps : Long.MAX_VALUE, learn ? segEnd : Long.MAX_VALUE);
+    }
+
+    @Override
+    public boolean supportsContinuous() {
+        return true;
+    }
+
+    @Override
+    public void superviseInterval(long fromStep, long toStep, int label, boolean learn) {
+        // readout-aligned as in startWindow: the target over the interval, the learning signal in its last
+        // learning_window_steps (the whole interval when shorter), no target after it until the next label
+        long segFrom = fromStep + ContinuousTime.READOUT_DELAY;
+        long segEnd = toStep + ContinuousTime.READOUT_DELAY;
+        supervision.add(segFrom, label, learn ? Math.max(segFrom, segEnd - learnSteps) : Long.MAX_VALUE,
+            learn ? segEnd : Long.MAX_VALUE);
+        supervision.add(segEnd, -1, Long.MAX_VALUE, Long.MAX_VALUE);
     }
 
     @Override

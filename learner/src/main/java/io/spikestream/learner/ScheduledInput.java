@@ -1,4 +1,4 @@
-package io.spikestream.app.learn;
+package io.spikestream.learner;
 
 import io.spikestream.network.InputDrive;
 import io.spikestream.network.checkpoint.CheckpointException;

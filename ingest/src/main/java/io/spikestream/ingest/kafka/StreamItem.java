@@ -1,6 +1,5 @@
-package io.spikestream.app.pipeline;
+package io.spikestream.ingest.kafka;
 
-import io.spikestream.ingest.kafka.SensorEvents;
 
 /** What the learner consumes from Kafka: event batches and labels of one sensor, in partition order. */
 public sealed interface StreamItem {

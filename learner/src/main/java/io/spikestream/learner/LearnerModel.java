@@ -1,6 +1,5 @@
-package io.spikestream.app.learn;
+package io.spikestream.learner;
 
-import io.spikestream.network.InputDrive;
 import io.spikestream.network.InputPopulation;
 import io.spikestream.network.Network;
 import io.spikestream.network.Population;
@@ -20,31 +19,16 @@ import java.util.Map;
  * {@link #windowSimulated}. Every step of a window's scoring range [{@link #scoreFrom}, {@link #scoreTo}) the
  * learner's step observer calls {@link #accumulate}; at its end {@link #predict}.
  *
- * <p>Implementations: {@link EpropModel} ({@code fast}, {@code nest}), {@link BsshslmModel} ({@code bsshslm}),
- * {@link SuperSpikeModel} ({@code superspike}), {@link EventPropModel} ({@code eventprop}); {@link #build} picks one
- * by {@code network.rule}. Not threadsafe: the learner's thread calls every method (step observers run on it too,
+ * <p>Continuous protocol ({@code continuous} time mode, rules that {@link #supportsContinuous}): the time model calls
+ * {@link #superviseInterval} for each label interval just before its steps run, {@link #windowSimulated} after each
+ * simulated stretch, and reads the evidence with {@link #accumulate} and {@link #predict} over its own ranges.
+ *
+ * <p>Implementations: {@link EpropModel} ({@code eprop}, {@code eprop-exact}), {@link BsshslmModel}
+ * ({@code eprop-time-driven}), {@link SuperSpikeModel} ({@code superspike}), {@link EventPropModel}
+ * ({@code eventprop}); the {@link RuleCatalogue} picks one by {@code network.rule}. Not threadsafe: the learner's thread calls every method (step observers run on it too,
  * between the engine's workers' steps). {@link #accumulate} runs every step of a scoring range: no allocation.
  */
 interface LearnerModel {
-
-    /** The values of {@code network.rule}. */
-    String[] RULES = {"fast", "nest", "bsshslm", "superspike", "eventprop"};
-
-    /**
-     * Builds the model of {@code network.rule} into {@code net} (which must be empty): the input population of
-     * {@code inputs} parrots driven by {@code input}, then the rule's own populations and projections.
-     */
-    static LearnerModel build(Settings s, Network net, int inputs, InputDrive input) {
-        String rule = s.s("network.rule");
-        return switch (rule) {
-            case "fast", "nest" -> new EpropModel(s, net, inputs, input, rule.equals("nest"));
-            case "bsshslm" -> new BsshslmModel(s, net, inputs, input);
-            case "superspike" -> new SuperSpikeModel(s, net, inputs, input);
-            case "eventprop" -> new EventPropModel(s, net, inputs, input);
-            default -> throw new IllegalArgumentException("network.rule must be one of " + String.join(", ", RULES)
-                + ", got '" + rule + "'");
-        };
-    }
 
     /** The value of {@code network.rule} this model was built for. */
     String rule();
@@ -59,9 +43,6 @@ interface LearnerModel {
 
     /** The plastic projections by name, in creation order. */
     Map<String, Projection> projections();
-
-    /** The settings blocks of the other rules: not part of this model's checkpoint shape. */
-    String[] foreignSettings();
 
     /** Learning on (the configured rate) or off for windows from now on; called only when it changes. */
     void setLearning(boolean on);
@@ -96,6 +77,20 @@ interface LearnerModel {
 
     /** The window's loss, from its loss accumulator and evidence. */
     double loss(double lossSum, double[] sums, long steps, int label);
+
+    /** Whether the model learns in {@code time.mode=continuous} (label intervals on an unbroken step line). */
+    default boolean supportsContinuous() {
+        return false;
+    }
+
+    /**
+     * {@code continuous}: a label interval covers loop steps [fromStep, toStep) of the input (its effect reaches the
+     * readouts {@link ContinuousTime#READOUT_DELAY} steps later); learn from it or only set its target. Called in time
+     * order, before the interval's steps run.
+     */
+    default void superviseInterval(long fromStep, long toStep, int label, boolean learn) {
+        throw new UnsupportedOperationException(rule() + " has no continuous supervision");
+    }
 
     /** Bytes of learning state the rule keeps per plastic synapse (off-heap columns besides target and weight). */
     long ruleStateBytes();

@@ -1,4 +1,4 @@
-package io.spikestream.app.learn;
+package io.spikestream.learner;
 
 import io.spikestream.network.Connectivity;
 import io.spikestream.network.CurrentLifPopulation;
@@ -128,11 +128,6 @@ final class EventPropModel implements LearnerModel {
     @Override
     public Map<String, Projection> projections() {
         return projections;
-    }
-
-    @Override
-    public String[] foreignSettings() {
-        return new String[] {"network.bsshslm", "network.superspike"};
     }
 
     @Override
