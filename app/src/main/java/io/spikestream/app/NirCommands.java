@@ -57,10 +57,7 @@ final class NirCommands {
             Settings s = Settings.load(List.of(tmp.toString()), List.of());
             StreamLearner l = new StreamLearner(s, p -> { });
             try {
-                if (!l.checkpointShape().equals(shape)) {
-                    throw new NirException(r.origin() + ": the learner its settings build has another shape than the "
-                        + "checkpoint (written by another spikestream version?)");
-                }
+                r.requireShape(l.checkpointShape());
                 l.restore(r);
                 return l;
             } catch (RuntimeException | CheckpointException e) {
