@@ -218,6 +218,25 @@ public final class LearnerOutputs implements AutoCloseable {
     public List<Path> writePlots(Path dir, String title) throws IOException {
         updateWeightGauges();
         RunPlots plots = new RunPlots(title).learningCurve(metrics.stats().learningCurve());
+        if (continuous()) {
+            // continuous time: the learning curve counts label intervals (scored at their end); ticks summarised here
+            io.spikestream.sinks.stats.StreamScores sc = metrics.streamScores();
+            Map<String, String> rows = new LinkedHashMap<>();
+            for (Phase ph : Phase.values()) {
+                if (sc.labelledTicks(ph) + sc.intervals(ph) == 0) {
+                    continue;
+                }
+                rows.put(ph.tag() + ": tick accuracy", String.format(java.util.Locale.ROOT, "%.4f (%d labelled ticks)",
+                    sc.tickAccuracy(ph), sc.labelledTicks(ph)));
+                rows.put(ph.tag() + ": majority over ticks", String.format(java.util.Locale.ROOT, "%.4f (%d intervals)",
+                    sc.majorityAccuracy(ph), sc.intervals(ph)));
+                rows.put(ph.tag() + ": first correct tick, p50 / p90", String.format(java.util.Locale.ROOT,
+                    "%.1f / %.1f ms (%d intervals never right)", sc.latencyQuantileUs(ph, 0.5) / 1000,
+                    sc.latencyQuantileUs(ph, 0.9) / 1000, sc.neverCorrect(ph)));
+            }
+            rows.put("unlabelled ticks", Long.toString(sc.unlabelledTicks()));
+            plots.summary(rows);
+        }
         if (!learnerBySensor.isEmpty()) {
             StreamLearner l = learnerBySensor.values().iterator().next();
             long[] steps = l.lastWindowSpikeSteps();

@@ -305,4 +305,51 @@ class ContinuousTimeTest {
         assertTrue(out.stream().noneMatch(p -> p.windowStartUs() > a.endUs + 3_000_000L && p.windowEndUs() < firstOfB - 1000),
             "nothing published for the skipped silence");
     }
+
+    @Test
+    void aLearnedCheckpointServedFrozenKeepsItsShapeAndMatchesALearningOffRun(@TempDir Path dir) throws Exception {
+        Settings s = settings();
+        Path file = dir.resolve("learned.ckpt");
+        String shape;
+        try (StreamLearner l = new StreamLearner(s, p -> { })) {
+            StreamScript.nmnist(3, 700, 20_000).items.forEach(i -> i.apply(l));
+            l.finish();
+            shape = l.checkpointShape();
+            CheckpointWriter w = new CheckpointWriter(shape);
+            l.addCheckpointSections(w);
+            w.writeAtomically(file);
+        }
+        StreamScript serve = StreamScript.nmnist(2, 600, 20_000, 5, 10_000_000L);
+        List<StreamLearner.Prediction> frozen = new ArrayList<>();
+        List<StreamLearner.Prediction> off = new ArrayList<>();
+        double[] before;
+        double[] after;
+        try (StreamLearner l = new StreamLearner(s, frozen::add); CheckpointReader r = CheckpointReader.open(file)) {
+            r.requireShape(l.checkpointShape());
+            l.restore(r);
+            l.freeze();
+            assertEquals(shape, l.checkpointShape(), "serving does not change the shape");
+            before = StreamLearner.weights(l.projections().get("recurrent->readout"));
+            serve.items.forEach(i -> i.apply(l));
+            l.finish();
+            after = StreamLearner.weights(l.projections().get("recurrent->readout"));
+        }
+        try (StreamLearner l = new StreamLearner(s, off::add); CheckpointReader r = CheckpointReader.open(file)) {
+            l.restore(r);
+            l.setLearning(false);
+            serve.items.forEach(i -> i.apply(l));
+            l.finish();
+        }
+        // learning off is NEST's test phase (eta 0 from each synapse's next update): the one update per synapse that
+        // was under way when the checkpoint was taken completes with the rate it began with, as in a learning-off run
+        assertTrue(before.length == after.length);
+        assertTrue(frozen.stream().noneMatch(StreamLearner.Prediction::learning), "nothing learned from what is served");
+        assertTrue(frozen.stream().allMatch(p -> p.modelVersion() == frozen.get(0).modelVersion()), "no new versions");
+        assertEquals(off.size(), frozen.size());
+        assertTrue(frozen.size() > 50);
+        for (int i = 0; i < frozen.size(); i++) {
+            assertArrayEquals(off.get(i).scores(), frozen.get(i).scores(), "prediction " + i);
+            assertEquals(off.get(i).kind(), frozen.get(i).kind());
+        }
+    }
 }
