@@ -124,6 +124,23 @@ class ReferenceFixturesTest {
     }
 
     @Test
+    void cubaLifIsReadWholeAndWrittenBackAsTheReferenceWroteIt(@org.junit.jupiter.api.io.TempDir Path dir) {
+        NirGraph g = NirFile.read(fixture("cubalif.nir"));
+        NirNode.CubaLif c = assertInstanceOf(NirNode.CubaLif.class, g.nodes().get("lif"));
+        assertArrayEquals(new double[] {5.0, 5.0}, c.tauSyn());
+        assertArrayEquals(new double[] {20.0, 20.0}, c.tauMem());
+        assertArrayEquals(new double[] {1.0, 1.0}, c.vThreshold());
+        assertArrayEquals(new double[] {0.0, 0.0}, c.vReset()); // the reference fills a missing v_reset with zeros
+        assertArrayEquals(new double[] {1.0, 1.0}, c.wIn());
+        Path copy = dir.resolve("copy.nir");
+        NirFile.write(g, copy);
+        NirNode.CubaLif back = assertInstanceOf(NirNode.CubaLif.class, NirFile.read(copy).nodes().get("lif"));
+        assertArrayEquals(c.tauSyn(), back.tauSyn());
+        assertArrayEquals(c.wIn(), back.wIn());
+        assertEquals(g.edges(), NirFile.read(copy).edges());
+    }
+
+    @Test
     void aFileThatIsNotNirIsRefusedNamingIt() {
         NirException e = assertThrows(NirException.class, () -> NirFile.read(fixture("expected.json")));
         assertTrue(e.getMessage().contains("expected.json"), e.getMessage());
