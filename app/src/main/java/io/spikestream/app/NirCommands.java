@@ -1,6 +1,7 @@
 package io.spikestream.app;
 
 import io.spikestream.app.durable.CheckpointStore;
+import io.spikestream.app.durable.DurabilityPolicy;
 import io.spikestream.app.durable.ModelCheckpoint;
 import io.spikestream.app.durable.ModelInfo;
 import io.spikestream.learner.Settings;
@@ -210,7 +211,8 @@ final class NirCommands {
                 };
                 RecurrentSpec spec = NirImport.toSpec(NirFile.read(file), tauScale, 1.0);
                 Settings base = StreamLearner.resolveTimeMode(Settings.load(configs, overrides), "continuous");
-                CheckpointStore store = CheckpointStore.open(dir, 3, InstantSource.system());
+                // the same policy learn applies to this store (checkpoint.keep versions per model)
+                CheckpointStore store = CheckpointStore.open(dir, DurabilityPolicy.from(base).keep(), InstantSource.system());
                 Path out = settingsOut != null ? settingsOut : dir.resolve(model + ".settings.json");
                 Settings settings = LearnerNir.settings(spec, base, out);
                 try (StreamLearner learner = LearnerNir.learner(spec, settings)) {
