@@ -23,6 +23,8 @@ import picocli.CommandLine.Command;
         LearnCommand.class,
         CheckpointCommand.class,
         RunCommand.class,
+        NirCommands.Export.class,
+        NirCommands.Import.class,
         TailCommand.class,
     })
 public final class Main implements Runnable {

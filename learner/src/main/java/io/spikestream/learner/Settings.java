@@ -18,13 +18,19 @@ import java.util.Map;
 /**
  * Learner configuration: the documented defaults ({@code learner-defaults.json}, every key with its value),
  * overlaid by an optional JSON file and {@code key.path=value} overrides. A key that the defaults do not have is
- * rejected, naming the key and where it came from, so a typo never silently falls back to a default.
+ * rejected, naming the key and where it came from, so a typo never silently falls back to a default. The NEST
+ * parameter dictionaries of the e-prop populations ({@link #NEST_DICTIONARIES}) also take the parameters of the
+ * chosen model that the defaults leave out ({@code V_reset} of {@code eprop_iaf_psc_delta}, {@code V_min}, ...):
+ * NEST's model checks those when the population is created, naming the model and the key.
  * Immutable.
  */
 public final class Settings {
 
     private static final ObjectMapper JSON = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
         .enable(JsonReadFeature.ALLOW_JAVA_COMMENTS).build();
+
+    /** Settings that are NEST parameter dictionaries, checked key by key by the neuron model, not by the defaults. */
+    static final java.util.Set<String> NEST_DICTIONARIES = java.util.Set.of("network.rec", "network.readout");
 
     private final ObjectNode root;
 
@@ -91,6 +97,10 @@ public final class Settings {
             }
             String key = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
             JsonNode current = into.get(e.getKey());
+            if (current == null && NEST_DICTIONARIES.contains(prefix) && e.getValue().isValueNode()) {
+                into.set(e.getKey(), e.getValue());
+                continue;
+            }
             if (current == null) {
                 throw new IllegalArgumentException(origin + ": unknown setting '" + key + "'");
             }
