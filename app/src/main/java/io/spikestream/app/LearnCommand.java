@@ -9,6 +9,7 @@ import io.spikestream.app.durable.TopicBinding;
 import io.spikestream.learner.Settings;
 import io.spikestream.learner.StreamLearner;
 import io.spikestream.app.pipeline.LearnerPipeline;
+import io.spikestream.app.pipeline.StreamDecoders;
 import io.spikestream.ingest.kafka.ClientConfigs;
 import io.spikestream.ingest.kafka.KafkaEndpoint;
 import io.spikestream.ingest.kafka.SourceOptions;
@@ -135,7 +136,8 @@ public final class LearnCommand implements Callable<Integer> {
             TopicBinding.verify(endpoint, checkpointDir, List.of(topic)); // a recreated topic is refused, not skipped into
             Map<TopicPartition, Long> end = untilEnd ? endOffsets(endpoint, topic) : Map.of();
             LearnerPipeline pipeline = LearnerPipeline.durable(endpoint, SourceOptions.of(group, topic),
-                id -> learner(settings, predictions), store, policy, InstantSource.system());
+                id -> learner(settings, predictions), store, policy, InstantSource.system(),
+                StreamDecoders.forLearner(settings)); // unusable labels dead-lettered, not thrown by the learner
             if (settings.b("sensor.share_network")) {
                 pipeline.shareOneNetwork();
             }

@@ -103,9 +103,7 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
                 outputs.attach(sensor, self[0]);
                 return self[0];
             };
-            io.spikestream.ingest.kafka.StreamItemDecoder decoder = io.spikestream.ingest.kafka.StreamItemDecoder.withLabelChecks(
-                s.i("supervision.classes"), s.s("time.mode").equals("continuous") ? s.l("time.max_label_us") : Long.MAX_VALUE,
-                s.s("time.mode").equals("continuous"));
+            io.spikestream.ingest.kafka.StreamItemDecoder decoder = io.spikestream.app.pipeline.StreamDecoders.forLearner(s);
             if (checkpointDir == null) {
                 pipeline = new LearnerPipeline(endpoint, options, template, decoder);
             } else {

@@ -1,6 +1,8 @@
 package io.spikestream.ingest.kafka;
 
 import io.spikestream.schemas.DeadLetterReason;
+import io.spikestream.schemas.DvsEventBatch;
+import io.spikestream.schemas.EventBatchLayout;
 import io.spikestream.schemas.LabelRecord;
 import io.spikestream.schemas.SpikestreamSchemas;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -49,5 +51,37 @@ class StreamItemDecoderTest {
         StreamItemDecoder perWindow = StreamItemDecoder.withLabelChecks(10, Long.MAX_VALUE, false);
         assertEquals(-1, ((StreamItem.Label) perWindow.decode(label(null, 0, 10))).label());
         assertThrows(RejectedRecordException.class, () -> perWindow.decode(label(11, 0, 10)));
+    }
+
+    static ConsumerRecord<String, byte[]> labelOf(String sensor) {
+        LabelRecord l = LabelRecord.newBuilder().setSensorId(sensor).setSampleId("s1").setWindowStartUs(0)
+            .setWindowEndUs(10).setLabel(1).setLabelName(null).setTargets(List.of()).setSourceFile(null).build();
+        return new ConsumerRecord<>("events", 0, 7L, sensor, SpikestreamSchemas.codec(LabelRecord.class).encode(l));
+    }
+
+    static ConsumerRecord<String, byte[]> batchOf(String sensor) {
+        DvsEventBatch b = EventBatchLayout.pack(new EventBatchLayout.Header(sensor, 34, 34, 5, 0, null, 0),
+            new int[] {1}, new int[] {1}, new byte[1], new long[] {100}, 0, 1);
+        return new ConsumerRecord<>("events", 0, 8L, sensor, SpikestreamSchemas.codec(DvsEventBatch.class).encode(b));
+    }
+
+    @Test
+    void aSensorIdWhoseCheckpointDirectoryNameCannotFitIsRejectedInEveryDecoder() throws Exception {
+        // 85 bytes, each escaped to 3 characters at worst: 255, the file-name limit; one byte more is refused
+        String longest = "€".repeat(28) + "x"; // 28 * 3 + 1 = 85 UTF-8 bytes
+        String tooLong = "€".repeat(28) + "xy"; // 86
+        String asciiTooLong = "c".repeat(86);
+        for (StreamItemDecoder d : List.of(new StreamItemDecoder(), StreamItemDecoder.withLabelChecks(10, 1_000_000, true))) {
+            assertEquals(longest, ((StreamItem.Label) d.decode(labelOf(longest))).sensorId());
+            assertEquals(longest, assertInstanceOf(StreamItem.Events.class, d.decode(batchOf(longest))).sensorId());
+            for (String id : List.of(tooLong, asciiTooLong)) {
+                for (ConsumerRecord<String, byte[]> r : List.of(labelOf(id), batchOf(id))) {
+                    RejectedRecordException e = assertThrows(RejectedRecordException.class, () -> d.decode(r));
+                    assertEquals(DeadLetterReason.INVALID_CONTENT, e.reason());
+                    assertTrue(e.getMessage().contains("of sensor '" + id.substring(0, Math.min(id.length(), 40)) + "...': sensor id of 86 UTF-8 "
+                        + "bytes, longer than the limit of 85"), e.getMessage());
+                }
+            }
+        }
     }
 }
