@@ -33,6 +33,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class KafkaRecordSourceTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * A joining member waits until every existing member rejoins; the existing one notices at its next heartbeat
+     * (3 s) but a loaded machine has been seen to take longer than {@link #TIMEOUT}.
+     */
+    private static final Duration REBALANCE_TIMEOUT = Duration.ofSeconds(150);
     private static final SingleObjectCodec<LabelRecord> LABELS = SpikestreamSchemas.codec(LabelRecord.class);
 
     private static byte[] label(int i) {
@@ -223,9 +228,18 @@ class KafkaRecordSourceTest {
 
         // B joins with unbounded demand. A's revocation signal waits for A's demand, like any signal, but A
         // commits on revocation at once, so B starts where A's acknowledgements end.
-        Disposable subB = b.flux().subscribe(s -> handler.accept("b", s));
-        await().atMost(TIMEOUT).until(() -> !freshlyAssigned.getOrDefault("b", Set.of()).isEmpty()
-            || seen.stream().anyMatch(x -> x.consumer().equals("b")));
+        List<Throwable> errorsB = new CopyOnWriteArrayList<>();
+        Disposable subB = b.flux().subscribe(s -> handler.accept("b", s), errorsB::add);
+        try {
+            await().atMost(REBALANCE_TIMEOUT).until(() -> !errorsB.isEmpty()
+                || !freshlyAssigned.getOrDefault("b", Set.of()).isEmpty()
+                || seen.stream().anyMatch(x -> x.consumer().equals("b")));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // a rare stall seen once on a loaded CI machine: say what the group coordinator thought of the group
+            throw new AssertionError("B got no partition within " + REBALANCE_TIMEOUT + "; group: " + describeGroup(group)
+                + "; A saw " + seen.size() + " records", e);
+        }
+        assertTrue(errorsB.isEmpty(), () -> "B's source failed: " + errorsB);
         subA.request(Long.MAX_VALUE);
         await().atMost(TIMEOUT).until(() -> seen.stream().map(x -> x.partition() + ":" + x.offset())
             .distinct().count() == partitions * perPartition);
@@ -265,6 +279,16 @@ class KafkaRecordSourceTest {
             }
         }
         assertTrue(seen.stream().anyMatch(x -> x.consumer().equals("b")), "B took over partitions");
+    }
+
+    /** The group's state and members as the coordinator sees them, for a failure message. */
+    private static String describeGroup(String group) {
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(ClientConfigs.admin(TestKafka.endpoint()))) {
+            return admin.describeConsumerGroups(List.of(group)).all().get(10, java.util.concurrent.TimeUnit.SECONDS)
+                .get(group).toString();
+        } catch (Exception e) {
+            return "(describe failed: " + e + ")";
+        }
     }
 
     @Test
