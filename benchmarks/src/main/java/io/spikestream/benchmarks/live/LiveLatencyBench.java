@@ -57,6 +57,8 @@ public final class LiveLatencyBench {
         run.start();
 
         ConcurrentLinkedQueue<long[]> received = new ConcurrentLinkedQueue<>(); // {recvNanos, windowEndUs}
+        String probe = sensor + "-probe";
+        java.util.concurrent.CountDownLatch probed = new java.util.concurrent.CountDownLatch(1);
         Thread consumer = new Thread(() -> {
             SingleObjectCodec<Prediction> codec = SpikestreamSchemas.codec(Prediction.class);
             try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bs, "group.id",
@@ -66,7 +68,9 @@ public final class LiveLatencyBench {
                 while (!Thread.currentThread().isInterrupted()) {
                     for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(50))) {
                         long now = System.nanoTime();
-                        if (r.key().equals(sensor)) {
+                        if (r.key().equals(probe)) {
+                            probed.countDown();
+                        } else if (r.key().equals(sensor)) {
                             Prediction p = codec.decode(r.value());
                             if (p.getKind().equals("tick")) {
                                 received.add(new long[] {now, p.getWindowEndUs()});
@@ -81,9 +85,29 @@ public final class LiveLatencyBench {
             }
         }, "check");
         consumer.start();
-        Thread.sleep(8000); // the run subscribes and the consumer joins (not measured)
 
         SingleObjectCodec<DvsEventBatch> batches = SpikestreamSchemas.codec(DvsEventBatch.class);
+        // Not measured: the run subscribes, its consumer and the checking consumer join. A probe sensor's prediction
+        // arriving at the checking consumer proves both ends are live before the measured stream starts.
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bs),
+            new StringSerializer(), new ByteArraySerializer())) {
+            long[] t = new long[200];
+            int[] xy = new int[200];
+            byte[] pol = new byte[200];
+            for (int i = 0; i < t.length; i++) {
+                t[i] = i * 100L;
+                xy[i] = i % 34;
+            }
+            DvsEventBatch b = EventBatchLayout.pack(EventBatchLayout.Header.live(probe, 34, 34, 0, 0), xy, xy, pol, t, 0,
+                t.length);
+            long deadline = System.nanoTime() + 120_000_000_000L;
+            while (!probed.await(2, java.util.concurrent.TimeUnit.SECONDS)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("no prediction for the probe sensor within 120 s: is `run` up?");
+                }
+                producer.send(new ProducerRecord<>("spikestream.events", probe, batches.encode(b)));
+            }
+        }
         List<long[]> sent = new ArrayList<>(); // {sendNanos, newest event time}
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bs, "linger.ms", "0",
             "acks", "1"), new StringSerializer(), new ByteArraySerializer())) {
@@ -119,7 +143,12 @@ public final class LiveLatencyBench {
                 offset += r.lastUs() + 1 + 5_000;
             }
         }
-        Thread.sleep(3000); // the idle timeout (1 s) moves the sensor past its last batch
+        // the idle timeout (1 s) moves the sensor past its last batch; wait for the prediction covering it
+        long lastSent = sent.get(sent.size() - 1)[1];
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (received.stream().noneMatch(x -> x[1] >= lastSent) && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
+        }
         consumer.interrupt();
         consumer.join();
         run.interrupt();
