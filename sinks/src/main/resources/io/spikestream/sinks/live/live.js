@@ -71,12 +71,18 @@ function drawFrame(p, s) {
   p.frame.dataset.lit = lit;
 }
 
-function softmax(scores) {
+// Bar lengths: the scores scaled to their range (the readouts' signals of an untrained or live network are close
+// together, and a softmax of them would draw ten equal bars); the raw score is in each bar's tooltip.
+function scaled(scores) {
+  let min = Infinity;
   let max = -Infinity;
-  for (const v of scores) if (v !== null && v > max) max = v;
-  const e = scores.map(v => (v === null ? 0 : Math.exp(v - max)));
-  const sum = e.reduce((a, b) => a + b, 0) || 1;
-  return e.map(v => v / sum);
+  for (const v of scores) {
+    if (v === null) continue;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const span = max - min;
+  return scores.map(v => (v === null ? 0 : span > 0 ? 0.04 + 0.96 * (v - min) / span : 1));
 }
 
 function drawPrediction(p, s) {
@@ -90,20 +96,20 @@ function drawPrediction(p, s) {
   p.root.dataset.predicted = s.predicted;
   p.root.dataset.predictionUs = s.predictionUs;
   p.root.dataset.predictions = s.predictions;
-  const probs = softmax(s.scores);
-  if (p.barCells.length !== probs.length) {
+  const lengths = scaled(s.scores);
+  if (p.barCells.length !== lengths.length) {
     p.bars.innerHTML = '';
-    p.barCells = probs.map((_, k) => {
+    p.barCells = lengths.map((_, k) => {
       el('span', null, p.bars).textContent = k;
       const track = el('div', null, p.bars);
       return { track, fill: el('b', null, track) };
     });
   }
-  probs.forEach((v, k) => {
+  lengths.forEach((v, k) => {
     const c = p.barCells[k];
     c.fill.style.width = (100 * v).toFixed(1) + '%';
     c.track.className = (k === s.predicted ? 'best' : '') + (k === s.label ? ' label' : '');
-    c.track.title = 'class ' + k + ': score ' + s.scores[k] + ', p ' + v.toFixed(3);
+    c.track.title = 'class ' + k + ': score ' + s.scores[k];
   });
 }
 
