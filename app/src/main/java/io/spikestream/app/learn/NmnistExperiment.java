@@ -204,6 +204,9 @@ public final class NmnistExperiment {
         List<StreamLearner.Prediction> preds = new ArrayList<>();
         try (StreamLearner l = learner(settings, preds, outputs)) {
             DirectFeed feed = new DirectFeed(0, gapUs);
+            if (outputs != null && outputs.liveView() != null) {
+                feed.tapping(SENSOR, outputs::events);
+            }
             long events = 0;
             for (Object[] item : schedule()) {
                 NmnistSamples.Sample s = (NmnistSamples.Sample) item[0];
