@@ -239,6 +239,11 @@ public final class LiveView implements AutoCloseable {
         }
     }
 
+    /** The newest snapshot of the state this view serves. */
+    public LiveSnapshot latest() {
+        return state.latest();
+    }
+
     /** Event streams open now. */
     public int clients() {
         return clients.get();
