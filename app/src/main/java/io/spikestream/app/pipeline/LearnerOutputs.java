@@ -95,6 +95,12 @@ public final class LearnerOutputs implements AutoCloseable {
         if (liveView != null) {
             throw new IllegalStateException("the live view is already served at " + liveView.uri());
         }
+        if (frameMs <= 0) {
+            throw new IllegalArgumentException("output.ui_frame_ms must be > 0, got " + frameMs);
+        }
+        if (updateMs < 0) {
+            throw new IllegalArgumentException("output.ui_update_ms must be >= 0, got " + updateMs);
+        }
         LiveState state = new LiveState(width, height, rolling, frameMs * 1000, Duration.ofMillis(updateMs), System::nanoTime);
         liveView = LiveView.start(state, host, port, Duration.ofMillis(updateMs), 16);
         live = state;

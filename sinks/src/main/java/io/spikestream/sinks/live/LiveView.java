@@ -145,7 +145,11 @@ public final class LiveView implements AutoCloseable {
                 return;
             }
             if ("/events".equals(path)) {
-                stream(exchange);
+                if ("HEAD".equals(method)) {
+                    respond(exchange, 200, "text/event-stream; charset=utf-8", new byte[0]);
+                } else {
+                    stream(exchange);
+                }
                 return;
             }
             if ("/snapshot.json".equals(path)) {
