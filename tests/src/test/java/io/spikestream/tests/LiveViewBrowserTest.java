@@ -114,14 +114,14 @@ class LiveViewBrowserTest {
                 Set<Object> images = new HashSet<>();
                 Set<String> predictions = new HashSet<>();
                 Set<String> bars = new HashSet<>();
-                Map<String, Object>[] last = new Map[1];
+                java.util.concurrent.atomic.AtomicReference<Map<String, Object>> last = new java.util.concurrent.atomic.AtomicReference<>();
                 await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50)).until(() -> {
                     @SuppressWarnings("unchecked")
                     Map<String, Object> st = (Map<String, Object>) js.executeScript(READ);
                     if (st == null) {
                         return false;
                     }
-                    last[0] = st;
+                    last.set(st);
                     if (((Number) st.get("lit")).longValue() > 0) {
                         images.add(st.get("hash"));
                     }
@@ -132,7 +132,7 @@ class LiveViewBrowserTest {
                     return images.size() >= 5 && predictions.size() >= 5 && bars.size() >= 3
                         && ((String) st.get("accuracy")).endsWith("%") && ((Number) st.get("rasterSpikes")).longValue() > 0;
                 });
-                Map<String, Object> st = last[0];
+                Map<String, Object> st = last.get();
                 assertEquals(34L, ((Number) st.get("width")).longValue(), "the image is the sensor's 34x34 pixels");
                 assertEquals(Boolean.TRUE, js.executeScript("return document.getElementById('waiting').hidden"));
                 assertTrue(!"-".equals(js.executeScript("return document.getElementById('eventsPerSecond').textContent")));
