@@ -61,7 +61,27 @@ final class LearningRun {
         if (out.endpoint() != null) {
             System.err.println("metrics: " + out.endpoint().uri());
         }
+        try {
+            startLiveView(out, s);
+        } catch (IOException | RuntimeException e) {
+            out.close();
+            throw e;
+        }
         return out;
+    }
+
+    /**
+     * Serves the live view when {@code output.ui_port} is 0 or more, and prints its address as the stable line
+     * {@code live view: http://HOST:PORT/} on stderr (as the metrics line).
+     */
+    static void startLiveView(LearnerOutputs out, Settings s) throws IOException {
+        int port = s.i("output.ui_port");
+        if (port < 0) {
+            return;
+        }
+        io.spikestream.sinks.live.LiveView view = out.startLiveView(s.s("output.ui_host"), port, s.i("sensor.width"),
+            s.i("sensor.height"), s.i("output.rolling_windows"), s.l("output.ui_frame_ms"), s.l("output.ui_update_ms"));
+        System.err.println("live view: " + view.uri());
     }
 
     private static List<Path> writePlots(LearnerOutputs out, Path dir, String title) {

@@ -89,6 +89,12 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
             SourceOptions options = SourceOptions.of(s.s("pipeline.group_id"), topics.toArray(new String[0]))
                 .withMaxPollRecords(s.i("pipeline.max_poll_records"))
                 .withMetrics(new io.spikestream.app.pipeline.SourceMetrics(outputs.metrics()));
+            try {
+                LearningRun.startLiveView(outputs, s);
+            } catch (IOException | RuntimeException e) {
+                outputs.close();
+                throw e;
+            }
             Settings settings = s;
             java.util.function.Function<String, StreamLearner> template = sensor -> {
                 StreamLearner[] self = new StreamLearner[1];
@@ -123,6 +129,9 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
         }
 
         void start() {
+            if (outputs.liveView() != null) {
+                pipeline.tapEvents(outputs::events);
+            }
             if (shareNetwork) {
                 pipeline.shareOneNetwork();
             }

@@ -21,10 +21,19 @@ public final class DirectFeed {
     private final long[] t = new long[8192];
     private long offsetUs;
     private final long gapUs;
+    private String tapSensor = "";
+    private io.spikestream.app.pipeline.LearnerPipeline.EventTap tap = io.spikestream.app.pipeline.LearnerPipeline.EventTap.NONE;
 
     public DirectFeed(long startUs, long gapUs) {
         this.offsetUs = startUs;
         this.gapUs = gapUs;
+    }
+
+    /** Shows every batch fed to {@code tap} as events of {@code sensorId} too (the live view's images). */
+    public DirectFeed tapping(String sensorId, io.spikestream.app.pipeline.LearnerPipeline.EventTap tap) {
+        this.tapSensor = sensorId;
+        this.tap = tap;
+        return this;
     }
 
     /** Feeds one labelled recording; returns its number of events. */
@@ -48,6 +57,7 @@ public final class DirectFeed {
                     t[i] = batch.timestampUs[i] + offsetUs;
                 }
                 learner.onEvents(batch.x, batch.y, batch.polarity, t, c);
+                tap.onEvents(tapSensor, batch.x, batch.y, batch.polarity, t, c);
                 n += c;
             }
         }

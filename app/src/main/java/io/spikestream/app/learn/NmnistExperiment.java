@@ -106,6 +106,7 @@ public final class NmnistExperiment {
     private final int passes;
     private final long seed;
     private long gapUs;
+    private double rateScale;
 
     public NmnistExperiment(Settings settings, Path trainDir, List<Path> testDirs, int passes, long seed) throws IOException {
         if (passes < 1) {
@@ -130,6 +131,18 @@ public final class NmnistExperiment {
             throw new IllegalArgumentException("--gap-us must be >= 0, got " + gap);
         }
         this.gapUs = gap;
+        return this;
+    }
+
+    /**
+     * Replays through Kafka at {@code scale} times the recorded pace (1: as recorded, as a live camera would send it);
+     * 0, the default: as fast as Kafka takes it.
+     */
+    public NmnistExperiment withRateScale(double scale) {
+        if (scale < 0 || Double.isNaN(scale) || Double.isInfinite(scale)) {
+            throw new IllegalArgumentException("--rate-scale must be >= 0 and finite, got " + scale);
+        }
+        this.rateScale = scale;
         return this;
     }
 
@@ -191,6 +204,9 @@ public final class NmnistExperiment {
         List<StreamLearner.Prediction> preds = new ArrayList<>();
         try (StreamLearner l = learner(settings, preds, outputs)) {
             DirectFeed feed = new DirectFeed(0, gapUs);
+            if (outputs != null && outputs.liveView() != null) {
+                feed.tapping(SENSOR, outputs::events);
+            }
             long events = 0;
             for (Object[] item : schedule()) {
                 NmnistSamples.Sample s = (NmnistSamples.Sample) item[0];
@@ -220,7 +236,11 @@ public final class NmnistExperiment {
         }
         String group = "spikestream-nmnist-" + Long.toHexString(System.nanoTime());
         StreamLearner[] made = new StreamLearner[1];
-        try (LearnerPipeline pipeline = new LearnerPipeline(endpoint, SourceOptions.of(group, topic), sensor -> {
+        SourceOptions source = SourceOptions.of(group, topic);
+        if (outputs != null) {
+            source = source.withMetrics(new io.spikestream.app.pipeline.SourceMetrics(outputs.metrics()));
+        }
+        try (LearnerPipeline pipeline = new LearnerPipeline(endpoint, source, sensor -> {
             try {
                 made[0] = learner(settings, preds, outputs);
                 return made[0];
@@ -228,8 +248,11 @@ public final class NmnistExperiment {
                 throw new java.io.UncheckedIOException(e);
             }
         })) {
+            if (outputs != null && outputs.liveView() != null) {
+                pipeline.tapEvents(outputs::events);
+            }
             pipeline.start();
-            ReplayOptions options = new ReplayOptions(topic, topic, SENSOR, 0, ReplayOptions.DEFAULT_BATCH_EVENTS, 0, gapUs);
+            ReplayOptions options = new ReplayOptions(topic, topic, SENSOR, rateScale, ReplayOptions.DEFAULT_BATCH_EVENTS, 0, gapUs);
             ReplaySummary summary;
             try (var producer = new KafkaProducer<String, byte[]>(ClientConfigs.producer(endpoint, "spikestream-nmnist"))) {
                 summary = new Replayer(producer, options, ReplayClock.SYSTEM, ReplayProgress.NONE).replay(ReplayPlan.ofItems(items));

@@ -7,6 +7,9 @@ import io.spikestream.sinks.Horizon;
 import io.spikestream.sinks.Phase;
 import io.spikestream.sinks.kafka.PredictionPublisher;
 import io.spikestream.sinks.kafka.WindowPrediction;
+import io.spikestream.sinks.live.LiveSnapshot;
+import io.spikestream.sinks.live.LiveState;
+import io.spikestream.sinks.live.LiveView;
 import io.spikestream.sinks.metrics.DropReason;
 import io.spikestream.sinks.metrics.LearnerMetrics;
 import io.spikestream.sinks.metrics.MetricsEndpoint;
@@ -45,10 +48,15 @@ public final class LearnerOutputs implements AutoCloseable {
     private long synaptic;
     private long simSteps;
     private long lastTickSync;
+    private static final String[] KINDS = {"window", "tick", "interval"}; // by StreamLearner.Prediction.Kind ordinal
     /** Drop reasons the learners count, in the order of {@link #REASONS}. */
     private static final DropReason[] REASONS = {DropReason.BLOCKED, DropReason.OUT_OF_GEOMETRY, DropReason.UNLABELLED,
         DropReason.LATE_LABEL, DropReason.LATE, DropReason.CLOCK_JUMP, DropReason.LABEL_REJECTED};
     private final long[] dropped = new long[REASONS.length];
+    /** The live view's model and server (null until {@link #startLiveView}). */
+    private LiveState live;
+    private LiveView liveView;
+    private final java.util.function.Function<String, LiveSnapshot.Raster> rasterOf = this::raster;
 
     /**
      * @param metricsPort port of the /metrics endpoint (0 = any free port), or -1 for no endpoint
@@ -72,6 +80,85 @@ public final class LearnerOutputs implements AutoCloseable {
 
     public MetricsEndpoint endpoint() {
         return endpoint;
+    }
+
+    /**
+     * Serves the live view (docs/live-view.md) on {@code host:port} (0: any free port), fed by these outputs'
+     * predictions and by {@link #events}. Call before the stream starts.
+     *
+     * @param width   the sensors' width (pixels; events beyond it are not drawn)
+     * @param frameMs stream time each sensor's image covers
+     * @param updateMs least wall time between two updates of the page
+     */
+    public LiveView startLiveView(String host, int port, int width, int height, int rolling, long frameMs, long updateMs)
+        throws IOException {
+        if (liveView != null) {
+            throw new IllegalStateException("the live view is already served at " + liveView.uri());
+        }
+        if (frameMs <= 0) {
+            throw new IllegalArgumentException("output.ui_frame_ms must be > 0, got " + frameMs);
+        }
+        if (updateMs < 0) {
+            throw new IllegalArgumentException("output.ui_update_ms must be >= 0, got " + updateMs);
+        }
+        LiveState state = new LiveState(width, height, rolling, frameMs * 1000, Duration.ofMillis(updateMs), System::nanoTime);
+        liveView = LiveView.start(state, host, port, Duration.ofMillis(updateMs), 16);
+        live = state;
+        return liveView;
+    }
+
+    /** The live view's server, or null when none is served. */
+    public LiveView liveView() {
+        return liveView;
+    }
+
+    /**
+     * A batch of a sensor's events as the learner gets it (stream times in us), for the live view's image. Learner
+     * thread; nothing when no live view is served.
+     */
+    public void events(String sensorId, int[] x, int[] y, byte[] polarity, long[] tUs, int n) {
+        if (live != null) {
+            live.events(sensorId, x, y, polarity, tUs, n);
+            if (live.due()) {
+                publishLive();
+            }
+        }
+    }
+
+    private void publishLive() {
+        live.publishIfDue(rasterOf, metrics.consumerLagRecords(), metrics.realtimeFactorValue());
+    }
+
+    /** The hidden layer's spikes of the sensor's network in its last completed window (learner thread). */
+    private LiveSnapshot.Raster raster(String sensorId) {
+        StreamLearner l = learnerBySensor.get(sensorId);
+        if (l == null) {
+            l = learnerBySensor.get(StreamLearner.SHARED_MODEL_ID);
+        }
+        if (l == null && learnerBySensor.size() == 1) {
+            l = learnerBySensor.values().iterator().next(); // demo and nmnist: one learner, attached without a sensor id
+        }
+        if (l == null) {
+            return null;
+        }
+        long[] steps = l.lastWindowSpikeSteps();
+        int[] ids = l.lastWindowSpikeIds();
+        long[] range = l.lastWindowSteps();
+        int first = l.recurrent().globalOffset();
+        int size = l.recurrent().size();
+        int n = 0;
+        for (int i = 0; i < ids.length && n < LiveSnapshot.Raster.MAX_SPIKES; i++) {
+            n += ids[i] >= first && ids[i] < first + size ? 1 : 0;
+        }
+        long[] rs = new long[n];
+        int[] rn = new int[n];
+        for (int i = 0, k = 0; i < ids.length && k < n; i++) {
+            if (ids[i] >= first && ids[i] < first + size) {
+                rs[k] = steps[i];
+                rn[k++] = ids[i] - first;
+            }
+        }
+        return new LiveSnapshot.Raster(range[0], Math.max(range[0], range[1]), size, rs, rn);
     }
 
     /** The listener for the learner of {@code sensorId}; call {@link #attach} once the learner exists. */
@@ -98,6 +185,14 @@ public final class LearnerOutputs implements AutoCloseable {
             publisher.publish(new WindowPrediction(sensor, p.sampleId(), p.windowStartUs(), p.windowEndUs(), p.label(),
                 p.predicted(), p.scores(), p.loss(), p.modelVersion(), p.learning(),
                 p.kind().name().toLowerCase(java.util.Locale.ROOT), p.confidence(), p.majority(), p.firstCorrectUs()));
+        }
+        if (live != null) {
+            String sensor = p.sensorId().isEmpty() ? sensorId : p.sensorId();
+            live.prediction(sensor, KINDS[p.kind().ordinal()], p.windowEndUs(), p.label(), p.predicted(), p.scores(), p.loss(),
+                p.kind() != StreamLearner.Prediction.Kind.TICK, p.learning());
+            if (live.due()) {
+                publishLive();
+            }
         }
         switch (p.kind()) {
             case TICK -> {
@@ -276,6 +371,9 @@ public final class LearnerOutputs implements AutoCloseable {
         }
         if (endpoint != null) {
             endpoint.close();
+        }
+        if (liveView != null) {
+            liveView.close();
         }
     }
 }

@@ -64,6 +64,8 @@ public final class LearnerPipeline implements AutoCloseable {
     /** Set by close(): records still arriving are left unapplied (and unacknowledged) for the partitions' next owner. */
     private volatile boolean draining;
     private volatile RecordObserver observer = RecordObserver.NONE;
+    /** Sees every event batch applied, on the learner thread (the live view's images). */
+    private volatile EventTap eventTap = EventTap.NONE;
     /** Model id -> wall-clock nanos of its latest record, for idleness (learner thread only). */
     private final Map<String, Long> lastRecordNanos = new LinkedHashMap<>();
     /** Models already moved on since their latest record. */
@@ -96,6 +98,20 @@ public final class LearnerPipeline implements AutoCloseable {
 
         RecordObserver NONE = new RecordObserver() {
         };
+    }
+
+    /** Sees each event batch as it is applied to its model (learner thread; must not keep the arrays). */
+    @FunctionalInterface
+    public interface EventTap {
+        void onEvents(String sensorId, int[] x, int[] y, byte[] polarity, long[] tUs, int n);
+
+        EventTap NONE = (sensorId, x, y, polarity, tUs, n) -> { };
+    }
+
+    /** Sets the event tap (call before {@link #start}). */
+    public LearnerPipeline tapEvents(EventTap tap) {
+        this.eventTap = tap == null ? EventTap.NONE : tap;
+        return this;
     }
 
     /**
@@ -307,11 +323,12 @@ public final class LearnerPipeline implements AutoCloseable {
         }
     }
 
-    private static void apply(StreamLearner learner, StreamItem item) {
+    private void apply(StreamLearner learner, StreamItem item) {
         switch (item) {
             case StreamItem.Events e -> {
                 SensorEvents se = e.events();
                 learner.onEvents(item.sensorId(), se.x(), se.y(), se.polarity(), streamTimes(se), se.count());
+                eventTap.onEvents(item.sensorId(), se.x(), se.y(), se.polarity(), streamTimes(se), se.count());
             }
             case StreamItem.Label l ->
                 learner.onLabel(item.sensorId(), l.sampleId(), l.windowStartUs(), l.windowEndUs(), l.label());

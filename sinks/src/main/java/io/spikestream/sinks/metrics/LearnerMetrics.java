@@ -239,6 +239,16 @@ public final class LearnerMetrics {
         consumerLag.set(records);
     }
 
+    /** The latest consumer lag, records (as exported). */
+    public double consumerLagRecords() {
+        return consumerLag.get();
+    }
+
+    /** The latest real-time factor (as exported; NaN before the first). */
+    public double realtimeFactorValue() {
+        return realtimeFactor.get();
+    }
+
     /** Stream time the network has reached, microseconds (exported in seconds). */
     public void streamTimeUs(long streamTimeUs) {
         streamTimeSeconds.set(streamTimeUs * 1e-6);
