@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -43,12 +42,24 @@ class LauncherAotCacheTest {
         Matcher m = Pattern.compile("JVM_OPTS\\+=\\((-XX:AOTCache=\"\\$AOT_CACHE\"[^)]*)\\)").matcher(launcher);
         assertTrue(m.find(), "the launcher adds -XX:AOTCache=\"$AOT_CACHE\" and its logging options");
         launcherAotOptions = Arrays.stream(m.group(1).trim().split("\\s+")).toList();
-        Path appJar;
-        try (Stream<Path> jars = Files.list(ROOT.resolve("app/target"))) {
-            appJar = jars.filter(p -> p.getFileName().toString().matches("spikestream-app-.*\\.jar")).findFirst()
-                .orElseThrow(() -> new AssertionError("app/target holds the app jar (package)"));
+        // jar files only (an AOT cache cannot hold classes from folders): the launcher runs from the jars of a package
+        // build; a Maven run that stops at 'test' lists module folders, which are packed into jars here
+        List<String> entries = new ArrayList<>();
+        entries.add(ROOT.resolve("app/target/classes").toString());
+        entries.addAll(List.of(Files.readString(ROOT.resolve("app/target/classpath.txt")).strip().split(File.pathSeparator)));
+        StringBuilder cp = new StringBuilder();
+        for (String entry : entries) {
+            Path e = Path.of(entry);
+            if (Files.isDirectory(e)) {
+                Path jar = dir.resolve("module-" + cp.length() + ".jar");
+                int rc = java.util.spi.ToolProvider.findFirst("jar").orElseThrow()
+                    .run(System.out, System.err, "cf", jar.toString(), "-C", e.toString(), ".");
+                assertEquals(0, rc, "jar of " + e);
+                e = jar;
+            }
+            cp.append(cp.isEmpty() ? "" : File.pathSeparator).append(e);
         }
-        classPath = appJar + File.pathSeparator + Files.readString(ROOT.resolve("app/target/classpath.txt")).strip();
+        classPath = cp.toString();
         trained = dir.resolve("trained.aot");
         Result training = java(List.of("-XX:AOTCacheOutput=" + trained, "-Xlog:aot=off", "-Xlog:cds=off"), "--version");
         assertEquals(0, training.rc(), training.out());

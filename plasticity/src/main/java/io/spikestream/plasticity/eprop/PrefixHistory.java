@@ -395,6 +395,77 @@ final class PrefixHistory {
         out[5] = wr;
     }
 
+    /**
+     * Folded layout: copies the prefixes {S, D, C} at the end of every part of the planned window but the last, for
+     * the targets of a row, into {@code dst} (3 x (parts - 1) values per synapse). Those entries lie at block ends up
+     * to a ring's length back: cache misses, which a tight loop of independent loads overlaps (as {@link #gather}
+     * does for the window start) while the arithmetic loop, reading them one synapse at a time, would wait for each.
+     * The last part ends at the window's end, the step just completed, which is in cache.
+     */
+    void gatherBlockEnds(WindowPlan plan, MemorySegment targets, long i0, long i1, double[] dst) {
+        final MemorySegment r = ring;
+        final int ends = plan.parts - 1;
+        final long[] endSlot = plan.endSlot;
+        int k = 0;
+        for (long i = i0; i < i1; i++) {
+            long jOff = (long) targets.getAtIndex(ValueLayout.JAVA_INT, i) * FOLDED_FIELDS;
+            for (int c = 0; c < ends; c++, k += 3) {
+                long b = endSlot[c] + jOff;
+                dst[k] = r.getAtIndex(DBL, b + S);
+                dst[k + 1] = r.getAtIndex(DBL, b + D);
+                dst[k + 2] = r.getAtIndex(DBL, b + C);
+            }
+        }
+    }
+
+    /**
+     * {@link #window} for the folded layout with the block-end prefixes already gathered ({@link #gatherBlockEnds}:
+     * {@code ends[endsOff..]}); the same operations in the same order, so the same results bit for bit.
+     */
+    void windowFolded(int j, WindowPlan plan, double[] pre, int preOff, double[] ends, int endsOff, double[] out) {
+        final MemorySegment rg = ring;
+        final int last = plan.parts - 1;
+        double q = 0;
+        double r = 0;
+        double w = 0;
+        for (int c = 0; c <= last; c++) {
+            double s0 = 0;
+            double d0 = 0;
+            double c0 = 0;
+            if (c == 0 && plan.firstInside) {
+                s0 = pre[preOff + S];
+                d0 = pre[preOff + D];
+                c0 = pre[preOff + C];
+            }
+            double sE;
+            double dE;
+            double cE;
+            if (c < last) {
+                int e = endsOff + 3 * c;
+                sE = ends[e];
+                dE = ends[e + 1];
+                cE = ends[e + 2];
+            } else {
+                long i1 = plan.endSlot[c] + (long) j * FOLDED_FIELDS;
+                sE = rg.getAtIndex(DBL, i1 + S);
+                dE = rg.getAtIndex(DBL, i1 + D);
+                cE = rg.getAtIndex(DBL, i1 + C);
+            }
+            double dS = sE - s0;
+            double dD = dE - d0;
+            double dC = cE - c0;
+            int x = plan.x[c];
+            double kx = powK[x];
+            double rx = powRho[x];
+            r += kx * (w * dD + rx * (dC - s0 * dD));
+            q += kx * dD;
+            w += rx * dS;
+        }
+        out[0] = q;
+        out[1] = r;
+        out[2] = w;
+    }
+
     // ------------------------------------------------------------------ readouts
 
     void writeError(long t, int j, double err) {
