@@ -13,7 +13,7 @@
 # alternate, so that a drift in the machine's load hits both alike, and the ratio of each pair is reported.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./mvnw -q -B -DskipTests package -pl benchmarks -am
+[ -n "${SKIP_BUILD:-}" ] || ./mvnw -q -B -DskipTests package -pl benchmarks -am
 JAVA=$(ls -d /usr/lib/jvm/temurin-25* | head -1)/bin/java
 # the module's jar, not target/classes: an AOT cache holds only classes loaded from jar files
 CP="$(ls benchmarks/target/spikestream-benchmarks-*.jar | head -1):$(cat benchmarks/target/classpath.txt)"
