@@ -4,12 +4,9 @@ import io.spikestream.network.checkpoint.CheckpointException;
 import io.spikestream.network.checkpoint.CheckpointReader;
 import io.spikestream.network.checkpoint.CheckpointWriter;
 import io.spikestream.network.checkpoint.Checkpointable;
-import io.spikestream.network.checkpoint.StateReader;
-import io.spikestream.network.checkpoint.StateWriter;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -485,46 +482,7 @@ public final class Network implements AutoCloseable {
      * Prepares the network.
      */
     public String checkpointShape() {
-        prepare();
-        StringBuilder b = new StringBuilder();
-        b.append("network resolution_ms=").append(grid.resolutionMs()).append(" workers=").append(workers)
-            .append(" seed=").append(seed).append('\n');
-        for (Population p : pops) {
-            b.append("population ").append(p.index()).append(' ').append(p.label()).append(' ')
-                .append(p.model().nestName()).append(" n=").append(p.size()).append(" ring=").append(p.ringSlots())
-                .append(" params=").append(p.params().asMap()).append('\n');
-        }
-        for (Projection p : projections) {
-            b.append("projection ").append(p.index()).append(' ').append(p.source().index()).append("->")
-                .append(p.target().index()).append(' ').append(p.model().name()).append(" receptor=").append(p.receptor())
-                .append(" n=").append(p.size()).append(" nnz=[");
-            for (int k = 0; k < p.parts(); k++) {
-                b.append(k == 0 ? "" : ",").append(p.part(k).nnz);
-            }
-            b.append("] topology=").append(Long.toHexString(p.topologyChecksum())).append('\n');
-        }
-        for (int i = 0; i < ruleArray.length; i++) {
-            b.append("rule ").append(i).append(' ').append(indent(checkpointable(ruleArray[i], "plasticity rule").checkpointShape()))
-                .append('\n');
-        }
-        for (Population p : pops) {
-            if (p.checkpointedDrive() instanceof Checkpointable c) {
-                b.append("drive ").append(p.index()).append(' ').append(indent(c.checkpointShape())).append('\n');
-            }
-        }
-        return b.toString();
-    }
-
-    private static String indent(String s) {
-        return s.strip().replace("\n", "\n  ");
-    }
-
-    private static Checkpointable checkpointable(Object component, String what) {
-        if (component instanceof Checkpointable c) {
-            return c;
-        }
-        throw new IllegalStateException("the " + what + " " + component.getClass().getName()
-            + " does not implement Checkpointable: this network cannot be checkpointed");
+        return NetworkCheckpoint.shape(this);
     }
 
     /**
@@ -535,45 +493,7 @@ public final class Network implements AutoCloseable {
      * recording devices (spike recorders, multimeters, weight recorders) are observers, not state, and are not saved.
      */
     public void addCheckpointSections(CheckpointWriter w) {
-        if (closed) {
-            throw new IllegalStateException("network is closed");
-        }
-        String shape = checkpointShape();
-        w.section(SECTION_PREFIX + "shape", out -> out.putString(shape));
-        w.section(SECTION_PREFIX + "engine", this::writeEngine);
-        for (Population p : pops) {
-            w.section(SECTION_PREFIX + "population/" + p.index(), p::writeState);
-        }
-        for (Projection p : projections) {
-            w.section(SECTION_PREFIX + "projection/" + p.index(), out -> {
-                for (int k = 0; k < p.parts(); k++) {
-                    out.putSegment(weightsOf(p.part(k)));
-                }
-            });
-        }
-        for (int i = 0; i < ruleArray.length; i++) {
-            w.section(SECTION_PREFIX + "rule/" + i, checkpointable(ruleArray[i], "plasticity rule"));
-        }
-        for (Population p : pops) {
-            if (p.checkpointedDrive() instanceof Checkpointable c) {
-                w.section(SECTION_PREFIX + "drive/" + p.index(), c);
-            }
-        }
-    }
-
-    private static MemorySegment weightsOf(Projection.Part part) {
-        return part.weights.asSlice(0, part.nnz * SynapseLayout.WEIGHT.byteSize());
-    }
-
-    private void writeEngine(StateWriter out) {
-        out.putLong(step);
-        long[] perWorker = new long[workers];
-        for (int k = 0; k < workers; k++) {
-            perWorker[k] = delivery.synapticEvents(k);
-        }
-        out.putLongs(perWorker);
-        out.putLongs(delivery.spikeCounts());
-        delivery.current().writeState(out);
+        NetworkCheckpoint.addSections(this, w);
     }
 
     /**
@@ -583,63 +503,7 @@ public final class Network implements AutoCloseable {
      * must be discarded.
      */
     public void restore(CheckpointReader r) throws CheckpointException {
-        if (closed) {
-            throw new IllegalStateException("network is closed");
-        }
-        String shape = checkpointShape();
-        String stored = r.section(SECTION_PREFIX + "shape").getString();
-        CheckpointReader.compareShapes(r.origin(), stored, shape);
-        List<String> needed = new ArrayList<>(List.of(SECTION_PREFIX + "engine"));
-        for (Population p : pops) {
-            needed.add(SECTION_PREFIX + "population/" + p.index());
-            if (p.checkpointedDrive() instanceof Checkpointable) {
-                needed.add(SECTION_PREFIX + "drive/" + p.index());
-            }
-        }
-        for (Projection p : projections) {
-            needed.add(SECTION_PREFIX + "projection/" + p.index());
-        }
-        for (int i = 0; i < ruleArray.length; i++) {
-            needed.add(SECTION_PREFIX + "rule/" + i);
-        }
-        for (String name : needed) {
-            if (!r.has(name)) {
-                throw new CheckpointException(CheckpointException.Kind.MISSING_SECTION, r.origin() + ": no section '" + name + "'");
-            }
-        }
-        StateReader engine = r.section(SECTION_PREFIX + "engine");
-        long restoredStep = engine.getLong();
-        long[] perWorker = new long[workers];
-        engine.readLongs(perWorker, "synaptic events per worker");
-        engine.readLongs(delivery.spikeCounts(), "spike counts");
-        delivery.current().readState(engine, pops.length);
-        engine.expectEnd();
-        for (Population p : pops) {
-            p.readState(r.section(SECTION_PREFIX + "population/" + p.index()));
-        }
-        for (Projection p : projections) {
-            StateReader in = r.section(SECTION_PREFIX + "projection/" + p.index());
-            for (int k = 0; k < p.parts(); k++) {
-                in.readSegment(weightsOf(p.part(k)), "weights of part " + k);
-            }
-            in.expectEnd();
-        }
-        for (int i = 0; i < ruleArray.length; i++) {
-            StateReader in = r.section(SECTION_PREFIX + "rule/" + i);
-            checkpointable(ruleArray[i], "plasticity rule").readState(in);
-            in.expectEnd();
-        }
-        for (Population p : pops) {
-            if (p.checkpointedDrive() instanceof Checkpointable c) {
-                StateReader in = r.section(SECTION_PREFIX + "drive/" + p.index());
-                c.readState(in);
-                in.expectEnd();
-            }
-        }
-        for (int k = 0; k < workers; k++) {
-            delivery.setSynapticEvents(k, perWorker[k]);
-        }
-        step = restoredStep;
+        NetworkCheckpoint.restore(this, r);
     }
 
     /** Writes a checkpoint of this network alone (shape = {@link #checkpointShape()}); returns its size in bytes. */
@@ -665,6 +529,29 @@ public final class Network implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------ accessors for rules and tools
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** The populations as the engine holds them (after {@link #prepare}). */
+    Population[] preparedPopulations() {
+        return pops;
+    }
+
+    /** The plasticity rules as the engine calls them (after {@link #prepare}). */
+    PlasticityRule[] preparedRules() {
+        return ruleArray;
+    }
+
+    SpikeDelivery delivery() {
+        return delivery;
+    }
+
+    /** Sets the clock (a checkpoint's restore). */
+    void setCurrentStep(long restored) {
+        step = restored;
+    }
 
     public TimeGrid grid() {
         return grid;
