@@ -31,7 +31,8 @@ aot_pairs() { # cold JVMs without and with the AOT cache, alternating; then the 
   rm -f "$AOT_CACHE"
   echo ">> training the AOT cache ($AOT_CACHE)" >&2
   "$JAVA" "${JVM_FLAGS[@]}" -XX:AOTCacheOutput="$AOT_CACHE" -Xlog:aot=error:stderr -cp "$CP" \
-    io.spikestream.benchmarks.EpropScaling --n 1000 --p 0.1 --threads 2 --mode fast --sim-ms 300 >/dev/null
+    io.spikestream.benchmarks.EpropScaling --n 1000 --p 0.1 --threads 2 --mode fast --sim-ms 300 >/dev/null \
+    2> "$RAW.aot-train.log" || { echo "AOT cache training failed, see $RAW.aot-train.log" >&2; exit 1; }
   echo "# aot_cache_bytes=$(stat -c %s "$AOT_CACHE")" >> "$RAW"
   for cfg in "n10000_p0.1:--n 10000 --p 0.1" "n10000_k100:--n 10000 --k 100"; do
     local name=${cfg%%:*} args=${cfg#*:}
