@@ -124,14 +124,10 @@ final class FastRows {
         }
     }
 
-    /**
-     * A window that crosses block boundaries: the block-end prefixes of the row gathered first
-     * ({@link PrefixHistory#gatherBlockEnds}, {@code ends} large enough), then {@link PrefixHistory#windowFolded} per
-     * synapse over the row's plan.
-     */
+    /** A window that crosses block boundaries: {@link PrefixHistory#window} per synapse over the row's plan. */
     static void manyBlocksFolded(MemorySegment eb, MemorySegment gs, Projection.Part part, PrefixHistory hist,
                                  long i0, long i1, boolean prevFlush, double[] pre, double[] win,
-                                 PrefixHistory.WindowPlan plan, double[] ends, Window rw) {
+                                 PrefixHistory.WindowPlan plan, Window rw) {
         final double kappa = hist.kappa;
         final double a = rw.a;
         final double y = rw.y;
@@ -139,9 +135,6 @@ final class FastRows {
         final double kM2 = rw.kM2;
         final double decK = rw.decK;
         final int f = PrefixHistory.FOLDED_FIELDS;
-        // the block-end prefixes of every synapse first, in one loop of independent loads (gatherBlockEnds)
-        final int stride = 3 * (plan.parts - 1);
-        hist.gatherBlockEnds(plan, part.targets, i0, i1, ends);
         for (long i = i0; i < i1; i++) {
             int j = part.target(i);
             double e = eb.getAtIndex(SynapseLayout.STATE, i);
@@ -149,7 +142,7 @@ final class FastRows {
             int k = (int) (i - i0) * f;
             e = kappa * e + pre[k + F_PSI] * a;
             g += pre[k + F_LS] * e;
-            hist.windowFolded(j, plan, pre, k, ends, (int) (i - i0) * stride, win);
+            hist.window(j, plan, pre, k, win);
             g += e * kappa * win[0] + y * win[1];
             e = kM1 * e + y * kM2 * win[2];
             eb.setAtIndex(SynapseLayout.STATE, i, e * decK);

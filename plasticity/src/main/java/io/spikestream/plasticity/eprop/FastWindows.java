@@ -29,8 +29,6 @@ final class FastWindows {
         double[] gathered = new double[1024 * PrefixHistory.FIELDS];
         /** Zero prefixes, the layout of {@link #gathered}: the sums before a window that starts a block. */
         double[] zeros = new double[gathered.length];
-        /** Block-end prefixes of a row whose window crosses blocks (folded layout, {@link FastRows#manyBlocksFolded}). */
-        double[] blockEnds = new double[4096];
         final RowOptimizer optimizer;
         /** Errors of the readouts feeding a population, one slot each (see {@link LearningSignalIndex}). */
         double[] errors = new double[0];
@@ -159,12 +157,8 @@ final class FastWindows {
             } else {
                 hist.plan(u0, t1, sc.plan);
                 if (folded) {
-                    long needEnds = (i1 - i0) * 3L * (sc.plan.parts - 1);
-                    if (sc.blockEnds.length < needEnds) {
-                        sc.blockEnds = new double[(int) Math.max(needEnds, 2L * sc.blockEnds.length)];
-                    }
                     FastRows.manyBlocksFolded(st.ebar, st.grad, part, hist, i0, i1, prevFlush, sc.gathered, sc.win,
-                        sc.plan, sc.blockEnds, rw);
+                        sc.plan, rw);
                 } else {
                     FastRows.manyBlocks(st.ebar, st.ebarReg, st.grad, part, hist, i0, i1, prevFlush, sc.gathered,
                         sc.win, sc.plan, rw);
