@@ -95,6 +95,13 @@ public final class EpropScaling {
         // loss curve (its first continuation is undone by the restore; the second continues the run)
         double stretchMs = progressMs > 0 ? progressMs : simMs;
         double wall = 0;
+        // CPU seconds of the whole process (both workers, the JIT's compiler threads, GC) and the JIT's compilation
+        // time over the simulated stretches: their share shows what a cold JVM pays beyond the simulation itself
+        double cpu = 0;
+        long jitMs = 0;
+        // CPU seconds of the Java threads alone (the simulation's workers and this one; not the JIT's compiler
+        // threads or GC): on a loaded machine a steadier measure of the simulation's own work than wall time
+        double appCpu = 0;
         long spikes = 0;
         long events = 0;
         List<Double> curve = new ArrayList<>();
@@ -105,9 +112,17 @@ public final class EpropScaling {
             long spikes0 = b.net.spikeCount(b.rec);
             long events0 = b.net.synapticEvents();
             long s0 = System.nanoTime();
+            double cpu0 = processCpuS();
+            double app0 = javaThreadsCpuS();
+            long jit0 = jitMs();
             b.net.simulate(stretch);
             double stretchWall = (System.nanoTime() - s0) / 1e9;
+            double stretchCpu = processCpuS() - cpu0;
+            long stretchJit = jitMs() - jit0;
             wall += stretchWall;
+            cpu += stretchCpu;
+            appCpu += javaThreadsCpuS() - app0;
+            jitMs += stretchJit;
             spikes += b.net.spikeCount(b.rec) - spikes0;
             events += b.net.synapticEvents() - events0;
             int before = curve.size();
@@ -120,7 +135,8 @@ public final class EpropScaling {
                     mse += curve.get(q) / (curve.size() - before);
                 }
                 System.err.printf(Locale.ROOT, "progress sim_ms=%.0f stretch_wall_s=%.2f rec_spikes=%d stretch_mse=%.5f "
-                    + "peak_rss_mib=%.0f%n", done + stretch, stretchWall, b.net.spikeCount(b.rec), mse, peakRssMib());
+                    + "peak_rss_mib=%.0f stretch_cpu_s=%.2f stretch_jit_ms=%d%n", done + stretch, stretchWall,
+                    b.net.spikeCount(b.rec), mse, peakRssMib(), stretchCpu, stretchJit);
             }
             if (!checkpointDone && done + stretch >= checkpointAtMs) {
                 checkpointRoundTrip(b, checkpoint, resumeMs, keepCheckpoint);
@@ -136,11 +152,13 @@ public final class EpropScaling {
             "mode=%s adam=%s n_rec=%d rec=%s threads=%d sim_ms=%.0f plastic_synapses=%d build_s=%.2f wall_s=%.3f "
                 + "wall_per_sim_s=%.4f rec_spikes=%d rate_hz=%.2f synaptic_events=%d events_per_wall_s=%.4g "
                 + "synapse_state_bytes_per_synapse=%.1f history_bytes_per_synapse=%.1f other_bytes_per_synapse=%.1f "
-                + "total_bytes_per_synapse=%.1f peak_rss_mib=%.0f%n",
+                + "total_bytes_per_synapse=%.1f peak_rss_mib=%.0f cpu_s=%.3f cpu_per_sim_s=%.4f jit_ms=%d jit_ms_total=%d "
+                + "jvm_uptime_s=%.2f java_threads_cpu_s=%.3f%n",
             mode.name().toLowerCase(Locale.ROOT), catchUp ? "catch-up" : "per-update", n,
             k > 0 ? "K=" + k : "p=" + p, threads, simMs, syn, buildS, wall, wall / (simMs / 1000.0), spikes,
             spikes / (double) n / (simMs / 1000.0), events, events / wall,
-            bytes[0], bytes[1], bytes[2], bytes[0] + bytes[1] + bytes[2], peakRssMib());
+            bytes[0], bytes[1], bytes[2], bytes[0] + bytes[1] + bytes[2], peakRssMib(), cpu, cpu / (simMs / 1000.0),
+            jitMs, jitMs(), java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1000.0, appCpu);
         if (errors != null) {
             // mean squared readout error per window: the learning curve of the sine-regression task
             StringBuilder line = new StringBuilder("loss_curve_ms=" + (long) lossEveryMs + " mse=");
@@ -247,6 +265,35 @@ public final class EpropScaling {
     }
 
     /** VmHWM of this process (Linux), in MiB; -1 elsewhere. */
+    /** CPU seconds used by this process so far (all threads), or -1 where the JVM cannot tell. */
+    static double processCpuS() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
+            long ns = os.getProcessCpuTime();
+            return ns < 0 ? -1 : ns / 1e9;
+        }
+        return -1;
+    }
+
+    /** CPU seconds used so far by the live Java threads (compiler and GC threads are not among them). */
+    static double javaThreadsCpuS() {
+        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        double sum = 0;
+        for (long id : threads.getAllThreadIds()) {
+            long ns = threads.getThreadCpuTime(id);
+            if (ns > 0) {
+                sum += ns / 1e9;
+            }
+        }
+        return sum;
+    }
+
+    /** Milliseconds the JIT compilers have spent so far (summed over compiler threads), or -1. */
+    static long jitMs() {
+        var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
+    }
+
     static double peakRssMib() throws IOException {
         Path status = Path.of("/proc/self/status");
         if (!Files.exists(status)) {

@@ -4,12 +4,9 @@ import io.spikestream.network.checkpoint.CheckpointException;
 import io.spikestream.network.checkpoint.CheckpointReader;
 import io.spikestream.network.checkpoint.CheckpointWriter;
 import io.spikestream.network.checkpoint.Checkpointable;
-import io.spikestream.network.checkpoint.StateReader;
-import io.spikestream.network.checkpoint.StateWriter;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -19,7 +16,6 @@ import java.util.List;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.concurrent.Semaphore;
 
 /**
@@ -58,15 +54,10 @@ public final class Network implements AutoCloseable {
     private boolean prepared;
     private long step;
     private Population[] pops;
-    private Projection[][] outgoing;
     private PlasticityRule[] ruleArray;
-    private StepEvents[][] stepEvents;
-    private EventList current;
-    private EventList next;
-    private DeliveryOrder deliveryOrder;
+    /** Phase B and the events between steps. */
+    private SpikeDelivery delivery;
     private int virtualProcesses = 1;
-    private long[] synapticEvents;
-    private long[] spikeCounts;
     private StepBarrier barrier;
     private WorkerThread[] helpers;
     private Semaphore done;
@@ -169,7 +160,7 @@ public final class Network implements AutoCloseable {
         }
         double[] delaysMs = syn.delaysMs();
         Projection proj = ProjectionBuilder.build(projections.size(), pre, post, sm, syn.receptor(),
-            mix(seed, projections.size()), (rng, sink) -> generate(pre, post, conn, rng, sink), syn,
+            mix(seed, projections.size()), (rng, sink) -> ConnectionGenerator.generate(pre, post, conn, rng, sink), syn,
             delaysMs == null ? null : i -> delaySteps(delaysMs[i]), delaysMs == null ? delaySteps(syn.delayMs()) : 0,
             workers, arena);
         projections.add(proj);
@@ -190,105 +181,6 @@ public final class Network implements AutoCloseable {
                 + SynapseLayout.MAX_DELAY_STEPS + " steps");
         }
         return (int) steps;
-    }
-
-    private static void generate(Population pre, Population post, Connectivity conn, SplittableRandom rng,
-                                 ProjectionBuilder.PairSink sink) {
-        int nPre = pre.size();
-        int nPost = post.size();
-        boolean same = pre == post;
-        switch (conn) {
-            case Connectivity.AllToAll a -> {
-                for (int i = 0; i < nPre; i++) {
-                    for (int j = 0; j < nPost; j++) {
-                        if (same && i == j && !a.allowAutapses()) {
-                            continue;
-                        }
-                        sink.add(i, j);
-                    }
-                }
-            }
-            case Connectivity.PairwiseBernoulli b -> {
-                double p = b.p();
-                if (p <= 0) {
-                    return;
-                }
-                // geometric skipping: the gap to the next chosen pair is Geometric(p); same law as a coin per pair
-                double logq = Math.log1p(-p);
-                for (int i = 0; i < nPre; i++) {
-                    int j = -1;
-                    while (true) {
-                        if (p >= 1.0) {
-                            j++;
-                        } else {
-                            double u = 1.0 - rng.nextDouble();
-                            j += 1 + (int) Math.min(Integer.MAX_VALUE - 1L, (long) Math.floor(Math.log(u) / logq));
-                        }
-                        if (j >= nPost) {
-                            break;
-                        }
-                        if (same && i == j && !b.allowAutapses()) {
-                            continue;
-                        }
-                        sink.add(i, j);
-                    }
-                }
-            }
-            case Connectivity.FixedIndegree f -> {
-                int k = f.indegree();
-                int available = nPre - (same && !f.allowAutapses() ? 1 : 0);
-                if (k > 0 && available <= 0) {
-                    throw new IllegalArgumentException("fixed_indegree: no admissible source for K = " + k);
-                }
-                if (!f.allowMultapses() && k > available) {
-                    throw new IllegalArgumentException("fixed_indegree: K = " + k + " exceeds the " + available
-                        + " admissible sources without multapses");
-                }
-                boolean[] chosen = f.allowMultapses() ? null : new boolean[nPre];
-                int[] picked = new int[k];
-                for (int j = 0; j < nPost; j++) {
-                    int c = 0;
-                    while (c < k) {
-                        int i = rng.nextInt(nPre);
-                        if (same && i == j && !f.allowAutapses()) {
-                            continue;
-                        }
-                        if (chosen != null) {
-                            if (chosen[i]) {
-                                continue;
-                            }
-                            chosen[i] = true;
-                        }
-                        picked[c++] = i;
-                    }
-                    for (int q = 0; q < k; q++) {
-                        sink.add(picked[q], j);
-                        if (chosen != null) {
-                            chosen[picked[q]] = false;
-                        }
-                    }
-                }
-            }
-            case Connectivity.OneToOne o -> {
-                if (nPre != nPost) {
-                    throw new IllegalArgumentException("one_to_one needs equal sizes, got " + nPre + " and " + nPost);
-                }
-                for (int i = 0; i < nPre; i++) {
-                    sink.add(i, i);
-                }
-            }
-            case Connectivity.Explicit e -> {
-                for (int q = 0; q < e.sources().length; q++) {
-                    int i = e.sources()[q];
-                    int j = e.targets()[q];
-                    if (i < 0 || i >= nPre || j < 0 || j >= nPost) {
-                        throw new IllegalArgumentException("explicit connection " + q + ": (" + i + " -> " + j
-                            + ") outside the populations' sizes " + nPre + " and " + nPost);
-                    }
-                    sink.add(i, j);
-                }
-            }
-        }
     }
 
     private static long mix(long seed, long stream) {
@@ -405,17 +297,7 @@ public final class Network implements AutoCloseable {
             }
         }
         pops = populations.toArray(new Population[0]);
-        deliveryOrder = new DeliveryOrder(pops, virtualProcesses);
-        outgoing = new Projection[pops.length][];
-        for (int i = 0; i < pops.length; i++) {
-            List<Projection> out = new ArrayList<>();
-            for (Projection p : projections) {
-                if (p.source() == pops[i] && p.model().carriesSpikes()) {
-                    out.add(p);
-                }
-            }
-            outgoing[i] = out.toArray(new Projection[0]);
-        }
+        delivery = new SpikeDelivery(pops, projections, workers, virtualProcesses, weightRecorders);
         ruleArray = rules.toArray(new PlasticityRule[0]);
         for (PlasticityRule r : ruleArray) {
             r.attach(this);
@@ -423,16 +305,6 @@ public final class Network implements AutoCloseable {
         for (Object[] pm : pendingMultimeter) {
             ((Multimeter) pm[0]).add((Population) pm[1], (Integer) pm[2]);
         }
-        stepEvents = new StepEvents[workers][pops.length];
-        for (int k = 0; k < workers; k++) {
-            for (int i = 0; i < pops.length; i++) {
-                stepEvents[k][i] = new StepEvents(Math.min(pops[i].size(), 1024));
-            }
-        }
-        current = new EventList(1024);
-        next = new EventList(1024);
-        synapticEvents = new long[workers * 8]; // padded: one cache line per worker
-        spikeCounts = new long[pops.length];
         prepared = true;
         if (workers > 1) {
             barrier = new StepBarrier(workers, this::barrierAction);
@@ -462,49 +334,9 @@ public final class Network implements AutoCloseable {
             r.beginStep(k, t);
         }
         // B: deliver the events of stamp t in NEST's order (DeliveryOrder)
-        final EventList ev = current;
-        final boolean recordingWeights = !weightRecorders.isEmpty();
-        long delivered = 0;
-        for (int i = 0, n = ev.count; i < n; i++) {
-            final int src = ev.local[i];
-            final boolean flush = ev.flush[i];
-            // A neuron's event of multiplicity m reaches every synapse as m events of multiplicity 1 (NEST unrolls
-            // it when sending: plastic synapses handle single spikes); a generator's event keeps its multiplicity.
-            final boolean device = deliveryOrder.isGenerator(ev.population[i]);
-            final int repeats = device || flush ? 1 : ev.mult[i];
-            final int mult = device ? ev.mult[i] : 1;
-            for (Projection proj : outgoing[ev.population[i]]) {
-                Projection.Part part = proj.part(k);
-                long a = part.rowPtr[src];
-                long b = part.rowPtr[src + 1];
-                if (a == b) {
-                    continue;
-                }
-                PlasticityRule rule = proj.model().rule();
-                for (int rep = 0; rep < repeats; rep++) {
-                    if (rule == null) {
-                        if (!flush) {
-                            proj.deposit(part, src, t, mult);
-                            delivered += b - a;
-                        }
-                        continue;
-                    }
-                    boolean transmit = rule.onPresynapticEvent(k, proj, part, src, t, flush);
-                    if (!flush && transmit) {
-                        proj.deposit(part, src, t, mult);
-                        delivered += b - a;
-                        if (recordingWeights) {
-                            for (WeightRecorder wr : weightRecorders) {
-                                wr.record(k, proj, part, src, t);
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        synapticEvents[k * 8] += delivered;
+        delivery.deliver(k, t);
         // C: update neurons
-        final StepEvents[] mine = stepEvents[k];
+        final StepEvents[] mine = delivery.eventsOf(k);
         for (Population p : ps) {
             StepEvents out = mine[p.index];
             out.clear();
@@ -521,22 +353,7 @@ public final class Network implements AutoCloseable {
 
     /** Single-threaded end of step t: merge the events of stamp t+1, record, let rules finish the step. */
     private void endOfStep(long t) {
-        EventList merged = next;
-        merged.clear();
-        for (int i : deliveryOrder.populations()) {
-            long before = merged.count;
-            for (int k = 0; k < workers; k++) {
-                merged.append(i, stepEvents[k][i]);
-            }
-            for (long q = before; q < merged.count; q++) {
-                if (!merged.flush[(int) q]) {
-                    spikeCounts[i]++;
-                }
-            }
-        }
-        merged = deliveryOrder.arrange(merged);
-        next = current;
-        current = merged;
+        EventList merged = delivery.merge();
         for (SpikeRecorder r : spikeRecorders) {
             r.collect(t + 1, merged, pops);
         }
@@ -665,46 +482,7 @@ public final class Network implements AutoCloseable {
      * Prepares the network.
      */
     public String checkpointShape() {
-        prepare();
-        StringBuilder b = new StringBuilder();
-        b.append("network resolution_ms=").append(grid.resolutionMs()).append(" workers=").append(workers)
-            .append(" seed=").append(seed).append('\n');
-        for (Population p : pops) {
-            b.append("population ").append(p.index()).append(' ').append(p.label()).append(' ')
-                .append(p.model().nestName()).append(" n=").append(p.size()).append(" ring=").append(p.ringSlots())
-                .append(" params=").append(p.params().asMap()).append('\n');
-        }
-        for (Projection p : projections) {
-            b.append("projection ").append(p.index()).append(' ').append(p.source().index()).append("->")
-                .append(p.target().index()).append(' ').append(p.model().name()).append(" receptor=").append(p.receptor())
-                .append(" n=").append(p.size()).append(" nnz=[");
-            for (int k = 0; k < p.parts(); k++) {
-                b.append(k == 0 ? "" : ",").append(p.part(k).nnz);
-            }
-            b.append("] topology=").append(Long.toHexString(p.topologyChecksum())).append('\n');
-        }
-        for (int i = 0; i < ruleArray.length; i++) {
-            b.append("rule ").append(i).append(' ').append(indent(checkpointable(ruleArray[i], "plasticity rule").checkpointShape()))
-                .append('\n');
-        }
-        for (Population p : pops) {
-            if (p.checkpointedDrive() instanceof Checkpointable c) {
-                b.append("drive ").append(p.index()).append(' ').append(indent(c.checkpointShape())).append('\n');
-            }
-        }
-        return b.toString();
-    }
-
-    private static String indent(String s) {
-        return s.strip().replace("\n", "\n  ");
-    }
-
-    private static Checkpointable checkpointable(Object component, String what) {
-        if (component instanceof Checkpointable c) {
-            return c;
-        }
-        throw new IllegalStateException("the " + what + " " + component.getClass().getName()
-            + " does not implement Checkpointable: this network cannot be checkpointed");
+        return NetworkCheckpoint.shape(this);
     }
 
     /**
@@ -715,45 +493,7 @@ public final class Network implements AutoCloseable {
      * recording devices (spike recorders, multimeters, weight recorders) are observers, not state, and are not saved.
      */
     public void addCheckpointSections(CheckpointWriter w) {
-        if (closed) {
-            throw new IllegalStateException("network is closed");
-        }
-        String shape = checkpointShape();
-        w.section(SECTION_PREFIX + "shape", out -> out.putString(shape));
-        w.section(SECTION_PREFIX + "engine", this::writeEngine);
-        for (Population p : pops) {
-            w.section(SECTION_PREFIX + "population/" + p.index(), p::writeState);
-        }
-        for (Projection p : projections) {
-            w.section(SECTION_PREFIX + "projection/" + p.index(), out -> {
-                for (int k = 0; k < p.parts(); k++) {
-                    out.putSegment(weightsOf(p.part(k)));
-                }
-            });
-        }
-        for (int i = 0; i < ruleArray.length; i++) {
-            w.section(SECTION_PREFIX + "rule/" + i, checkpointable(ruleArray[i], "plasticity rule"));
-        }
-        for (Population p : pops) {
-            if (p.checkpointedDrive() instanceof Checkpointable c) {
-                w.section(SECTION_PREFIX + "drive/" + p.index(), c);
-            }
-        }
-    }
-
-    private static MemorySegment weightsOf(Projection.Part part) {
-        return part.weights.asSlice(0, part.nnz * SynapseLayout.WEIGHT.byteSize());
-    }
-
-    private void writeEngine(StateWriter out) {
-        out.putLong(step);
-        long[] perWorker = new long[workers];
-        for (int k = 0; k < workers; k++) {
-            perWorker[k] = synapticEvents[k * 8];
-        }
-        out.putLongs(perWorker);
-        out.putLongs(spikeCounts);
-        current.writeState(out);
+        NetworkCheckpoint.addSections(this, w);
     }
 
     /**
@@ -763,63 +503,7 @@ public final class Network implements AutoCloseable {
      * must be discarded.
      */
     public void restore(CheckpointReader r) throws CheckpointException {
-        if (closed) {
-            throw new IllegalStateException("network is closed");
-        }
-        String shape = checkpointShape();
-        String stored = r.section(SECTION_PREFIX + "shape").getString();
-        CheckpointReader.compareShapes(r.origin(), stored, shape);
-        List<String> needed = new ArrayList<>(List.of(SECTION_PREFIX + "engine"));
-        for (Population p : pops) {
-            needed.add(SECTION_PREFIX + "population/" + p.index());
-            if (p.checkpointedDrive() instanceof Checkpointable) {
-                needed.add(SECTION_PREFIX + "drive/" + p.index());
-            }
-        }
-        for (Projection p : projections) {
-            needed.add(SECTION_PREFIX + "projection/" + p.index());
-        }
-        for (int i = 0; i < ruleArray.length; i++) {
-            needed.add(SECTION_PREFIX + "rule/" + i);
-        }
-        for (String name : needed) {
-            if (!r.has(name)) {
-                throw new CheckpointException(CheckpointException.Kind.MISSING_SECTION, r.origin() + ": no section '" + name + "'");
-            }
-        }
-        StateReader engine = r.section(SECTION_PREFIX + "engine");
-        long restoredStep = engine.getLong();
-        long[] perWorker = new long[workers];
-        engine.readLongs(perWorker, "synaptic events per worker");
-        engine.readLongs(spikeCounts, "spike counts");
-        current.readState(engine, pops.length);
-        engine.expectEnd();
-        for (Population p : pops) {
-            p.readState(r.section(SECTION_PREFIX + "population/" + p.index()));
-        }
-        for (Projection p : projections) {
-            StateReader in = r.section(SECTION_PREFIX + "projection/" + p.index());
-            for (int k = 0; k < p.parts(); k++) {
-                in.readSegment(weightsOf(p.part(k)), "weights of part " + k);
-            }
-            in.expectEnd();
-        }
-        for (int i = 0; i < ruleArray.length; i++) {
-            StateReader in = r.section(SECTION_PREFIX + "rule/" + i);
-            checkpointable(ruleArray[i], "plasticity rule").readState(in);
-            in.expectEnd();
-        }
-        for (Population p : pops) {
-            if (p.checkpointedDrive() instanceof Checkpointable c) {
-                StateReader in = r.section(SECTION_PREFIX + "drive/" + p.index());
-                c.readState(in);
-                in.expectEnd();
-            }
-        }
-        for (int k = 0; k < workers; k++) {
-            synapticEvents[k * 8] = perWorker[k];
-        }
-        step = restoredStep;
+        NetworkCheckpoint.restore(this, r);
     }
 
     /** Writes a checkpoint of this network alone (shape = {@link #checkpointShape()}); returns its size in bytes. */
@@ -845,6 +529,29 @@ public final class Network implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------ accessors for rules and tools
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** The populations as the engine holds them (after {@link #prepare}). */
+    Population[] preparedPopulations() {
+        return pops;
+    }
+
+    /** The plasticity rules as the engine calls them (after {@link #prepare}). */
+    PlasticityRule[] preparedRules() {
+        return ruleArray;
+    }
+
+    SpikeDelivery delivery() {
+        return delivery;
+    }
+
+    /** Sets the clock (a checkpoint's restore). */
+    void setCurrentStep(long restored) {
+        step = restored;
+    }
 
     public TimeGrid grid() {
         return grid;
@@ -896,23 +603,16 @@ public final class Network implements AutoCloseable {
 
     /** Synaptic events delivered so far (spikes times the row lengths they were transmitted through). */
     public long synapticEvents() {
-        long s = 0;
-        if (synapticEvents == null) {
-            return 0;
-        }
-        for (int k = 0; k < workers; k++) {
-            s += synapticEvents[k * 8];
-        }
-        return s;
+        return delivery == null ? 0 : delivery.totalSynapticEvents();
     }
 
     /** Spikes emitted so far by {@code pop} (flush events not counted). */
     public long spikeCount(Population pop) {
-        return spikeCounts == null ? 0 : spikeCounts[pop.index()];
+        return delivery == null ? 0 : delivery.spikeCounts()[pop.index()];
     }
 
     /** The events of the stamp about to be delivered (read-only view, valid between simulate calls). */
     public EventList pendingEvents() {
-        return current;
+        return delivery == null ? null : delivery.current();
     }
 }

@@ -87,9 +87,10 @@ final class ProjectionBuilder {
                 rp[s + 1] += rp[s];
             }
             long nnz = rp[nSrc];
-            ts[k] = arena.allocate(SynapseLayout.TARGET, Math.max(1, nnz));
-            ws[k] = arena.allocate(SynapseLayout.WEIGHT, Math.max(1, nnz));
-            ds[k] = uniform < 0 ? arena.allocate(SynapseLayout.DELAY, Math.max(1, nnz)) : null;
+            // large columns on huge pages where available, and not zeroed twice (LargeSegments)
+            ts[k] = LargeSegments.allocate(arena, SynapseLayout.TARGET, nnz);
+            ws[k] = LargeSegments.allocate(arena, SynapseLayout.WEIGHT, nnz);
+            ds[k] = uniform < 0 ? LargeSegments.allocate(arena, SynapseLayout.DELAY, nnz) : null;
             fill[k] = java.util.Arrays.copyOf(rp, nSrc);
         }
         // pass 2: the same connections again, each into its slot with its weight (and delay)

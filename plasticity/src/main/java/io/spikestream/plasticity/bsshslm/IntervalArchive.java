@@ -3,6 +3,7 @@ package io.spikestream.plasticity.bsshslm;
 import io.spikestream.network.checkpoint.CheckpointException;
 import io.spikestream.network.checkpoint.StateReader;
 import io.spikestream.network.checkpoint.StateWriter;
+import io.spikestream.plasticity.StepArchive;
 
 import java.util.Arrays;
 
@@ -12,23 +13,11 @@ import java.util.Arrays;
  * regularisation values, and the sorted "update markers" (the interval start, plus the model's shift, each
  * incoming synapse still has to integrate, with a count) that decide which whole intervals may be erased.
  *
- * <p>Storage: entries of consecutive times {@code base .. base+len-1} in a growable power-of-two ring; an interval
- * erased in the middle is flagged per entry, an erased prefix frees its slots. Not threadsafe: owned by the worker
- * that owns the neuron.
+ * <p>Storage and markers: {@link StepArchive} (shared with the event-driven rule's {@code NeuronHistory}); here the
+ * time-driven retention policy, the rate entries and the checkpoint record. Not threadsafe: owned by the worker that
+ * owns the neuron.
  */
-final class IntervalArchive {
-
-    private final int fields;
-    private long base;
-    private int start;
-    private int len;
-    private double[] values;
-    private boolean[] gone;
-    private int retained;
-
-    private long[] markerT = new long[4];
-    private int[] markerCount = new int[4];
-    private int markers;
+final class IntervalArchive extends StepArchive {
 
     // firing-rate regularisation per interval, ascending time, entries [0, frCount)
     private long[] frT;
@@ -37,10 +26,7 @@ final class IntervalArchive {
     private boolean[] keep = new boolean[8];
 
     IntervalArchive(int fields, int initialCapacity, boolean withRates) {
-        this.fields = fields;
-        int cap = Math.max(8, Integer.highestOneBit(Math.max(1, initialCapacity - 1)) << 1);
-        values = new double[cap * fields];
-        gone = new boolean[cap];
+        super(fields, initialCapacity);
         if (withRates) {
             frT = new long[4];
             frV = new double[4];
@@ -101,111 +87,6 @@ final class IntervalArchive {
         keep = k;
     }
 
-    int retained() {
-        return retained;
-    }
-
-    /** Slots physically held (retained or erased in the middle). */
-    int physicalLength() {
-        return len;
-    }
-
-    /** Appends the entry for time t (the step after the last entry, or any time for the first entry). */
-    void append(long t) {
-        if (len == 0) {
-            base = t;
-            start = 0;
-        } else if (t != base + len) {
-            throw new IllegalStateException("e-prop history must grow by one step: last " + (base + len - 1) + ", got " + t);
-        }
-        if (len == gone.length) {
-            grow();
-        }
-        int p = (start + len) & (gone.length - 1);
-        gone[p] = false;
-        Arrays.fill(values, p * fields, p * fields + fields, 0.0);
-        len++;
-        retained++;
-    }
-
-    private void grow() {
-        int cap = gone.length;
-        double[] nv = new double[cap * 2 * fields];
-        boolean[] ng = new boolean[cap * 2];
-        for (int i = 0; i < len; i++) {
-            int p = (start + i) & (cap - 1);
-            System.arraycopy(values, p * fields, nv, i * fields, fields);
-            ng[i] = gone[p];
-        }
-        values = nv;
-        gone = ng;
-        start = 0;
-    }
-
-    /** Physical slot of time t if it is retained, else -1. */
-    int slot(long t) {
-        long i = t - base;
-        if (len == 0 || i < 0 || i >= len) {
-            return -1;
-        }
-        int p = (int) ((start + i) & (gone.length - 1));
-        return gone[p] ? -1 : p;
-    }
-
-    /** Slot of an entry a synapse is about to read: a missing entry is a bug (NEST throws too). */
-    int require(long t, int neuronGlobalId) {
-        int p = slot(t);
-        if (p < 0) {
-            throw new IllegalStateException("expected an e-prop history entry at t=" + t + " in neuron " + neuronGlobalId
-                + " (held " + (len == 0 ? "none" : "times " + base + ".." + (base + len - 1)) + ")");
-        }
-        return p;
-    }
-
-    double get(int phys, int field) {
-        return values[phys * fields + field];
-    }
-
-    void set(int phys, int field, double v) {
-        values[phys * fields + field] = v;
-    }
-
-    void add(int phys, int field, double v) {
-        values[phys * fields + field] += v;
-    }
-
-    /** Slot of the retained entry with the smallest time >= t, or -1. */
-    int lowerBound(long t) {
-        if (len == 0) {
-            return -1;
-        }
-        for (long i = Math.max(0, t - base); i < len; i++) {
-            int p = (int) ((start + i) & (gone.length - 1));
-            if (!gone[p]) {
-                return p;
-            }
-        }
-        return -1;
-    }
-
-    /** Erases the retained entries with times in [b, e). */
-    private void eraseRange(long b, long e) {
-        long from = Math.max(b, base);
-        long to = Math.min(e, base + len);
-        for (long t = from; t < to; t++) {
-            int p = (int) ((start + (t - base)) & (gone.length - 1));
-            if (!gone[p]) {
-                gone[p] = true;
-                retained--;
-            }
-        }
-        while (len > 0 && gone[start]) {
-            start = (start + 1) & (gone.length - 1);
-            base++;
-            len--;
-        }
-    }
-
     // ------------------------------------------------------------------ update markers
 
     /** One more synapse will integrate from {@code t} on (NEST: initialize_update_history / write_update). */
@@ -215,15 +96,7 @@ final class IntervalArchive {
             markerCount[i]++;
             return;
         }
-        if (markers == markerT.length) {
-            markerT = Arrays.copyOf(markerT, markers * 2);
-            markerCount = Arrays.copyOf(markerCount, markers * 2);
-        }
-        System.arraycopy(markerT, i, markerT, i + 1, markers - i);
-        System.arraycopy(markerCount, i, markerCount, i + 1, markers - i);
-        markerT[i] = t;
-        markerCount[i] = 1;
-        markers++;
+        insertMarker(i, t);
     }
 
     /** One synapse no longer needs {@code t}; the marker goes when its count reaches 0. */
@@ -231,9 +104,7 @@ final class IntervalArchive {
         int i = markerIndex(t);
         if (i < markers && markerT[i] == t) {
             if (--markerCount[i] == 0) {
-                System.arraycopy(markerT, i + 1, markerT, i, markers - i - 1);
-                System.arraycopy(markerCount, i + 1, markerCount, i, markers - i - 1);
-                markers--;
+                removeMarker(i);
             }
         }
     }
@@ -246,24 +117,6 @@ final class IntervalArchive {
         if (!previousWasFlush) {
             releaseMarker(previousShifted);
         }
-    }
-
-    private int markerIndex(long t) {
-        int lo = 0;
-        int hi = markers;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (markerT[mid] < t) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo;
-    }
-
-    int markers() {
-        return markers;
     }
 
     /**

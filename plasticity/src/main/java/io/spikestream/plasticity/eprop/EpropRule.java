@@ -9,6 +9,7 @@ import io.spikestream.network.Projection;
 import io.spikestream.network.ReadoutPopulation;
 import io.spikestream.network.SynapseLayout;
 import io.spikestream.network.SynapseModel;
+import io.spikestream.plasticity.LearningSignalIndex;
 import io.spikestream.plasticity.optim.OptimizerClock;
 import io.spikestream.plasticity.optim.OptimizerSpec;
 import io.spikestream.plasticity.optim.WeightOptimizer;
@@ -282,7 +283,7 @@ public final class EpropRule implements PlasticityRule, io.spikestream.plasticit
     }
 
     private void attachFeedback(List<Projection> feedback) {
-        Map<RecurrentTarget, List<long[]>> rows = new IdentityHashMap<>();
+        Map<RecurrentTarget, List<Projection>> into = new IdentityHashMap<>();
         for (Projection p : feedback) {
             if (!(p.source() instanceof ReadoutPopulation)) {
                 throw new IllegalArgumentException(feedbackName + " must start at a readout: " + p);
@@ -294,36 +295,11 @@ public final class EpropRule implements PlasticityRule, io.spikestream.plasticit
             if (rt == null) {
                 continue; // no plastic synapses into these neurons: learning signals have nowhere to go
             }
-            List<long[]> list = rows.computeIfAbsent(rt, x -> new ArrayList<>());
-            for (int k = 0; k < p.parts(); k++) {
-                Projection.Part part = p.part(k);
-                for (int s = 0; s < p.source().size(); s++) {
-                    for (long i = part.rowStart(s); i < part.rowEnd(s); i++) {
-                        list.add(new long[] {part.target(i), p.source().globalOffset() + s, p.source().index(), s,
-                            Double.doubleToRawLongBits(part.weight(i))});
-                    }
-                }
-            }
+            into.computeIfAbsent(rt, x -> new ArrayList<>()).add(p);
         }
-        rows.forEach((rt, list) -> {
-            // per target neuron, ascending readout id (NEST's delivery order of learning signals)
-            list.sort((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
-            int n = rt.pop.size();
-            rt.fbPtr = new int[n + 1];
-            rt.fbPop = new ReadoutPopulation[list.size()];
-            rt.fbLocal = new int[list.size()];
-            rt.fbWeight = new double[list.size()];
-            for (int i = 0; i < list.size(); i++) {
-                long[] e = list.get(i);
-                rt.fbPtr[(int) e[0] + 1]++;
-                rt.fbPop[i] = (ReadoutPopulation) network.populations().get((int) e[2]);
-                rt.fbLocal[i] = (int) e[3];
-                rt.fbWeight[i] = Double.longBitsToDouble(e[4]);
-            }
-            for (int j = 0; j < n; j++) {
-                rt.fbPtr[j + 1] += rt.fbPtr[j];
-            }
-        });
+        // flat rows per target neuron in ascending readout id (NEST's delivery order of learning signals), shared
+        // with FastEpropRule: 12 bytes per feedback synapse, no object per synapse
+        into.forEach((rt, list) -> rt.attachFeedback(LearningSignalIndex.build(rt.pop, list)));
     }
 
     private void registerRecordables() {

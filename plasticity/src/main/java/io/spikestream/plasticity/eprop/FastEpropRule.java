@@ -1,5 +1,6 @@
 package io.spikestream.plasticity.eprop;
 
+import io.spikestream.network.LargeSegments;
 import io.spikestream.network.LifPopulation;
 import io.spikestream.network.Network;
 import io.spikestream.network.NeuronModel;
@@ -297,18 +298,18 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
             // readout synapses need no eligibility traces of their own (their gradient is zbar x error): the classic
             // layout keeps the unused columns, its checkpoints hold them
             if (st.rec != null || !compact) {
-                st.ebar = arena.allocate(SynapseLayout.STATE, n);
+                st.ebar = LargeSegments.allocate(arena, SynapseLayout.STATE, n);
             }
             if (!compact || (st.rec != null && !hist.folded)) {
-                st.ebarReg = arena.allocate(SynapseLayout.STATE, n);
+                st.ebarReg = LargeSegments.allocate(arena, SynapseLayout.STATE, n);
             }
-            st.grad = arena.allocate(SynapseLayout.STATE, n);
+            st.grad = LargeSegments.allocate(arena, SynapseLayout.STATE, n);
             if (spec.batchSize() > 1) {
-                st.acc = arena.allocate(SynapseLayout.STATE, n);
+                st.acc = LargeSegments.allocate(arena, SynapseLayout.STATE, n);
             }
             if (adam) {
-                st.m = arena.allocate(SynapseLayout.STATE, n);
-                st.v = arena.allocate(SynapseLayout.STATE, n);
+                st.m = LargeSegments.allocate(arena, SynapseLayout.STATE, n);
+                st.v = LargeSegments.allocate(arena, SynapseLayout.STATE, n);
             }
             for (long i = 0; i < part.nnz; i++) {
                 double w0 = part.weight(i);

@@ -3,6 +3,7 @@ package io.spikestream.plasticity.eprop;
 import io.spikestream.network.checkpoint.CheckpointException;
 import io.spikestream.network.checkpoint.StateReader;
 import io.spikestream.network.checkpoint.StateWriter;
+import io.spikestream.plasticity.StepArchive;
 
 import java.util.Arrays;
 
@@ -12,113 +13,16 @@ import java.util.Arrays;
  * regularisation fr; readout: error), plus the sorted list of "update markers" (the stamp of the last event
  * each incoming synapse has seen, with a count) that decides what may be erased.
  *
- * <p>Storage: entries of consecutive times {@code base .. base+len-1} in a growable ring; NEST may erase a
- * range in the middle, which is recorded as a per-entry "gone" flag, while erasing from the front frees the
- * slots. So memory is proportional to (now - oldest retained entry); the engine bounds that with flush
+ * <p>Storage and markers: {@link StepArchive} (shared with the time-driven rule's {@code IntervalArchive}): entries
+ * of consecutive times in a growable ring; NEST may erase a range in the middle, which is recorded as a per-entry
+ * "gone" flag, while erasing from the front frees the slots. Here NEST's event-driven retention policy and the
+ * checkpoint record. So memory is proportional to (now - oldest retained entry); the engine bounds that with flush
  * events (spec §2.4). Not threadsafe: owned by the worker that owns the neuron.
  */
-final class NeuronHistory {
-
-    private final int fields;
-    private long base;        // time of the logical first slot
-    private int start;        // physical index of the logical first slot
-    private int len;          // slots in use (retained or gone)
-    private double[] values;  // values[phys * fields + f]
-    private boolean[] gone;
-    private int retained;
-
-    private long[] markerT = new long[4];
-    private int[] markerCount = new int[4];
-    private int markers;
+final class NeuronHistory extends StepArchive {
 
     NeuronHistory(int fields, int initialCapacity) {
-        this.fields = fields;
-        int cap = Math.max(8, Integer.highestOneBit(Math.max(1, initialCapacity - 1)) << 1);
-        values = new double[cap * fields];
-        gone = new boolean[cap];
-    }
-
-    int retained() {
-        return retained;
-    }
-
-    /** Appends the entry for time t (= the next time after the last entry, or the first entry). */
-    void append(long t) {
-        if (len == 0) {
-            base = t;
-            start = 0;
-        } else if (t != base + len) {
-            throw new IllegalStateException("e-prop history must grow by one step: last " + (base + len - 1) + ", got " + t);
-        }
-        if (len == gone.length) {
-            grow();
-        }
-        int phys = (start + len) & (gone.length - 1);
-        gone[phys] = false;
-        Arrays.fill(values, phys * fields, phys * fields + fields, 0.0);
-        len++;
-        retained++;
-    }
-
-    private void grow() {
-        int cap = gone.length;
-        double[] nv = new double[cap * 2 * fields];
-        boolean[] ng = new boolean[cap * 2];
-        for (int i = 0; i < len; i++) {
-            int p = (start + i) & (cap - 1);
-            System.arraycopy(values, p * fields, nv, i * fields, fields);
-            ng[i] = gone[p];
-        }
-        values = nv;
-        gone = ng;
-        start = 0;
-    }
-
-    /** Physical slot of time t if it is retained, else -1. */
-    int slot(long t) {
-        long i = t - base;
-        if (len == 0 || i < 0 || i >= len) {
-            return -1;
-        }
-        int p = (int) ((start + i) & (gone.length - 1));
-        return gone[p] ? -1 : p;
-    }
-
-    /** Physical slot of time t, which a synapse is about to read: a missing entry is a bug (NEST throws too). */
-    int require(long t, int neuronGlobalId) {
-        int p = slot(t);
-        if (p < 0) {
-            throw new IllegalStateException("expected an e-prop history entry at t=" + t + " in neuron " + neuronGlobalId
-                + " (retained " + (len == 0 ? "none" : "times " + base + ".." + (base + len - 1)) + ")");
-        }
-        return p;
-    }
-
-    double get(int phys, int field) {
-        return values[phys * fields + field];
-    }
-
-    void set(int phys, int field, double v) {
-        values[phys * fields + field] = v;
-    }
-
-    void add(int phys, int field, double v) {
-        values[phys * fields + field] += v;
-    }
-
-    /** The retained entry with the smallest time >= t, or -1. */
-    int lowerBound(long t) {
-        if (len == 0) {
-            return -1;
-        }
-        long i = Math.max(0, t - base);
-        for (; i < len; i++) {
-            int p = (int) ((start + i) & (gone.length - 1));
-            if (!gone[p]) {
-                return p;
-            }
-        }
-        return -1;
+        super(fields, initialCapacity);
     }
 
     double[] rawValues() {
@@ -196,25 +100,6 @@ final class NeuronHistory {
         }
     }
 
-    /** Erases the retained entries with times in [b, e). */
-    void eraseRange(long b, long e) {
-        long from = Math.max(b, base);
-        long to = Math.min(e, base + len);
-        for (long t = from; t < to; t++) {
-            int p = (int) ((start + (t - base)) & (gone.length - 1));
-            if (!gone[p]) {
-                gone[p] = true;
-                retained--;
-            }
-        }
-        // a fully erased prefix frees its slots at once
-        while (len > 0 && gone[start]) {
-            start = (start + 1) & (gone.length - 1);
-            base++;
-            len--;
-        }
-    }
-
     private long firstRetainedTime() {
         int p = lowerBound(base);
         return p < 0 ? Long.MIN_VALUE : base + ((p - start) & (gone.length - 1));
@@ -229,38 +114,6 @@ final class NeuronHistory {
             base++;
             len--;
         }
-    }
-
-    private int markerIndex(long t) {
-        int lo = 0;
-        int hi = markers;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (markerT[mid] < t) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo;
-    }
-
-    private void insertMarker(int i, long t) {
-        if (markers == markerT.length) {
-            markerT = Arrays.copyOf(markerT, markers * 2);
-            markerCount = Arrays.copyOf(markerCount, markers * 2);
-        }
-        System.arraycopy(markerT, i, markerT, i + 1, markers - i);
-        System.arraycopy(markerCount, i, markerCount, i + 1, markers - i);
-        markerT[i] = t;
-        markerCount[i] = 1;
-        markers++;
-    }
-
-    private void removeMarker(int i) {
-        System.arraycopy(markerT, i + 1, markerT, i, markers - i - 1);
-        System.arraycopy(markerCount, i + 1, markerCount, i, markers - i - 1);
-        markers--;
     }
 
     // ------------------------------------------------------------------ checkpoints
@@ -310,10 +163,5 @@ final class NeuronHistory {
 
     int markerCount() {
         return markers;
-    }
-
-    /** Slots physically held (retained or erased in the middle): the memory this history uses. */
-    int physicalLength() {
-        return len;
     }
 }

@@ -1,5 +1,6 @@
 package io.spikestream.plasticity.eprop;
 
+import io.spikestream.network.LargeSegments;
 import io.spikestream.network.LifPopulation;
 import io.spikestream.network.Params;
 import io.spikestream.network.ReadoutPopulation;
@@ -108,7 +109,8 @@ final class PrefixHistory {
         }
         this.block = b;
         this.blockMask = b - 1;
-        this.ring = arena.allocate(DBL, Math.max(1, (long) this.ringSteps * n * fields));
+        // huge pages where available: the row kernels read this ring at random (see LargeSegments)
+        this.ring = LargeSegments.allocate(arena, DBL, (long) this.ringSteps * n * fields);
         // exponents from -block (rebasing to a later block) to max(block, ring) (within-block terms, window lengths)
         int len = block + Math.max(block, this.ringSteps) + 2;
         powK = table(kappa, len);

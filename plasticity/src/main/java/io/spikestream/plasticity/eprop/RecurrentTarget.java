@@ -2,8 +2,10 @@ package io.spikestream.plasticity.eprop;
 
 import io.spikestream.network.LifPopulation;
 import io.spikestream.network.Params;
+import io.spikestream.network.Population;
 import io.spikestream.network.ReadoutPopulation;
 import io.spikestream.network.TimeGrid;
+import io.spikestream.plasticity.LearningSignalIndex;
 
 /**
  * Per-neuron e-prop state of a recurrent population ({@code eprop_iaf*}): the learning parameters from the
@@ -37,11 +39,11 @@ final class RecurrentTarget {
     final double[] psiNow;
     final double[] learningSignalNow;
 
-    // feedback CSR by target neuron: readouts fbPop[i], fbLocal[i] with weight fbWeight[i], ascending readout id
-    int[] fbPtr;
-    ReadoutPopulation[] fbPop;
-    int[] fbLocal;
-    double[] fbWeight;
+    /** Feedback connections by target neuron, ascending readout id (null without any). */
+    LearningSignalIndex feedback;
+    /** Per slot of the feedback's error vector: the readout population and its neuron. */
+    ReadoutPopulation[] slotReadout;
+    int[] slotLocal;
 
     RecurrentTarget(LifPopulation pop, TimeGrid grid) {
         this.pop = pop;
@@ -99,9 +101,23 @@ final class RecurrentTarget {
         }
     }
 
+    void attachFeedback(LearningSignalIndex index) {
+        feedback = index;
+        slotReadout = new ReadoutPopulation[index.slots()];
+        slotLocal = new int[index.slots()];
+        for (int q = 0; q < index.sources(); q++) {
+            Population src = index.source(q);
+            for (int s = 0; s < src.size(); s++) {
+                slotReadout[index.sourceSlot(q) + s] = (ReadoutPopulation) src;
+                slotLocal[index.sourceSlot(q) + s] = s;
+            }
+        }
+    }
+
     /** Phase A of step t: learning signals B * err(t-1) from the readouts into H[t-2] (spec §1.8). */
     void deliverLearningSignals(int from, int to, long t) {
-        if (fbPtr == null || t < 2) {
+        final LearningSignalIndex fb = feedback;
+        if (fb == null || t < 2) {
             return;
         }
         for (int j = from; j < to; j++) {
@@ -113,8 +129,10 @@ final class RecurrentTarget {
             if (slot < 0) {
                 continue;
             }
-            for (int i = fbPtr[j]; i < fbPtr[j + 1]; i++) {
-                hj.add(slot, LS, fbWeight[i] * fbPop[i].error(t - 1, fbLocal[i]));
+            // one term at a time into the history entry, in the index's order: NEST's sum, rounded as NEST rounds it
+            for (int i = fb.start(j), e = fb.end(j); i < e; i++) {
+                int q = fb.slot(i);
+                hj.add(slot, LS, fb.weight(i) * slotReadout[q].error(t - 1, slotLocal[q]));
             }
         }
     }
