@@ -191,6 +191,83 @@ public final class LifPopulation extends Population {
         }
     }
 
+    /**
+     * eprop_iaf(_adapt) with nothing pending and no neuron able to reach its threshold without input: I_e = 0,
+     * V_th > E_L, every membrane below threshold, no spike in the last step, and a non-negative adaptation (so the
+     * threshold never falls below V_th). Then each membrane and adaptation only decays towards 0.
+     */
+    @Override
+    boolean quiet(long step) {
+        if (model != NeuronModel.EPROP_IAF && model != NeuronModel.EPROP_IAF_ADAPT) {
+            return false;
+        }
+        if (iE != 0.0 || !(theta > 0.0) || !inputRingEmpty()) {
+            return false;
+        }
+        boolean adaptive = model.adaptive();
+        if (adaptive && !(beta >= 0.0)) {
+            return false;
+        }
+        for (int j = 0; j < size; j++) {
+            if (z[j] != 0.0 || !(v[j] < theta) || adaptive && !(a[j] >= 0.0)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * updateSubtractive with x = 0 and no spike, step by step per neuron, until the state stops changing (a decaying
+     * double reaches 0 or a fixed point of the rounding within about 745 tau_m / h steps): bit-identical to stepping
+     * at a cost bounded by the time constants, not by the length of the stretch. A closed form {@code v * P^n}
+     * ({@code Math.pow}) would round differently from n multiplications; the loop is cheap enough to be exact.
+     */
+    @Override
+    void skipQuiet(long from, long to) {
+        final boolean adaptive = model.adaptive();
+        for (int j = 0; j < size; j++) {
+            int rj = r[j];
+            double vj = v[j];
+            double ii = iIn[j];
+            double zj = z[j];
+            double aj = adaptive ? a[j] : 0.0;
+            double th = theta;
+            for (long t = from; t < to; t++) {
+                if (rj > 0) {
+                    rj--;
+                }
+                double nv = pI * ii + 0.0 + pV * vj;
+                nv = Math.max(nv, vMin);
+                double na = aj;
+                if (adaptive) {
+                    na = pA * aj + zj;
+                    th = theta + beta * na;
+                }
+                boolean fixed = rj == 0 && ii == iE && zj == 0.0
+                    && Double.doubleToRawLongBits(nv) == Double.doubleToRawLongBits(vj)
+                    && Double.doubleToRawLongBits(na) == Double.doubleToRawLongBits(aj);
+                vj = nv;
+                aj = na;
+                zj = 0.0;
+                ii = iE;
+                if (fixed) {
+                    break; // every later step computes the same values
+                }
+            }
+            v[j] = vj;
+            r[j] = rj;
+            iIn[j] = ii;
+            z[j] = 0.0;
+            vPsi[j] = vj;
+            rPsi[j] = rj;
+            thetaPsi[j] = th;
+            if (adaptive) {
+                a[j] = aj;
+                thetaA[j] = th;
+            }
+        }
+    }
+
     @Override
     protected void writeModelState(StateWriter out) {
         out.putDoubles(v);

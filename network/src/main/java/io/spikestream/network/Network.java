@@ -521,6 +521,26 @@ public final class Network implements AutoCloseable {
 
     /** Single-threaded end of step t: merge the events of stamp t+1, record, let rules finish the step. */
     private void endOfStep(long t) {
+        EventList merged = mergeStepEvents();
+        for (SpikeRecorder r : spikeRecorders) {
+            r.collect(t + 1, merged, pops);
+        }
+        for (Multimeter m : multimeters) {
+            m.sample(t);
+        }
+        for (WeightRecorder w : weightRecorders) {
+            w.flushWorkers();
+        }
+        for (PlasticityRule r : ruleArray) {
+            r.endStep(t);
+        }
+        for (StepObserver o : observers) {
+            o.stepEnded(t);
+        }
+    }
+
+    /** The workers' events of the step just updated become the events of the next step, in delivery order. */
+    private EventList mergeStepEvents() {
         EventList merged = next;
         merged.clear();
         for (int i : deliveryOrder.populations()) {
@@ -537,20 +557,147 @@ public final class Network implements AutoCloseable {
         merged = deliveryOrder.arrange(merged);
         next = current;
         current = merged;
-        for (SpikeRecorder r : spikeRecorders) {
-            r.collect(t + 1, merged, pops);
+        return merged;
+    }
+
+    // ------------------------------------------------------------------ quiet stretches
+
+    /**
+     * Whether {@link #skipQuiet} can carry the next steps in closed form now: the network is prepared, no event is
+     * pending for the current step, no recorder is attached, every population is {@code quiet} (no input pending,
+     * its drive silent from here on, no neuron able to reach threshold without input) and every rule is
+     * {@link PlasticityRule#quietSkippable}.
+     */
+    public boolean canSkipQuiet() {
+        if (!prepared || closed || current.count != 0 || !spikeRecorders.isEmpty() || !multimeters.isEmpty()
+            || !weightRecorders.isEmpty()) {
+            return false;
         }
-        for (Multimeter m : multimeters) {
-            m.sample(t);
-        }
-        for (WeightRecorder w : weightRecorders) {
-            w.flushWorkers();
+        for (Population p : pops) {
+            if (!p.quiet(step)) {
+                return false;
+            }
         }
         for (PlasticityRule r : ruleArray) {
-            r.endStep(t);
+            if (!r.quietSkippable()) {
+                return false;
+            }
         }
-        for (StepObserver o : observers) {
-            o.stepEnded(t);
+        return true;
+    }
+
+    /**
+     * The steps to simulate after a {@link #skipQuiet} before every rule's record of the past is what stepping
+     * would hold (the largest {@link PlasticityRule#quietResumeSteps}).
+     */
+    public long quietResumeSteps() {
+        prepare();
+        long n = 0;
+        for (PlasticityRule r : ruleArray) {
+            n = Math.max(n, r.quietResumeSteps());
+        }
+        return n;
+    }
+
+    /**
+     * Carries the network over {@code steps} loop steps in which nothing can spike (requires {@link #canSkipQuiet}),
+     * without stepping: each population applies its per-step update with no input, neuron by neuron, until its state
+     * stops changing (a decaying double reaches 0 or a fixed point of the rounding), so the result is bit-identical to
+     * stepping at a cost bounded by the time constants, not by {@code steps}. Flush events that silent neurons emit in
+     * the stretch reach the rules with their own stamps (in stamp order, then delivery order of populations, then
+     * neuron); those emitted in the last step are the next step's events, as after a step. Then each rule carries its
+     * own state ({@link PlasticityRule#skipQuiet}). Step observers are not called for the skipped steps.
+     */
+    public void skipQuiet(long steps) {
+        if (steps < 0) {
+            throw new IllegalArgumentException("steps must be >= 0");
+        }
+        prepare();
+        if (steps == 0) {
+            return;
+        }
+        if (!canSkipQuiet()) {
+            throw new IllegalStateException("the network is not quiet at step " + step + ": simulate it (canSkipQuiet)");
+        }
+        final long from = step;
+        final long to = step + steps;
+        QuietFlushes flushes = new QuietFlushes();
+        int[] order = deliveryOrder.populations();
+        int[] rank = new int[pops.length];
+        for (int q = 0; q < order.length; q++) {
+            rank[order[q]] = q;
+        }
+        for (int i : order) {
+            pops[i].skipQuiet(from, to);
+            pops[i].quietFlushes(from, to, flushes);
+        }
+        // flush events emitted before the last step are delivered in the stretch, each at its stamp (emitted + 1)
+        Integer[] idx = new Integer[flushes.n];
+        for (int q = 0; q < idx.length; q++) {
+            idx[q] = q;
+        }
+        java.util.Arrays.sort(idx, (x, y) -> {
+            int c = Long.compare(flushes.at[x], flushes.at[y]);
+            if (c == 0) {
+                c = Integer.compare(rank[flushes.pop[x]], rank[flushes.pop[y]]);
+            }
+            return c != 0 ? c : Integer.compare(flushes.neuron[x], flushes.neuron[y]);
+        });
+        for (StepEvents[] perWorker : stepEvents) {
+            for (StepEvents ev : perWorker) {
+                ev.clear();
+            }
+        }
+        for (Integer q : idx) {
+            int i = flushes.pop[q];
+            int src = flushes.neuron[q];
+            long stamp = flushes.at[q] + 1;
+            if (stamp == to) {
+                Population p = pops[i];
+                int k = 0;
+                while (src >= p.chunk[k + 1]) {
+                    k++;
+                }
+                stepEvents[k][i].flushEvent(src);
+                continue;
+            }
+            for (Projection proj : outgoing[i]) {
+                PlasticityRule rule = proj.model().rule();
+                if (rule == null) {
+                    continue;
+                }
+                for (int k = 0; k < workers; k++) {
+                    Projection.Part part = proj.part(k);
+                    if (part.rowPtr[src] != part.rowPtr[src + 1]) {
+                        rule.onPresynapticEvent(k, proj, part, src, stamp, true);
+                    }
+                }
+            }
+        }
+        for (PlasticityRule r : ruleArray) {
+            r.skipQuiet(from, to);
+        }
+        mergeStepEvents();
+        step = to;
+    }
+
+    /** Flush events of a quiet stretch, growing arrays. */
+    private static final class QuietFlushes implements Population.QuietFlushSink {
+        int n;
+        int[] pop = new int[64];
+        int[] neuron = new int[64];
+        long[] at = new long[64];
+
+        @Override
+        public void flush(int population, int j, long emittedAt) {
+            if (n == at.length) {
+                pop = java.util.Arrays.copyOf(pop, n * 2);
+                neuron = java.util.Arrays.copyOf(neuron, n * 2);
+                at = java.util.Arrays.copyOf(at, n * 2);
+            }
+            pop[n] = population;
+            neuron[n] = j;
+            at[n++] = emittedAt;
         }
     }
 
