@@ -631,27 +631,33 @@ public final class Network implements AutoCloseable {
             pops[i].skipQuiet(from, to);
             pops[i].quietFlushes(from, to, flushes);
         }
-        // flush events emitted before the last step are delivered in the stretch, each at its stamp (emitted + 1)
-        Integer[] idx = new Integer[flushes.n];
-        for (int q = 0; q < idx.length; q++) {
-            idx[q] = q;
+        // flush events emitted before the last step are delivered in the stretch, each at its stamp (emitted + 1),
+        // in stamp order, then delivery order of populations, then neuron: one sortable key per event
+        long[] key = new long[flushes.n];
+        int[] firstRank = new int[order.length + 1];
+        for (int q = 0; q < order.length; q++) {
+            firstRank[q + 1] = firstRank[q] + pops[order[q]].size();
         }
-        java.util.Arrays.sort(idx, (x, y) -> {
-            int c = Long.compare(flushes.at[x], flushes.at[y]);
-            if (c == 0) {
-                c = Integer.compare(rank[flushes.pop[x]], rank[flushes.pop[y]]);
-            }
-            return c != 0 ? c : Integer.compare(flushes.neuron[x], flushes.neuron[y]);
-        });
+        if (firstRank[order.length] >= 1 << 24 || steps >= 1L << 38) {
+            throw new IllegalArgumentException("skipQuiet: " + steps + " steps of a network of " + firstRank[order.length]
+                + " neurons exceed the flush-event key (2^38 steps, 2^24 neurons); skip in parts");
+        }
+        for (int q = 0; q < flushes.n; q++) {
+            key[q] = (flushes.at[q] - from) << 24 | (firstRank[rank[flushes.pop[q]]] + flushes.neuron[q]);
+        }
+        java.util.Arrays.sort(key);
         for (StepEvents[] perWorker : stepEvents) {
             for (StepEvents ev : perWorker) {
                 ev.clear();
             }
         }
-        for (Integer q : idx) {
-            int i = flushes.pop[q];
-            int src = flushes.neuron[q];
-            long stamp = flushes.at[q] + 1;
+        for (long kq : key) {
+            int g = (int) (kq & ((1 << 24) - 1));
+            int q = java.util.Arrays.binarySearch(firstRank, g);
+            int r = q >= 0 ? q : -q - 2; // populations are never empty: the starts strictly increase
+            int i = order[r];
+            int src = g - firstRank[r];
+            long stamp = from + (kq >>> 24) + 1;
             if (stamp == to) {
                 Population p = pops[i];
                 int k = 0;

@@ -107,29 +107,29 @@ public final class ReadoutPopulation extends Population {
     }
 
     /**
-     * update with x = 0, per neuron until the membrane stops changing (bit-identical to stepping, see
+     * update with x = 0 until the membranes stop changing (bit-identical to stepping, see
      * {@link LifPopulation#skipQuiet}); the last two steps in full (drive, masked signals, both error slots), as
      * stepping leaves them.
      */
     @Override
     void skipQuiet(long from, long to) {
         long full = Math.max(from, to - 2);
-        for (int j = 0; j < size; j++) {
-            double vj = v[j];
-            double ii = iIn[j];
-            for (long t = from; t < full; t++) {
-                double nv = Math.max(pI * ii + 0.0 + pV * vj, vMin);
-                boolean fixed = ii == iE && Double.doubleToRawLongBits(nv) == Double.doubleToRawLongBits(vj);
-                vj = nv;
-                ii = iE;
-                if (fixed) {
-                    break;
+        final double[] before = new double[size];
+        long t = from;
+        while (t < full) {
+            long chunkEnd = Math.min(full, t + QuietDecay.CHECK_EVERY);
+            System.arraycopy(v, 0, before, 0, size);
+            for (; t < chunkEnd; t++) {
+                for (int j = 0; j < size; j++) {
+                    v[j] = Math.max(pI * iIn[j] + 0.0 + pV * v[j], vMin);
+                    iIn[j] = iE;
                 }
             }
-            v[j] = vj;
-            iIn[j] = ii;
+            if (QuietDecay.same(before, 0, v)) {
+                break;
+            }
         }
-        for (long t = full; t < to; t++) {
+        for (t = full; t < to; t++) {
             beginStep(t, 0, size);
             final int errBase = (int) (t & 1) * size;
             for (int j = 0; j < size; j++) {

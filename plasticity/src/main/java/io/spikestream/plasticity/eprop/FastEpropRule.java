@@ -6,6 +6,7 @@ import io.spikestream.network.NeuronModel;
 import io.spikestream.network.PlasticityRule;
 import io.spikestream.network.Population;
 import io.spikestream.network.Projection;
+import io.spikestream.network.QuietDecay;
 import io.spikestream.network.ReadoutPopulation;
 import io.spikestream.network.SynapseLayout;
 import io.spikestream.network.SynapseModel;
@@ -462,17 +463,19 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
             final double kr = r.kappaReg;
             final double h = r.h;
             final double[] fAv = r.fAv;
-            for (int j = 0; j < fAv.length; j++) {
-                double f = fAv[j];
-                for (long t = from; t < to; t++) {
-                    double nf = kr * f + (1.0 - kr) * 0.0 / h;
-                    boolean fixed = Double.doubleToRawLongBits(nf) == Double.doubleToRawLongBits(f);
-                    f = nf;
-                    if (fixed) {
-                        break;
+            final double[] before = new double[fAv.length];
+            long t = from;
+            while (t < to) {
+                long chunkEnd = Math.min(to, t + QuietDecay.CHECK_EVERY);
+                System.arraycopy(fAv, 0, before, 0, fAv.length);
+                for (; t < chunkEnd; t++) {
+                    for (int j = 0; j < fAv.length; j++) {
+                        fAv[j] = kr * fAv[j] + (1.0 - kr) * 0.0 / h;
                     }
                 }
-                fAv[j] = f;
+                if (QuietDecay.same(before, 0, fAv)) {
+                    break;
+                }
             }
             final double[] v = r.pop.vPsi();
             final int[] rr = r.pop.rPsi();
