@@ -133,6 +133,11 @@ final class ContinuousTime implements TimeModel {
         return anchorUs + (step - anchorStep) * usPerStep;
     }
 
+    /** Whether a label starting at {@code startUs} would still find its first step unsimulated. */
+    boolean notYetSimulated(long startUs) {
+        return !anchored || stepOf(startUs) >= l.net.currentStep();
+    }
+
     private void anchor(long tUs) {
         anchored = true;
         anchorUs = Math.floorDiv(tUs, usPerStep) * usPerStep;

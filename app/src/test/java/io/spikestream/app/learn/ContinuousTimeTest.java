@@ -7,6 +7,8 @@ import io.spikestream.network.checkpoint.CheckpointReader;
 import io.spikestream.network.checkpoint.CheckpointWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -316,8 +318,9 @@ class ContinuousTimeTest {
      * (membranes, traces, f_av, histories, optimizer clocks, weights) and every prediction after the silence are
      * bit-identical, at a few hundred steps instead of 60,000.
      */
-    @Test
-    void aMinuteOfSilenceIsCarriedInClosedFormExactlyAsSteppingThroughIt() throws Exception {
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2})
+    void aMinuteOfSilenceIsCarriedInClosedFormExactlyAsSteppingThroughIt(int threads) throws Exception {
         StreamScript a = StreamScript.nmnist(2, 500, 20_000);
         StreamScript b = StreamScript.nmnist(2, 500, 20_000, 3, a.endUs + 60_000_000L);
         List<StreamLearner.Prediction> carried = new ArrayList<>();
@@ -326,7 +329,7 @@ class ContinuousTimeTest {
         long firstOfB = ((StreamScript.Events) b.items.get(1)).t()[0];
         byte[] carriedState;
         byte[] carriedAtResume;
-        try (StreamLearner l = new StreamLearner(settings(), carried::add)) {
+        try (StreamLearner l = new StreamLearner(settings("network.threads=" + threads), carried::add)) {
             a.items.forEach(i -> i.apply(l));
             long before = l.network().currentStep();
             b.items.forEach(i -> i.apply(l));
@@ -340,7 +343,8 @@ class ContinuousTimeTest {
         }
         long steppedSteps;
         byte[] steppedState;
-        try (StreamLearner l = new StreamLearner(settings("time.max_simulated_gap_us=600000000"), stepped::add)) {
+        try (StreamLearner l = new StreamLearner(settings("network.threads=" + threads,
+            "time.max_simulated_gap_us=600000000"), stepped::add)) {
             a.items.forEach(i -> i.apply(l));
             long before = l.network().currentStep();
             b.items.forEach(i -> i.apply(l));
@@ -363,6 +367,82 @@ class ContinuousTimeTest {
         assertTrue(carried.stream().noneMatch(p -> p.windowStartUs() > a.endUs + 1_000_000L
             && p.windowEndUs() < firstOfB - 1_000_000L), "nothing published for the carried silence");
         assertTrue(stepped.size() > carried.size() + 5_000, "stepping publishes a tick every 10 ms of the silence");
+    }
+
+    /** The same stream with every label moved to just after the first event batch at or past its interval's end. */
+    static StreamScript labelsAfterTheirIntervals(StreamScript s) {
+        StreamScript out = new StreamScript();
+        List<StreamScript.Label> waiting = new ArrayList<>();
+        for (StreamScript.Item i : s.items) {
+            if (i instanceof StreamScript.Label lab) {
+                waiting.add(lab);
+                continue;
+            }
+            out.items.add(i);
+            long last = ((StreamScript.Events) i).t()[((StreamScript.Events) i).t().length - 1];
+            waiting.removeIf(lab -> {
+                if (last >= lab.endUs() - 1) {
+                    out.items.add(lab);
+                    return true;
+                }
+                return false;
+            });
+        }
+        out.items.addAll(waiting);
+        out.endUs = s.endUs;
+        return out;
+    }
+
+    /**
+     * Two speeds (time.label_delay_us = 400 ms, labels arriving after their intervals' events): the learner waits for
+     * them and learns exactly what a run with labels on time learns (weights and interval predictions bit for bit),
+     * while the tick predictions come from the preview at the watermark, not 400 ms behind it.
+     */
+    @Test
+    void lateLabelsAreLearnedAsIfOnTimeWhileTicksDoNotWaitForThem() throws Exception {
+        StreamScript onTime = StreamScript.nmnist(3, 200, 20_000);
+        StreamScript late = labelsAfterTheirIntervals(onTime);
+        List<StreamLearner.Prediction> a = new ArrayList<>();
+        List<double[]> weightsOnTime = new ArrayList<>();
+        try (StreamLearner l = new StreamLearner(settings(), a::add)) {
+            onTime.items.forEach(i -> i.apply(l));
+            l.finish();
+            l.projections().values().forEach(p -> weightsOnTime.add(StreamLearner.weights(p)));
+        }
+        List<StreamLearner.Prediction> b = new ArrayList<>();
+        long worstLagUs = 0;
+        try (StreamLearner l = new StreamLearner(settings("time.label_delay_us=400000"), b::add)) {
+            long newest = Long.MIN_VALUE;
+            for (StreamScript.Item i : late.items) {
+                i.apply(l);
+                if (i instanceof StreamScript.Events e) {
+                    newest = Math.max(newest, e.t()[e.t().length - 1]);
+                    long lastTickEnd = b.stream().filter(p -> p.kind() == StreamLearner.Prediction.Kind.TICK)
+                        .mapToLong(StreamLearner.Prediction::windowEndUs).max().orElse(newest);
+                    worstLagUs = Math.max(worstLagUs, newest - lastTickEnd);
+                }
+            }
+            l.finish();
+            assertEquals(0, l.counters().labelsRejectedTotal(), "every late label was in time for the learner");
+            int q = 0;
+            for (var p : l.projections().values()) {
+                assertArrayEquals(weightsOnTime.get(q++), StreamLearner.weights(p), "weights of " + p);
+            }
+        }
+        assertTrue(worstLagUs < 2_000 + 2 * 10_000 + 2_000, "ticks lag the newest event by at most the slack and two "
+            + "ticks, not label_delay_us: worst " + worstLagUs + " us");
+        List<StreamLearner.Prediction> ia = of(a, StreamLearner.Prediction.Kind.INTERVAL);
+        List<StreamLearner.Prediction> ib = of(b, StreamLearner.Prediction.Kind.INTERVAL);
+        assertEquals(3, ia.size());
+        assertEquals(ia.size(), ib.size());
+        for (int i = 0; i < ia.size(); i++) {
+            assertArrayEquals(ia.get(i).scores(), ib.get(i).scores(), "interval " + i);
+        }
+        int ticksA = of(a, StreamLearner.Prediction.Kind.TICK).size();
+        int ticksB = of(b, StreamLearner.Prediction.Kind.TICK).size();
+        assertTrue(Math.abs(ticksA - ticksB) <= 2, "ticks on time " + ticksA + ", with late labels " + ticksB);
+        assertTrue(of(b, StreamLearner.Prediction.Kind.TICK).stream().noneMatch(p -> p.label() >= 0),
+            "labels arriving after their ticks ran are not on those ticks (the learner learns from them)");
     }
 
     /** What cannot be carried (a rule without a closed form) is skipped after max_simulated_gap_us, as before. */
