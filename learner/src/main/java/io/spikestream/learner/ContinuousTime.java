@@ -74,6 +74,8 @@ final class ContinuousTime implements TimeModel {
     private final long maxGapUs;
     private final int jumpConfirm;
     private final int classes;
+    /** supervision.interval_tail_us in steps: how far past its end a label interval's target, learning and scoring reach. */
+    private final long tailSteps;
 
     // the sensor's clock
     private boolean anchored;
@@ -103,6 +105,10 @@ final class ContinuousTime implements TimeModel {
         maxGapUs = s.l("time.max_simulated_gap_us");
         jumpConfirm = s.i("time.jump_confirm_events");
         classes = s.i("supervision.classes");
+        tailSteps = Math.floorDiv(s.l("supervision.interval_tail_us"), usPerStep);
+        if (tailSteps < 0) {
+            throw new IllegalArgumentException("supervision.interval_tail_us must be >= 0, got " + s.l("supervision.interval_tail_us"));
+        }
         double every = s.d("output.predict_every_ms") * 1000.0 / usPerStep;
         if (usPerStep < 1 || slackUs < 0 || labelDelayUs < 0 || maxLabelUs < 1 || maxPendingLabels < 1 || jumpConfirm < 1
             || maxJumpAheadUs < 1 || maxJumpBackUs < 1 || maxGapUs < 1) {
@@ -178,7 +184,7 @@ final class ContinuousTime implements TimeModel {
             anchor(startUs);
         }
         long from = stepOf(startUs);
-        long to = Math.max(from + 1, stepOf(endUs - 1) + 1);
+        long to = Math.max(from + 1, stepOf(endUs - 1) + 1) + tailSteps;
         if (from < l.net.currentStep()) {
             l.counters.labelsLate++;
             return LabelOutcome.LATE;
@@ -187,7 +193,7 @@ final class ContinuousTime implements TimeModel {
         LabelInterval iv = new LabelInterval(sampleId, startUs, endUs, label, learn, from, to, l.model.evidenceSize(), classes);
         iv.emitAt = scorer.emitStep(to);
         intervals.addLast(iv);
-        lastLabelEndUs = endUs;
+        lastLabelEndUs = endUs + tailSteps * usPerStep;
         return LabelOutcome.ACCEPTED;
     }
 
@@ -338,7 +344,7 @@ final class ContinuousTime implements TimeModel {
                 continue;
             }
             long from = Math.max(now, stepOf(iv.startUs));
-            long to = Math.max(from + 1, stepOf(iv.endUs - 1) + 1);
+            long to = Math.max(from + 1, stepOf(iv.endUs - 1) + 1) + tailSteps;
             if (stepOf(iv.endUs - 1) < now) {
                 it.remove();
                 reject(LabelOutcome.LATE, iv.sampleId, iv.startUs, iv.endUs);

@@ -535,7 +535,7 @@ public final class StreamLearner implements AutoCloseable {
     /** Keys only the continuous time model reads (not part of a per_window checkpoint's shape, which predates them). */
     static final String[] CONTINUOUS_KEYS = {"time.reorder_slack_us", "time.label_delay_us", "time.max_label_us",
         "time.max_pending_labels", "time.idle_timeout_ms", "time.max_jump_ahead_us", "time.max_jump_back_us",
-        "time.jump_confirm_events", "time.max_simulated_gap_us"};
+        "time.jump_confirm_events", "time.max_simulated_gap_us", "supervision.interval_tail_us"};
     /** Keys only the per_window time model reads. */
     static final String[] PER_WINDOW_KEYS = {"time.window_norm_us", "time.lateness_us"};
 

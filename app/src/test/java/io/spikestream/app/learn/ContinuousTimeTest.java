@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -443,6 +444,39 @@ class ContinuousTimeTest {
         assertTrue(Math.abs(ticksA - ticksB) <= 2, "ticks on time " + ticksA + ", with late labels " + ticksB);
         assertTrue(of(b, StreamLearner.Prediction.Kind.TICK).stream().noneMatch(p -> p.label() >= 0),
             "labels arriving after their ticks ran are not on those ticks (the learner learns from them)");
+    }
+
+    /**
+     * supervision.interval_tail_us moves an interval's target, learning window and scoring past its end (into the
+     * silence after a recording, where per_window's windows sit): the scores change, and a label starting inside the
+     * previous one's tail overlaps it.
+     */
+    @Test
+    void anIntervalTailMovesLearningAndScoringIntoTheSilenceAfterTheRecording() throws Exception {
+        StreamScript spaced = StreamScript.nmnist(2, 500, 50_000);
+        List<StreamLearner.Prediction> plain = new ArrayList<>();
+        List<StreamLearner.Prediction> tailed = new ArrayList<>();
+        try (StreamLearner l = new StreamLearner(settings(), plain::add)) {
+            spaced.items.forEach(i -> i.apply(l));
+            l.finish();
+        }
+        try (StreamLearner l = new StreamLearner(settings("supervision.interval_tail_us=30000"), tailed::add)) {
+            spaced.items.forEach(i -> i.apply(l));
+            l.finish();
+            assertEquals(0, l.counters().labelsRejectedTotal());
+        }
+        List<StreamLearner.Prediction> a = of(plain, StreamLearner.Prediction.Kind.INTERVAL);
+        List<StreamLearner.Prediction> b = of(tailed, StreamLearner.Prediction.Kind.INTERVAL);
+        assertEquals(2, a.size());
+        assertEquals(2, b.size());
+        assertEquals(a.get(0).windowEndUs(), b.get(0).windowEndUs(), "the label's own span is reported");
+        assertFalse(Arrays.equals(a.get(0).scores(), b.get(0).scores()), "scored 30 ms later, in the silence");
+        StreamScript close = StreamScript.nmnist(2, 500, 10_000);
+        try (StreamLearner l = new StreamLearner(settings("supervision.interval_tail_us=30000"), p -> { })) {
+            close.items.forEach(i -> i.apply(l));
+            l.finish();
+            assertEquals(Map.of("overlaps", 1L), l.counters().labelsRejectedByReason());
+        }
     }
 
     /** What cannot be carried (a rule without a closed form) is skipped after max_simulated_gap_us, as before. */
