@@ -74,7 +74,8 @@ final class PredictionPreview implements AutoCloseable {
         syncedAt = learner.network().currentStep();
     }
 
-    StreamLearner learner() {
+    /** The learning-off learner that runs at the watermark (fed by the learner's own onEvents, onLabel, idle, finish). */
+    StreamLearner ahead() {
         return preview;
     }
 

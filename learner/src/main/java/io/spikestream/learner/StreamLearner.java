@@ -417,9 +417,9 @@ public final class StreamLearner implements AutoCloseable {
      */
     public void onLabel(String sensorId, String sampleId, long startUs, long endUs, int label) {
         time.onLabel(lane(sensorId), sampleId, startUs, endUs, label);
-        if (preview != null && preview.learner().time instanceof ContinuousTime ct && ct.notYetSimulated(startUs)) {
+        if (preview != null && preview.ahead().time instanceof ContinuousTime ct && ct.notYetSimulated(startUs)) {
             // for the label field of the preview's ticks; one it has passed would only be refused there
-            preview.learner().onLabel(sensorId, sampleId, startUs, endUs, label);
+            preview.ahead().onLabel(sensorId, sampleId, startUs, endUs, label);
         }
     }
 
@@ -449,7 +449,7 @@ public final class StreamLearner implements AutoCloseable {
         tm.onEvents(lane);
         if (preview != null) {
             preview.sync();
-            preview.learner().onEvents(sensorId, x, y, p, tUs, n);
+            preview.ahead().onEvents(sensorId, x, y, p, tUs, n);
         }
     }
 
@@ -463,7 +463,7 @@ public final class StreamLearner implements AutoCloseable {
         boolean ran = lane != null && time.idle(lane);
         if (preview != null) {
             preview.sync();
-            ran |= preview.learner().idle(sensorId);
+            ran |= preview.ahead().idle(sensorId);
         }
         return ran;
     }
@@ -495,7 +495,7 @@ public final class StreamLearner implements AutoCloseable {
         time.finish();
         if (preview != null) {
             preview.sync();
-            preview.learner().finish();
+            preview.ahead().finish();
         }
     }
 
