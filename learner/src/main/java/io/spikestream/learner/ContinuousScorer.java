@@ -47,6 +47,10 @@ final class ContinuousScorer {
         Arrays.fill(tickSums, 0.0);
     }
 
+    int tickSteps() {
+        return tickSteps;
+    }
+
     /** The first tick boundary at or after {@code step}. */
     long tickEndAtOrAfter(long step) {
         return tickFrom + Math.floorDiv(Math.max(step, tickFrom) - tickFrom + tickSteps - 1, tickSteps) * tickSteps;

@@ -74,6 +74,8 @@ final class ContinuousTime implements TimeModel {
     private final long maxGapUs;
     private final int jumpConfirm;
     private final int classes;
+    /** supervision.interval_tail_us in steps: how far past its end a label interval's target, learning and scoring reach. */
+    private final long tailSteps;
 
     // the sensor's clock
     private boolean anchored;
@@ -103,6 +105,10 @@ final class ContinuousTime implements TimeModel {
         maxGapUs = s.l("time.max_simulated_gap_us");
         jumpConfirm = s.i("time.jump_confirm_events");
         classes = s.i("supervision.classes");
+        tailSteps = Math.floorDiv(s.l("supervision.interval_tail_us"), usPerStep);
+        if (tailSteps < 0) {
+            throw new IllegalArgumentException("supervision.interval_tail_us must be >= 0, got " + s.l("supervision.interval_tail_us"));
+        }
         double every = s.d("output.predict_every_ms") * 1000.0 / usPerStep;
         if (usPerStep < 1 || slackUs < 0 || labelDelayUs < 0 || maxLabelUs < 1 || maxPendingLabels < 1 || jumpConfirm < 1
             || maxJumpAheadUs < 1 || maxJumpBackUs < 1 || maxGapUs < 1) {
@@ -131,6 +137,11 @@ final class ContinuousTime implements TimeModel {
 
     long timeOf(long step) {
         return anchorUs + (step - anchorStep) * usPerStep;
+    }
+
+    /** Whether a label starting at {@code startUs} would still find its first step unsimulated. */
+    boolean notYetSimulated(long startUs) {
+        return !anchored || stepOf(startUs) >= l.net.currentStep();
     }
 
     private void anchor(long tUs) {
@@ -173,7 +184,7 @@ final class ContinuousTime implements TimeModel {
             anchor(startUs);
         }
         long from = stepOf(startUs);
-        long to = Math.max(from + 1, stepOf(endUs - 1) + 1);
+        long to = Math.max(from + 1, stepOf(endUs - 1) + 1) + tailSteps;
         if (from < l.net.currentStep()) {
             l.counters.labelsLate++;
             return LabelOutcome.LATE;
@@ -182,7 +193,7 @@ final class ContinuousTime implements TimeModel {
         LabelInterval iv = new LabelInterval(sampleId, startUs, endUs, label, learn, from, to, l.model.evidenceSize(), classes);
         iv.emitAt = scorer.emitStep(to);
         intervals.addLast(iv);
-        lastLabelEndUs = endUs;
+        lastLabelEndUs = endUs + tailSteps * usPerStep;
         return LabelOutcome.ACCEPTED;
     }
 
@@ -253,13 +264,68 @@ final class ContinuousTime implements TimeModel {
     }
 
     /**
-     * The sensor was silent for longer than {@code time.max_simulated_gap_us}: the first {@code max_simulated_gap_us}
-     * of the silence are simulated (the network decays as it would: membranes by exp(-gap / tau_m)), the rest is not
-     * (the clock re-anchors so that {@code nextUs} follows at once). Not exact for what a silent network still carries
-     * after that long: eligibility traces, the firing-rate average and the optimizer's step clocks continue as if the
-     * skipped steps had not been there. No ticks are published for the skipped stretch (the sensor was not active).
+     * The sensor was silent for longer than {@code time.max_simulated_gap_us} and its next event is at {@code nextUs}.
+     * The silence is carried in closed form where the network allows it ({@link #carryGap}: exact, the clock keeps
+     * going); otherwise ({@link #skipGap}) its first {@code max_simulated_gap_us} are simulated and the rest skipped.
      */
     private void collapseGap(long nextUs) {
+        if (!carryGap(nextUs)) {
+            skipGap(nextUs);
+        }
+    }
+
+    /**
+     * Carries a silence without stepping through it ({@link io.spikestream.network.Network#skipQuiet}): everything
+     * known runs first (the last tick before the silence closes, intervals up to there are scored), then the network
+     * is stepped until it is quiet (every e-prop window has integrated to its cutoff, nothing in flight, no neuron able
+     * to spike), then carried to {@code quietResumeSteps} plus the reorder slack before the next event (and never into
+     * a label interval not yet begun), on the tick grid, and the rest is stepped as usual. The state is the one
+     * stepping through the silence gives, bit for bit; no ticks are published for the carried stretch (the sensor was
+     * not active). Returns false when the network does not become quiet within {@code max_simulated_gap_us}
+     * (a rule without a closed form, self-sustained activity): the caller then skips.
+     */
+    private boolean carryGap(long nextUs) {
+        long newest = lane.maxEventUs;
+        advanceTo(Math.max(closingStep(), scorer.tickEndAtOrAfter(stepOf(newest) + 1) + READOUT_DELAY));
+        long limit = stepOf(nextUs) - l.net.quietResumeSteps() - Math.floorDiv(slackUs + usPerStep - 1, usPerStep) - 1;
+        for (LabelInterval iv : intervals) {
+            limit = Math.min(limit, iv.from);
+        }
+        long settleCap = l.net.currentStep() + Math.floorDiv(maxGapUs, usPerStep);
+        while (!l.net.canSkipQuiet()) {
+            long now = l.net.currentStep();
+            if (now >= limit) {
+                return true; // too short to be worth carrying: stepped as usual
+            }
+            if (now >= settleCap) {
+                return false;
+            }
+            advanceTo(Math.min(Math.min(limit, settleCap), now + 8));
+        }
+        long now = l.net.currentStep();
+        // resume on the tick grid: the open tick (no evidence in it yet or only silence) restarts at end - READOUT_DELAY
+        long end = scorer.tickEndAtOrAfter(limit - scorer.tickSteps()) + READOUT_DELAY;
+        if (end > limit) {
+            end -= scorer.tickSteps();
+        }
+        if (end <= now) {
+            return true;
+        }
+        l.net.skipQuiet(end - now);
+        scorer.restartTicks(end - READOUT_DELAY);
+        l.counters.gapsCollapsed++;
+        l.counters.gapSkippedUs += (end - now) * usPerStep;
+        return true;
+    }
+
+    /**
+     * A silence the network cannot be carried over: the first {@code max_simulated_gap_us} of it are simulated (the
+     * network decays as it would: membranes by exp(-gap / tau_m)), the rest is not (the clock re-anchors so that
+     * {@code nextUs} follows at once). Not exact for what a silent network still carries after that long: eligibility
+     * traces, the firing-rate average and the optimizer's step clocks continue as if the skipped steps had not been
+     * there. No ticks are published for the skipped stretch (the sensor was not active).
+     */
+    private void skipGap(long nextUs) {
         long newest = lane.maxEventUs;
         long cap = Math.floorDiv(maxGapUs, usPerStep);
         long until = stepOf(newest) + 1 + cap;
@@ -278,7 +344,7 @@ final class ContinuousTime implements TimeModel {
                 continue;
             }
             long from = Math.max(now, stepOf(iv.startUs));
-            long to = Math.max(from + 1, stepOf(iv.endUs - 1) + 1);
+            long to = Math.max(from + 1, stepOf(iv.endUs - 1) + 1) + tailSteps;
             if (stepOf(iv.endUs - 1) < now) {
                 it.remove();
                 reject(LabelOutcome.LATE, iv.sampleId, iv.startUs, iv.endUs);

@@ -64,6 +64,12 @@ final class ScheduledInput implements InputDrive, Checkpointable {
         return horizon;
     }
 
+    /** Nothing scheduled at or after {@code step}: every step up to the horizon has been taken. */
+    @Override
+    public boolean silentFrom(long step) {
+        return horizon <= step;
+    }
+
     @Override
     public String checkpointShape() {
         return "ScheduledInput";

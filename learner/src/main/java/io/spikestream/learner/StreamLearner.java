@@ -144,11 +144,13 @@ public final class StreamLearner implements AutoCloseable {
     final ScheduledInput input = new ScheduledInput();
     final Counters counters = new Counters();
     final RasterCapture raster;
-    private final TimeModel time;
+    final TimeModel time;
     private final int classes;
 
     private boolean learning = true;
     private boolean frozen;
+    /** Continuous time with {@code time.label_delay_us > 0}: the tick predictions that do not wait (else null). */
+    private PredictionPreview preview;
     private java.util.function.Predicate<String> policy = id -> true;
 
     public StreamLearner(Settings s, Listener listener) throws IOException {
@@ -198,7 +200,10 @@ public final class StreamLearner implements AutoCloseable {
         net.addStepObserver(raster::onStep);
         try {
             net.prepare();
-        } catch (RuntimeException e) {
+            if (mode.equals("continuous") && s.l("time.label_delay_us") > 0) {
+                preview = new PredictionPreview(this, s, listener);
+            }
+        } catch (RuntimeException | IOException e) {
             net.close();
             throw e;
         }
@@ -236,6 +241,9 @@ public final class StreamLearner implements AutoCloseable {
     // ------------------------------------------------------------------ for the time models
 
     void emit(Prediction p) {
+        if (preview != null && p.kind() == Prediction.Kind.TICK) {
+            return; // the preview publishes the ticks, at once (this learner runs label_delay_us behind)
+        }
         listener.onPrediction(p);
     }
 
@@ -409,6 +417,10 @@ public final class StreamLearner implements AutoCloseable {
      */
     public void onLabel(String sensorId, String sampleId, long startUs, long endUs, int label) {
         time.onLabel(lane(sensorId), sampleId, startUs, endUs, label);
+        if (preview != null && preview.ahead().time instanceof ContinuousTime ct && ct.notYetSimulated(startUs)) {
+            // for the label field of the preview's ticks; one it has passed would only be refused there
+            preview.ahead().onLabel(sensorId, sampleId, startUs, endUs, label);
+        }
     }
 
     /** Events of this learner's sensor, in time order (stream time, microseconds). */
@@ -435,6 +447,10 @@ public final class StreamLearner implements AutoCloseable {
             tm.accept(lane, tUs[i], neuron);
         }
         tm.onEvents(lane);
+        if (preview != null) {
+            preview.sync();
+            preview.ahead().onEvents(sensorId, x, y, p, tUs, n);
+        }
     }
 
     /**
@@ -444,7 +460,12 @@ public final class StreamLearner implements AutoCloseable {
      */
     public boolean idle(String sensorId) {
         SensorLane lane = shared ? lanes.get(sensorId) : lanes.get("");
-        return lane != null && time.idle(lane);
+        boolean ran = lane != null && time.idle(lane);
+        if (preview != null) {
+            preview.sync();
+            ran |= preview.ahead().idle(sensorId);
+        }
+        return ran;
     }
 
     private SensorLane lane(String sensorId) {
@@ -472,6 +493,10 @@ public final class StreamLearner implements AutoCloseable {
     /** End of the stream: process everything pending and complete the last predictions. */
     public void finish() {
         time.finish();
+        if (preview != null) {
+            preview.sync();
+            preview.ahead().finish();
+        }
     }
 
     // ------------------------------------------------------------------ checkpoints
@@ -510,7 +535,7 @@ public final class StreamLearner implements AutoCloseable {
     /** Keys only the continuous time model reads (not part of a per_window checkpoint's shape, which predates them). */
     static final String[] CONTINUOUS_KEYS = {"time.reorder_slack_us", "time.label_delay_us", "time.max_label_us",
         "time.max_pending_labels", "time.idle_timeout_ms", "time.max_jump_ahead_us", "time.max_jump_back_us",
-        "time.jump_confirm_events", "time.max_simulated_gap_us"};
+        "time.jump_confirm_events", "time.max_simulated_gap_us", "supervision.interval_tail_us"};
     /** Keys only the per_window time model reads. */
     static final String[] PER_WINDOW_KEYS = {"time.window_norm_us", "time.lateness_us"};
 
@@ -526,6 +551,9 @@ public final class StreamLearner implements AutoCloseable {
         net.restore(r);
         readState(in);
         in.expectEnd();
+        if (preview != null) {
+            preview.sync(); // the restored weights; the preview's neurons start at rest (it is not checkpointed)
+        }
     }
 
     /* Layout of the "learner" section: the eight counters, then the time model's state (see each model). */
@@ -571,6 +599,9 @@ public final class StreamLearner implements AutoCloseable {
 
     @Override
     public void close() {
+        if (preview != null) {
+            preview.close();
+        }
         net.close();
     }
 }

@@ -18,6 +18,24 @@ public interface InputDrive {
      */
     int spikesAt(long t, int[] local, int[] mult);
 
+    /**
+     * Whether this drive has no spike for any step at or after {@code step} (so far: more may be added later), which
+     * lets {@link Network#skipQuiet} carry silent steps in closed form. Default: not known, false.
+     */
+    default boolean silentFrom(long step) {
+        return false;
+    }
+
     /** No input at all. */
-    InputDrive SILENT = (t, local, mult) -> 0;
+    InputDrive SILENT = new InputDrive() {
+        @Override
+        public int spikesAt(long t, int[] local, int[] mult) {
+            return 0;
+        }
+
+        @Override
+        public boolean silentFrom(long step) {
+            return true;
+        }
+    };
 }

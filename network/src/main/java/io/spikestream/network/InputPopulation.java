@@ -82,6 +82,17 @@ public final class InputPopulation extends Population {
         return m;
     }
 
+    /** Parrots keep no state besides their last events: quiet when the drive and the input ring have nothing. */
+    @Override
+    boolean quiet(long step) {
+        return inputRingEmpty() && drive.silentFrom(step);
+    }
+
+    @Override
+    void skipQuiet(long from, long to) {
+        // nothing but the flush events (Population#quietFlushes)
+    }
+
     @Override
     void update(long t, int from, int to, StepEvents out) {
         if (from >= to) {

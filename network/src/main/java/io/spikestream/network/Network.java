@@ -371,6 +371,80 @@ public final class Network implements AutoCloseable {
         }
     }
 
+    // ------------------------------------------------------------------ quiet stretches
+
+    /**
+     * Whether {@link #skipQuiet} can carry the next steps in closed form now: the network is prepared, no event is
+     * pending for the current step, no recorder is attached, every population is {@code quiet} (no input pending,
+     * its drive silent from here on, no neuron able to reach threshold without input) and every rule is
+     * {@link PlasticityRule#quietSkippable}.
+     */
+    public boolean canSkipQuiet() {
+        if (!prepared || closed || delivery.current().count != 0 || !spikeRecorders.isEmpty() || !multimeters.isEmpty()
+            || !weightRecorders.isEmpty()) {
+            return false;
+        }
+        for (Population p : pops) {
+            if (!p.quiet(step)) {
+                return false;
+            }
+        }
+        for (PlasticityRule r : ruleArray) {
+            if (!r.quietSkippable()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The steps to simulate after a {@link #skipQuiet} before every rule's record of the past is what stepping
+     * would hold (the largest {@link PlasticityRule#quietResumeSteps}).
+     */
+    public long quietResumeSteps() {
+        prepare();
+        long n = 0;
+        for (PlasticityRule r : ruleArray) {
+            n = Math.max(n, r.quietResumeSteps());
+        }
+        return n;
+    }
+
+    /**
+     * Carries the network over {@code steps} loop steps in which nothing can spike (requires {@link #canSkipQuiet}),
+     * without stepping: each population applies its per-step update with no input, neuron by neuron, until its state
+     * stops changing (a decaying double reaches 0 or a fixed point of the rounding), so the result is bit-identical to
+     * stepping at a cost bounded by the time constants, not by {@code steps}. Flush events that silent neurons emit in
+     * the stretch reach the rules with their own stamps ({@link SpikeDelivery#deliverQuietFlushes}); those emitted in
+     * the last step are the next step's events, as after a step. Then each rule carries its own state
+     * ({@link PlasticityRule#skipQuiet}). Step observers are not called for the skipped steps.
+     */
+    public void skipQuiet(long steps) {
+        if (steps < 0) {
+            throw new IllegalArgumentException("steps must be >= 0");
+        }
+        prepare();
+        if (steps == 0) {
+            return;
+        }
+        if (!canSkipQuiet()) {
+            throw new IllegalStateException("the network is not quiet at step " + step + ": simulate it (canSkipQuiet)");
+        }
+        final long from = step;
+        final long to = step + steps;
+        QuietFlushes flushes = new QuietFlushes();
+        for (int i : delivery.order().populations()) {
+            pops[i].skipQuiet(from, to);
+            pops[i].quietFlushes(from, to, flushes);
+        }
+        delivery.deliverQuietFlushes(from, to, flushes);
+        for (PlasticityRule r : ruleArray) {
+            r.skipQuiet(from, to);
+        }
+        delivery.merge();
+        step = to;
+    }
+
     /** Adds an observer called at the end of every step (any time; between simulate calls). */
     public void addStepObserver(StepObserver o) {
         observers.add(o);

@@ -43,4 +43,32 @@ public interface PlasticityRule {
     /** After the barrier of step t, on one thread, while no worker runs. */
     default void endStep(long t) {
     }
+
+    /**
+     * Whether {@link Network#skipQuiet} may carry this rule over silent steps from its current state: the rule
+     * then gets every flush event of the stretch through {@link #onPresynapticEvent} (with its own stamp) and a
+     * {@link #skipQuiet} call, but no {@link #beginStep}, {@link #afterUpdate} or {@link #endStep} for the
+     * skipped steps. Default: false (the network must be stepped).
+     */
+    default boolean quietSkippable() {
+        return false;
+    }
+
+    /**
+     * Loop steps [from, to) were carried with no input and no spike (the populations already hold their state at
+     * the end of step to - 1, the stretch's flush events were delivered): bring the rule's own per-step state
+     * there. Only when {@link #quietSkippable}.
+     */
+    default void skipQuiet(long from, long to) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot skip quiet steps");
+    }
+
+    /**
+     * Steps to simulate after a {@link Network#skipQuiet} before everything the rule keeps of the past (per-step
+     * histories it did not write for the skipped steps) is what stepping would hold again: a skip should end at
+     * least this long before the next input.
+     */
+    default long quietResumeSteps() {
+        return 0;
+    }
 }

@@ -138,6 +138,62 @@ public abstract sealed class Population permits InputPopulation, LifPopulation, 
         throw new IllegalStateException("unexpected rate input " + projection);
     }
 
+    // ------------------------------------------------------------------ quiet stretches (Network#skipQuiet)
+
+    /**
+     * Whether steps without any input can be carried in closed form from the current state: no input pending in
+     * the ring, and (per model) no neuron that could spike with no input. Default: not supported.
+     */
+    boolean quiet(long step) {
+        return false;
+    }
+
+    /**
+     * Carries the state over loop steps [from, to) with no input and no spike, leaving every array exactly as
+     * stepping would (the same arithmetic per step; see {@link Network#skipQuiet}). Flush events are not this
+     * method's concern: {@link #quietFlushes} reports them and moves {@link #lastEvent}. Only when {@link #quiet}.
+     */
+    void skipQuiet(long from, long to) {
+        throw new UnsupportedOperationException(model.nestName() + " cannot skip quiet steps");
+    }
+
+    /** Whether every slot of the input ring is zero. */
+    final boolean inputRingEmpty() {
+        for (double x : input) {
+            if (x != 0.0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The flush events a silent neuron emits in [from, to) (as {@link #flushDue} would decide step by step:
+     * every {@link #flushSteps} after its last event), handed to {@code sink} in time order per neuron;
+     * {@link #lastEvent} moves to the last of them.
+     */
+    final void quietFlushes(long from, long to, QuietFlushSink sink) {
+        if (flushSteps == TimeGrid.NEVER) {
+            return;
+        }
+        for (int j = 0; j < size; j++) {
+            long last = lastEvent[j];
+            if (last <= 0) {
+                continue;
+            }
+            long e = last + flushSteps < from ? from : last + flushSteps;
+            for (; e < to; e += flushSteps) {
+                sink.flush(index, j, e);
+                lastEvent[j] = e;
+            }
+        }
+    }
+
+    /** Receives the flush events of a quiet stretch: population index, neuron, the step that emits it. */
+    interface QuietFlushSink {
+        void flush(int population, int neuron, long emittedAt);
+    }
+
     protected final boolean flushDue(int j, long t) {
         long last = lastEvent[j];
         return last > 0 && t - last >= flushSteps;

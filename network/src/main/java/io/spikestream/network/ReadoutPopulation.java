@@ -100,6 +100,57 @@ public final class ReadoutPopulation extends Population {
         lastStep = t;
     }
 
+    /** eprop_readout with nothing pending in its input ring (a leaky integrator: it never spikes). */
+    @Override
+    boolean quiet(long step) {
+        return inputRingEmpty();
+    }
+
+    /**
+     * update with x = 0 until the membranes stop changing (bit-identical to stepping, see
+     * {@link LifPopulation#skipQuiet}); the last two steps in full (drive, masked signals, both error slots), as
+     * stepping leaves them.
+     */
+    @Override
+    void skipQuiet(long from, long to) {
+        long full = Math.max(from, to - 2);
+        final double[] before = new double[size];
+        long t = from;
+        while (t < full) {
+            long chunkEnd = Math.min(full, t + QuietDecay.CHECK_EVERY);
+            System.arraycopy(v, 0, before, 0, size);
+            for (; t < chunkEnd; t++) {
+                for (int j = 0; j < size; j++) {
+                    v[j] = Math.max(pI * iIn[j] + 0.0 + pV * v[j], vMin);
+                    iIn[j] = iE;
+                }
+            }
+            if (QuietDecay.same(before, 0, v)) {
+                break;
+            }
+        }
+        for (t = full; t < to; t++) {
+            beginStep(t, 0, size);
+            final int errBase = (int) (t & 1) * size;
+            for (int j = 0; j < size; j++) {
+                double vj = pI * iIn[j] + 0.0 + pV * v[j];
+                vj = Math.max(vj, vMin);
+                v[j] = vj;
+                double y = vj + eL;
+                double err = y - target[j];
+                double w = window[j];
+                double tg = target[j] * w;
+                target[j] = tg;
+                rawSignal[j] = y;
+                readoutSignal[j] = y * w;
+                targetSignal[j] = tg;
+                errorSignal[errBase + j] = err * w;
+                iIn[j] = iE;
+            }
+            lastStep = t;
+        }
+    }
+
     @Override
     protected void writeModelState(StateWriter out) {
         out.putDoubles(v);

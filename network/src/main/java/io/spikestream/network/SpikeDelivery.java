@@ -128,6 +128,75 @@ final class SpikeDelivery {
         return merged;
     }
 
+    /** The order in which populations' events are delivered and merged. */
+    DeliveryOrder order() {
+        return order;
+    }
+
+    /**
+     * A quiet stretch {@code [from, to)} carried by {@link Network#skipQuiet}: the flush events emitted before its last
+     * step reach the plastic projections at their stamps (emitted + 1), in stamp order, then delivery order of
+     * populations, then neuron (one sortable key per event); those of the last step become the workers' step events,
+     * which the caller merges into the next stamp's events.
+     */
+    void deliverQuietFlushes(long from, long to, QuietFlushes flushes) {
+        final long steps = to - from;
+        int[] popOrder = order.populations();
+        int[] rank = new int[pops.length];
+        for (int q = 0; q < popOrder.length; q++) {
+            rank[popOrder[q]] = q;
+        }
+        // flush events emitted before the last step are delivered in the stretch, each at its stamp (emitted + 1),
+        // in stamp order, then delivery order of populations, then neuron: one sortable key per event
+        long[] key = new long[flushes.n];
+        int[] firstRank = new int[popOrder.length + 1];
+        for (int q = 0; q < popOrder.length; q++) {
+            firstRank[q + 1] = firstRank[q] + pops[popOrder[q]].size();
+        }
+        if (firstRank[popOrder.length] >= 1 << 24 || steps >= 1L << 38) {
+            throw new IllegalArgumentException("skipQuiet: " + steps + " steps of a network of " + firstRank[popOrder.length]
+                + " neurons exceed the flush-event key (2^38 steps, 2^24 neurons); skip in parts");
+        }
+        for (int q = 0; q < flushes.n; q++) {
+            key[q] = (flushes.at[q] - from) << 24 | (firstRank[rank[flushes.pop[q]]] + flushes.neuron[q]);
+        }
+        java.util.Arrays.sort(key);
+        for (StepEvents[] perWorker : stepEvents) {
+            for (StepEvents ev : perWorker) {
+                ev.clear();
+            }
+        }
+        for (long kq : key) {
+            int g = (int) (kq & ((1 << 24) - 1));
+            int q = java.util.Arrays.binarySearch(firstRank, g);
+            int r = q >= 0 ? q : -q - 2; // populations are never empty: the starts strictly increase
+            int i = popOrder[r];
+            int src = g - firstRank[r];
+            long stamp = from + (kq >>> 24) + 1;
+            if (stamp == to) {
+                Population p = pops[i];
+                int k = 0;
+                while (src >= p.chunk[k + 1]) {
+                    k++;
+                }
+                stepEvents[k][i].flushEvent(src);
+                continue;
+            }
+            for (Projection proj : outgoing[i]) {
+                PlasticityRule rule = proj.model().rule();
+                if (rule == null) {
+                    continue;
+                }
+                for (int k = 0; k < workers; k++) {
+                    Projection.Part part = proj.part(k);
+                    if (part.rowPtr[src] != part.rowPtr[src + 1]) {
+                        rule.onPresynapticEvent(k, proj, part, src, stamp, true);
+                    }
+                }
+            }
+        }
+    }
+
     /** The events of the stamp about to be delivered. */
     EventList current() {
         return current;

@@ -7,11 +7,14 @@ import io.spikestream.network.checkpoint.CheckpointReader;
 import io.spikestream.network.checkpoint.CheckpointWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -282,12 +285,207 @@ class ContinuousTimeTest {
         }
     }
 
+    /** The network's checkpoint sections alone (neurons, synapses, rule, drives): what a silence may change. */
+    static byte[] networkState(StreamLearner l) {
+        CheckpointWriter w = new CheckpointWriter(l.network().checkpointShape());
+        l.network().addCheckpointSections(w);
+        return w.toBytes();
+    }
+
+    /**
+     * Every section of two network states equal byte for byte, except the input population's scheduled-input ring,
+     * whose capacity depends on how far ahead the next recording's events were scheduled (stepping buffers them up
+     * to 4096 steps ahead, a carried silence resumes closer); nothing is pending in either.
+     */
+    static void assertSameNetworkState(byte[] expected, byte[] actual) throws Exception {
+        CheckpointReader e = CheckpointReader.of(java.lang.foreign.MemorySegment.ofArray(expected), "stepped");
+        CheckpointReader a = CheckpointReader.of(java.lang.foreign.MemorySegment.ofArray(actual), "carried");
+        assertEquals(e.sectionNames(), a.sectionNames());
+        int compared = 0;
+        for (String name : e.sectionNames()) {
+            if (name.equals("network/drive/0")) {
+                continue;
+            }
+            assertArrayEquals(e.section(name).body().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
+                a.section(name).body().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), "section " + name);
+            compared++;
+        }
+        assertTrue(compared >= 8, "sections compared: " + compared);
+    }
+
+    /**
+     * A minute of silence between two labelled recordings, carried in closed form, against the same stream stepped
+     * through every one of its 60,000 steps (time.max_simulated_gap_us beyond the silence): the network's whole state
+     * (membranes, traces, f_av, histories, optimizer clocks, weights) and every prediction after the silence are
+     * bit-identical, at a few hundred steps instead of 60,000.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2})
+    void aMinuteOfSilenceIsCarriedInClosedFormExactlyAsSteppingThroughIt(int threads) throws Exception {
+        StreamScript a = StreamScript.nmnist(2, 500, 20_000);
+        StreamScript b = StreamScript.nmnist(2, 500, 20_000, 3, a.endUs + 60_000_000L);
+        List<StreamLearner.Prediction> carried = new ArrayList<>();
+        List<StreamLearner.Prediction> stepped = new ArrayList<>();
+        long carriedSteps;
+        long firstOfB = ((StreamScript.Events) b.items.get(1)).t()[0];
+        byte[] carriedState;
+        byte[] carriedAtResume;
+        try (StreamLearner l = new StreamLearner(settings("network.threads=" + threads), carried::add)) {
+            a.items.forEach(i -> i.apply(l));
+            long before = l.network().currentStep();
+            b.items.forEach(i -> i.apply(l));
+            l.finish();
+            carriedSteps = l.network().currentStep() - before;
+            assertEquals(1, l.counters().gapsCollapsed);
+            assertTrue(l.counters().gapSkippedUs > 58_000_000L, "carried " + l.counters().gapSkippedUs);
+            assertEquals(0, l.counters().eventsLate);
+            assertEquals(0, l.counters().clockReanchors);
+            carriedState = networkState(l);
+        }
+        long steppedSteps;
+        byte[] steppedState;
+        try (StreamLearner l = new StreamLearner(settings("network.threads=" + threads,
+            "time.max_simulated_gap_us=600000000"), stepped::add)) {
+            a.items.forEach(i -> i.apply(l));
+            long before = l.network().currentStep();
+            b.items.forEach(i -> i.apply(l));
+            l.finish();
+            steppedSteps = l.network().currentStep() - before;
+            assertEquals(0, l.counters().gapsCollapsed);
+            steppedState = networkState(l);
+        }
+        assertEquals(steppedSteps, carriedSteps, "the clock runs on: both network step lines end at the same step");
+        assertSameNetworkState(steppedState, carriedState);
+        List<StreamLearner.Prediction> c = carried.stream().filter(p -> p.windowStartUs() >= firstOfB - 1000).toList();
+        List<StreamLearner.Prediction> s = stepped.stream().filter(p -> p.windowStartUs() >= firstOfB - 1000).toList();
+        assertTrue(c.size() >= 50, "predictions of the second recording: " + c.size());
+        assertEquals(s.size(), c.size());
+        for (int i = 0; i < c.size(); i++) {
+            assertArrayEquals(s.get(i).scores(), c.get(i).scores(), "prediction " + i + " after the silence");
+            assertEquals(s.get(i).kind(), c.get(i).kind());
+            assertEquals(s.get(i).windowStartUs(), c.get(i).windowStartUs());
+        }
+        assertTrue(carried.stream().noneMatch(p -> p.windowStartUs() > a.endUs + 1_000_000L
+            && p.windowEndUs() < firstOfB - 1_000_000L), "nothing published for the carried silence");
+        assertTrue(stepped.size() > carried.size() + 5_000, "stepping publishes a tick every 10 ms of the silence");
+    }
+
+    /** The same stream with every label moved to just after the first event batch at or past its interval's end. */
+    static StreamScript labelsAfterTheirIntervals(StreamScript s) {
+        StreamScript out = new StreamScript();
+        List<StreamScript.Label> waiting = new ArrayList<>();
+        for (StreamScript.Item i : s.items) {
+            if (i instanceof StreamScript.Label lab) {
+                waiting.add(lab);
+                continue;
+            }
+            out.items.add(i);
+            long last = ((StreamScript.Events) i).t()[((StreamScript.Events) i).t().length - 1];
+            waiting.removeIf(lab -> {
+                if (last >= lab.endUs() - 1) {
+                    out.items.add(lab);
+                    return true;
+                }
+                return false;
+            });
+        }
+        out.items.addAll(waiting);
+        out.endUs = s.endUs;
+        return out;
+    }
+
+    /**
+     * Two speeds (time.label_delay_us = 400 ms, labels arriving after their intervals' events): the learner waits for
+     * them and learns exactly what a run with labels on time learns (weights and interval predictions bit for bit),
+     * while the tick predictions come from the preview at the watermark, not 400 ms behind it.
+     */
     @Test
-    void aMinuteOfSilenceCostsTwoSecondsOfStepsAndTheSensorGoesOn() throws Exception {
+    void lateLabelsAreLearnedAsIfOnTimeWhileTicksDoNotWaitForThem() throws Exception {
+        StreamScript onTime = StreamScript.nmnist(3, 200, 20_000);
+        StreamScript late = labelsAfterTheirIntervals(onTime);
+        List<StreamLearner.Prediction> a = new ArrayList<>();
+        List<double[]> weightsOnTime = new ArrayList<>();
+        try (StreamLearner l = new StreamLearner(settings(), a::add)) {
+            onTime.items.forEach(i -> i.apply(l));
+            l.finish();
+            l.projections().values().forEach(p -> weightsOnTime.add(StreamLearner.weights(p)));
+        }
+        List<StreamLearner.Prediction> b = new ArrayList<>();
+        long worstLagUs = 0;
+        try (StreamLearner l = new StreamLearner(settings("time.label_delay_us=400000"), b::add)) {
+            long newest = Long.MIN_VALUE;
+            for (StreamScript.Item i : late.items) {
+                i.apply(l);
+                if (i instanceof StreamScript.Events e) {
+                    newest = Math.max(newest, e.t()[e.t().length - 1]);
+                    long lastTickEnd = b.stream().filter(p -> p.kind() == StreamLearner.Prediction.Kind.TICK)
+                        .mapToLong(StreamLearner.Prediction::windowEndUs).max().orElse(newest);
+                    worstLagUs = Math.max(worstLagUs, newest - lastTickEnd);
+                }
+            }
+            l.finish();
+            assertEquals(0, l.counters().labelsRejectedTotal(), "every late label was in time for the learner");
+            int q = 0;
+            for (var p : l.projections().values()) {
+                assertArrayEquals(weightsOnTime.get(q++), StreamLearner.weights(p), "weights of " + p);
+            }
+        }
+        assertTrue(worstLagUs < 2_000 + 2 * 10_000 + 2_000, "ticks lag the newest event by at most the slack and two "
+            + "ticks, not label_delay_us: worst " + worstLagUs + " us");
+        List<StreamLearner.Prediction> ia = of(a, StreamLearner.Prediction.Kind.INTERVAL);
+        List<StreamLearner.Prediction> ib = of(b, StreamLearner.Prediction.Kind.INTERVAL);
+        assertEquals(3, ia.size());
+        assertEquals(ia.size(), ib.size());
+        for (int i = 0; i < ia.size(); i++) {
+            assertArrayEquals(ia.get(i).scores(), ib.get(i).scores(), "interval " + i);
+        }
+        int ticksA = of(a, StreamLearner.Prediction.Kind.TICK).size();
+        int ticksB = of(b, StreamLearner.Prediction.Kind.TICK).size();
+        assertTrue(Math.abs(ticksA - ticksB) <= 2, "ticks on time " + ticksA + ", with late labels " + ticksB);
+        assertTrue(of(b, StreamLearner.Prediction.Kind.TICK).stream().noneMatch(p -> p.label() >= 0),
+            "labels arriving after their ticks ran are not on those ticks (the learner learns from them)");
+    }
+
+    /**
+     * supervision.interval_tail_us moves an interval's target, learning window and scoring past its end (into the
+     * silence after a recording, where per_window's windows sit): the scores change, and a label starting inside the
+     * previous one's tail overlaps it.
+     */
+    @Test
+    void anIntervalTailMovesLearningAndScoringIntoTheSilenceAfterTheRecording() throws Exception {
+        StreamScript spaced = StreamScript.nmnist(2, 500, 50_000);
+        List<StreamLearner.Prediction> plain = new ArrayList<>();
+        List<StreamLearner.Prediction> tailed = new ArrayList<>();
+        try (StreamLearner l = new StreamLearner(settings(), plain::add)) {
+            spaced.items.forEach(i -> i.apply(l));
+            l.finish();
+        }
+        try (StreamLearner l = new StreamLearner(settings("supervision.interval_tail_us=30000"), tailed::add)) {
+            spaced.items.forEach(i -> i.apply(l));
+            l.finish();
+            assertEquals(0, l.counters().labelsRejectedTotal());
+        }
+        List<StreamLearner.Prediction> a = of(plain, StreamLearner.Prediction.Kind.INTERVAL);
+        List<StreamLearner.Prediction> b = of(tailed, StreamLearner.Prediction.Kind.INTERVAL);
+        assertEquals(2, a.size());
+        assertEquals(2, b.size());
+        assertEquals(a.get(0).windowEndUs(), b.get(0).windowEndUs(), "the label's own span is reported");
+        assertFalse(Arrays.equals(a.get(0).scores(), b.get(0).scores()), "scored 30 ms later, in the silence");
+        StreamScript close = StreamScript.nmnist(2, 500, 10_000);
+        try (StreamLearner l = new StreamLearner(settings("supervision.interval_tail_us=30000"), p -> { })) {
+            close.items.forEach(i -> i.apply(l));
+            l.finish();
+            assertEquals(Map.of("overlaps", 1L), l.counters().labelsRejectedByReason());
+        }
+    }
+
+    /** What cannot be carried (a rule without a closed form) is skipped after max_simulated_gap_us, as before. */
+    @Test
+    void aMinuteOfSilenceTheNetworkCannotBeCarriedOverIsSkippedAfterTwoSeconds() throws Exception {
         StreamScript a = unlabelled(StreamScript.nmnist(1, 500, 0));
         StreamScript b = unlabelled(StreamScript.nmnist(1, 500, 0, 1, a.endUs + 60_000_000L));
         List<StreamLearner.Prediction> out = new ArrayList<>();
-        try (StreamLearner l = new StreamLearner(settings(), out::add)) {
+        try (StreamLearner l = new StreamLearner(settings("network.rule=eprop-exact"), out::add)) {
             a.items.forEach(i -> i.apply(l));
             long before = l.network().currentStep();
             b.items.forEach(i -> i.apply(l));

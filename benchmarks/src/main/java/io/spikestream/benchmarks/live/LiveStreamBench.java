@@ -6,8 +6,11 @@ import io.spikestream.learner.StreamLearner;
 import io.spikestream.ingest.format.EventBatch;
 import io.spikestream.ingest.format.EventFiles;
 import io.spikestream.ingest.format.EventReader;
+import io.spikestream.network.checkpoint.CheckpointReader;
+import io.spikestream.network.checkpoint.CheckpointWriter;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.nio.file.Path;
@@ -107,29 +110,60 @@ public final class LiveStreamBench {
         Recording a = load(samples.get(0));
         Recording b = load(samples.get(1));
         long gapUs = (long) (gapS * 1e6);
-        // warm up the JIT on the same path
+        // warm up the JIT on the same paths
         for (int w = 0; w < 3; w++) {
-            run(a, b, 0, nRec);
+            run(a, b, 0, nRec, false);
+            run(a, b, gapUs, nRec, false);
         }
-        double[] none = run(a, b, 0, nRec);
-        double[] gap = run(a, b, gapUs, nRec);
+        Run none = run(a, b, 0, nRec, false);
+        Run carried = run(a, b, gapUs, nRec, false);
+        Run stepped = run(a, b, gapUs, nRec, true);
         System.out.printf(Locale.ROOT, "idle-gap gap_s=%.1f n_rec=%d wall_ms_no_gap=%.1f wall_ms_with_gap=%.1f "
-                + "gap_cost_ms=%.1f steps_no_gap=%d steps_with_gap=%d gap_cost_us_per_step=%.3f ticks_with_gap=%d%n",
-            gapS, nRec, none[0], gap[0], gap[0] - none[0], (long) none[1], (long) gap[1],
-            (gap[0] - none[0]) * 1000 / Math.max(1, gap[1] - none[1]), (long) gap[2]);
+                + "gap_cost_ms=%.1f steps_no_gap=%d steps_with_gap=%d gap_cost_us_per_step=%.3f ticks_with_gap=%d "
+                + "wall_ms_gap_stepped=%.1f steps_gap_stepped=%d state_equal_to_stepped=%s%n",
+            gapS, nRec, none.ms, carried.ms, carried.ms - none.ms, none.steps, carried.steps,
+            (carried.ms - none.ms) * 1000 / Math.max(1, carried.steps - none.steps), carried.ticks,
+            stepped.ms, stepped.steps, sameNetworkState(carried.state, stepped.state));
     }
 
-    /** [wall ms of feeding b (after a), steps, ticks]. */
-    static double[] run(Recording a, Recording b, long gapUs, int nRec) throws Exception {
+    /** Wall ms of feeding b (after a) and finishing, steps simulated (carried steps not counted), ticks, network state. */
+    record Run(double ms, long steps, long ticks, byte[] state) {
+    }
+
+    static Run run(Recording a, Recording b, long gapUs, int nRec, boolean stepThrough) throws Exception {
         long[] ticks = {0};
-        try (StreamLearner l = new StreamLearner(settings(nRec), p -> ticks[0]++)) {
+        Settings s = stepThrough ? Settings.load(List.of(), List.of("time.mode=continuous", "network.n_rec=" + nRec,
+            "time.max_simulated_gap_us=" + (gapUs + 1_000_000))) : settings(nRec);
+        try (StreamLearner l = new StreamLearner(s, p -> ticks[0]++)) {
             long end = feed(l, a, 0, true);
             long t0 = System.nanoTime();
             feed(l, b, end + gapUs, true);
             l.finish();
             double ms = (System.nanoTime() - t0) / 1e6;
-            return new double[] {ms, l.network().currentStep(), ticks[0]};
+            long steps = l.network().currentStep() - l.counters().gapSkippedUs / s.l("time.us_per_step");
+            CheckpointWriter w = new CheckpointWriter(l.network().checkpointShape());
+            l.network().addCheckpointSections(w);
+            return new Run(ms, steps, ticks[0], w.toBytes());
         }
+    }
+
+    /**
+     * Whether two network states are equal byte for byte in every section but the input's scheduled-input ring (whose
+     * capacity depends on how far ahead events were scheduled; nothing is pending in either).
+     */
+    static boolean sameNetworkState(byte[] x, byte[] y) throws Exception {
+        CheckpointReader a = CheckpointReader.of(MemorySegment.ofArray(x), "carried");
+        CheckpointReader b = CheckpointReader.of(MemorySegment.ofArray(y), "stepped");
+        if (!a.sectionNames().equals(b.sectionNames())) {
+            return false;
+        }
+        for (String name : a.sectionNames()) {
+            if (!name.equals("network/drive/0") && MemorySegment.mismatch(a.section(name).body(), 0,
+                a.section(name).body().byteSize(), b.section(name).body(), 0, b.section(name).body().byteSize()) != -1) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static void heap(List<NmnistSamples.Sample> samples, int minutes, int nRec) throws Exception {

@@ -24,7 +24,13 @@ public final class BridgeStats {
     final AtomicLong outOfGeometryEvents = new AtomicLong();
     final AtomicLong rejectedSources = new AtomicLong();
     final AtomicLong sendErrors = new AtomicLong();
+    final AtomicLong clockRealigns = new AtomicLong();
     private volatile java.util.function.LongSupplier kernelDrops = () -> -1;
+
+    /** Device counter resets the decoder re-aligned its clock after (see {@link SpifDecoder}). */
+    public long clockRealigns() {
+        return clockRealigns.get();
+    }
 
     public long datagrams() {
         return datagrams.get();

@@ -9,6 +9,13 @@ import io.spikestream.ingest.format.SensorGeometry;
  * their device timing: the 32-bit device clock is unwrapped to 64 bits and mapped to the time line by the offset
  * fixed at the first timestamped event ({@code arrival - deviceTime} of that event).
  *
+ * <p>Device counter resets (a camera restart, a power cycle of the SPIF board): the counter steps back. A step back is
+ * taken for a wrap of the 32-bit counter only when the device time it implies across the wrap is no more than the
+ * arrival times advanced plus {@link #WRAP_SLACK_US} (a real wrap happens 71.6 minutes after the previous one, while
+ * the datagrams keep arriving); any other step back is a reset. On a reset the device clock is re-aligned so that the
+ * event continues the time line where it was (at the later of the previous event's time and its own arrival): the
+ * stream sees no jump, the learner no re-anchoring; logged once, counted ({@link BridgeStats#clockRealigns}).
+ *
  * <p>Bad input is counted in {@link BridgeStats}, never thrown: a malformed datagram is dropped whole; a truncated
  * last event and events outside the geometry are dropped one by one, and the rest of the datagram is kept.
  * Not threadsafe: the bridge thread only.
@@ -16,6 +23,9 @@ import io.spikestream.ingest.format.SensorGeometry;
 public final class SpifDecoder {
 
     private static final long WRAP = 1L << 32;
+    /** How far device time may run ahead of the arrival times across a counter wrap (device-side buffering, bursts). */
+    static final long WRAP_SLACK_US = 10_000_000L;
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(SpifDecoder.class.getName());
 
     private final SensorGeometry geometry;
     private final BridgeStats stats;
@@ -23,6 +33,9 @@ public final class SpifDecoder {
     private long deviceToStreamUs;
     private long lastDeviceRaw = -1;
     private long deviceEpochs;
+    private long lastArrivalUs;
+    private long lastStreamUs;
+    private boolean resetLogged;
 
     public SpifDecoder(SensorGeometry geometry, BridgeStats stats) {
         this.geometry = geometry;
@@ -73,17 +86,32 @@ public final class SpifDecoder {
     }
 
     private long streamTime(long deviceRaw, long arrivalUs) {
-        // A step back by more than half the 32-bit range is a wrap of the device counter, not reordering.
-        if (lastDeviceRaw >= 0 && deviceRaw < lastDeviceRaw && lastDeviceRaw - deviceRaw > WRAP / 2) {
-            deviceEpochs++;
+        boolean reset = false;
+        if (lastDeviceRaw >= 0 && deviceRaw < lastDeviceRaw) {
+            long acrossWrap = WRAP - lastDeviceRaw + deviceRaw;
+            if (lastDeviceRaw - deviceRaw > WRAP / 2 && acrossWrap <= arrivalUs - lastArrivalUs + WRAP_SLACK_US) {
+                deviceEpochs++;
+            } else {
+                reset = true;
+            }
         }
         lastDeviceRaw = deviceRaw;
         long device = deviceEpochs * WRAP + deviceRaw;
         if (!aligned) {
             aligned = true;
             deviceToStreamUs = arrivalUs - device;
+        } else if (reset) {
+            deviceToStreamUs = Math.max(lastStreamUs, arrivalUs) - device;
+            stats.clockRealigns.incrementAndGet();
+            if (!resetLogged) {
+                resetLogged = true;
+                LOG.warning("device clock went back (counter reset: camera or board restarted); re-aligned so the stream "
+                    + "time line continues at " + (device + deviceToStreamUs) + " us (counted; logged once)");
+            }
         }
-        return device + deviceToStreamUs;
+        lastArrivalUs = arrivalUs;
+        lastStreamUs = device + deviceToStreamUs;
+        return lastStreamUs;
     }
 
     private static int littleEndianInt(byte[] b, int i) {

@@ -10,6 +10,7 @@ import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SpifDecoderTest {
 
@@ -76,5 +77,37 @@ class SpifDecoderTest {
         decoder.decode(after, after.length, arrival + 999_999, batch);
         assertEquals(arrival, batch.timestampUs[0]);
         assertEquals(arrival + 0x200, batch.timestampUs[1], "512 us later across the 2^32 wrap, not 71 minutes back");
+    }
+
+    /**
+     * A device counter reset (camera restart) is not a wrap: the time line continues where it was instead of leaping
+     * 21 minutes ahead (a reset from 3e9 misread as a wrap) or a second back (a reset from 1e6), counted once each.
+     */
+    @Test
+    void deviceCounterResetIsRealignedNotUnwrapped() {
+        BridgeStats stats = new BridgeStats();
+        SpifDecoder decoder = new SpifDecoder(new SensorGeometry(34, 34), stats);
+        EventBatch batch = new EventBatch(16);
+        long arrival = 5_000_000L;
+        byte[] a = datagram(SpifLayout.word(0, 0, 0, true), (int) 3_000_000_000L, SpifLayout.word(1, 0, 0, true),
+            (int) 3_000_000_400L);
+        byte[] afterReset = datagram(SpifLayout.word(2, 0, 0, true), 1_000, SpifLayout.word(3, 0, 0, true), 1_250);
+        byte[] later = datagram(SpifLayout.word(4, 0, 0, true), 1_001_000);
+        byte[] secondReset = datagram(SpifLayout.word(5, 0, 0, true), 10);
+        decoder.decode(a, a.length, arrival, batch);
+        decoder.decode(afterReset, afterReset.length, arrival + 10_000, batch);
+        decoder.decode(later, later.length, arrival + 1_010_000, batch);
+        decoder.decode(secondReset, secondReset.length, arrival + 1_020_000, batch);
+        long[] t = Arrays.copyOf(batch.timestampUs, 6);
+        assertEquals(arrival, t[0]);
+        assertEquals(arrival + 400, t[1]);
+        assertEquals(arrival + 10_000, t[2], "continues at its arrival, not 21 minutes ahead");
+        assertEquals(arrival + 10_250, t[3], "device spacing kept after the reset");
+        assertEquals(arrival + 1_010_000, t[4]);
+        assertEquals(arrival + 1_020_000, t[5], "a reset to a small count: continues, not a second back");
+        assertEquals(2, stats.clockRealigns());
+        for (int i = 1; i < t.length; i++) {
+            assertTrue(t[i] >= t[i - 1], "the time line never goes back: " + Arrays.toString(t));
+        }
     }
 }

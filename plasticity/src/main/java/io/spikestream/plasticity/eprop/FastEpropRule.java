@@ -7,6 +7,7 @@ import io.spikestream.network.NeuronModel;
 import io.spikestream.network.PlasticityRule;
 import io.spikestream.network.Population;
 import io.spikestream.network.Projection;
+import io.spikestream.network.QuietDecay;
 import io.spikestream.network.ReadoutPopulation;
 import io.spikestream.network.SynapseLayout;
 import io.spikestream.network.SynapseModel;
@@ -422,6 +423,95 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
     public boolean onPresynapticEvent(int worker, Projection proj, Projection.Part part, int src, long s, boolean flush) {
         FastWindows.process(partsByProjection[proj.index()][worker], src, s, flush, scratch[worker], eta.get());
         return true;
+    }
+
+    // ------------------------------------------------------------------ quiet stretches
+
+    /**
+     * Quiet when no source's window waits for an internal close (every {@code nextClose} is 0): every window has then
+     * integrated up to its cutoff, so a flush event of a silent source only moves its bookkeeping (the window it
+     * closes has no steps left to integrate, nothing is read from the histories, no weight changes), and the
+     * histories of the skipped steps are never read.
+     */
+    @Override
+    public boolean quietSkippable() {
+        for (Part[] parts : partsByProjection) {
+            if (parts == null) {
+                continue;
+            }
+            for (Part st : parts) {
+                for (long c : st.nextClose) {
+                    if (c != 0) {
+                        return false;
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The per-neuron state over [from, to): f_av decays as afterUpdate would with z = 0 (step by step until it stops
+     * changing: bit-identical), psi is that of the neurons' state at to - 1, and the close wheel's slots of the
+     * stretch are emptied as beginStep would (their entries are stale: no window is open). The prefix-sum histories
+     * are not written for the skipped steps: the windows that will read them start after the next input spike, and
+     * {@link #quietResumeSteps} steps after the skip every entry a window can read is rewritten (a block start has
+     * passed and the ring has turned over), so the ring then equals stepping's bit for bit.
+     */
+    @Override
+    public void skipQuiet(long from, long to) {
+        for (Recurrent r : recurrent.values()) {
+            final double kr = r.kappaReg;
+            final double h = r.h;
+            final double[] fAv = r.fAv;
+            final double[] before = new double[fAv.length];
+            long t = from;
+            while (t < to) {
+                long chunkEnd = Math.min(to, t + QuietDecay.CHECK_EVERY);
+                System.arraycopy(fAv, 0, before, 0, fAv.length);
+                for (; t < chunkEnd; t++) {
+                    for (int j = 0; j < fAv.length; j++) {
+                        fAv[j] = kr * fAv[j] + (1.0 - kr) * 0.0 / h;
+                    }
+                }
+                if (QuietDecay.same(before, 0, fAv)) {
+                    break;
+                }
+            }
+            final double[] v = r.pop.vPsi();
+            final int[] rr = r.pop.rPsi();
+            final double[] th = r.pop.thetaPsi();
+            for (int j = 0; j < r.psiNow.length; j++) {
+                r.psiNow[j] = r.surrogate.psi(rr[j], v[j], th[j], r.height, r.width);
+            }
+        }
+        for (Part[] parts : partsByProjection) {
+            if (parts == null) {
+                continue;
+            }
+            for (Part st : parts) {
+                if (to - from >= st.wheelCount.length) {
+                    Arrays.fill(st.wheelCount, 0);
+                } else {
+                    for (long t = from; t < to; t++) {
+                        st.wheelCount[(int) (t & st.wheelMask)] = 0;
+                    }
+                }
+            }
+        }
+    }
+
+    /** A block start and a whole ring after the skip: the longest (block + ring) of the histories, plus the 2 steps L lags. */
+    @Override
+    public long quietResumeSteps() {
+        long n = 0;
+        for (Recurrent r : recurrent.values()) {
+            n = Math.max(n, (long) r.hist.block + r.hist.ringSteps + 2);
+        }
+        for (Readout o : readouts.values()) {
+            n = Math.max(n, (long) o.hist.block + o.hist.ringSteps + 2);
+        }
+        return n;
     }
 
     // ------------------------------------------------------------------ checkpoints
