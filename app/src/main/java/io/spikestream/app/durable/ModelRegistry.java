@@ -38,7 +38,11 @@ import java.util.function.Function;
  *
  * <p><b>When.</b> A model is checkpointed when its stream time advanced by the policy's interval or it applied the
  * policy's number of events since its last checkpoint, when it is evicted from the cache (it comes back from that
- * checkpoint on its next record), when its partition is revoked, and on clean shutdown.
+ * checkpoint on its next record), when its partition is revoked, on clean shutdown, and when it has held records no
+ * checkpoint contains for the policy's wall-clock bound ({@code checkpoint.max_dirty_ms}, see
+ * {@link #checkpointOverdue}): the stream-time and event-count triggers need the model's own records, so without the
+ * bound a sensor that goes quiet would keep its last records unacknowledged and pin its partition's committed offset
+ * for good, whatever its neighbours on the partition do.
  *
  * <p>Not threadsafe: the learner thread only (Caffeine runs its maintenance and eviction on the calling thread).
  */
@@ -69,6 +73,8 @@ public final class ModelRegistry implements AutoCloseable {
         long version;
         long eventsSince;
         long lastCheckpointStreamUs = Long.MIN_VALUE;
+        /** Wall-clock millis at which the model first changed after its last checkpoint; MIN_VALUE while clean. */
+        long dirtySinceMillis = Long.MIN_VALUE;
         boolean changedWithoutInput;
         boolean closed;
 
@@ -98,6 +104,9 @@ public final class ModelRegistry implements AutoCloseable {
     private long checkpoints;
     private long evicted;
     private long skipped;
+    private long overdue;
+    /** Wall-clock millis of the next scan for models dirty longer than the policy allows. */
+    private long nextOverdueScanMillis = Long.MIN_VALUE;
 
     public ModelRegistry(CheckpointStore store, Function<String, StreamLearner> template, DurabilityPolicy policy,
                          InstantSource clock) {
@@ -149,6 +158,7 @@ public final class ModelRegistry implements AutoCloseable {
             return false;
         }
         effect.accept(m.learner);
+        markDirty(m);
         m.next.put(tp, offset + 1);
         m.pending.add(new Pending(tp, offset, ack));
         m.eventsSince += events;
@@ -168,7 +178,50 @@ public final class ModelRegistry implements AutoCloseable {
             checkpoint(m, due);
         }
         retireEvicted();
+        checkpointOverdueIfScanDue();
         return true;
+    }
+
+    private void markDirty(Model m) {
+        if (m.dirtySinceMillis == Long.MIN_VALUE) {
+            m.dirtySinceMillis = clock.millis();
+        }
+    }
+
+    /** Scans for overdue models at most every quarter of the bound (a scan visits every resident model). */
+    private void checkpointOverdueIfScanDue() {
+        if (policy.maxDirtyMillis() <= 0) {
+            return;
+        }
+        long now = clock.millis();
+        if (now >= nextOverdueScanMillis) {
+            checkpointOverdue();
+        }
+    }
+
+    /**
+     * Checkpoints every resident model that has held changes no checkpoint contains for {@code checkpoint.max_dirty_ms}
+     * of wall-clock time or longer (reason {@code max dirty time}), which acknowledges its records. Called after every
+     * record (at most one scan per quarter of the bound) and by the pipeline on a timer, so it also runs when no record
+     * arrives at all. Returns how many models it checkpointed.
+     */
+    public int checkpointOverdue() {
+        long bound = policy.maxDirtyMillis();
+        if (bound <= 0) {
+            return 0;
+        }
+        long now = clock.millis();
+        nextOverdueScanMillis = now + Math.max(1, bound / 4);
+        int n = 0;
+        for (Model m : resident.asMap().values()) {
+            if (m.dirty() && m.dirtySinceMillis != Long.MIN_VALUE && now - m.dirtySinceMillis >= bound) {
+                checkpoint(m, "max dirty time");
+                overdue++;
+                n++;
+            }
+        }
+        retireEvicted();
+        return n;
     }
 
     private Model acquire(String modelId) {
@@ -250,6 +303,7 @@ public final class ModelRegistry implements AutoCloseable {
             m.pending.clear();
             m.eventsSince = 0;
             m.changedWithoutInput = false;
+            m.dirtySinceMillis = Long.MIN_VALUE;
             m.lastCheckpointStreamUs = m.learner.streamTimeUs();
             checkpoints++;
             Written w = new Written(info, positions, file, reason);
@@ -279,6 +333,7 @@ public final class ModelRegistry implements AutoCloseable {
         for (Model m : new ArrayList<>(resident.asMap().values())) {
             action.accept(m.learner);
             m.changedWithoutInput = true;
+            markDirty(m);
         }
     }
 
@@ -353,6 +408,26 @@ public final class ModelRegistry implements AutoCloseable {
 
     public long evicted() {
         return evicted;
+    }
+
+    /** Checkpoints written because a model stayed dirty for {@code checkpoint.max_dirty_ms}. */
+    public long overdueCheckpoints() {
+        return overdue;
+    }
+
+    /**
+     * Wall-clock millis since the oldest change of a resident model that no checkpoint contains yet (0 when every
+     * resident model is clean): what {@code checkpoint.max_dirty_ms} bounds.
+     */
+    public long oldestDirtyMillis() {
+        long now = clock.millis();
+        long oldest = 0;
+        for (Model m : resident.asMap().values()) {
+            if (m.dirty() && m.dirtySinceMillis != Long.MIN_VALUE) {
+                oldest = Math.max(oldest, now - m.dirtySinceMillis);
+            }
+        }
+        return oldest;
     }
 
     /** Records skipped because their model had already applied them. */

@@ -70,6 +70,9 @@ public final class LearnerPipeline implements AutoCloseable {
     private final java.util.Set<String> idled = new java.util.HashSet<>();
     private long idleTimeoutNanos;
     private Disposable idleChecks;
+    /** {@code checkpoint.max_dirty_ms} of a durable pipeline (0: off). */
+    private final long maxDirtyMillis;
+    private Disposable overdueChecks;
     /** Sensor id -> model id: the sensor itself, or {@link StreamLearner#SHARED_MODEL_ID} for a shared network. */
     private volatile Function<String, String> modelOf = Function.identity();
 
@@ -113,12 +116,14 @@ public final class LearnerPipeline implements AutoCloseable {
         this.factory = learnerForSensor;
         this.registry = null;
         this.hook = null;
+        this.maxDirtyMillis = 0;
     }
 
     private LearnerPipeline(KafkaEndpoint endpoint, SourceOptions options, Function<String, StreamLearner> template,
                             CheckpointStore store, DurabilityPolicy policy, InstantSource clock, StreamItemDecoder decoder) {
         this.factory = template;
         this.registry = new ModelRegistry(store, template, policy, clock);
+        this.maxDirtyMillis = policy.maxDirtyMillis();
         String shape;
         try (StreamLearner probe = template.apply("")) {
             shape = probe.checkpointShape();
@@ -226,6 +231,22 @@ public final class LearnerPipeline implements AutoCloseable {
         if (idleTimeoutNanos > 0) {
             long period = Math.max(1, TimeUnit.NANOSECONDS.toMillis(idleTimeoutNanos) / 4);
             idleChecks = learnerThread.schedulePeriodically(this::checkIdleSafely, period, period, TimeUnit.MILLISECONDS);
+        }
+        if (registry != null && maxDirtyMillis > 0) {
+            // the registry also scans after records; the timer covers a partition whose every sensor went quiet
+            long period = Math.max(1, maxDirtyMillis / 4);
+            overdueChecks = learnerThread.schedulePeriodically(this::checkpointOverdueSafely, period, period, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void checkpointOverdueSafely() {
+        if (draining || closed || failure != null) {
+            return;
+        }
+        try {
+            registry.checkpointOverdue();
+        } catch (RuntimeException e) {
+            onError(e);
         }
     }
 
@@ -470,6 +491,9 @@ public final class LearnerPipeline implements AutoCloseable {
         closed = true;
         if (idleChecks != null) {
             idleChecks.dispose();
+        }
+        if (overdueChecks != null) {
+            overdueChecks.dispose();
         }
         if (registry != null && failure == null && subscription != null) {
             // clean shutdown: stop applying (so the learner thread is free at once), make every model's state durable
