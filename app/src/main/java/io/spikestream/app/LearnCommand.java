@@ -103,14 +103,11 @@ public final class LearnCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         try {
             return learn();
-        } catch (IllegalStateException | java.io.UncheckedIOException | IOException e) {
-            // recovery refused (missing store, other shape, retention gap, damaged checkpoints): say why, plainly
-            Throwable root = e;
-            while (root.getCause() != null && root.getCause() != root) {
-                root = root.getCause();
-            }
-            System.err.println("learn: " + root.getMessage());
-            return 2;
+        } catch (Exception | Error e) {
+            // recovery refused (missing store, other shape, retention gap, damaged checkpoints): code 2, say why,
+            // plainly; the learner failed while learning: 3; a JVM error (out of memory, a full disk under a
+            // memory-mapped checkpoint): 4 (ExitCodes)
+            return ExitCodes.report("learn", e, System.err);
         }
     }
 

@@ -143,6 +143,15 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
     @Override
     public Integer call() throws Exception {
         Settings s = Settings.load(configs, overrides);
+        try {
+            return run(s);
+        } catch (Exception | Error e) {
+            // refused at start or recovery: 2; the learner failed: 3; a JVM error: 4 (ExitCodes, README)
+            return ExitCodes.report("run", e, System.err);
+        }
+    }
+
+    private int run(Settings s) throws Exception {
         CountDownLatch stopped = new CountDownLatch(1);
         CountDownLatch cleanedUp = new CountDownLatch(1);
         try (KafkaEndpoint endpoint = kafka.open(System.err); Deployment d = new Deployment(s, endpoint, kafka, checkpointDir, frozen)) {

@@ -105,6 +105,9 @@ public final class ModelRegistry implements AutoCloseable {
     private long evicted;
     private long skipped;
     private long overdue;
+    private long checkpointFailures;
+    /** Wall-clock millis of the last durable checkpoint of any model; MIN_VALUE before the first. */
+    private volatile long lastCheckpointMillis = Long.MIN_VALUE;
     /** Wall-clock millis of the next scan for models dirty longer than the policy allows. */
     private long nextOverdueScanMillis = Long.MIN_VALUE;
 
@@ -306,12 +309,20 @@ public final class ModelRegistry implements AutoCloseable {
             m.dirtySinceMillis = Long.MIN_VALUE;
             m.lastCheckpointStreamUs = m.learner.streamTimeUs();
             checkpoints++;
+            lastCheckpointMillis = clock.millis();
             Written w = new Written(info, positions, file, reason);
             for (Consumer<Written> l : listeners) {
                 l.accept(w);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot checkpoint model '" + m.id + "' in " + store.dir() + ": " + e.getMessage(), e);
+            checkpointFailures++;
+            throw new CheckpointWriteException("cannot checkpoint model '" + m.id + "' in " + store.dir() + ": " + e.getMessage(), e);
+        } catch (InternalError e) {
+            // a memory-mapped write faults (SIGBUS) when the file system has no room for the pages it touches; the
+            // writer has deleted its temporary file. Still an Error: the process cannot go on safely, but say where.
+            checkpointFailures++;
+            throw new InternalError("cannot checkpoint model '" + m.id + "' in " + store.dir() + ": " + e.getMessage()
+                + " (a memory-mapped checkpoint write faults like this when the file system is full)", e);
         }
     }
 
@@ -408,6 +419,16 @@ public final class ModelRegistry implements AutoCloseable {
 
     public long evicted() {
         return evicted;
+    }
+
+    /** Checkpoints that could not be written (each stops the pipeline). */
+    public long checkpointFailures() {
+        return checkpointFailures;
+    }
+
+    /** Wall-clock millis of the newest durable checkpoint of any model; {@link Long#MIN_VALUE} before the first. */
+    public long lastCheckpointMillis() {
+        return lastCheckpointMillis;
     }
 
     /** Checkpoints written because a model stayed dirty for {@code checkpoint.max_dirty_ms}. */

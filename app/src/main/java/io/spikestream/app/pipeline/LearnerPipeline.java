@@ -46,6 +46,7 @@ import java.util.function.Function;
 public final class LearnerPipeline implements AutoCloseable {
 
     private static final java.util.logging.Logger IDLE_LOG = java.util.logging.Logger.getLogger("io.spikestream.idle");
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LearnerPipeline.class);
 
     private final KafkaRecordSource<StreamItem> source;
     private final Function<String, StreamLearner> factory;
@@ -59,6 +60,8 @@ public final class LearnerPipeline implements AutoCloseable {
     private volatile long labels;
     private volatile long records;
     private volatile Throwable failure;
+    /** A JVM error on the learner thread: nothing more is applied or acknowledged (see {@link #onSignalGuarded}). */
+    private volatile Error fatal;
     private Disposable subscription;
     private boolean closed;
     /** Set by close(): records still arriving are left unapplied (and unacknowledged) for the partitions' next owner. */
@@ -227,7 +230,7 @@ public final class LearnerPipeline implements AutoCloseable {
     public void start() {
         subscription = source.flux()
             .publishOn(learnerThread, registry == null ? 256 : DURABLE_PREFETCH)
-            .subscribe(this::onSignal, this::onError);
+            .subscribe(this::onSignalGuarded, this::onError);
         if (idleTimeoutNanos > 0) {
             long period = Math.max(1, TimeUnit.NANOSECONDS.toMillis(idleTimeoutNanos) / 4);
             idleChecks = learnerThread.schedulePeriodically(this::checkIdleSafely, period, period, TimeUnit.MILLISECONDS);
@@ -247,6 +250,8 @@ public final class LearnerPipeline implements AutoCloseable {
             registry.checkpointOverdue();
         } catch (RuntimeException e) {
             onError(e);
+        } catch (Error e) {
+            fatal(e);
         }
     }
 
@@ -258,7 +263,40 @@ public final class LearnerPipeline implements AutoCloseable {
             checkIdle();
         } catch (RuntimeException e) {
             onError(e);
+        } catch (Error e) {
+            fatal(e);
         }
+    }
+
+    /**
+     * Reactor does not pass a JVM error ({@link VirtualMachineError}: {@link OutOfMemoryError}, the
+     * {@link InternalError} of a memory-mapped write on a full disk; {@link LinkageError}) to {@code onError}: it
+     * rethrows it into the scheduler, which logs it, and the {@code publishOn} stage never drains again. The consumer
+     * would keep its partitions, heartbeating, and nothing would happen. So every {@link Error} is caught here and made
+     * the pipeline's failure; the command sees it, closes the pipeline (the source leaves the group) and exits with
+     * its own code ({@link io.spikestream.app.ExitCodes#FATAL}). Records arriving after it are neither applied nor
+     * acknowledged.
+     */
+    private void onSignalGuarded(SourceSignal<StreamItem> signal) {
+        if (fatal != null) {
+            if (signal instanceof SourceSignal.PartitionsRevoked<StreamItem> rv) {
+                rv.release(); // nothing to make durable any more: let the partitions go at once
+            }
+            return;
+        }
+        try {
+            onSignal(signal);
+        } catch (Error e) {
+            fatal(e);
+        }
+    }
+
+    private void fatal(Error e) {
+        if (fatal == null) {
+            fatal = e;
+            LOG.error("fatal error on the learner thread; the pipeline stops and gives its partitions up: {}", e.toString(), e);
+        }
+        onError(e);
     }
 
     private void onSignal(SourceSignal<StreamItem> signal) {
@@ -272,7 +310,7 @@ public final class LearnerPipeline implements AutoCloseable {
         StreamItem item = r.value();
         String model = modelOf.apply(item.sensorId());
         StreamLearner learner = learners.computeIfAbsent(model, factory);
-        apply(learner, item);
+        applyOrFail(learner, item, r.partition(), r.offset());
         seen(model);
         if (item instanceof StreamItem.Events e) {
             events += e.events().count();
@@ -297,7 +335,7 @@ public final class LearnerPipeline implements AutoCloseable {
                 RecordObserver o = observer;
                 o.before(r.partition(), r.offset(), item.sensorId());
                 boolean applied = registry.apply(modelOf.apply(item.sensorId()), r.partition(), r.offset(), r::acknowledge, n,
-                    learner -> apply(learner, item));
+                    learner -> applyOrFail(learner, item, r.partition(), r.offset()));
                 seen(modelOf.apply(item.sensorId()));
                 if (applied) {
                     if (item instanceof StreamItem.Events) {
@@ -325,6 +363,15 @@ public final class LearnerPipeline implements AutoCloseable {
         }
         synchronized (progress) {
             progress.notifyAll();
+        }
+    }
+
+    /** Applies a record; what the learner throws becomes a {@link LearnerFailure} naming the record. */
+    private static void applyOrFail(StreamLearner learner, StreamItem item, TopicPartition tp, long offset) {
+        try {
+            apply(learner, item);
+        } catch (RuntimeException e) {
+            throw new LearnerFailure("record " + tp + "@" + offset + " of sensor '" + item.sensorId() + "': " + e, e);
         }
     }
 
@@ -412,7 +459,9 @@ public final class LearnerPipeline implements AutoCloseable {
     }
 
     private void onError(Throwable t) {
-        failure = t;
+        if (failure == null) {
+            failure = t; // the first failure is the cause; what follows (a cancelled source...) is its consequence
+        }
         synchronized (progress) {
             progress.notifyAll();
         }
@@ -480,6 +529,11 @@ public final class LearnerPipeline implements AutoCloseable {
 
     public Throwable failure() {
         return failure;
+    }
+
+    /** The JVM error that stopped the pipeline, or null. */
+    public Error fatal() {
+        return fatal;
     }
 
     /** Stops the pipeline (durable: after checkpointing every model). Idempotent. */
