@@ -138,6 +138,7 @@ public final class LearnCommand implements Callable<Integer> {
             if (settings.b("sensor.share_network")) {
                 pipeline.shareOneNetwork();
             }
+            pipeline.onProcessingError(settings.s("processing.on_error"));
             pipeline.registry().addListener(LearnCommand::printCheckpoint);
             CheckpointPublisher publisher = publish ? new CheckpointPublisher(endpoint, checkpointsTopic, inlineLimit,
                 CheckpointSigner.fromProperties(kafka.spikestreamProperties())) : null;
@@ -212,8 +213,9 @@ public final class LearnCommand implements Callable<Integer> {
     private static String summary(LearnerPipeline p, long predictions) {
         ModelRegistry r = p.registry();
         return String.format(Locale.ROOT, "learned records=%d applied_events=%d labels=%d models_created=%d models_restored=%d "
-                + "checkpoints=%d skipped=%d evicted=%d predictions=%d", p.recordsConsumed(), p.eventsConsumed(),
-            p.labelsConsumed(), r.created(), r.restored(), r.checkpoints(), r.skipped(), r.evicted(), predictions);
+                + "checkpoints=%d skipped=%d evicted=%d predictions=%d processing_errors=%d", p.recordsConsumed(), p.eventsConsumed(),
+            p.labelsConsumed(), r.created(), r.restored(), r.checkpoints(), r.skipped(), r.evicted(), predictions,
+            p.processingErrors());
     }
 
     /** End offsets of every partition of {@code topic} now. */

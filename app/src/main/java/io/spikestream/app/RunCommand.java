@@ -52,6 +52,7 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
         final LearnerOutputs outputs;
         final LearnerPipeline pipeline;
         private final boolean shareNetwork;
+        private final String onProcessingError;
         private final long idleTimeoutMs;
         final PredictionPublisher publisher;
 
@@ -68,6 +69,7 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
             s = StreamLearner.resolveTimeMode(s, "continuous");
             this.endpoint = endpoint;
             this.shareNetwork = s.b("sensor.share_network");
+            this.onProcessingError = s.s("processing.on_error");
             this.idleTimeoutMs = s.s("time.mode").equals("continuous") ? s.l("time.idle_timeout_ms") : 0;
             String events = s.s("pipeline.events_topic");
             String labels = s.s("pipeline.labels_topic");
@@ -129,6 +131,7 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
             if (idleTimeoutMs > 0) {
                 pipeline.idleAfter(java.time.Duration.ofMillis(idleTimeoutMs));
             }
+            pipeline.onProcessingError(onProcessingError);
             pipeline.start();
         }
 

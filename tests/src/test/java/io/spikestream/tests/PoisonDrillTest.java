@@ -107,7 +107,7 @@ class PoisonDrillTest {
         return reasons;
     }
 
-    private static ProducerRecord<String, byte[]> label(String topic, String sensor, String sample, long start, long end,
+    static ProducerRecord<String, byte[]> label(String topic, String sensor, String sample, long start, long end,
                                                         Integer cls) {
         LabelRecord l = LabelRecord.newBuilder().setSensorId(sensor).setSampleId(sample).setWindowStartUs(start)
             .setWindowEndUs(end).setLabel(cls).build();
@@ -119,7 +119,7 @@ class PoisonDrillTest {
             "--checkpoint-dir", store.toString(), "--until-end", "--set", "network.n_rec=20");
     }
 
-    private static List<DeadLetter> deadLetters(KafkaEndpoint endpoint, int expected) throws Exception {
+    static List<DeadLetter> deadLetters(KafkaEndpoint endpoint, int expected) throws Exception {
         List<DeadLetter> letters = new ArrayList<>();
         Map<String, Object> config = ClientConfigs.consumer(endpoint, "reader-" + UUID.randomUUID(), 100);
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

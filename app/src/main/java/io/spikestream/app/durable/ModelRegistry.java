@@ -160,7 +160,17 @@ public final class ModelRegistry implements AutoCloseable {
             retireEvicted();
             return false;
         }
-        effect.accept(m.learner);
+        try {
+            effect.accept(m.learner);
+        } catch (RuntimeException e) {
+            // the learner threw part-way: the record reached the model (perhaps in part), so it counts as applied and
+            // its acknowledgement (for a failed record: its dead letter) waits for a checkpoint like any other's.
+            // Never applied twice: a restart before that checkpoint re-reads it from the previous one.
+            markDirty(m);
+            m.next.put(tp, offset + 1);
+            m.pending.add(new Pending(tp, offset, ack));
+            throw e;
+        }
         markDirty(m);
         m.next.put(tp, offset + 1);
         m.pending.add(new Pending(tp, offset, ack));

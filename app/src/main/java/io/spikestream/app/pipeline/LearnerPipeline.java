@@ -67,6 +67,13 @@ public final class LearnerPipeline implements AutoCloseable {
     /** Set by close(): records still arriving are left unapplied (and unacknowledged) for the partitions' next owner. */
     private volatile boolean draining;
     private volatile RecordObserver observer = RecordObserver.NONE;
+    /** {@code processing.on_error}: true = fail the pipeline on a record the learner cannot apply. */
+    private boolean failOnProcessingError;
+    private volatile long processingErrors;
+    private long lastErrorLogNanos = Long.MIN_VALUE;
+    private long errorsNotLogged;
+    /** At most one processing-error log line per this interval (the rest are counted in the next line). */
+    static final long ERROR_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** Model id -> wall-clock nanos of its latest record, for idleness (learner thread only). */
     private final Map<String, Long> lastRecordNanos = new LinkedHashMap<>();
     /** Models already moved on since their latest record. */
@@ -204,6 +211,40 @@ public final class LearnerPipeline implements AutoCloseable {
         }
     }
 
+    /**
+     * What a record the learner cannot apply does ({@code processing.on_error}, as Kafka Streams' processing exception
+     * handler): {@code continue} (default) logs it (at most one line per 10 s), counts it, dead-letters it with the
+     * learner's reason and goes on (acknowledged once the letter is written; in a durable pipeline once the model's next
+     * checkpoint is durable too); {@code fail} stops the pipeline with a {@link LearnerFailure}. Call before
+     * {@link #start}.
+     */
+    public LearnerPipeline onProcessingError(String mode) {
+        this.failOnProcessingError = switch (mode) {
+            case "continue" -> false;
+            case "fail" -> true;
+            default -> throw new IllegalArgumentException("processing.on_error must be continue or fail, got '" + mode + "'");
+        };
+        return this;
+    }
+
+    /** Records the learner could not apply (dead-lettered under {@code processing.on_error=continue}). */
+    public long processingErrors() {
+        return processingErrors;
+    }
+
+    private void processingFailed(SourceSignal.Record<StreamItem> r, LearnerFailure e) {
+        processingErrors++;
+        long now = System.nanoTime();
+        if (lastErrorLogNanos == Long.MIN_VALUE || now - lastErrorLogNanos >= ERROR_LOG_INTERVAL_NANOS) {
+            LOG.warn("{}; dead-lettered, going on (processing.on_error=continue){}", e.getMessage(),
+                errorsNotLogged > 0 ? "; " + errorsNotLogged + " more since the last such line" : "");
+            lastErrorLogNanos = now;
+            errorsNotLogged = 0;
+        } else {
+            errorsNotLogged++;
+        }
+    }
+
     /** Sets the record observer of a durable pipeline (call before {@link #start}). */
     public void setRecordObserver(RecordObserver o) {
         this.observer = o == null ? RecordObserver.NONE : o;
@@ -310,7 +351,21 @@ public final class LearnerPipeline implements AutoCloseable {
         StreamItem item = r.value();
         String model = modelOf.apply(item.sensorId());
         StreamLearner learner = learners.computeIfAbsent(model, factory);
-        applyOrFail(learner, item, r.partition(), r.offset());
+        try {
+            applyOrFail(learner, item, r.partition(), r.offset());
+        } catch (LearnerFailure e) {
+            if (failOnProcessingError) {
+                throw e;
+            }
+            processingFailed(r, e);
+            r.deadLetter(e.getMessage());
+            records++;
+            synchronized (progress) {
+                progress.notifyAll();
+            }
+            return;
+        }
+        r.forgetBytes();
         seen(model);
         if (item instanceof StreamItem.Events e) {
             events += e.events().count();
@@ -334,8 +389,28 @@ public final class LearnerPipeline implements AutoCloseable {
                 int n = item instanceof StreamItem.Events e ? e.events().count() : 0;
                 RecordObserver o = observer;
                 o.before(r.partition(), r.offset(), item.sensorId());
-                boolean applied = registry.apply(modelOf.apply(item.sensorId()), r.partition(), r.offset(), r::acknowledge, n,
-                    learner -> applyOrFail(learner, item, r.partition(), r.offset()));
+                String[] failed = new String[1];
+                ModelRegistry.Ack ack = () -> {
+                    if (failed[0] == null) {
+                        r.acknowledge();
+                    } else {
+                        r.deadLetter(failed[0]); // acknowledged by the source once written
+                    }
+                };
+                boolean applied;
+                try {
+                    applied = registry.apply(modelOf.apply(item.sensorId()), r.partition(), r.offset(), ack, n,
+                        learner -> applyOrFail(learner, item, r.partition(), r.offset()));
+                    r.forgetBytes();
+                } catch (LearnerFailure e) {
+                    if (failOnProcessingError) {
+                        throw e;
+                    }
+                    // the model took the record in (see ModelRegistry.apply): its dead letter goes with its checkpoint
+                    failed[0] = e.getMessage();
+                    processingFailed(r, e);
+                    applied = false;
+                }
                 seen(modelOf.apply(item.sensorId()));
                 if (applied) {
                     if (item instanceof StreamItem.Events) {
