@@ -125,6 +125,7 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
         }
 
         void start() {
+            io.spikestream.app.pipeline.DurabilityMetrics.bind(outputs.metrics().registry(), pipeline);
             if (shareNetwork) {
                 pipeline.shareOneNetwork();
             }

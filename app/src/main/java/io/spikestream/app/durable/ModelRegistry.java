@@ -74,7 +74,7 @@ public final class ModelRegistry implements AutoCloseable {
         long eventsSince;
         long lastCheckpointStreamUs = Long.MIN_VALUE;
         /** Wall-clock millis at which the model first changed after its last checkpoint; MIN_VALUE while clean. */
-        long dirtySinceMillis = Long.MIN_VALUE;
+        volatile long dirtySinceMillis = Long.MIN_VALUE;
         boolean changedWithoutInput;
         boolean closed;
 
@@ -101,11 +101,11 @@ public final class ModelRegistry implements AutoCloseable {
 
     private long created;
     private long restored;
-    private long checkpoints;
+    private volatile long checkpoints;
     private long evicted;
     private long skipped;
     private long overdue;
-    private long checkpointFailures;
+    private volatile long checkpointFailures;
     /** Wall-clock millis of the last durable checkpoint of any model; MIN_VALUE before the first. */
     private volatile long lastCheckpointMillis = Long.MIN_VALUE;
     /** Wall-clock millis of the next scan for models dirty longer than the policy allows. */
@@ -453,12 +453,19 @@ public final class ModelRegistry implements AutoCloseable {
     public long oldestDirtyMillis() {
         long now = clock.millis();
         long oldest = 0;
-        for (Model m : resident.asMap().values()) {
-            if (m.dirty() && m.dirtySinceMillis != Long.MIN_VALUE) {
-                oldest = Math.max(oldest, now - m.dirtySinceMillis);
+        for (Model m : resident.asMap().values()) { // a concurrent view: metrics read it from their own thread
+            long since = m.dirtySinceMillis;
+            if (since != Long.MIN_VALUE) {
+                oldest = Math.max(oldest, now - since);
             }
         }
         return oldest;
+    }
+
+    /** Wall-clock millis since the newest durable checkpoint of any model, or -1 before the first. Threadsafe. */
+    public long checkpointAgeMillis() {
+        long last = lastCheckpointMillis;
+        return last == Long.MIN_VALUE ? -1 : Math.max(0, clock.millis() - last);
     }
 
     /** Records skipped because their model had already applied them. */

@@ -515,6 +515,11 @@ public final class LearnerPipeline implements AutoCloseable {
         return true;
     }
 
+    /** Whether this pipeline keeps its models in a {@link ModelRegistry} (checkpointed). */
+    public boolean isDurable() {
+        return registry != null;
+    }
+
     /** The model registry of a durable pipeline (use it on the learner thread: {@link #onLearnerThread}). */
     public ModelRegistry registry() {
         if (registry == null) {
