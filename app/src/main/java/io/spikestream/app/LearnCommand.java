@@ -157,6 +157,7 @@ public final class LearnCommand implements Callable<Integer> {
                 // predictions sync the counters at most ten times a second; a checkpoint (which follows the last
                 // records within checkpoint.max_dirty_ms) brings them up to date with what the models hold
                 pipeline.registry().addListener(w -> outputs.sync());
+                pipeline.addReleaseListener((sensor, learner) -> outputs.detach(sensor, learner, true));
             }
             pipeline.registry().addListener(LearnCommand::printCheckpoint);
             CheckpointPublisher publisher = publish ? new CheckpointPublisher(endpoint, checkpointsTopic, inlineLimit,

@@ -53,6 +53,7 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
         final LearnerPipeline pipeline;
         private final boolean shareNetwork;
         private final String onProcessingError;
+        private final int maxModels;
         private final long idleTimeoutMs;
         final PredictionPublisher publisher;
 
@@ -70,6 +71,7 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
             this.endpoint = endpoint;
             this.shareNetwork = s.b("sensor.share_network");
             this.onProcessingError = s.s("processing.on_error");
+            this.maxModels = s.i("models.max_models");
             this.idleTimeoutMs = s.s("time.mode").equals("continuous") ? s.l("time.idle_timeout_ms") : 0;
             String events = s.s("pipeline.events_topic");
             String labels = s.s("pipeline.labels_topic");
@@ -126,6 +128,11 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
 
         void start() {
             io.spikestream.app.pipeline.DurabilityMetrics.bind(outputs.metrics().registry(), pipeline);
+            boolean restorable = pipeline.isDurable();
+            pipeline.addReleaseListener((sensor, learner) -> outputs.detach(sensor, learner, restorable));
+            if (!restorable) {
+                pipeline.boundModels(maxModels);
+            }
             if (shareNetwork) {
                 pipeline.shareOneNetwork();
             }

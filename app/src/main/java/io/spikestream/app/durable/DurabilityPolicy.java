@@ -20,9 +20,10 @@ import java.time.Duration;
  *                           ({@code checkpoint.max_dirty_ms}; 0 = off): the stream-time and event-count triggers
  *                           never fire for a sensor that went quiet (or whose clock leapt ahead and stopped), and its
  *                           unacknowledged records would pin its partition's committed offset for good
+ * @param maxModels          bound on the number of models kept in memory ({@code models.max_models}), beside the bytes
  */
 public record DurabilityPolicy(long intervalStreamUs, long intervalEvents, int keep, RetentionGap onRetentionGap,
-                               long maxResidentBytes, Duration revocationBarrier, long maxDirtyMillis) {
+                               long maxResidentBytes, Duration revocationBarrier, long maxDirtyMillis, int maxModels) {
 
     /** Recovery when the log no longer holds records a checkpoint needs. */
     public enum RetentionGap {
@@ -42,6 +43,9 @@ public record DurabilityPolicy(long intervalStreamUs, long intervalEvents, int k
         if (maxDirtyMillis < 0) {
             throw new IllegalArgumentException("checkpoint.max_dirty_ms must be >= 0 (0 = off), got " + maxDirtyMillis);
         }
+        if (maxModels < 1) {
+            throw new IllegalArgumentException("models.max_models must be positive, got " + maxModels);
+        }
         if (maxResidentBytes < 1) {
             throw new IllegalArgumentException("models.max_resident_mb must be positive");
         }
@@ -56,6 +60,6 @@ public record DurabilityPolicy(long intervalStreamUs, long intervalEvents, int k
         };
         return new DurabilityPolicy(Math.round(s.d("checkpoint.interval_stream_ms") * 1000.0), s.l("checkpoint.interval_events"),
             s.i("checkpoint.keep"), g, Math.round(s.d("models.max_resident_mb") * 1024 * 1024), Duration.ofMinutes(2),
-            s.l("checkpoint.max_dirty_ms"));
+            s.l("checkpoint.max_dirty_ms"), s.i("models.max_models"));
     }
 }

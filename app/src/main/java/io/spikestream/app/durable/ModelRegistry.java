@@ -98,6 +98,7 @@ public final class ModelRegistry implements AutoCloseable {
     private final Cache<String, Model> resident;
     private final ArrayDeque<Model> retiring = new ArrayDeque<>();
     private final List<Consumer<Written>> listeners = new ArrayList<>();
+    private final List<java.util.function.BiConsumer<String, StreamLearner>> releaseListeners = new ArrayList<>();
 
     private long created;
     private long restored;
@@ -117,9 +118,13 @@ public final class ModelRegistry implements AutoCloseable {
         this.template = template;
         this.policy = policy;
         this.clock = clock;
+        long budgetKiB = Math.max(1, policy.maxResidentBytes() >> 10);
+        // Caffeine bounds by weight or by count, not both: every model weighs at least 1/max_models of the budget, so
+        // at most max_models of them are resident however small they are (the heap each one holds is not weighed)
+        long floorKiB = Math.max(1, (budgetKiB + policy.maxModels() - 1) / policy.maxModels());
         this.resident = Caffeine.newBuilder()
-            .maximumWeight(Math.max(1, policy.maxResidentBytes() >> 10))
-            .weigher((String id, Model m) -> (int) Math.min(Integer.MAX_VALUE, m.weightKiB))
+            .maximumWeight(budgetKiB)
+            .weigher((String id, Model m) -> (int) Math.min(Integer.MAX_VALUE, Math.max(floorKiB, m.weightKiB)))
             .executor(Runnable::run)
             .evictionListener((String id, Model m, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
                 if (m != null && cause.wasEvicted()) {
@@ -140,6 +145,22 @@ public final class ModelRegistry implements AutoCloseable {
 
     public void addListener(Consumer<Written> l) {
         listeners.add(l);
+    }
+
+    /**
+     * Told (model id, learner) just before a model leaves memory (evicted, its partition revoked or lost, or the
+     * registry closed), while its learner is still open: whoever keeps a reference to it lets go (LearnerOutputs).
+     */
+    public void addReleaseListener(java.util.function.BiConsumer<String, StreamLearner> l) {
+        releaseListeners.add(l);
+    }
+
+    private void release(Model m) {
+        for (var l : releaseListeners) {
+            l.accept(m.id, m.learner);
+        }
+        m.learner.close();
+        m.closed = true;
     }
 
     // ------------------------------------------------------------------ records
@@ -292,8 +313,7 @@ public final class ModelRegistry implements AutoCloseable {
             if (m.dirty()) {
                 checkpoint(m, "eviction");
             }
-            m.learner.close();
-            m.closed = true;
+            release(m);
             evicted++;
         }
     }
@@ -375,8 +395,7 @@ public final class ModelRegistry implements AutoCloseable {
                 checkpoint(m, "partition revoked");
             }
             resident.invalidate(m.id);
-            m.learner.close();
-            m.closed = true;
+            release(m);
             moved++;
         }
         for (TopicPartition tp : gone) {
@@ -482,8 +501,7 @@ public final class ModelRegistry implements AutoCloseable {
     @Override
     public void close() {
         for (Model m : new ArrayList<>(resident.asMap().values())) {
-            m.learner.close();
-            m.closed = true;
+            release(m);
         }
         resident.invalidateAll();
         retiring.clear();

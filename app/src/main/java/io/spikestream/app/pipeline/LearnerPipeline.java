@@ -54,7 +54,12 @@ public final class LearnerPipeline implements AutoCloseable {
     private final RecoveryHook hook;
     private final Map<TopicPartition, Long> consumedUpTo = new ConcurrentHashMap<>();
     private final Scheduler learnerThread = Schedulers.newSingle("spikestream-learner");
-    private final Map<String, StreamLearner> learners = new LinkedHashMap<>();
+    /** The learners of a pipeline without checkpoints, least recently used first (bounded by {@link #maxModels}). */
+    private final Map<String, StreamLearner> learners = new LinkedHashMap<>(16, 0.75f, true);
+    private int maxModels = Integer.MAX_VALUE;
+    private long forgotten;
+    private final java.util.List<java.util.function.BiConsumer<String, StreamLearner>> releaseListeners =
+        new java.util.ArrayList<>();
     private final Object progress = new Object();
     private volatile long events;
     private volatile long labels;
@@ -134,6 +139,7 @@ public final class LearnerPipeline implements AutoCloseable {
         this.factory = template;
         this.registry = new ModelRegistry(store, template, policy, clock);
         this.maxDirtyMillis = policy.maxDirtyMillis();
+        registry.addReleaseListener((id, l) -> forgetIdleness(id));
         String shape;
         try (StreamLearner probe = template.apply("")) {
             shape = probe.checkpointShape();
@@ -245,6 +251,56 @@ public final class LearnerPipeline implements AutoCloseable {
         }
     }
 
+    /**
+     * Bounds the learners of a pipeline without checkpoints to {@code max} ({@code models.max_models}): beyond it the
+     * least recently used one is released and its state is lost (a later record of its sensor starts a new learner).
+     * A durable pipeline bounds its models in its {@link ModelRegistry} instead (they come back from checkpoints).
+     */
+    public LearnerPipeline boundModels(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("models.max_models must be positive, got " + max);
+        }
+        this.maxModels = max;
+        return this;
+    }
+
+    /** Learners of a pipeline without checkpoints released by {@link #boundModels} (their state lost). */
+    public long modelsForgotten() {
+        return forgotten;
+    }
+
+    /**
+     * Told (model id, learner) just before a learner leaves memory, while it is still open (durable: from the
+     * registry; else by {@link #boundModels}). Call before {@link #start}.
+     */
+    public void addReleaseListener(java.util.function.BiConsumer<String, StreamLearner> l) {
+        if (registry != null) {
+            registry.addReleaseListener(l);
+        } else {
+            releaseListeners.add(l);
+        }
+    }
+
+    private void forgetLeastRecentlyUsed() {
+        var it = learners.entrySet().iterator();
+        Map.Entry<String, StreamLearner> eldest = it.next();
+        it.remove();
+        for (var l : releaseListeners) {
+            l.accept(eldest.getKey(), eldest.getValue());
+        }
+        eldest.getValue().close();
+        forgetIdleness(eldest.getKey());
+        if (forgotten++ == 0) {
+            LOG.warn("more than models.max_models = {} sensors: the least recently used learner ('{}') was released and its "
+                + "state lost; run with --checkpoint-dir to keep released models, or raise the bound", maxModels, eldest.getKey());
+        }
+    }
+
+    private void forgetIdleness(String model) {
+        lastRecordNanos.remove(model);
+        idled.remove(model);
+    }
+
     /** Sets the record observer of a durable pipeline (call before {@link #start}). */
     public void setRecordObserver(RecordObserver o) {
         this.observer = o == null ? RecordObserver.NONE : o;
@@ -351,6 +407,9 @@ public final class LearnerPipeline implements AutoCloseable {
         StreamItem item = r.value();
         String model = modelOf.apply(item.sensorId());
         StreamLearner learner = learners.computeIfAbsent(model, factory);
+        if (learners.size() > maxModels) {
+            forgetLeastRecentlyUsed();
+        }
         try {
             applyOrFail(learner, item, r.partition(), r.offset());
         } catch (LearnerFailure e) {

@@ -352,4 +352,27 @@ class ModelRegistryTest {
             }
         }
     }
+
+    /** models.max_models bounds the resident models by count however small they are; evicted ones come back intact. */
+    @Test
+    void maxModelsBoundsTheResidentModelsByCount(@TempDir Path dir) throws Exception {
+        Settings s = settings("models.max_models=2");
+        List<Rec> recs = interleaved(3, 1);
+        Map<String, byte[]> expected = reference(s, recs);
+        List<String> released = new ArrayList<>();
+        try (ModelRegistry r = registry(dir, s)) {
+            r.addReleaseListener((id, l) -> released.add(id));
+            for (int o = 0; o < recs.size(); o++) {
+                r.apply(recs.get(o).model(), P, o, () -> { }, recs.get(o).events(), recs.get(o).call());
+                r.cleanUp();
+                assertTrue(r.residentIds().size() <= 2, "resident " + r.residentIds());
+            }
+            assertTrue(r.evicted() > 5, "evictions: " + r.evicted());
+            assertEquals(r.evicted(), released.size(), "every eviction told before the learner closed");
+            Map<String, byte[]> got = finishAll(r, recs, s);
+            for (String id : expected.keySet()) {
+                assertArrayEquals(expected.get(id), got.get(id), "model " + id + " through count evictions");
+            }
+        }
+    }
 }
