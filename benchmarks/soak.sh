@@ -51,9 +51,12 @@ SPIKESTREAM_JAVA_OPTS="-Xmx512m" ./spikestream learn --bootstrap-servers "$BS" -
 LEARN=$!
 pids+=($LEARN)
 
+# the JVM directly, not the launcher: the launcher would rebuild mid-soak if a source changed meanwhile
 (pass=0; while true; do
-   ./spikestream replay --bootstrap-servers "$BS" --topic "$TOPIC" --labels-topic "$TOPIC" --partitions 1 --rate-scale 1 \
-     --no-progress --sensor-id "soak-$pass" data/nmnist/Train >> "$WORK/replay.log" 2>&1
+   "$JAVA_BIN/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -cp "$CP" \
+     io.spikestream.app.Main replay --bootstrap-servers "$BS" --topic "$TOPIC" --labels-topic "$TOPIC" --partitions 1 \
+     --rate-scale 1 --no-progress --sensor-id "soak-$pass" data/nmnist/Train >> "$WORK/replay.log" 2>&1 \
+     || { echo "soak.sh: replay pass $pass failed (see the table's end offset)" >&2; tail -5 "$WORK/replay.log" >&2; exit 1; }
    pass=$((pass + 1))
  done) &
 pids+=($!)
