@@ -4,6 +4,9 @@ import io.spikestream.app.durable.CheckpointPublisher;
 import io.spikestream.app.durable.CheckpointSigner;
 import io.spikestream.app.durable.CheckpointStore;
 import io.spikestream.app.durable.DurabilityPolicy;
+import io.spikestream.app.pipeline.DurabilityMetrics;
+import io.spikestream.app.pipeline.LearnerOutputs;
+import io.spikestream.app.pipeline.SourceMetrics;
 import io.spikestream.app.durable.ModelRegistry;
 import io.spikestream.app.durable.TopicBinding;
 import io.spikestream.learner.Settings;
@@ -103,14 +106,11 @@ public final class LearnCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         try {
             return learn();
-        } catch (IllegalStateException | java.io.UncheckedIOException | IOException e) {
-            // recovery refused (missing store, other shape, retention gap, damaged checkpoints): say why, plainly
-            Throwable root = e;
-            while (root.getCause() != null && root.getCause() != root) {
-                root = root.getCause();
-            }
-            System.err.println("learn: " + root.getMessage());
-            return 2;
+        } catch (Exception | Error e) {
+            // recovery refused (missing store, other shape, retention gap, damaged checkpoints): code 2, say why,
+            // plainly; the learner failed while learning: 3; a JVM error (out of memory, a full disk under a
+            // memory-mapped checkpoint): 4 (ExitCodes)
+            return ExitCodes.report("learn", e, System.err);
         }
     }
 
@@ -131,15 +131,33 @@ public final class LearnCommand implements Callable<Integer> {
             }
         }, "learn-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdown);
-        try (KafkaEndpoint endpoint = kafka.open(System.err)) {
+        // /metrics as run serves it, when output.metrics_port is set (>= 0; 0 = any free port); off by default, since
+        // several learn instances often share a host
+        int metricsPort = settings.i("output.metrics_port");
+        LearnerOutputs outputs = metricsPort < 0 ? null : new LearnerOutputs(settings.i("supervision.classes"),
+            settings.i("output.rolling_windows"), settings.s("output.metrics_host"), metricsPort, null, 0, false);
+        try (KafkaEndpoint endpoint = kafka.open(System.err); LearnerOutputs closeOutputs = outputs) {
             kafka.ensureTopics(endpoint, System.err, topic);
             TopicBinding.verify(endpoint, checkpointDir, List.of(topic)); // a recreated topic is refused, not skipped into
             Map<TopicPartition, Long> end = untilEnd ? endOffsets(endpoint, topic) : Map.of();
-            LearnerPipeline pipeline = LearnerPipeline.durable(endpoint, SourceOptions.of(group, topic),
-                id -> learner(settings, predictions), store, policy, InstantSource.system(),
+            SourceOptions options = SourceOptions.of(group, topic).withMaxPollRecords(settings.i("pipeline.max_poll_records"));
+            if (outputs != null) {
+                options = options.withMetrics(new SourceMetrics(outputs.metrics()));
+                System.err.println("learn: metrics at " + outputs.endpoint().uri());
+            }
+            LearnerPipeline pipeline = LearnerPipeline.durable(endpoint, options,
+                id -> learner(settings, predictions, id, outputs), store, policy, InstantSource.system(),
                 StreamDecoders.forLearner(settings)); // unusable labels dead-lettered, not thrown by the learner
             if (settings.b("sensor.share_network")) {
                 pipeline.shareOneNetwork();
+            }
+            pipeline.onProcessingError(settings.s("processing.on_error"));
+            if (outputs != null) {
+                DurabilityMetrics.bind(outputs.metrics().registry(), pipeline);
+                // predictions sync the counters at most ten times a second; a checkpoint (which follows the last
+                // records within checkpoint.max_dirty_ms) brings them up to date with what the models hold
+                pipeline.registry().addListener(w -> outputs.sync());
+                pipeline.addReleaseListener((sensor, learner) -> outputs.detach(sensor, learner, true));
             }
             pipeline.registry().addListener(LearnCommand::printCheckpoint);
             CheckpointPublisher publisher = publish ? new CheckpointPublisher(endpoint, checkpointsTopic, inlineLimit,
@@ -195,11 +213,32 @@ public final class LearnCommand implements Callable<Integer> {
         }
     }
 
-    private StreamLearner learner(Settings settings, AtomicLong predictions) {
+    private StreamLearner learner(Settings settings, AtomicLong predictions, String modelId, LearnerOutputs outputs) {
         try {
-            StreamLearner l = new StreamLearner(settings, p -> predictions.incrementAndGet());
+            StreamLearner[] self = new StreamLearner[1];
+            StreamLearner.Listener metrics = outputs == null ? null : outputs.listener(modelId, self);
+            StreamLearner l = new StreamLearner(settings, new StreamLearner.Listener() {
+                @Override
+                public void onPrediction(StreamLearner.Prediction p) {
+                    predictions.incrementAndGet();
+                    if (metrics != null) {
+                        metrics.onPrediction(p);
+                    }
+                }
+
+                @Override
+                public void onRejectedLabel(String sensorId, String sampleId, String reason, String detail) {
+                    if (metrics != null) {
+                        metrics.onRejectedLabel(sensorId, sampleId, reason, detail);
+                    }
+                }
+            });
+            self[0] = l;
             if (learnPrefix != null) {
                 l.setWindowPolicy(id -> id.startsWith(learnPrefix));
+            }
+            if (outputs != null && !modelId.isEmpty()) { // "" is the shape probe
+                outputs.attach(modelId, l);
             }
             return l;
         } catch (IOException e) {
@@ -215,8 +254,9 @@ public final class LearnCommand implements Callable<Integer> {
     private static String summary(LearnerPipeline p, long predictions) {
         ModelRegistry r = p.registry();
         return String.format(Locale.ROOT, "learned records=%d applied_events=%d labels=%d models_created=%d models_restored=%d "
-                + "checkpoints=%d skipped=%d evicted=%d predictions=%d", p.recordsConsumed(), p.eventsConsumed(),
-            p.labelsConsumed(), r.created(), r.restored(), r.checkpoints(), r.skipped(), r.evicted(), predictions);
+                + "checkpoints=%d skipped=%d evicted=%d predictions=%d processing_errors=%d", p.recordsConsumed(), p.eventsConsumed(),
+            p.labelsConsumed(), r.created(), r.restored(), r.checkpoints(), r.skipped(), r.evicted(), predictions,
+            p.processingErrors());
     }
 
     /** End offsets of every partition of {@code topic} now. */

@@ -52,6 +52,8 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
         final LearnerOutputs outputs;
         final LearnerPipeline pipeline;
         private final boolean shareNetwork;
+        private final String onProcessingError;
+        private final int maxModels;
         private final long idleTimeoutMs;
         final PredictionPublisher publisher;
 
@@ -68,6 +70,8 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
             s = StreamLearner.resolveTimeMode(s, "continuous");
             this.endpoint = endpoint;
             this.shareNetwork = s.b("sensor.share_network");
+            this.onProcessingError = s.s("processing.on_error");
+            this.maxModels = s.i("models.max_models");
             this.idleTimeoutMs = s.s("time.mode").equals("continuous") ? s.l("time.idle_timeout_ms") : 0;
             String events = s.s("pipeline.events_topic");
             String labels = s.s("pipeline.labels_topic");
@@ -132,12 +136,19 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
             if (outputs.liveView() != null) {
                 pipeline.tapEvents(outputs::events);
             }
+            io.spikestream.app.pipeline.DurabilityMetrics.bind(outputs.metrics().registry(), pipeline);
+            boolean restorable = pipeline.isDurable();
+            pipeline.addReleaseListener((sensor, learner) -> outputs.detach(sensor, learner, restorable));
+            if (!restorable) {
+                pipeline.boundModels(maxModels);
+            }
             if (shareNetwork) {
                 pipeline.shareOneNetwork();
             }
             if (idleTimeoutMs > 0) {
                 pipeline.idleAfter(java.time.Duration.ofMillis(idleTimeoutMs));
             }
+            pipeline.onProcessingError(onProcessingError);
             pipeline.start();
         }
 
@@ -152,6 +163,15 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
     @Override
     public Integer call() throws Exception {
         Settings s = Settings.load(configs, overrides);
+        try {
+            return run(s);
+        } catch (Exception | Error e) {
+            // refused at start or recovery: 2; the learner failed: 3; a JVM error: 4 (ExitCodes, README)
+            return ExitCodes.report("run", e, System.err);
+        }
+    }
+
+    private int run(Settings s) throws Exception {
         CountDownLatch stopped = new CountDownLatch(1);
         CountDownLatch cleanedUp = new CountDownLatch(1);
         try (KafkaEndpoint endpoint = kafka.open(System.err); Deployment d = new Deployment(s, endpoint, kafka, checkpointDir, frozen)) {

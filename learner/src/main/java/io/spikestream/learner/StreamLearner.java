@@ -502,7 +502,7 @@ public final class StreamLearner implements AutoCloseable {
     // ------------------------------------------------------------------ checkpoints
 
     /** Settings blocks that do not shape a model (operational policy): changing them keeps checkpoints usable. */
-    public static final String[] OPERATIONAL_SETTINGS = {"checkpoint", "models", "output", "pipeline"};
+    public static final String[] OPERATIONAL_SETTINGS = {"checkpoint", "models", "output", "pipeline", "processing"};
 
     /**
      * Stream time of the latest event consumed, in microseconds ({@code Long.MIN_VALUE} before the first); of a shared

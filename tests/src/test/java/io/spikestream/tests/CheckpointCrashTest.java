@@ -9,6 +9,7 @@ import io.spikestream.ingest.kafka.KafkaEndpoint;
 import io.spikestream.ingest.kafka.Topics;
 import io.spikestream.ingest.replay.ReplaySummary;
 import io.spikestream.network.checkpoint.CheckpointReader;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +30,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import static org.awaitility.Awaitility.await;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -120,6 +124,119 @@ class CheckpointCrashTest {
         return last;
     }
 
+    /**
+     * Runs {@code learn --until-end} (group "crashing", instance "crasher") once per target and SIGKILLs it as soon as
+     * it printed a record at or past the target offset; returns how many runs resumed mid-stream.
+     */
+    static int killAt(TreeSet<Long> targets, String bootstrap, String topic, Path crashDir, Path dir, List<String> settings)
+        throws Exception {
+        int resumedMidStream = 0;
+        int run = 0;
+        for (long target : targets) {
+            run++;
+            Path log = dir.resolve("run-" + run + ".log");
+            Process p = child(bootstrap, topic, "crashing", crashDir, log, "crasher", true, settings);
+            BlockingQueue<String> q = lines(p);
+            long first = -1;
+            while (true) {
+                String line = nextLine(q, log);
+                assertTrue(!line.equals("<eof>"), () -> "the child ended before its kill point " + target + ":\n" + tail(log));
+                Matcher m = RECORD.matcher(line);
+                if (m.matches()) {
+                    if (first < 0) {
+                        first = Long.parseLong(m.group(3));
+                    }
+                    if (Long.parseLong(m.group(3)) >= target) {
+                        break;
+                    }
+                }
+            }
+            p.destroyForcibly(); // SIGKILL: no shutdown hook, no final checkpoint, possibly mid-write
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            resumedMidStream += first > 0 ? 1 : 0;
+        }
+        return resumedMidStream;
+    }
+
+    /** Seeded random kill targets in [1, records). */
+    static TreeSet<Long> targets(long seed, int kills, long records) {
+        Random rng = new Random(seed);
+        TreeSet<Long> targets = new TreeSet<>();
+        while (targets.size() < kills) {
+            targets.add(1 + (long) rng.nextInt((int) records - 1));
+        }
+        return targets;
+    }
+
+    /**
+     * The drill with two sensors on one partition, one of which goes quiet (issue 12 item 2): a sensor sends one sample
+     * and nothing more, a busy sensor follows. SIGKILLs at seeded points; then a run without {@code --until-end} reads
+     * to the end and, with nothing more arriving, its group's committed offset must reach the end of the partition
+     * (checkpoint.max_dirty_ms checkpoints the quiet sensor's last records; without it they pin the commit position at
+     * the quiet sensor's last checkpoint for good); that run is SIGKILLed too, and a last run has no event left to
+     * apply. Both sensors end bit-identical to an uninterrupted run, every event applied exactly once.
+     */
+    @Test
+    void twoSensorsOnOnePartitionOneGoingQuietSurviveSigkills(@TempDir Path dir) throws Exception {
+        List<String> settings = new ArrayList<>(SETTINGS);
+        settings.add("checkpoint.max_dirty_ms=300");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(); KafkaEndpoint endpoint = KafkaEndpoint.of(kafka)) {
+            String topic = "quiet-crash-events";
+            Topics.ensure(endpoint, List.of(new Topics.Spec(topic, 1, Map.of())));
+            ReplaySummary quiet = DurableStreams.replay(endpoint, topic, "quiet", 0, 1, 400);
+            ReplaySummary busy = DurableStreams.replay(endpoint, topic, "busy", 1, 8, 400);
+            long end = quiet.batches() + quiet.labels() + busy.batches() + busy.labels();
+
+            // the reference: one uninterrupted run to the end, stopped cleanly (SIGTERM) once everything is committed;
+            // like the crashing runs' final state it has applied every record and has not finished the open windows
+            // (a learn --until-end that has no record left to read restores no model, so it finishes none)
+            TopicPartition tp = new TopicPartition(topic, 0);
+            Path refDir = dir.resolve("reference");
+            Process ref = child(kafka.bootstrapServers(), topic, "reference", refDir, dir.resolve("reference.log"), "ref", false,
+                settings);
+            BlockingQueue<String> refLines = lines(ref);
+            await().atMost(Duration.ofSeconds(RUN_TIMEOUT_S)).until(() -> QuietSensorTest.committed(endpoint, "reference", tp) == end);
+            assertTrue(ref.toHandle().destroy()); // SIGTERM (Process.destroy would also close our end of its stdout)
+            assertTrue(ref.waitFor(RUN_TIMEOUT_S, TimeUnit.SECONDS));
+            String refSummary = null;
+            for (String line = nextLine(refLines, dir.resolve("reference.log")); !line.equals("<eof>");
+                 line = nextLine(refLines, dir.resolve("reference.log"))) {
+                refSummary = line;
+            }
+            assertTrue(refSummary != null && refSummary.startsWith("learned records=" + end + " "), refSummary);
+
+            Path crashDir = dir.resolve("crashing");
+            int resumed = killAt(targets(20261203L, 6, end), kafka.bootstrapServers(), topic, crashDir, dir, settings);
+            assertTrue(resumed >= 3, "runs that resumed mid-stream: " + resumed);
+
+            // a run that reads to the end and stays: the commits must reach the end without a shutdown
+            Path stayLog = dir.resolve("stay.log");
+            Process stay = child(kafka.bootstrapServers(), topic, "crashing", crashDir, stayLog, "crasher", false, settings);
+            lines(stay); // drained into a queue nobody reads: the progress lines are not needed here
+            await().atMost(Duration.ofSeconds(RUN_TIMEOUT_S)).until(() -> QuietSensorTest.committed(endpoint, "crashing", tp) == end);
+            assertTrue(stay.isAlive(), () -> "the staying run ended:\n" + tail(stayLog));
+            stay.destroyForcibly();
+            assertTrue(stay.waitFor(60, TimeUnit.SECONDS));
+
+            Path log = dir.resolve("final.log");
+            Process last = child(kafka.bootstrapServers(), topic, "crashing", crashDir, log, "crasher", true, settings);
+            String summary = runToEnd(last, lines(last), log);
+            assertTrue(summary.contains(" applied_events=0 "), summary);
+
+            Settings resolved = StreamLearner.resolveTimeMode(Settings.load(List.of(), settings), "continuous");
+            for (var sensor : Map.of("quiet", quiet, "busy", busy).entrySet()) {
+                Path refFile = DurableStreams.newest(refDir, sensor.getKey());
+                Path crashFile = DurableStreams.newest(crashDir, sensor.getKey());
+                DurableStreams.assertSameLearnedState(DurableStreams.learnedState(refFile), DurableStreams.learnedState(crashFile),
+                    sensor.getKey() + " after SIGKILLs");
+                try (CheckpointReader r = CheckpointReader.open(crashFile); StreamLearner l = new StreamLearner(resolved, p -> { })) {
+                    l.restore(r);
+                    assertEquals(sensor.getValue().events(), l.counters().eventsIn, sensor.getKey() + ": events applied");
+                }
+            }
+        }
+    }
+
     @Test
     void sigkilledAtRandomPointsTheLearnerEndsBitIdenticalToAnUninterruptedRun(@TempDir Path dir) throws Exception {
         int kills = Integer.getInteger("spikestream.crash.kills", 20);
@@ -139,37 +256,9 @@ class CheckpointCrashTest {
             assertTrue(refSummary.startsWith("learned records=" + records + " "), refSummary);
 
             // the crashing runs: kill targets are seeded random record offsets, increasing, so every run gets further
-            Random rng = new Random(seed);
-            TreeSet<Long> targets = new TreeSet<>();
-            while (targets.size() < kills) {
-                targets.add(1 + (long) rng.nextInt((int) records - 1));
-            }
+            TreeSet<Long> targets = targets(seed, kills, records);
             Path crashDir = dir.resolve("crashing");
-            int resumedMidStream = 0;
-            int run = 0;
-            for (long target : targets) {
-                run++;
-                Path log = dir.resolve("run-" + run + ".log");
-                Process p = child(kafka.bootstrapServers(), topic, "crashing", crashDir, log, "crasher");
-                BlockingQueue<String> q = lines(p);
-                long first = -1;
-                while (true) {
-                    String line = nextLine(q, log);
-                    assertTrue(!line.equals("<eof>"), () -> "the child ended before its kill point " + target + ":\n" + tail(log));
-                    Matcher m = RECORD.matcher(line);
-                    if (m.matches()) {
-                        if (first < 0) {
-                            first = Long.parseLong(m.group(3));
-                        }
-                        if (Long.parseLong(m.group(3)) >= target) {
-                            break;
-                        }
-                    }
-                }
-                p.destroyForcibly(); // SIGKILL: no shutdown hook, no final checkpoint, possibly mid-write
-                assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-                resumedMidStream += first > 0 ? 1 : 0;
-            }
+            int resumedMidStream = killAt(targets, kafka.bootstrapServers(), topic, crashDir, dir, SETTINGS);
             Path log = dir.resolve("final.log");
             Process last = child(kafka.bootstrapServers(), topic, "crashing", crashDir, log, "crasher");
             String summary = runToEnd(last, lines(last), log);

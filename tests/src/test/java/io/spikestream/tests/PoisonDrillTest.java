@@ -80,6 +80,62 @@ class PoisonDrillTest {
             assertTrue(reference.out().contains("learned records=" + realRecords + " "), reference.toString());
             DurableStreams.assertSameLearnedState(DurableStreams.learnedState(DurableStreams.newest(cleanStore, SENSOR)),
                 DurableStreams.learnedState(DurableStreams.newest(store, SENSOR)), "sensor after the poison");
+
+            // run --checkpoint-dir and run: to the end, the poison dead-lettered and counted on /metrics; restarts too
+            long end = realRecords + expectedReasons.size();
+            int letters0 = letters.size();
+            runPastThePoison(kafka, endpoint, poisoned, "g-run-durable", dir.resolve("run-store"), end, expectedReasons.size());
+            runPastThePoison(kafka, endpoint, poisoned, "g-run-durable", dir.resolve("run-store"), end, 0);
+            runPastThePoison(kafka, endpoint, poisoned, "g-run", null, end, expectedReasons.size());
+            runPastThePoison(kafka, endpoint, poisoned, "g-run", null, end, 0);
+            List<DeadLetter> all = deadLetters(endpoint, letters0 + 2 * expectedReasons.size());
+            assertEquals(letters0 + 2 * expectedReasons.size(), all.size(), "each poison record dead-lettered once per group");
+            for (int i = letters0; i < all.size(); i++) {
+                int k = (i - letters0) % expectedReasons.size();
+                assertTrue(all.get(i).getReason().contains(expectedReasons.get(k)), all.get(i).getReason());
+            }
+        }
+    }
+
+    /**
+     * {@code run} (durable when {@code store} is given) until its group's commits reach {@code end} and its /metrics
+     * count {@code deadLettered} records dead-lettered; then stopped as by a signal, it exits 0.
+     */
+    private static void runPastThePoison(EmbeddedKafka kafka, KafkaEndpoint endpoint, String topic, String group, Path store,
+                                         long end, int deadLettered) throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        List<String> args = new ArrayList<>(List.of("--set", "network.n_rec=20", "--set", "pipeline.events_topic=" + topic,
+            "--set", "pipeline.group_id=" + group, "--set", "output.metrics_port=" + port,
+            "--set", "checkpoint.max_dirty_ms=300"));
+        if (store != null) {
+            args.addAll(List.of("--checkpoint-dir", store.toString()));
+        }
+        java.util.concurrent.ExecutorService exec = java.util.concurrent.Executors.newSingleThreadExecutor();
+        RunDeploymentTest.RunStopper stopper = new RunDeploymentTest.RunStopper();
+        java.util.concurrent.Future<Integer> run = exec.submit(() -> stopper.run(kafka.bootstrapServers(), args.toArray(new String[0])));
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        String[] text = {""};
+        org.apache.kafka.common.TopicPartition tp = new org.apache.kafka.common.TopicPartition(topic, 0);
+        try {
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).until(() -> {
+                try {
+                    text[0] = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port
+                        + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                } catch (java.io.IOException notYet) {
+                    return false;
+                }
+                return text[0].contains("spikestream_consumer_lag_records 0.0")
+                    && QuietSensorTest.committed(endpoint, group, tp) == end;
+            });
+            assertTrue(text[0].contains("spikestream_events_dropped_total{reason=\"dead_lettered\"} " + deadLettered + ".0"),
+                group + (store != null ? " (durable)" : "") + ": " + text[0]);
+        } finally {
+            stopper.stop();
+            assertEquals(0, run.get(), "run exits 0");
+            exec.shutdown();
         }
     }
 
@@ -107,7 +163,7 @@ class PoisonDrillTest {
         return reasons;
     }
 
-    private static ProducerRecord<String, byte[]> label(String topic, String sensor, String sample, long start, long end,
+    static ProducerRecord<String, byte[]> label(String topic, String sensor, String sample, long start, long end,
                                                         Integer cls) {
         LabelRecord l = LabelRecord.newBuilder().setSensorId(sensor).setSampleId(sample).setWindowStartUs(start)
             .setWindowEndUs(end).setLabel(cls).build();
@@ -119,7 +175,7 @@ class PoisonDrillTest {
             "--checkpoint-dir", store.toString(), "--until-end", "--set", "network.n_rec=20");
     }
 
-    private static List<DeadLetter> deadLetters(KafkaEndpoint endpoint, int expected) throws Exception {
+    static List<DeadLetter> deadLetters(KafkaEndpoint endpoint, int expected) throws Exception {
         List<DeadLetter> letters = new ArrayList<>();
         Map<String, Object> config = ClientConfigs.consumer(endpoint, "reader-" + UUID.randomUUID(), 100);
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

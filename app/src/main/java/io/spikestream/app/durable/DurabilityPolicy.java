@@ -16,9 +16,14 @@ import java.time.Duration;
  *                           ({@code checkpoint.on_retention_gap}: fail, or skip them and say so)
  * @param maxResidentBytes   bound on the state of the models kept in memory ({@code models.max_resident_mb})
  * @param revocationBarrier  longest a partition move waits for its models to be checkpointed
+ * @param maxDirtyMillis     wall-clock bound on how long a model may hold applied records that no checkpoint contains
+ *                           ({@code checkpoint.max_dirty_ms}; 0 = off): the stream-time and event-count triggers
+ *                           never fire for a sensor that went quiet (or whose clock leapt ahead and stopped), and its
+ *                           unacknowledged records would pin its partition's committed offset for good
+ * @param maxModels          bound on the number of models kept in memory ({@code models.max_models}), beside the bytes
  */
 public record DurabilityPolicy(long intervalStreamUs, long intervalEvents, int keep, RetentionGap onRetentionGap,
-                               long maxResidentBytes, Duration revocationBarrier) {
+                               long maxResidentBytes, Duration revocationBarrier, long maxDirtyMillis, int maxModels) {
 
     /** Recovery when the log no longer holds records a checkpoint needs. */
     public enum RetentionGap {
@@ -35,6 +40,12 @@ public record DurabilityPolicy(long intervalStreamUs, long intervalEvents, int k
         if (keep < 1) {
             throw new IllegalArgumentException("checkpoint.keep must be >= 1, got " + keep);
         }
+        if (maxDirtyMillis < 0) {
+            throw new IllegalArgumentException("checkpoint.max_dirty_ms must be >= 0 (0 = off), got " + maxDirtyMillis);
+        }
+        if (maxModels < 1) {
+            throw new IllegalArgumentException("models.max_models must be positive, got " + maxModels);
+        }
         if (maxResidentBytes < 1) {
             throw new IllegalArgumentException("models.max_resident_mb must be positive");
         }
@@ -48,6 +59,7 @@ public record DurabilityPolicy(long intervalStreamUs, long intervalEvents, int k
             default -> throw new IllegalArgumentException("checkpoint.on_retention_gap must be fail or skip, got '" + gap + "'");
         };
         return new DurabilityPolicy(Math.round(s.d("checkpoint.interval_stream_ms") * 1000.0), s.l("checkpoint.interval_events"),
-            s.i("checkpoint.keep"), g, Math.round(s.d("models.max_resident_mb") * 1024 * 1024), Duration.ofMinutes(2));
+            s.i("checkpoint.keep"), g, Math.round(s.d("models.max_resident_mb") * 1024 * 1024), Duration.ofMinutes(2),
+            s.l("checkpoint.max_dirty_ms"), s.i("models.max_models"));
     }
 }

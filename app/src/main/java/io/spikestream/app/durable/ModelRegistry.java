@@ -38,7 +38,11 @@ import java.util.function.Function;
  *
  * <p><b>When.</b> A model is checkpointed when its stream time advanced by the policy's interval or it applied the
  * policy's number of events since its last checkpoint, when it is evicted from the cache (it comes back from that
- * checkpoint on its next record), when its partition is revoked, and on clean shutdown.
+ * checkpoint on its next record), when its partition is revoked, on clean shutdown, and when it has held records no
+ * checkpoint contains for the policy's wall-clock bound ({@code checkpoint.max_dirty_ms}, see
+ * {@link #checkpointOverdue}): the stream-time and event-count triggers need the model's own records, so without the
+ * bound a sensor that goes quiet would keep its last records unacknowledged and pin its partition's committed offset
+ * for good, whatever its neighbours on the partition do.
  *
  * <p>Not threadsafe: the learner thread only (Caffeine runs its maintenance and eviction on the calling thread).
  */
@@ -69,6 +73,8 @@ public final class ModelRegistry implements AutoCloseable {
         long version;
         long eventsSince;
         long lastCheckpointStreamUs = Long.MIN_VALUE;
+        /** Wall-clock millis at which the model first changed after its last checkpoint; MIN_VALUE while clean. */
+        volatile long dirtySinceMillis = Long.MIN_VALUE;
         boolean changedWithoutInput;
         boolean closed;
 
@@ -92,12 +98,19 @@ public final class ModelRegistry implements AutoCloseable {
     private final Cache<String, Model> resident;
     private final ArrayDeque<Model> retiring = new ArrayDeque<>();
     private final List<Consumer<Written>> listeners = new ArrayList<>();
+    private final List<java.util.function.BiConsumer<String, StreamLearner>> releaseListeners = new ArrayList<>();
 
     private long created;
     private long restored;
-    private long checkpoints;
+    private volatile long checkpoints;
     private long evicted;
     private long skipped;
+    private long overdue;
+    private volatile long checkpointFailures;
+    /** Wall-clock millis of the last durable checkpoint of any model; MIN_VALUE before the first. */
+    private volatile long lastCheckpointMillis = Long.MIN_VALUE;
+    /** Wall-clock millis of the next scan for models dirty longer than the policy allows. */
+    private long nextOverdueScanMillis = Long.MIN_VALUE;
 
     public ModelRegistry(CheckpointStore store, Function<String, StreamLearner> template, DurabilityPolicy policy,
                          InstantSource clock) {
@@ -105,9 +118,13 @@ public final class ModelRegistry implements AutoCloseable {
         this.template = template;
         this.policy = policy;
         this.clock = clock;
+        long budgetKiB = Math.max(1, policy.maxResidentBytes() >> 10);
+        // Caffeine bounds by weight or by count, not both: every model weighs at least 1/max_models of the budget, so
+        // at most max_models of them are resident however small they are (the heap each one holds is not weighed)
+        long floorKiB = Math.max(1, (budgetKiB + policy.maxModels() - 1) / policy.maxModels());
         this.resident = Caffeine.newBuilder()
-            .maximumWeight(Math.max(1, policy.maxResidentBytes() >> 10))
-            .weigher((String id, Model m) -> (int) Math.min(Integer.MAX_VALUE, m.weightKiB))
+            .maximumWeight(budgetKiB)
+            .weigher((String id, Model m) -> (int) Math.min(Integer.MAX_VALUE, Math.max(floorKiB, m.weightKiB)))
             .executor(Runnable::run)
             .evictionListener((String id, Model m, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
                 if (m != null && cause.wasEvicted()) {
@@ -130,6 +147,22 @@ public final class ModelRegistry implements AutoCloseable {
         listeners.add(l);
     }
 
+    /**
+     * Told (model id, learner) just before a model leaves memory (evicted, its partition revoked or lost, or the
+     * registry closed), while its learner is still open: whoever keeps a reference to it lets go (LearnerOutputs).
+     */
+    public void addReleaseListener(java.util.function.BiConsumer<String, StreamLearner> l) {
+        releaseListeners.add(l);
+    }
+
+    private void release(Model m) {
+        for (var l : releaseListeners) {
+            l.accept(m.id, m.learner);
+        }
+        m.learner.close();
+        m.closed = true;
+    }
+
     // ------------------------------------------------------------------ records
 
     /**
@@ -148,7 +181,18 @@ public final class ModelRegistry implements AutoCloseable {
             retireEvicted();
             return false;
         }
-        effect.accept(m.learner);
+        try {
+            effect.accept(m.learner);
+        } catch (RuntimeException e) {
+            // the learner threw part-way: the record reached the model (perhaps in part), so it counts as applied and
+            // its acknowledgement (for a failed record: its dead letter) waits for a checkpoint like any other's.
+            // Never applied twice: a restart before that checkpoint re-reads it from the previous one.
+            markDirty(m);
+            m.next.put(tp, offset + 1);
+            m.pending.add(new Pending(tp, offset, ack));
+            throw e;
+        }
+        markDirty(m);
         m.next.put(tp, offset + 1);
         m.pending.add(new Pending(tp, offset, ack));
         m.eventsSince += events;
@@ -168,7 +212,50 @@ public final class ModelRegistry implements AutoCloseable {
             checkpoint(m, due);
         }
         retireEvicted();
+        checkpointOverdueIfScanDue();
         return true;
+    }
+
+    private void markDirty(Model m) {
+        if (m.dirtySinceMillis == Long.MIN_VALUE) {
+            m.dirtySinceMillis = clock.millis();
+        }
+    }
+
+    /** Scans for overdue models at most every quarter of the bound (a scan visits every resident model). */
+    private void checkpointOverdueIfScanDue() {
+        if (policy.maxDirtyMillis() <= 0) {
+            return;
+        }
+        long now = clock.millis();
+        if (now >= nextOverdueScanMillis) {
+            checkpointOverdue();
+        }
+    }
+
+    /**
+     * Checkpoints every resident model that has held changes no checkpoint contains for {@code checkpoint.max_dirty_ms}
+     * of wall-clock time or longer (reason {@code max dirty time}), which acknowledges its records. Called after every
+     * record (at most one scan per quarter of the bound) and by the pipeline on a timer, so it also runs when no record
+     * arrives at all. Returns how many models it checkpointed.
+     */
+    public int checkpointOverdue() {
+        long bound = policy.maxDirtyMillis();
+        if (bound <= 0) {
+            return 0;
+        }
+        long now = clock.millis();
+        nextOverdueScanMillis = now + Math.max(1, bound / 4);
+        int n = 0;
+        for (Model m : resident.asMap().values()) {
+            if (m.dirty() && m.dirtySinceMillis != Long.MIN_VALUE && now - m.dirtySinceMillis >= bound) {
+                checkpoint(m, "max dirty time");
+                overdue++;
+                n++;
+            }
+        }
+        retireEvicted();
+        return n;
     }
 
     private Model acquire(String modelId) {
@@ -226,8 +313,7 @@ public final class ModelRegistry implements AutoCloseable {
             if (m.dirty()) {
                 checkpoint(m, "eviction");
             }
-            m.learner.close();
-            m.closed = true;
+            release(m);
             evicted++;
         }
     }
@@ -250,14 +336,23 @@ public final class ModelRegistry implements AutoCloseable {
             m.pending.clear();
             m.eventsSince = 0;
             m.changedWithoutInput = false;
+            m.dirtySinceMillis = Long.MIN_VALUE;
             m.lastCheckpointStreamUs = m.learner.streamTimeUs();
             checkpoints++;
+            lastCheckpointMillis = clock.millis();
             Written w = new Written(info, positions, file, reason);
             for (Consumer<Written> l : listeners) {
                 l.accept(w);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot checkpoint model '" + m.id + "' in " + store.dir() + ": " + e.getMessage(), e);
+            checkpointFailures++;
+            throw new CheckpointWriteException("cannot checkpoint model '" + m.id + "' in " + store.dir() + ": " + e.getMessage(), e);
+        } catch (InternalError e) {
+            // a memory-mapped write faults (SIGBUS) when the file system has no room for the pages it touches; the
+            // writer has deleted its temporary file. Still an Error: the process cannot go on safely, but say where.
+            checkpointFailures++;
+            throw new InternalError("cannot checkpoint model '" + m.id + "' in " + store.dir() + ": " + e.getMessage()
+                + " (a memory-mapped checkpoint write faults like this when the file system is full)", e);
         }
     }
 
@@ -279,6 +374,7 @@ public final class ModelRegistry implements AutoCloseable {
         for (Model m : new ArrayList<>(resident.asMap().values())) {
             action.accept(m.learner);
             m.changedWithoutInput = true;
+            markDirty(m);
         }
     }
 
@@ -299,8 +395,7 @@ public final class ModelRegistry implements AutoCloseable {
                 checkpoint(m, "partition revoked");
             }
             resident.invalidate(m.id);
-            m.learner.close();
-            m.closed = true;
+            release(m);
             moved++;
         }
         for (TopicPartition tp : gone) {
@@ -355,6 +450,43 @@ public final class ModelRegistry implements AutoCloseable {
         return evicted;
     }
 
+    /** Checkpoints that could not be written (each stops the pipeline). */
+    public long checkpointFailures() {
+        return checkpointFailures;
+    }
+
+    /** Wall-clock millis of the newest durable checkpoint of any model; {@link Long#MIN_VALUE} before the first. */
+    public long lastCheckpointMillis() {
+        return lastCheckpointMillis;
+    }
+
+    /** Checkpoints written because a model stayed dirty for {@code checkpoint.max_dirty_ms}. */
+    public long overdueCheckpoints() {
+        return overdue;
+    }
+
+    /**
+     * Wall-clock millis since the oldest change of a resident model that no checkpoint contains yet (0 when every
+     * resident model is clean): what {@code checkpoint.max_dirty_ms} bounds.
+     */
+    public long oldestDirtyMillis() {
+        long now = clock.millis();
+        long oldest = 0;
+        for (Model m : resident.asMap().values()) { // a concurrent view: metrics read it from their own thread
+            long since = m.dirtySinceMillis;
+            if (since != Long.MIN_VALUE) {
+                oldest = Math.max(oldest, now - since);
+            }
+        }
+        return oldest;
+    }
+
+    /** Wall-clock millis since the newest durable checkpoint of any model, or -1 before the first. Threadsafe. */
+    public long checkpointAgeMillis() {
+        long last = lastCheckpointMillis;
+        return last == Long.MIN_VALUE ? -1 : Math.max(0, clock.millis() - last);
+    }
+
     /** Records skipped because their model had already applied them. */
     public long skipped() {
         return skipped;
@@ -369,8 +501,7 @@ public final class ModelRegistry implements AutoCloseable {
     @Override
     public void close() {
         for (Model m : new ArrayList<>(resident.asMap().values())) {
-            m.learner.close();
-            m.closed = true;
+            release(m);
         }
         resident.invalidateAll();
         retiring.clear();

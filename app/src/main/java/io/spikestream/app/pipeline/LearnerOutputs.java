@@ -43,6 +43,14 @@ public final class LearnerOutputs implements AutoCloseable {
     private final Map<String, double[]> initialWeights = new LinkedHashMap<>();
     /** The current learner of each sensor (a restored or re-created model replaces the previous instance). */
     private final Map<String, StreamLearner> learnerBySensor = new LinkedHashMap<>();
+    /**
+     * Counts of learners released from memory (evicted, expired, revoked), so the totals never go back: index 0 events,
+     * 1 spikes, 2 synaptic events, 3.. the drop reasons. A durable model comes back with its counts (restored from its
+     * checkpoint), so its share is kept per sensor until then ({@link #retiredBySensor}); a model that is gone for good
+     * adds to {@link #retired}.
+     */
+    private final long[] retired = new long[3 + REASONS.length];
+    private final Map<String, long[]> retiredBySensor = new java.util.HashMap<>();
     private long events;
     private long spikes;
     private long synaptic;
@@ -224,34 +232,69 @@ public final class LearnerOutputs implements AutoCloseable {
 
     /** Registers the learner of {@code sensorId}, replacing an earlier instance of the same model. */
     public void attach(String sensorId, StreamLearner learner) {
+        long[] back = retiredBySensor.remove(sensorId);
+        if (back != null) {
+            for (int i = 0; i < back.length; i++) {
+                retired[i] -= back[i]; // restored: its own counters carry these again
+            }
+        }
         learnerBySensor.put(sensorId, learner);
         for (Map.Entry<String, Projection> e : learner.projections().entrySet()) {
             initialWeights.putIfAbsent(e.getKey(), StreamLearner.weights(e.getValue()));
         }
     }
 
+    /**
+     * The learner of {@code sensorId} leaves memory (call before it is closed): its counts stay in the totals.
+     * {@code restorable}: it comes back from a checkpoint with its counts (a durable model), else it is gone.
+     */
+    public void detach(String sensorId, StreamLearner learner, boolean restorable) {
+        if (learnerBySensor.get(sensorId) != learner) {
+            return;
+        }
+        long[] c = new long[retired.length];
+        add(c, learner);
+        for (int i = 0; i < c.length; i++) {
+            retired[i] += c[i];
+        }
+        if (restorable) {
+            retiredBySensor.put(sensorId, c);
+        }
+        learnerBySensor.remove(sensorId);
+    }
+
+    /** Learners whose counters these outputs read now (tests: bounded state). */
+    public int attached() {
+        return learnerBySensor.size();
+    }
+
+    private static void add(long[] into, StreamLearner l) {
+        StreamLearner.Counters c = l.counters();
+        Network net = l.network();
+        into[0] += c.eventsIn;
+        into[1] += net.spikeCount(l.recurrent()) + net.spikeCount(l.input());
+        into[2] += net.synapticEvents();
+        into[3] += c.eventsBlocked;
+        into[4] += c.eventsOutOfGeometry;
+        into[5] += c.eventsUnlabelled;
+        into[6] += c.labelsLate;
+        into[7] += c.eventsLate;
+        into[8] += c.eventsClockJump;
+        into[9] += c.labelsRejectedTotal();
+    }
+
     /** Brings the counters and gauges up to date with the learners (deltas since the last call). */
     public void sync() {
-        long ev = 0;
-        long sp = 0;
-        long sy = 0;
+        long[] all = retired.clone();
         long steps = 0;
-        long[] drop = new long[REASONS.length];
         for (StreamLearner l : learnerBySensor.values()) {
-            StreamLearner.Counters c = l.counters();
-            ev += c.eventsIn;
-            Network net = l.network();
-            sp += net.spikeCount(l.recurrent()) + net.spikeCount(l.input());
-            sy += net.synapticEvents();
-            steps = Math.max(steps, net.currentStep());
-            drop[0] += c.eventsBlocked;
-            drop[1] += c.eventsOutOfGeometry;
-            drop[2] += c.eventsUnlabelled;
-            drop[3] += c.labelsLate;
-            drop[4] += c.eventsLate;
-            drop[5] += c.eventsClockJump;
-            drop[6] += c.labelsRejectedTotal();
+            add(all, l);
+            steps = Math.max(steps, l.network().currentStep());
         }
+        long ev = all[0];
+        long sp = all[1];
+        long sy = all[2];
+        long[] drop = java.util.Arrays.copyOfRange(all, 3, all.length);
         // a model restored from a checkpoint can report less than its predecessor did: counters never go back
         metrics.addEvents(Math.max(0, ev - events));
         metrics.addSpikes(Math.max(0, sp - spikes));

@@ -46,6 +46,7 @@ import java.util.function.Function;
 public final class LearnerPipeline implements AutoCloseable {
 
     private static final java.util.logging.Logger IDLE_LOG = java.util.logging.Logger.getLogger("io.spikestream.idle");
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LearnerPipeline.class);
 
     private final KafkaRecordSource<StreamItem> source;
     private final Function<String, StreamLearner> factory;
@@ -53,12 +54,19 @@ public final class LearnerPipeline implements AutoCloseable {
     private final RecoveryHook hook;
     private final Map<TopicPartition, Long> consumedUpTo = new ConcurrentHashMap<>();
     private final Scheduler learnerThread = Schedulers.newSingle("spikestream-learner");
-    private final Map<String, StreamLearner> learners = new LinkedHashMap<>();
+    /** The learners of a pipeline without checkpoints, least recently used first (bounded by {@link #maxModels}). */
+    private final Map<String, StreamLearner> learners = new LinkedHashMap<>(16, 0.75f, true);
+    private int maxModels = Integer.MAX_VALUE;
+    private long forgotten;
+    private final java.util.List<java.util.function.BiConsumer<String, StreamLearner>> releaseListeners =
+        new java.util.ArrayList<>();
     private final Object progress = new Object();
     private volatile long events;
     private volatile long labels;
     private volatile long records;
     private volatile Throwable failure;
+    /** A JVM error on the learner thread: nothing more is applied or acknowledged (see {@link #onSignalGuarded}). */
+    private volatile Error fatal;
     private Disposable subscription;
     private boolean closed;
     /** Set by close(): records still arriving are left unapplied (and unacknowledged) for the partitions' next owner. */
@@ -66,12 +74,22 @@ public final class LearnerPipeline implements AutoCloseable {
     private volatile RecordObserver observer = RecordObserver.NONE;
     /** Sees every event batch applied, on the learner thread (the live view's images). */
     private volatile EventTap eventTap = EventTap.NONE;
+    /** {@code processing.on_error}: true = fail the pipeline on a record the learner cannot apply. */
+    private boolean failOnProcessingError;
+    private volatile long processingErrors;
+    private long lastErrorLogNanos = Long.MIN_VALUE;
+    private long errorsNotLogged;
+    /** At most one processing-error log line per this interval (the rest are counted in the next line). */
+    static final long ERROR_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** Model id -> wall-clock nanos of its latest record, for idleness (learner thread only). */
     private final Map<String, Long> lastRecordNanos = new LinkedHashMap<>();
     /** Models already moved on since their latest record. */
     private final java.util.Set<String> idled = new java.util.HashSet<>();
     private long idleTimeoutNanos;
     private Disposable idleChecks;
+    /** {@code checkpoint.max_dirty_ms} of a durable pipeline (0: off). */
+    private final long maxDirtyMillis;
+    private Disposable overdueChecks;
     /** Sensor id -> model id: the sensor itself, or {@link StreamLearner#SHARED_MODEL_ID} for a shared network. */
     private volatile Function<String, String> modelOf = Function.identity();
 
@@ -129,12 +147,15 @@ public final class LearnerPipeline implements AutoCloseable {
         this.factory = learnerForSensor;
         this.registry = null;
         this.hook = null;
+        this.maxDirtyMillis = 0;
     }
 
     private LearnerPipeline(KafkaEndpoint endpoint, SourceOptions options, Function<String, StreamLearner> template,
                             CheckpointStore store, DurabilityPolicy policy, InstantSource clock, StreamItemDecoder decoder) {
         this.factory = template;
         this.registry = new ModelRegistry(store, template, policy, clock);
+        this.maxDirtyMillis = policy.maxDirtyMillis();
+        registry.addReleaseListener((id, l) -> forgetIdleness(id));
         String shape;
         try (StreamLearner probe = template.apply("")) {
             shape = probe.checkpointShape();
@@ -212,6 +233,90 @@ public final class LearnerPipeline implements AutoCloseable {
         }
     }
 
+    /**
+     * What a record the learner cannot apply does ({@code processing.on_error}, as Kafka Streams' processing exception
+     * handler): {@code continue} (default) logs it (at most one line per 10 s), counts it, dead-letters it with the
+     * learner's reason and goes on (acknowledged once the letter is written; in a durable pipeline once the model's next
+     * checkpoint is durable too); {@code fail} stops the pipeline with a {@link LearnerFailure}. Call before
+     * {@link #start}.
+     */
+    public LearnerPipeline onProcessingError(String mode) {
+        this.failOnProcessingError = switch (mode) {
+            case "continue" -> false;
+            case "fail" -> true;
+            default -> throw new IllegalArgumentException("processing.on_error must be continue or fail, got '" + mode + "'");
+        };
+        return this;
+    }
+
+    /** Records the learner could not apply (dead-lettered under {@code processing.on_error=continue}). */
+    public long processingErrors() {
+        return processingErrors;
+    }
+
+    private void processingFailed(SourceSignal.Record<StreamItem> r, LearnerFailure e) {
+        processingErrors++;
+        long now = System.nanoTime();
+        if (lastErrorLogNanos == Long.MIN_VALUE || now - lastErrorLogNanos >= ERROR_LOG_INTERVAL_NANOS) {
+            LOG.warn("{}; dead-lettered, going on (processing.on_error=continue){}", e.getMessage(),
+                errorsNotLogged > 0 ? "; " + errorsNotLogged + " more since the last such line" : "");
+            lastErrorLogNanos = now;
+            errorsNotLogged = 0;
+        } else {
+            errorsNotLogged++;
+        }
+    }
+
+    /**
+     * Bounds the learners of a pipeline without checkpoints to {@code max} ({@code models.max_models}): beyond it the
+     * least recently used one is released and its state is lost (a later record of its sensor starts a new learner).
+     * A durable pipeline bounds its models in its {@link ModelRegistry} instead (they come back from checkpoints).
+     */
+    public LearnerPipeline boundModels(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("models.max_models must be positive, got " + max);
+        }
+        this.maxModels = max;
+        return this;
+    }
+
+    /** Learners of a pipeline without checkpoints released by {@link #boundModels} (their state lost). */
+    public long modelsForgotten() {
+        return forgotten;
+    }
+
+    /**
+     * Told (model id, learner) just before a learner leaves memory, while it is still open (durable: from the
+     * registry; else by {@link #boundModels}). Call before {@link #start}.
+     */
+    public void addReleaseListener(java.util.function.BiConsumer<String, StreamLearner> l) {
+        if (registry != null) {
+            registry.addReleaseListener(l);
+        } else {
+            releaseListeners.add(l);
+        }
+    }
+
+    private void forgetLeastRecentlyUsed() {
+        var it = learners.entrySet().iterator();
+        Map.Entry<String, StreamLearner> eldest = it.next();
+        it.remove();
+        for (var l : releaseListeners) {
+            l.accept(eldest.getKey(), eldest.getValue());
+        }
+        eldest.getValue().close();
+        forgetIdleness(eldest.getKey());
+        if (forgotten++ == 0) {
+            LOG.warn("more than models.max_models = {} sensors: the least recently used learner ('{}') was released and its "
+                + "state lost; run with --checkpoint-dir to keep released models, or raise the bound", maxModels, eldest.getKey());
+        }
+    }
+
+    private void forgetIdleness(String model) {
+        lastRecordNanos.remove(model);
+        idled.remove(model);
+    }
+
     /** Sets the record observer of a durable pipeline (call before {@link #start}). */
     public void setRecordObserver(RecordObserver o) {
         this.observer = o == null ? RecordObserver.NONE : o;
@@ -238,10 +343,28 @@ public final class LearnerPipeline implements AutoCloseable {
     public void start() {
         subscription = source.flux()
             .publishOn(learnerThread, registry == null ? 256 : DURABLE_PREFETCH)
-            .subscribe(this::onSignal, this::onError);
+            .subscribe(this::onSignalGuarded, this::onError);
         if (idleTimeoutNanos > 0) {
             long period = Math.max(1, TimeUnit.NANOSECONDS.toMillis(idleTimeoutNanos) / 4);
             idleChecks = learnerThread.schedulePeriodically(this::checkIdleSafely, period, period, TimeUnit.MILLISECONDS);
+        }
+        if (registry != null && maxDirtyMillis > 0) {
+            // the registry also scans after records; the timer covers a partition whose every sensor went quiet
+            long period = Math.max(1, maxDirtyMillis / 4);
+            overdueChecks = learnerThread.schedulePeriodically(this::checkpointOverdueSafely, period, period, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void checkpointOverdueSafely() {
+        if (draining || closed || failure != null) {
+            return;
+        }
+        try {
+            registry.checkpointOverdue();
+        } catch (RuntimeException e) {
+            onError(e);
+        } catch (Error e) {
+            fatal(e);
         }
     }
 
@@ -253,7 +376,40 @@ public final class LearnerPipeline implements AutoCloseable {
             checkIdle();
         } catch (RuntimeException e) {
             onError(e);
+        } catch (Error e) {
+            fatal(e);
         }
+    }
+
+    /**
+     * Reactor does not pass a JVM error ({@link VirtualMachineError}: {@link OutOfMemoryError}, the
+     * {@link InternalError} of a memory-mapped write on a full disk; {@link LinkageError}) to {@code onError}: it
+     * rethrows it into the scheduler, which logs it, and the {@code publishOn} stage never drains again. The consumer
+     * would keep its partitions, heartbeating, and nothing would happen. So every {@link Error} is caught here and made
+     * the pipeline's failure; the command sees it, closes the pipeline (the source leaves the group) and exits with
+     * its own code ({@link io.spikestream.app.ExitCodes#FATAL}). Records arriving after it are neither applied nor
+     * acknowledged.
+     */
+    private void onSignalGuarded(SourceSignal<StreamItem> signal) {
+        if (fatal != null) {
+            if (signal instanceof SourceSignal.PartitionsRevoked<StreamItem> rv) {
+                rv.release(); // nothing to make durable any more: let the partitions go at once
+            }
+            return;
+        }
+        try {
+            onSignal(signal);
+        } catch (Error e) {
+            fatal(e);
+        }
+    }
+
+    private void fatal(Error e) {
+        if (fatal == null) {
+            fatal = e;
+            LOG.error("fatal error on the learner thread; the pipeline stops and gives its partitions up: {}", e.toString(), e);
+        }
+        onError(e);
     }
 
     private void onSignal(SourceSignal<StreamItem> signal) {
@@ -267,7 +423,24 @@ public final class LearnerPipeline implements AutoCloseable {
         StreamItem item = r.value();
         String model = modelOf.apply(item.sensorId());
         StreamLearner learner = learners.computeIfAbsent(model, factory);
-        apply(learner, item);
+        if (learners.size() > maxModels) {
+            forgetLeastRecentlyUsed();
+        }
+        try {
+            applyOrFail(learner, item, r.partition(), r.offset());
+        } catch (LearnerFailure e) {
+            if (failOnProcessingError) {
+                throw e;
+            }
+            processingFailed(r, e);
+            r.deadLetter(e.getMessage());
+            records++;
+            synchronized (progress) {
+                progress.notifyAll();
+            }
+            return;
+        }
+        r.forgetBytes();
         seen(model);
         if (item instanceof StreamItem.Events e) {
             events += e.events().count();
@@ -291,8 +464,28 @@ public final class LearnerPipeline implements AutoCloseable {
                 int n = item instanceof StreamItem.Events e ? e.events().count() : 0;
                 RecordObserver o = observer;
                 o.before(r.partition(), r.offset(), item.sensorId());
-                boolean applied = registry.apply(modelOf.apply(item.sensorId()), r.partition(), r.offset(), r::acknowledge, n,
-                    learner -> apply(learner, item));
+                String[] failed = new String[1];
+                ModelRegistry.Ack ack = () -> {
+                    if (failed[0] == null) {
+                        r.acknowledge();
+                    } else {
+                        r.deadLetter(failed[0]); // acknowledged by the source once written
+                    }
+                };
+                boolean applied;
+                try {
+                    applied = registry.apply(modelOf.apply(item.sensorId()), r.partition(), r.offset(), ack, n,
+                        learner -> applyOrFail(learner, item, r.partition(), r.offset()));
+                    r.forgetBytes();
+                } catch (LearnerFailure e) {
+                    if (failOnProcessingError) {
+                        throw e;
+                    }
+                    // the model took the record in (see ModelRegistry.apply): its dead letter goes with its checkpoint
+                    failed[0] = e.getMessage();
+                    processingFailed(r, e);
+                    applied = false;
+                }
                 seen(modelOf.apply(item.sensorId()));
                 if (applied) {
                     if (item instanceof StreamItem.Events) {
@@ -320,6 +513,15 @@ public final class LearnerPipeline implements AutoCloseable {
         }
         synchronized (progress) {
             progress.notifyAll();
+        }
+    }
+
+    /** Applies a record; what the learner throws becomes a {@link LearnerFailure} naming the record. */
+    private void applyOrFail(StreamLearner learner, StreamItem item, TopicPartition tp, long offset) {
+        try {
+            apply(learner, item);
+        } catch (RuntimeException e) {
+            throw new LearnerFailure("record " + tp + "@" + offset + " of sensor '" + item.sensorId() + "': " + e, e);
         }
     }
 
@@ -389,6 +591,11 @@ public final class LearnerPipeline implements AutoCloseable {
         return true;
     }
 
+    /** Whether this pipeline keeps its models in a {@link ModelRegistry} (checkpointed). */
+    public boolean isDurable() {
+        return registry != null;
+    }
+
     /** The model registry of a durable pipeline (use it on the learner thread: {@link #onLearnerThread}). */
     public ModelRegistry registry() {
         if (registry == null) {
@@ -408,7 +615,9 @@ public final class LearnerPipeline implements AutoCloseable {
     }
 
     private void onError(Throwable t) {
-        failure = t;
+        if (failure == null) {
+            failure = t; // the first failure is the cause; what follows (a cancelled source...) is its consequence
+        }
         synchronized (progress) {
             progress.notifyAll();
         }
@@ -478,6 +687,11 @@ public final class LearnerPipeline implements AutoCloseable {
         return failure;
     }
 
+    /** The JVM error that stopped the pipeline, or null. */
+    public Error fatal() {
+        return fatal;
+    }
+
     /** Stops the pipeline (durable: after checkpointing every model). Idempotent. */
     @Override
     public void close() {
@@ -487,6 +701,9 @@ public final class LearnerPipeline implements AutoCloseable {
         closed = true;
         if (idleChecks != null) {
             idleChecks.dispose();
+        }
+        if (overdueChecks != null) {
+            overdueChecks.dispose();
         }
         if (registry != null && failure == null && subscription != null) {
             // clean shutdown: stop applying (so the learner thread is free at once), make every model's state durable

@@ -286,4 +286,93 @@ class ModelRegistryTest {
             assertEquals(r.checkpoints(), v.get(0).version());
         }
     }
+
+    /** A wall clock the test moves by hand. */
+    static final class ManualClock implements InstantSource {
+        long millis = 1_767_225_600_000L;
+
+        @Override
+        public java.time.Instant instant() {
+            return java.time.Instant.ofEpochMilli(millis);
+        }
+    }
+
+    /**
+     * checkpoint.max_dirty_ms: a sensor that goes quiet after a few records is checkpointed once the wall clock passed
+     * the bound, so its records are acknowledged and the partition's committed prefix (what the source may commit)
+     * moves past them; with the bound off, the same stream leaves the quiet sensor's first record unacknowledged for
+     * good and the prefix never passes it.
+     */
+    @Test
+    void aQuietSensorIsCheckpointedWithinTheWallClockBound(@TempDir Path dir) throws Exception {
+        List<Rec> quiet = interleaved(1, 1).subList(0, 2).stream().map(r -> new Rec("quiet", r.call(), r.events())).toList();
+        List<Rec> busy = interleaved(1, 3).stream().map(r -> new Rec("busy", r.call(), r.events())).toList();
+        List<Rec> recs = new ArrayList<>(quiet);
+        recs.addAll(busy);
+        for (boolean bounded : new boolean[] {true, false}) {
+            // no stream-time or event-count trigger that the busy sensor alone could not also reach quickly
+            Settings s = settings("checkpoint.interval_events=4000", "checkpoint.max_dirty_ms=" + (bounded ? 1000 : 0));
+            ManualClock clock = new ManualClock();
+            DurabilityPolicy policy = DurabilityPolicy.from(s);
+            CheckpointStore store = CheckpointStore.open(dir.resolve("bounded-" + bounded), policy.keep(), clock);
+            List<Long> acked = new ArrayList<>();
+            List<String> reasons = new ArrayList<>();
+            try (ModelRegistry r = new ModelRegistry(store, id -> learner(s), policy, clock)) {
+                r.addListener(w -> reasons.add(w.info().modelId() + ":" + w.reason()));
+                for (int o = 0; o < recs.size(); o++) {
+                    long off = o;
+                    r.apply(recs.get(o).model(), P, o, () -> acked.add(off), recs.get(o).events(), recs.get(o).call());
+                    clock.millis += 100; // a record every 100 ms of wall-clock time
+                }
+                long prefix = 0;
+                while (acked.contains(prefix)) {
+                    prefix++;
+                }
+                if (bounded) {
+                    assertTrue(reasons.contains("quiet:max dirty time"), reasons.toString());
+                    assertTrue(prefix > quiet.size(), "committable prefix " + prefix + " stays behind the quiet sensor");
+                    assertTrue(r.overdueCheckpoints() >= 1);
+                    // the bound, plus at most one scan period (250 ms) and one record's gap (100 ms)
+                    assertTrue(r.oldestDirtyMillis() < 1000 + 250 + 100, "oldest dirty " + r.oldestDirtyMillis());
+                } else {
+                    assertEquals(0, prefix, "without the bound the quiet sensor's first record pins the partition");
+                    assertEquals(0, r.overdueCheckpoints());
+                    assertEquals(recs.size() * 100L, r.oldestDirtyMillis(), "dirty since the quiet sensor's first record");
+                }
+                // a partition where nothing arrives at all: the timer's scan alone checkpoints what is overdue
+                clock.millis += 5_000;
+                int written = r.checkpointOverdue();
+                if (bounded) {
+                    assertEquals(0, r.oldestDirtyMillis(), "every model checkpointed by the scan");
+                    assertEquals(0, r.pendingRecords(P));
+                } else {
+                    assertEquals(0, written);
+                    assertEquals(recs.size() * 100L + 5_000, r.oldestDirtyMillis());
+                }
+            }
+        }
+    }
+
+    /** models.max_models bounds the resident models by count however small they are; evicted ones come back intact. */
+    @Test
+    void maxModelsBoundsTheResidentModelsByCount(@TempDir Path dir) throws Exception {
+        Settings s = settings("models.max_models=2");
+        List<Rec> recs = interleaved(3, 1);
+        Map<String, byte[]> expected = reference(s, recs);
+        List<String> released = new ArrayList<>();
+        try (ModelRegistry r = registry(dir, s)) {
+            r.addReleaseListener((id, l) -> released.add(id));
+            for (int o = 0; o < recs.size(); o++) {
+                r.apply(recs.get(o).model(), P, o, () -> { }, recs.get(o).events(), recs.get(o).call());
+                r.cleanUp();
+                assertTrue(r.residentIds().size() <= 2, "resident " + r.residentIds());
+            }
+            assertTrue(r.evicted() > 5, "evictions: " + r.evicted());
+            assertEquals(r.evicted(), released.size(), "every eviction told before the learner closed");
+            Map<String, byte[]> got = finishAll(r, recs, s);
+            for (String id : expected.keySet()) {
+                assertArrayEquals(expected.get(id), got.get(id), "model " + id + " through count evictions");
+            }
+        }
+    }
 }

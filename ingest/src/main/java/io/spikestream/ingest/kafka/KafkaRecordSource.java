@@ -171,6 +171,17 @@ public final class KafkaRecordSource<T> implements SourceSignal.AckSink {
         acks.add(record);
     }
 
+    private record ProcessingReject(SourceSignal.Record<?> record, ConsumerRecord<String, byte[]> raw, String why) {
+    }
+
+    /** Records downstream could not process, to dead-letter from the consumer thread (see {@link #drainAcks}). */
+    private final ConcurrentLinkedQueue<ProcessingReject> processingRejects = new ConcurrentLinkedQueue<>();
+
+    @Override
+    public void deadLetter(SourceSignal.Record<?> record, ConsumerRecord<String, byte[]> raw, String why) {
+        processingRejects.add(new ProcessingReject(record, raw, why));
+    }
+
     private void wakeup() {
         KafkaConsumer<String, byte[]> c = consumer;
         if (c != null) {
@@ -354,7 +365,7 @@ public final class KafkaRecordSource<T> implements SourceSignal.AckSink {
             return;
         }
         pending.add(new SourceSignal.Record<>(tp, record.offset(), record.timestamp(), record.key(), value, this,
-            tracker));
+            tracker, record));
     }
 
     private void reject(ConsumerRecord<String, byte[]> record, TopicPartition tp, AckTracker tracker,
@@ -385,6 +396,16 @@ public final class KafkaRecordSource<T> implements SourceSignal.AckSink {
     }
 
     private void drainAcks() {
+        ProcessingReject p;
+        while ((p = processingRejects.poll()) != null) {
+            AckTracker tracker = trackers.get(p.record().partition());
+            if (tracker != null && tracker == p.record().tracker) {
+                // acknowledged once written, as a record the decoder rejected; stale ones are read again by the owner
+                options.metrics().recordRejected(p.raw().topic(), DeadLetterReason.INVALID_CONTENT);
+                SourceSignal.Record<?> ack = p.record();
+                deadLetters.write(p.raw(), DeadLetterReason.INVALID_CONTENT, "processing failed: " + p.why(), () -> acks.add(ack));
+            }
+        }
         SourceSignal.Record<?> r;
         while ((r = acks.poll()) != null) {
             AckTracker tracker = trackers.get(r.partition());

@@ -1,5 +1,6 @@
 package io.spikestream.ingest.kafka;
 
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import io.spikestream.schemas.DeadLetterReason;
 import org.apache.kafka.common.TopicPartition;
 
@@ -27,9 +28,17 @@ public sealed interface SourceSignal<T> {
         private final T value;
         private final AckSink acks;
         final Object tracker;
+        /** The record as polled, kept for {@link #deadLetter} until {@link #forgetBytes}. */
+        private volatile ConsumerRecord<String, byte[]> raw;
 
         Record(TopicPartition partition, long offset, long timestampMs, String key, T value, AckSink acks,
                Object tracker) {
+            this(partition, offset, timestampMs, key, value, acks, tracker, null);
+        }
+
+        Record(TopicPartition partition, long offset, long timestampMs, String key, T value, AckSink acks,
+               Object tracker, ConsumerRecord<String, byte[]> raw) {
+            this.raw = raw;
             this.partition = partition;
             this.offset = offset;
             this.timestampMs = timestampMs;
@@ -66,6 +75,28 @@ public sealed interface SourceSignal<T> {
 
         public void acknowledge() {
             acks.acknowledge(this);
+        }
+
+        /**
+         * The record could not be processed downstream ({@code processing.on_error=continue}): the source writes it to
+         * the dead-letter topic (reason {@code INVALID_CONTENT}, "processing failed: " + {@code why}), counts it as a
+         * rejected record, and acknowledges it once the letter is durable. Use it instead of {@link #acknowledge()}.
+         * Threadsafe; the bytes must not have been forgotten.
+         */
+        public void deadLetter(String why) {
+            ConsumerRecord<String, byte[]> r = raw;
+            if (r == null) {
+                throw new IllegalStateException("record " + this + " cannot be dead-lettered: its bytes were forgotten");
+            }
+            acks.deadLetter(this, r, why);
+        }
+
+        /**
+         * Drops the polled bytes this record keeps for {@link #deadLetter}, once it was processed: a record waiting for
+         * its acknowledgement (a durable pipeline holds it until a checkpoint) then holds only its decoded value.
+         */
+        public void forgetBytes() {
+            raw = null;
         }
 
         @Override
@@ -115,5 +146,7 @@ public sealed interface SourceSignal<T> {
     /** Receives acknowledgements; implemented by the source. */
     interface AckSink {
         void acknowledge(Record<?> record);
+
+        void deadLetter(Record<?> record, ConsumerRecord<String, byte[]> raw, String why);
     }
 }
