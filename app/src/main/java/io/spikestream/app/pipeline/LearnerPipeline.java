@@ -21,7 +21,6 @@ import reactor.core.scheduler.Schedulers;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,7 +44,6 @@ import java.util.function.Function;
  */
 public final class LearnerPipeline implements AutoCloseable {
 
-    private static final java.util.logging.Logger IDLE_LOG = java.util.logging.Logger.getLogger("io.spikestream.idle");
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LearnerPipeline.class);
 
     private final KafkaRecordSource<StreamItem> source;
@@ -54,12 +52,8 @@ public final class LearnerPipeline implements AutoCloseable {
     private final RecoveryHook hook;
     private final Map<TopicPartition, Long> consumedUpTo = new ConcurrentHashMap<>();
     private final Scheduler learnerThread = Schedulers.newSingle("spikestream-learner");
-    /** The learners of a pipeline without checkpoints, least recently used first (bounded by {@link #maxModels}). */
-    private final Map<String, StreamLearner> learners = new LinkedHashMap<>(16, 0.75f, true);
-    private int maxModels = Integer.MAX_VALUE;
-    private long forgotten;
-    private final java.util.List<java.util.function.BiConsumer<String, StreamLearner>> releaseListeners =
-        new java.util.ArrayList<>();
+    /** The learners of a pipeline without checkpoints (bounded by {@link #boundModels}). */
+    private final ResidentLearners learners = new ResidentLearners();
     private final Object progress = new Object();
     private volatile long events;
     private volatile long labels;
@@ -74,18 +68,10 @@ public final class LearnerPipeline implements AutoCloseable {
     private volatile RecordObserver observer = RecordObserver.NONE;
     /** Sees every event batch applied, on the learner thread (the live view's images). */
     private volatile EventTap eventTap = EventTap.NONE;
-    /** {@code processing.on_error}: true = fail the pipeline on a record the learner cannot apply. */
-    private boolean failOnProcessingError;
-    private volatile long processingErrors;
-    private long lastErrorLogNanos = Long.MIN_VALUE;
-    private long errorsNotLogged;
-    /** At most one processing-error log line per this interval (the rest are counted in the next line). */
-    static final long ERROR_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
-    /** Model id -> wall-clock nanos of its latest record, for idleness (learner thread only). */
-    private final Map<String, Long> lastRecordNanos = new LinkedHashMap<>();
-    /** Models already moved on since their latest record. */
-    private final java.util.Set<String> idled = new java.util.HashSet<>();
-    private long idleTimeoutNanos;
+    /** {@code processing.on_error}: what a record the learner cannot apply does. */
+    private final ProcessingErrors processingErrors = new ProcessingErrors();
+    /** {@code time.idle_timeout_ms}: models moved on after wall-clock idleness (learner thread only). */
+    private final IdleModels idle = new IdleModels();
     private Disposable idleChecks;
     /** {@code checkpoint.max_dirty_ms} of a durable pipeline (0: off). */
     private final long maxDirtyMillis;
@@ -148,6 +134,7 @@ public final class LearnerPipeline implements AutoCloseable {
         this.registry = null;
         this.hook = null;
         this.maxDirtyMillis = 0;
+        learners.addReleaseListener((id, l) -> idle.forget(id));
     }
 
     private LearnerPipeline(KafkaEndpoint endpoint, SourceOptions options, Function<String, StreamLearner> template,
@@ -155,7 +142,7 @@ public final class LearnerPipeline implements AutoCloseable {
         this.factory = template;
         this.registry = new ModelRegistry(store, template, policy, clock);
         this.maxDirtyMillis = policy.maxDirtyMillis();
-        registry.addReleaseListener((id, l) -> forgetIdleness(id));
+        registry.addReleaseListener((id, l) -> idle.forget(id));
         String shape;
         try (StreamLearner probe = template.apply("")) {
             shape = probe.checkpointShape();
@@ -207,30 +194,8 @@ public final class LearnerPipeline implements AutoCloseable {
      * {@link #start}; zero or negative: never.
      */
     public LearnerPipeline idleAfter(Duration timeout) {
-        this.idleTimeoutNanos = timeout.toNanos();
+        idle.timeout(timeout);
         return this;
-    }
-
-    private void checkIdle() {
-        long now = System.nanoTime();
-        for (Map.Entry<String, Long> e : lastRecordNanos.entrySet()) {
-            String model = e.getKey();
-            if (now - e.getValue() < idleTimeoutNanos || !idled.add(model)) {
-                continue;
-            }
-            StreamLearner l = registry == null ? learners.get(model) : registry.resident(model).orElse(null);
-            if (l != null && l.idle("")) {
-                IDLE_LOG.fine(() -> "model " + model + " idle for " + TimeUnit.NANOSECONDS.toMillis(idleTimeoutNanos)
-                    + " ms: moved past its newest event");
-            }
-        }
-    }
-
-    private void seen(String model) {
-        if (idleTimeoutNanos > 0) {
-            lastRecordNanos.put(model, System.nanoTime());
-            idled.remove(model);
-        }
     }
 
     /**
@@ -241,30 +206,13 @@ public final class LearnerPipeline implements AutoCloseable {
      * {@link #start}.
      */
     public LearnerPipeline onProcessingError(String mode) {
-        this.failOnProcessingError = switch (mode) {
-            case "continue" -> false;
-            case "fail" -> true;
-            default -> throw new IllegalArgumentException("processing.on_error must be continue or fail, got '" + mode + "'");
-        };
+        processingErrors.mode(mode);
         return this;
     }
 
     /** Records the learner could not apply (dead-lettered under {@code processing.on_error=continue}). */
     public long processingErrors() {
-        return processingErrors;
-    }
-
-    private void processingFailed(SourceSignal.Record<StreamItem> r, LearnerFailure e) {
-        processingErrors++;
-        long now = System.nanoTime();
-        if (lastErrorLogNanos == Long.MIN_VALUE || now - lastErrorLogNanos >= ERROR_LOG_INTERVAL_NANOS) {
-            LOG.warn("{}; dead-lettered, going on (processing.on_error=continue){}", e.getMessage(),
-                errorsNotLogged > 0 ? "; " + errorsNotLogged + " more since the last such line" : "");
-            lastErrorLogNanos = now;
-            errorsNotLogged = 0;
-        } else {
-            errorsNotLogged++;
-        }
+        return processingErrors.count();
     }
 
     /**
@@ -273,16 +221,13 @@ public final class LearnerPipeline implements AutoCloseable {
      * A durable pipeline bounds its models in its {@link ModelRegistry} instead (they come back from checkpoints).
      */
     public LearnerPipeline boundModels(int max) {
-        if (max < 1) {
-            throw new IllegalArgumentException("models.max_models must be positive, got " + max);
-        }
-        this.maxModels = max;
+        learners.bound(max);
         return this;
     }
 
     /** Learners of a pipeline without checkpoints released by {@link #boundModels} (their state lost). */
     public long modelsForgotten() {
-        return forgotten;
+        return learners.forgotten();
     }
 
     /**
@@ -293,28 +238,8 @@ public final class LearnerPipeline implements AutoCloseable {
         if (registry != null) {
             registry.addReleaseListener(l);
         } else {
-            releaseListeners.add(l);
+            learners.addReleaseListener(l);
         }
-    }
-
-    private void forgetLeastRecentlyUsed() {
-        var it = learners.entrySet().iterator();
-        Map.Entry<String, StreamLearner> eldest = it.next();
-        it.remove();
-        for (var l : releaseListeners) {
-            l.accept(eldest.getKey(), eldest.getValue());
-        }
-        eldest.getValue().close();
-        forgetIdleness(eldest.getKey());
-        if (forgotten++ == 0) {
-            LOG.warn("more than models.max_models = {} sensors: the least recently used learner ('{}') was released and its "
-                + "state lost; run with --checkpoint-dir to keep released models, or raise the bound", maxModels, eldest.getKey());
-        }
-    }
-
-    private void forgetIdleness(String model) {
-        lastRecordNanos.remove(model);
-        idled.remove(model);
     }
 
     /** Sets the record observer of a durable pipeline (call before {@link #start}). */
@@ -344,8 +269,8 @@ public final class LearnerPipeline implements AutoCloseable {
         subscription = source.flux()
             .publishOn(learnerThread, registry == null ? 256 : DURABLE_PREFETCH)
             .subscribe(this::onSignalGuarded, this::onError);
-        if (idleTimeoutNanos > 0) {
-            long period = Math.max(1, TimeUnit.NANOSECONDS.toMillis(idleTimeoutNanos) / 4);
+        if (idle.enabled()) {
+            long period = idle.checkPeriodMillis();
             idleChecks = learnerThread.schedulePeriodically(this::checkIdleSafely, period, period, TimeUnit.MILLISECONDS);
         }
         if (registry != null && maxDirtyMillis > 0) {
@@ -373,7 +298,7 @@ public final class LearnerPipeline implements AutoCloseable {
             return;
         }
         try {
-            checkIdle();
+            idle.check(model -> registry == null ? learners.resident(model) : registry.resident(model).orElse(null));
         } catch (RuntimeException e) {
             onError(e);
         } catch (Error e) {
@@ -422,17 +347,14 @@ public final class LearnerPipeline implements AutoCloseable {
         }
         StreamItem item = r.value();
         String model = modelOf.apply(item.sensorId());
-        StreamLearner learner = learners.computeIfAbsent(model, factory);
-        if (learners.size() > maxModels) {
-            forgetLeastRecentlyUsed();
-        }
+        StreamLearner learner = learners.get(model, factory);
         try {
             applyOrFail(learner, item, r.partition(), r.offset());
         } catch (LearnerFailure e) {
-            if (failOnProcessingError) {
+            if (processingErrors.failsPipeline()) {
                 throw e;
             }
-            processingFailed(r, e);
+            processingErrors.record(e);
             r.deadLetter(e.getMessage());
             records++;
             synchronized (progress) {
@@ -441,7 +363,7 @@ public final class LearnerPipeline implements AutoCloseable {
             return;
         }
         r.forgetBytes();
-        seen(model);
+        idle.seen(model);
         if (item instanceof StreamItem.Events e) {
             events += e.events().count();
         } else {
@@ -478,15 +400,15 @@ public final class LearnerPipeline implements AutoCloseable {
                         learner -> applyOrFail(learner, item, r.partition(), r.offset()));
                     r.forgetBytes();
                 } catch (LearnerFailure e) {
-                    if (failOnProcessingError) {
+                    if (processingErrors.failsPipeline()) {
                         throw e;
                     }
                     // the model took the record in (see ModelRegistry.apply): its dead letter goes with its checkpoint
                     failed[0] = e.getMessage();
-                    processingFailed(r, e);
+                    processingErrors.record(e);
                     applied = false;
                 }
-                seen(modelOf.apply(item.sensorId()));
+                idle.seen(modelOf.apply(item.sensorId()));
                 if (applied) {
                     if (item instanceof StreamItem.Events) {
                         events += n;
@@ -661,14 +583,14 @@ public final class LearnerPipeline implements AutoCloseable {
                 registry.forEachResident(StreamLearner::finish);
                 registry.checkpointAll("end of stream");
             } else {
-                learners.values().forEach(StreamLearner::finish);
+                learners.view().values().forEach(StreamLearner::finish);
             }
             return null;
         });
     }
 
     public Map<String, StreamLearner> learners() {
-        return learners;
+        return learners.view();
     }
 
     public long eventsConsumed() {
@@ -723,7 +645,7 @@ public final class LearnerPipeline implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         onLearnerThread(() -> {
-            learners.values().forEach(StreamLearner::close);
+            learners.view().values().forEach(StreamLearner::close);
             if (registry != null) {
                 registry.close();
             }
