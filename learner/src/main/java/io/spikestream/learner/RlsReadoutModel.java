@@ -17,7 +17,9 @@ import java.util.Map;
  * traces of the hidden neurons and, optionally, of the input neurons pooled into {@code input_pool_px} x
  * {@code input_pool_px} pixel blocks per polarity. Settings: those of {@code eprop} plus the {@code network.rls} block.
  *
- * <p>Per window ({@code per_window}): the prediction is the argmax of the RLS readouts' mean over the window's scoring
+ * <p>Features: with {@code window_bins} > 0 ({@code per_window} only) the spike counts of each group in that many equal
+ * bins of the sample's window (a readout that sees the sample's time structure: N-MNIST's three saccades), else a bank
+ * of traces with the time constants {@code taus_ms} (no window clock). Per window ({@code per_window}): the prediction is the argmax of the RLS readouts' mean over the window's scoring
  * range (the same steps as e-prop's), and a learning window schedules one RLS update at the first step after that
  * range, so each sample is predicted before it is learned from. Continuous: an interval schedules its update at its
  * readout-aligned end.
@@ -27,6 +29,7 @@ final class RlsReadoutModel implements LearnerModel {
     private final EpropModel eprop;
     private final RlsReadoutRule rls;
     private final boolean learnReadout;
+    private final boolean binned;
     private final int classes;
     private final double[] step;
 
@@ -44,8 +47,19 @@ final class RlsReadoutModel implements LearnerModel {
                         + "constants in ms, got '" + s.s("network.rls.taus_ms") + "'");
                 }
             }).toArray();
-        rls = RlsReadoutRule.install(net, taus, s.b("network.rls.log"), classes, s.d("network.rls.ridge"),
-            s.d("network.rls.forgetting"));
+        int bins = s.i("network.rls.window_bins");
+        binned = bins > 0;
+        if (binned && !s.s("time.mode").equals("per_window")) {
+            throw new IllegalArgumentException("network.rls.window_bins needs time.mode=per_window (a continuous stream "
+                + "has no windows to cut into bins); set it to 0 for trace features (network.rls.taus_ms)");
+        }
+        // window k's inputs reach the input neurons in steps base+1.., their spikes carry stamps base+2..: the bins of
+        // window k cover stamps [base + 2, base + steps + 2), the steps its prediction and update read
+        rls = binned
+            ? RlsReadoutRule.installWindowBins(net, bins, s.i("time.steps_per_window"), 2, s.b("network.rls.log"),
+                classes, s.d("network.rls.ridge"), s.d("network.rls.forgetting"))
+            : RlsReadoutRule.install(net, taus, s.b("network.rls.log"), classes, s.d("network.rls.ridge"),
+                s.d("network.rls.forgetting"));
         rls.read(net, eprop.hidden(), RlsReadoutRule.eachItsOwn(eprop.hidden().size()), eprop.output());
         int block = s.i("network.rls.input_pool_px");
         if (block > 0) {
@@ -125,7 +139,7 @@ final class RlsReadoutModel implements LearnerModel {
     public void startWindow(long base, int label, boolean learn) {
         eprop.startWindow(base, label, learn);
         if (learn && learnReadout && label >= 0 && label < classes) {
-            rls.schedule(eprop.scoreTo(base), label);
+            rls.schedule(eprop.scoreTo(base), label, rls.windowOf(eprop.scoreTo(base) - 1));
         }
     }
 
