@@ -48,11 +48,11 @@ final class RlsReadoutModel implements LearnerModel {
                 }
             }).toArray();
         int bins = s.i("network.rls.window_bins");
-        binned = bins > 0;
-        if (binned && !s.s("time.mode").equals("per_window")) {
-            throw new IllegalArgumentException("network.rls.window_bins needs time.mode=per_window (a continuous stream "
-                + "has no windows to cut into bins); set it to 0 for trace features (network.rls.taus_ms)");
+        if (bins < 0) {
+            throw new IllegalArgumentException("network.rls.window_bins must be >= 0, got " + bins);
         }
+        // a continuous stream has no windows to cut into bins: it always reads the traces (no window clock)
+        binned = bins > 0 && s.s("time.mode").equals("per_window");
         // window k's inputs reach the input neurons in steps base+1.., their spikes carry stamps base+2..: the bins of
         // window k cover stamps [base + 2, base + steps + 2), the steps its prediction and update read
         rls = binned
