@@ -6,7 +6,8 @@ prequential accuracy printed as train_accuracy=), then the held-out tenth with l
 The folds are drawn exactly as the baselines draw them (stratified, numpy seed = --seed), and laid out as
 symlinked <label>/<file>.bin folders so `./spikestream nmnist --train DIR --test DIR` reads them unchanged.
 
-Usage: benchmarks/nmnist-cv.py [--label NAME] [--folds 10] [--seed 1] [--out FILE] -- [nmnist options...]
+Usage: benchmarks/nmnist-cv.py [--label NAME] [--folds 10] [--seed 1] [--jobs 1] [--out FILE] -- [nmnist options...]
+(--jobs: folds run as that many JVMs at once; each fold's result does not depend on it)
 e.g.   benchmarks/nmnist-cv.py --label demo -- --direct --config classpath:demo.json
 Needs numpy (Debian: python3-numpy).
 """
@@ -18,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -49,6 +51,7 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--label", default="learner")
     ap.add_argument("--out", default=None)
+    ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("nmnist_args", nargs=argparse.REMAINDER)
     args = ap.parse_args()
     extra = [a for a in args.nmnist_args if a != "--"]
@@ -58,9 +61,7 @@ def main():
     paths = np.asarray([r["path"] for r in rows])
     labels = np.asarray([int(r["label"]) for r in rows])
     launcher = os.path.join(here, "..", "spikestream")
-    test_acc, train_acc = [], []
-    lines = []
-    for i, fold in enumerate(stratified_folds(labels, args.folds, np.random.default_rng(args.seed))):
+    def run_fold(i, fold):
         train = np.setdiff1d(np.arange(len(labels)), fold)
         with tempfile.TemporaryDirectory() as tmp:
             link(root, paths[train], labels[train], os.path.join(tmp, "train"))
@@ -73,11 +74,16 @@ def main():
                 sys.exit(f"fold {i}: {' '.join(cmd)} exited {out.returncode}\n{out.stderr[-2000:]}")
             te = float(re.search(r"^test_accuracy=([0-9.]+)", out.stdout, re.M).group(1))
             tr = float(re.search(r"^train_accuracy=([0-9.]+)", out.stdout, re.M).group(1))
-            test_acc.append(te)
-            train_acc.append(tr)
             line = f"fold={i} test_accuracy={te:.4f} train_prequential={tr:.4f} wall_s={time.time() - started:.1f}"
             print(line, flush=True)
-            lines.append(line)
+            return te, tr, line
+
+    folds = stratified_folds(labels, args.folds, np.random.default_rng(args.seed))
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        results = list(pool.map(run_fold, range(len(folds)), folds))
+    test_acc = [r[0] for r in results]
+    train_acc = [r[1] for r in results]
+    lines = [r[2] for r in results]
     summary = (f"label={args.label} args=\"{' '.join(extra)}\" folds={len(test_acc)} seed={args.seed} "
                f"cv_mean={np.mean(test_acc):.4f} cv_sd={np.std(test_acc):.4f} "
                f"prequential_mean={np.mean(train_acc):.4f} prequential_sd={np.std(train_acc):.4f}")

@@ -39,6 +39,10 @@ final class RuleCatalogue {
         "network.readout", "network.p_rec", "network.p_out", "network.w_in_std", "network.w_rec_std",
         "network.w_out_scale", "network.feedback", "network.feedback_scale", "network.input_flush_interval_ms");
 
+    /** e-prop's keys plus the second-order readout's block ({@link RlsReadoutModel}). */
+    private static final List<String> RLS_BLOCKS = java.util.stream.Stream.concat(EPROP_BLOCKS.stream(),
+        java.util.stream.Stream.of("network.rls")).toList();
+
     static final List<Rule> RULES = List.of(
         new Rule("eprop", List.of("fast"), "fast", EPROP_BLOCKS, true,
             (s, net, n, in, name) -> new EpropModel(s, net, n, in, false, name)),
@@ -49,7 +53,9 @@ final class RuleCatalogue {
         new Rule("superspike", List.of(), "superspike", List.of("network.superspike"), false,
             (s, net, n, in, name) -> new SuperSpikeModel(s, net, n, in)),
         new Rule("eventprop", List.of(), "eventprop", List.of("network.eventprop"), false,
-            (s, net, n, in, name) -> new EventPropModel(s, net, n, in)));
+            (s, net, n, in, name) -> new EventPropModel(s, net, n, in)),
+        new Rule("eprop-rls", List.of(), "eprop-rls", RLS_BLOCKS, true,
+            (s, net, n, in, name) -> new RlsReadoutModel(s, net, n, in, name)));
 
     private RuleCatalogue() {
     }

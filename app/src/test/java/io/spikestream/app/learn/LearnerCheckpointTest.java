@@ -56,7 +56,7 @@ class LearnerCheckpointTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"fast", "nest", "bsshslm", "superspike", "eventprop"})
+    @ValueSource(strings = {"fast", "nest", "bsshslm", "superspike", "eventprop", "eprop-rls"})
     void stoppedAnywhereAndRestoredTheLearnerContinuesExactly(String rule, @TempDir Path dir) throws Exception {
         Settings s = settings(rule);
         StreamScript script = StreamScript.nmnist(5, 700, 2000);

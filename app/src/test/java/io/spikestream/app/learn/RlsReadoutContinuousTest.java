@@ -1,0 +1,98 @@
+package io.spikestream.app.learn;
+
+import io.spikestream.learner.Settings;
+import io.spikestream.learner.StreamLearner;
+import io.spikestream.network.checkpoint.CheckpointReader;
+import io.spikestream.network.checkpoint.CheckpointWriter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code eprop-rls} in continuous time (no window clock: its readout reads spike traces): the readout is zero until
+ * its first label interval has ended and learns from each interval, a learner stopped anywhere and restored
+ * continues bit for bit, and two simulation threads give the same predictions as one.
+ */
+class RlsReadoutContinuousTest {
+
+    static Settings settings(String... extra) throws Exception {
+        List<String> o = new ArrayList<>(List.of("network.rule=eprop-rls", "network.n_rec=40", "sensor.pool=2",
+            "time.mode=continuous", "optimizer.type=adam", "optimizer.eta=0.001"));
+        o.addAll(List.of(extra));
+        return Settings.load(List.of(), o);
+    }
+
+    static List<StreamLearner.Prediction> run(Settings s, StreamScript script) throws Exception {
+        List<StreamLearner.Prediction> out = new ArrayList<>();
+        try (StreamLearner l = new StreamLearner(s, out::add)) {
+            script.items.forEach(i -> i.apply(l));
+            l.finish();
+        }
+        return out;
+    }
+
+    @Test
+    void theReadoutLearnsFromEachIntervalAndTwoThreadsGiveTheSamePredictions() throws Exception {
+        StreamScript script = StreamScript.nmnist(3, 700, 50_000);
+        List<StreamLearner.Prediction> one = run(settings(), script);
+        List<StreamLearner.Prediction> two = run(settings("network.threads=2"), script);
+        List<StreamLearner.Prediction> off = run(settings("network.rls.learning=false"), script);
+        assertEquals(one.size(), two.size());
+        for (int i = 0; i < one.size(); i++) {
+            assertArrayEquals(one.get(i).scores(), two.get(i).scores(), "prediction " + i);
+            assertEquals(Double.doubleToRawLongBits(one.get(i).loss()), Double.doubleToRawLongBits(two.get(i).loss()));
+        }
+        List<StreamLearner.Prediction> intervals = ContinuousTimeTest.of(one, StreamLearner.Prediction.Kind.INTERVAL);
+        assertEquals(3, intervals.size());
+        // the first interval is predicted before anything was learned: W = 0, every score exactly 0
+        assertArrayEquals(new double[10], intervals.get(0).scores());
+        assertTrue(intervals.get(1).scores()[intervals.get(0).label()] > 0,
+            "after learning the first interval its class has evidence: " + java.util.Arrays.toString(intervals.get(1).scores()));
+        // a readout that never learns stays at zero on the same stream
+        for (StreamLearner.Prediction p : off) {
+            assertArrayEquals(new double[10], p.scores(), "learning off: prediction " + p.sampleId());
+        }
+    }
+
+    @Test
+    void stoppedAnywhereAndRestoredItContinuesExactly(@TempDir Path dir) throws Exception {
+        Settings s = settings();
+        StreamScript script = StreamScript.nmnist(3, 700, 30_000);
+        int n = script.items.size();
+        List<StreamLearner.Prediction> reference = new ArrayList<>();
+        byte[] finalState;
+        try (StreamLearner l = new StreamLearner(s, reference::add)) {
+            script.items.forEach(i -> i.apply(l));
+            l.finish();
+            finalState = LearnerCheckpointTest.state(l);
+        }
+        for (int stop : new int[] {1, n / 3, n / 2 + 1, n - 1}) {
+            List<StreamLearner.Prediction> got = new ArrayList<>();
+            Path file = dir.resolve("rls-" + stop + ".ckpt");
+            try (StreamLearner a = new StreamLearner(s, got::add)) {
+                script.items.subList(0, stop).forEach(i -> i.apply(a));
+                CheckpointWriter w = new CheckpointWriter(a.checkpointShape());
+                a.addCheckpointSections(w);
+                w.writeAtomically(file);
+            }
+            try (StreamLearner b = new StreamLearner(s, got::add); CheckpointReader r = CheckpointReader.open(file)) {
+                r.requireShape(b.checkpointShape());
+                b.restore(r);
+                script.items.subList(stop, n).forEach(i -> i.apply(b));
+                b.finish();
+                assertArrayEquals(finalState, LearnerCheckpointTest.state(b), "state after a stop at " + stop);
+            }
+            assertEquals(reference.size(), got.size(), "predictions with a stop at " + stop);
+            for (int i = 0; i < got.size(); i++) {
+                assertArrayEquals(reference.get(i).scores(), got.get(i).scores(), "prediction " + i + ", stop " + stop);
+            }
+        }
+    }
+}
