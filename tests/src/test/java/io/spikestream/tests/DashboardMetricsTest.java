@@ -2,7 +2,15 @@ package io.spikestream.tests;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.spikestream.app.durable.CheckpointStore;
+import io.spikestream.app.durable.DurabilityPolicy;
+import io.spikestream.app.pipeline.DurabilityMetrics;
+import io.spikestream.app.pipeline.LearnerPipeline;
 import io.spikestream.app.pipeline.SourceMetrics;
+import io.spikestream.ingest.kafka.KafkaEndpoint;
+import io.spikestream.ingest.kafka.SourceOptions;
+import io.spikestream.learner.Settings;
+import io.spikestream.learner.StreamLearner;
 import io.spikestream.sinks.metrics.LearnerMetrics;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
@@ -10,6 +18,7 @@ import org.yaml.snakeyaml.Yaml;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,11 +47,27 @@ class DashboardMetricsTest {
         "ignoring", "group_left", "group_right", "atan2", "inf", "nan");
     private static final Pattern IDENT = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
 
-    /** The series names a scrape of {@code run}'s /metrics shows, from the metrics classes {@code run} wires. */
-    static Set<String> registeredSeries() {
+    /**
+     * The series names a scrape of {@code run --checkpoint-dir}'s /metrics shows, from the metrics classes it wires:
+     * the learner's and the source's series, and a durable pipeline's (built here without starting it, so no broker is
+     * needed: nothing connects before {@code start}).
+     */
+    static Set<String> registeredSeries() throws IOException {
         LearnerMetrics metrics = new LearnerMetrics(10, 100);
         metrics.countPublishFailures(() -> 0); // run publishes predictions: its endpoint exports the failures
         new SourceMetrics(metrics).consumerLag(0);
+        Path store = Files.createTempDirectory("dashboard-store");
+        Settings settings = Settings.load(List.of(), List.of("network.n_rec=10"));
+        LearnerPipeline durable = LearnerPipeline.durable(KafkaEndpoint.external("127.0.0.1:9", Map.of()),
+            SourceOptions.of("dashboard", "spikestream.events"), id -> {
+                try {
+                    return new StreamLearner(settings, p -> { });
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }, CheckpointStore.open(store, 2, InstantSource.system()), DurabilityPolicy.from(settings),
+            InstantSource.system());
+        DurabilityMetrics.bind(metrics.registry(), durable);
         Set<String> names = new TreeSet<>();
         for (String line : metrics.scrape().split("\n")) {
             if (line.isBlank() || line.startsWith("#")) {
@@ -127,12 +152,12 @@ class DashboardMetricsTest {
         JsonNode bad = new ObjectMapper().readTree("""
             {"panels": [{"targets": [
               {"expr": "sum by (reason) (rate(spikestream_events_dropped_total{job=~\\"$job\\", reason=\\"late\\"}[$__rate_interval]))"},
-              {"expr": "spikestream_checkpoint_age_seconds > 60 and on (instance) spikestream_kafka_reachable == 1"}]}],
+              {"expr": "spikestream_checkpoint_staleness_seconds > 60 and on (instance) spikestream_kafka_reachable == 1"}]}],
              "templating": {"list": [{"query": {"query": "label_values(spikestream_nope_total{job=~\\"$job\\"}, instance)"}}]}}
             """);
         Set<String> unknown = unknownNames(bad, registeredSeries());
         assertEquals(2, unknown.size(), unknown.toString());
-        assertTrue(unknown.stream().anyMatch(u -> u.startsWith("spikestream_checkpoint_age_seconds ")), unknown.toString());
+        assertTrue(unknown.stream().anyMatch(u -> u.startsWith("spikestream_checkpoint_staleness_seconds ")), unknown.toString());
         assertTrue(unknown.stream().anyMatch(u -> u.startsWith("spikestream_nope_total ")), unknown.toString());
         assertEquals(Set.of("spikestream_events_dropped_total"),
             metricNames("sum by (reason) (rate(spikestream_events_dropped_total{reason=\"late\"}[5m])) * 1e3"));
