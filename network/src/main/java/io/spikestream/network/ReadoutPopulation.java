@@ -130,24 +130,9 @@ public final class ReadoutPopulation extends Population {
             }
         }
         for (t = full; t < to; t++) {
+            // the ring is empty (quiet), so update's input is 0.0 in every slot: the same arithmetic as above
             beginStep(t, 0, size);
-            final int errBase = (int) (t & 1) * size;
-            for (int j = 0; j < size; j++) {
-                double vj = pI * iIn[j] + 0.0 + pV * v[j];
-                vj = Math.max(vj, vMin);
-                v[j] = vj;
-                double y = vj + eL;
-                double err = y - target[j];
-                double w = window[j];
-                double tg = target[j] * w;
-                target[j] = tg;
-                rawSignal[j] = y;
-                readoutSignal[j] = y * w;
-                targetSignal[j] = tg;
-                errorSignal[errBase + j] = err * w;
-                iIn[j] = iE;
-            }
-            lastStep = t;
+            update(t, 0, size, null);
         }
     }
 
