@@ -23,7 +23,6 @@ import java.time.InstantSource;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -50,15 +49,10 @@ public final class LearnerPipeline implements AutoCloseable {
     private final Function<String, StreamLearner> factory;
     private final ModelRegistry registry;
     private final RecoveryHook hook;
-    private final Map<TopicPartition, Long> consumedUpTo = new ConcurrentHashMap<>();
     private final Scheduler learnerThread = Schedulers.newSingle("spikestream-learner");
     /** The learners of a pipeline without checkpoints (bounded by {@link #boundModels}). */
     private final ResidentLearners learners = new ResidentLearners();
-    private final Object progress = new Object();
-    private volatile long events;
-    private volatile long labels;
-    private volatile long records;
-    private volatile Throwable failure;
+    private final PipelineProgress progress = new PipelineProgress();
     /** A JVM error on the learner thread: nothing more is applied or acknowledged (see {@link #onSignalGuarded}). */
     private volatile Error fatal;
     private Disposable subscription;
@@ -156,11 +150,9 @@ public final class LearnerPipeline implements AutoCloseable {
                     Long committed = offsets.committed().get(tp);
                     long at = start.containsKey(tp) ? start.get(tp)
                         : committed != null ? committed : offsets.beginning().getOrDefault(tp, 0L);
-                    consumedUpTo.put(tp, at);
+                    progress.readUpTo(tp, at);
                 }
-                synchronized (progress) {
-                    progress.notifyAll();
-                }
+                progress.changed();
                 return start;
             }
 
@@ -281,7 +273,7 @@ public final class LearnerPipeline implements AutoCloseable {
     }
 
     private void checkpointOverdueSafely() {
-        if (draining || closed || failure != null) {
+        if (draining || closed || progress.failure() != null) {
             return;
         }
         try {
@@ -294,7 +286,7 @@ public final class LearnerPipeline implements AutoCloseable {
     }
 
     private void checkIdleSafely() {
-        if (draining || closed || failure != null) {
+        if (draining || closed || progress.failure() != null) {
             return;
         }
         try {
@@ -356,24 +348,20 @@ public final class LearnerPipeline implements AutoCloseable {
             }
             processingErrors.record(e);
             r.deadLetter(e.getMessage());
-            records++;
-            synchronized (progress) {
-                progress.notifyAll();
-            }
+            progress.recordTaken();
+            progress.changed();
             return;
         }
         r.forgetBytes();
         idle.seen(model);
         if (item instanceof StreamItem.Events e) {
-            events += e.events().count();
+            progress.eventsApplied(e.events().count());
         } else {
-            labels++;
+            progress.labelApplied();
         }
-        records++;
+        progress.recordTaken();
         r.acknowledge();
-        synchronized (progress) {
-            progress.notifyAll();
-        }
+        progress.changed();
     }
 
     private void onDurableSignal(SourceSignal<StreamItem> signal) {
@@ -411,31 +399,29 @@ public final class LearnerPipeline implements AutoCloseable {
                 idle.seen(modelOf.apply(item.sensorId()));
                 if (applied) {
                     if (item instanceof StreamItem.Events) {
-                        events += n;
+                        progress.eventsApplied(n);
                     } else {
-                        labels++;
+                        progress.labelApplied();
                     }
                 }
-                records++;
-                consumedUpTo.put(r.partition(), r.offset() + 1);
+                progress.recordTaken();
+                progress.readUpTo(r.partition(), r.offset() + 1);
                 o.after(r.partition(), r.offset(), item.sensorId(), applied);
             }
             case SourceSignal.PartitionsRevoked<StreamItem> rv -> {
                 try {
                     registry.partitionsRevoked(rv.partitions(), rv.lost());
                 } finally {
-                    rv.partitions().forEach(consumedUpTo::remove);
+                    progress.forget(rv.partitions());
                     rv.release();
                 }
             }
             case SourceSignal.PartitionsAssigned<StreamItem> as -> {
             }
             // rejected and dead-lettered by the source: read past, so --until-end sees the partition's end
-            case SourceSignal.Skipped<StreamItem> k -> consumedUpTo.merge(k.partition(), k.offset() + 1, Math::max);
+            case SourceSignal.Skipped<StreamItem> k -> progress.skippedUpTo(k.partition(), k.offset() + 1);
         }
-        synchronized (progress) {
-            progress.notifyAll();
-        }
+        progress.changed();
     }
 
     /** Applies a record; what the learner throws becomes a {@link LearnerFailure} naming the record. */
@@ -464,19 +450,7 @@ public final class LearnerPipeline implements AutoCloseable {
      * applied included), or fails after the timeout.
      */
     public void awaitPositions(Map<TopicPartition, Long> end, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        synchronized (progress) {
-            while (!reached(end)) {
-                if (failure != null) {
-                    throw new IllegalStateException("the learner pipeline failed", failure);
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    throw new IllegalStateException("timed out waiting for positions " + end + "; at " + consumedUpTo);
-                }
-                progress.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-            }
-        }
+        progress.awaitPositions(end, timeout);
     }
 
     /**
@@ -484,33 +458,12 @@ public final class LearnerPipeline implements AutoCloseable {
      * to its offset. Throws if the pipeline failed.
      */
     public boolean waitForPositions(Map<TopicPartition, Long> end, Duration slice) throws InterruptedException {
-        synchronized (progress) {
-            if (failure != null) {
-                throw new IllegalStateException("the learner pipeline failed", failure);
-            }
-            if (reached(end)) {
-                return true;
-            }
-            progress.wait(Math.max(1, slice.toMillis()));
-            if (failure != null) {
-                throw new IllegalStateException("the learner pipeline failed", failure);
-            }
-            return reached(end);
-        }
+        return progress.waitForPositions(end, slice);
     }
 
     /** Last offset read + 1 per partition this instance holds (start offset right after an assignment). */
     public Map<TopicPartition, Long> positions() {
-        return Map.copyOf(consumedUpTo);
-    }
-
-    private boolean reached(Map<TopicPartition, Long> end) {
-        for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
-            if (e.getValue() > 0 && consumedUpTo.getOrDefault(e.getKey(), -1L) < e.getValue()) {
-                return false;
-            }
-        }
-        return true;
+        return progress.positions();
     }
 
     /** Whether this pipeline keeps its models in a {@link ModelRegistry} (checkpointed). */
@@ -537,30 +490,12 @@ public final class LearnerPipeline implements AutoCloseable {
     }
 
     private void onError(Throwable t) {
-        if (failure == null) {
-            failure = t; // the first failure is the cause; what follows (a cancelled source...) is its consequence
-        }
-        synchronized (progress) {
-            progress.notifyAll();
-        }
+        progress.failed(t);
     }
 
     /** Blocks until {@code nEvents} events and {@code nLabels} labels were consumed (or fails after the timeout). */
     public void awaitConsumed(long nEvents, long nLabels, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        synchronized (progress) {
-            while (events < nEvents || labels < nLabels) {
-                if (failure != null) {
-                    throw new IllegalStateException("the learner pipeline failed", failure);
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    throw new IllegalStateException("timed out waiting for the stream: consumed " + events + "/" + nEvents
-                        + " events and " + labels + "/" + nLabels + " labels");
-                }
-                progress.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-            }
-        }
+        progress.awaitConsumed(nEvents, nLabels, timeout);
     }
 
     /** Runs {@code task} on the learner thread (serialised with record processing) and waits for it. */
@@ -594,19 +529,19 @@ public final class LearnerPipeline implements AutoCloseable {
     }
 
     public long eventsConsumed() {
-        return events;
+        return progress.events();
     }
 
     public long labelsConsumed() {
-        return labels;
+        return progress.labels();
     }
 
     public long recordsConsumed() {
-        return records;
+        return progress.records();
     }
 
     public Throwable failure() {
-        return failure;
+        return progress.failure();
     }
 
     /** The JVM error that stopped the pipeline, or null. */
@@ -627,7 +562,7 @@ public final class LearnerPipeline implements AutoCloseable {
         if (overdueChecks != null) {
             overdueChecks.dispose();
         }
-        if (registry != null && failure == null && subscription != null) {
+        if (registry != null && progress.failure() == null && subscription != null) {
             // clean shutdown: stop applying (so the learner thread is free at once), make every model's state durable
             // and acknowledge its records, and only then leave the group (the source commits on close)
             draining = true;
