@@ -54,6 +54,7 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
         private final boolean shareNetwork;
         private final String onProcessingError;
         private final int maxModels;
+        private final long idleReleaseMs;
         private final long idleTimeoutMs;
         final PredictionPublisher publisher;
 
@@ -72,6 +73,7 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
             this.shareNetwork = s.b("sensor.share_network");
             this.onProcessingError = s.s("processing.on_error");
             this.maxModels = s.i("models.max_models");
+            this.idleReleaseMs = s.l("models.idle_release_ms");
             this.idleTimeoutMs = s.s("time.mode").equals("continuous") ? s.l("time.idle_timeout_ms") : 0;
             String events = s.s("pipeline.events_topic");
             String labels = s.s("pipeline.labels_topic");
@@ -141,6 +143,7 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
             pipeline.addReleaseListener((sensor, learner) -> outputs.detach(sensor, learner, restorable));
             if (!restorable) {
                 pipeline.boundModels(maxModels);
+                pipeline.releaseIdleAfter(java.time.Duration.ofMillis(idleReleaseMs), java.time.InstantSource.system());
             }
             if (shareNetwork) {
                 pipeline.shareOneNetwork();

@@ -108,6 +108,13 @@ final class PerWindowTime implements TimeModel {
         }
     }
 
+    @Override
+    public void retire(SensorLane lane) {
+        advance(lane, true);
+        l.counters.eventsUnlabelled += lane.bufCount - lane.bufHead;
+        lane.bufHead = lane.bufCount = 0;
+    }
+
     private void advance(SensorLane lane, boolean all) {
         while (!lane.windows.isEmpty()) {
             Window w = lane.windows.firstEntry().getValue();

@@ -104,6 +104,11 @@ public final class StreamLearner implements AutoCloseable {
         public long gapSkippedUs;
         /** {@code continuous}: tick predictions made. */
         public long ticks;
+        /**
+         * {@code sensor.share_network}: sensors' lanes dropped to keep at most {@code models.max_lanes} (in memory only,
+         * not in checkpoints).
+         */
+        public long lanesRetired;
         /** {@code continuous}: labels refused, by {@link ContinuousTime.LabelOutcome} ordinal. */
         public final long[] labelsRejected = new long[ContinuousTime.LabelOutcome.values().length];
 
@@ -146,6 +151,8 @@ public final class StreamLearner implements AutoCloseable {
     final RasterCapture raster;
     final TimeModel time;
     private final int classes;
+    /** {@code models.max_lanes}: the most sensors' lanes a shared network keeps (see {@link #lane}). */
+    private final int maxLanes;
 
     private boolean learning = true;
     private boolean frozen;
@@ -167,6 +174,10 @@ public final class StreamLearner implements AutoCloseable {
         mapper = new InputMapper(s.i("sensor.width"), s.i("sensor.height"), s.i("sensor.pool"), blocklist,
             s.l("sensor.hot_pixel_refractory_us"));
         shared = s.b("sensor.share_network");
+        maxLanes = s.i("models.max_lanes");
+        if (maxLanes < 1) {
+            throw new IllegalArgumentException("models.max_lanes must be positive, got " + maxLanes);
+        }
         if (shared && mode.equals("continuous")) {
             throw new IllegalArgumentException("sensor.share_network needs time.mode=per_window (a continuous stream "
                 + "keeps one network per sensor: sensors' clocks cannot share one step line)");
@@ -474,10 +485,37 @@ public final class StreamLearner implements AutoCloseable {
         }
         SensorLane lane = lanes.get(sensorId);
         if (lane == null) {
+            if (lanes.size() >= maxLanes) {
+                retireOneLane();
+            }
             lane = newLane(sensorId);
             lanes.put(sensorId, lane);
         }
         return lane;
+    }
+
+    /**
+     * Keeps a shared network's lanes at {@code models.max_lanes} when a new sensor arrives: drops the first lane, in
+     * order of first sight, that holds nothing (no buffered events, no open window: only its clocks and hot-pixel
+     * filter go), or, when every lane holds something, the first one after moving it past its newest event (its windows
+     * run as at the end of the stream; events no window covers are counted unlabelled). The choice depends only on
+     * what checkpoints keep (the lanes' order and contents), so a restarted learner drops the same lane as one that
+     * never stopped. A sensor whose lane was dropped starts a new one if it comes back (its clock anchors afresh).
+     */
+    private void retireOneLane() {
+        SensorLane victim = null;
+        for (SensorLane l : lanes.values()) {
+            if (l.buffered() == 0 && l.windows.isEmpty()) {
+                victim = l;
+                break;
+            }
+        }
+        if (victim == null) {
+            victim = lanes.values().iterator().next();
+            time.retire(victim);
+        }
+        lanes.remove(victim.sensorId);
+        counters.lanesRetired++;
     }
 
     /** Sensors seen so far (one, "", in a learner of its own sensor). */

@@ -51,6 +51,13 @@ interface TimeModel {
     /** End of the stream: process everything pending and complete the last predictions. */
     void finish();
 
+    /**
+     * A lane is about to be dropped ({@code models.max_lanes}): run what it holds as at the end of the stream, so
+     * nothing it buffered is silently lost (events no window covers are counted unlabelled).
+     */
+    default void retire(SensorLane lane) {
+    }
+
     /** The model's side of the learner's checkpoint section (after the counters). */
     void writeState(StateWriter out);
 

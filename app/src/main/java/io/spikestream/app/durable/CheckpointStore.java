@@ -222,6 +222,8 @@ public final class CheckpointStore {
                     out.add(new Entry(modelId, Long.parseLong(n.substring(0, 20)), f));
                 }
             }
+        } catch (NoSuchFileException expired) {
+            return new ArrayList<>(); // removed meanwhile by expiry (deleteModel): the model has no checkpoint any more
         }
         out.sort(Comparator.comparingLong(Entry::version).reversed());
         return out;
@@ -359,6 +361,50 @@ public final class CheckpointStore {
             Files.deleteIfExists(v.get(i).file());
             verified.remove(v.get(i).file());
         }
+    }
+
+    /** The newest checkpoint of a model that verifies, if any (inspections are cached, so this is cheap once planned). */
+    public Optional<Inspection> newestValid(String modelId) throws IOException {
+        for (Entry e : versions(modelId)) {
+            Inspection in = inspect(e);
+            if (in.valid()) {
+                return Optional.of(in);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Removes a model's directory: its checkpoints, temporary files of interrupted writes, and the directory itself
+     * (expiry, {@code checkpoint.expire_after_ms}). Files the store did not write are left, and so is the directory then
+     * (logged). Returns the bytes freed.
+     */
+    public long deleteModel(String modelId) throws IOException {
+        Path d = modelDir(modelId);
+        long freed = 0;
+        if (!Files.isDirectory(d)) {
+            return 0;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(d)) {
+            for (Path f : ds) {
+                String n = f.getFileName().toString();
+                if (FILE.matcher(n).matches() || n.startsWith(CheckpointWriter.TEMP_PREFIX)) {
+                    try {
+                        freed += Files.size(f);
+                        Files.deleteIfExists(f);
+                    } catch (NoSuchFileException gone) {
+                        // deleted meanwhile
+                    }
+                    verified.remove(f);
+                }
+            }
+        }
+        try {
+            Files.deleteIfExists(d);
+        } catch (java.nio.file.DirectoryNotEmptyException foreign) {
+            LOG.warn("model '{}': kept directory {}, which holds files the checkpoint store did not write", modelId, d);
+        }
+        return freed;
     }
 
     // ------------------------------------------------------------------ recovery planning

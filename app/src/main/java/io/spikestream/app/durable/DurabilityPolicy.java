@@ -21,9 +21,16 @@ import java.time.Duration;
  *                           never fire for a sensor that went quiet (or whose clock leapt ahead and stopped), and its
  *                           unacknowledged records would pin its partition's committed offset for good
  * @param maxModels          bound on the number of models kept in memory ({@code models.max_models}), beside the bytes
+ * @param idleReleaseMillis  wall-clock time without a record after which a resident model is checkpointed (if it
+ *                           changed) and released from memory ({@code models.idle_release_ms}; 0 = never); it comes
+ *                           back from its checkpoint on its next record
+ * @param expireAfterMillis  wall-clock age of a model's newest checkpoint after which its directory is removed from
+ *                           the store ({@code checkpoint.expire_after_ms}; 0 = never): a sensor that comes back later
+ *                           starts afresh (see {@link ModelRegistry#expireOnDisk})
  */
 public record DurabilityPolicy(long intervalStreamUs, long intervalEvents, int keep, RetentionGap onRetentionGap,
-                               long maxResidentBytes, Duration revocationBarrier, long maxDirtyMillis, int maxModels) {
+                               long maxResidentBytes, Duration revocationBarrier, long maxDirtyMillis, int maxModels,
+                               long idleReleaseMillis, long expireAfterMillis) {
 
     /** Recovery when the log no longer holds records a checkpoint needs. */
     public enum RetentionGap {
@@ -46,6 +53,17 @@ public record DurabilityPolicy(long intervalStreamUs, long intervalEvents, int k
         if (maxModels < 1) {
             throw new IllegalArgumentException("models.max_models must be positive, got " + maxModels);
         }
+        if (idleReleaseMillis < 0) {
+            throw new IllegalArgumentException("models.idle_release_ms must be >= 0 (0 = never), got " + idleReleaseMillis);
+        }
+        if (expireAfterMillis < 0) {
+            throw new IllegalArgumentException("checkpoint.expire_after_ms must be >= 0 (0 = never), got " + expireAfterMillis);
+        }
+        if (expireAfterMillis > 0 && expireAfterMillis <= Math.max(maxDirtyMillis, idleReleaseMillis)) {
+            // a model must be checkpointed and out of memory well before its directory may go
+            throw new IllegalArgumentException("checkpoint.expire_after_ms (" + expireAfterMillis + ") must exceed "
+                + "checkpoint.max_dirty_ms and models.idle_release_ms");
+        }
         if (maxResidentBytes < 1) {
             throw new IllegalArgumentException("models.max_resident_mb must be positive");
         }
@@ -60,6 +78,7 @@ public record DurabilityPolicy(long intervalStreamUs, long intervalEvents, int k
         };
         return new DurabilityPolicy(Math.round(s.d("checkpoint.interval_stream_ms") * 1000.0), s.l("checkpoint.interval_events"),
             s.i("checkpoint.keep"), g, Math.round(s.d("models.max_resident_mb") * 1024 * 1024), Duration.ofMinutes(2),
-            s.l("checkpoint.max_dirty_ms"), s.i("models.max_models"));
+            s.l("checkpoint.max_dirty_ms"), s.i("models.max_models"), s.l("models.idle_release_ms"),
+            s.l("checkpoint.expire_after_ms"));
     }
 }

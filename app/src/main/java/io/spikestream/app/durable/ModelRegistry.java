@@ -75,6 +75,8 @@ public final class ModelRegistry implements AutoCloseable {
         long lastCheckpointStreamUs = Long.MIN_VALUE;
         /** Wall-clock millis at which the model first changed after its last checkpoint; MIN_VALUE while clean. */
         volatile long dirtySinceMillis = Long.MIN_VALUE;
+        /** Wall-clock millis of its latest record (or of its load): what {@code models.idle_release_ms} measures. */
+        long lastUsedMillis;
         boolean changedWithoutInput;
         boolean closed;
 
@@ -106,7 +108,22 @@ public final class ModelRegistry implements AutoCloseable {
     private long evicted;
     private long skipped;
     private long overdue;
-    private volatile long checkpointFailures;
+    private volatile long idleReleased;
+    private volatile long expired;
+    private volatile long returnedAfterExpiry;
+    /**
+     * Ids whose directories this instance removed (insertion order, bounded): a model created afresh under one of them
+     * is a sensor that came back after expiry (logged and counted). Forgotten on restart: then only the log says so.
+     */
+    private final Map<String, Boolean> expiredIds = new java.util.LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > EXPIRED_IDS_KEPT;
+        }
+    };
+    static final int EXPIRED_IDS_KEPT = 100_000;
+    private long nextIdleScanMillis = Long.MIN_VALUE;
+    private long nextExpiryScanMillis = Long.MIN_VALUE;    private volatile long checkpointFailures;
     /** Wall-clock millis of the last durable checkpoint of any model; MIN_VALUE before the first. */
     private volatile long lastCheckpointMillis = Long.MIN_VALUE;
     /** Wall-clock millis of the next scan for models dirty longer than the policy allows. */
@@ -172,6 +189,7 @@ public final class ModelRegistry implements AutoCloseable {
      */
     public boolean apply(String modelId, TopicPartition tp, long offset, Ack ack, int events, Consumer<StreamLearner> effect) {
         Model m = acquire(modelId);
+        m.lastUsedMillis = clock.millis();
         floors.received(tp, offset, m);
         Long next = m.next.get(tp);
         if (next != null && offset < next) {
@@ -212,7 +230,7 @@ public final class ModelRegistry implements AutoCloseable {
             checkpoint(m, due);
         }
         retireEvicted();
-        checkpointOverdueIfScanDue();
+        maintainIfDue();
         return true;
     }
 
@@ -222,15 +240,169 @@ public final class ModelRegistry implements AutoCloseable {
         }
     }
 
-    /** Scans for overdue models at most every quarter of the bound (a scan visits every resident model). */
-    private void checkpointOverdueIfScanDue() {
-        if (policy.maxDirtyMillis() <= 0) {
-            return;
-        }
+    /**
+     * The wall-clock duties, each at most as often as it needs (a scan visits every resident model, expiry every model
+     * in the store): overdue checkpoints every quarter of {@code checkpoint.max_dirty_ms}, idle releases every quarter
+     * of {@code models.idle_release_ms}, expiry on disk every eighth of {@code checkpoint.expire_after_ms} (between 1 s
+     * and 1 h). Called after every record and by the pipeline's timer; cheap (clock reads) when nothing is due.
+     */
+    public void maintainIfDue() {
         long now = clock.millis();
-        if (now >= nextOverdueScanMillis) {
+        if (policy.maxDirtyMillis() > 0 && now >= nextOverdueScanMillis) {
             checkpointOverdue();
         }
+        if (policy.idleReleaseMillis() > 0 && now >= nextIdleScanMillis) {
+            releaseIdle();
+        }
+        if (policy.expireAfterMillis() > 0 && now >= nextExpiryScanMillis) {
+            expireOnDisk();
+        }
+    }
+
+    /** How often the pipeline's timer should call {@link #maintainIfDue} (0: nothing to do on a timer). */
+    public long maintenancePeriodMillis() {
+        long p = Long.MAX_VALUE;
+        if (policy.maxDirtyMillis() > 0) {
+            p = Math.min(p, Math.max(1, policy.maxDirtyMillis() / 4));
+        }
+        if (policy.idleReleaseMillis() > 0) {
+            p = Math.min(p, Math.max(1, policy.idleReleaseMillis() / 4));
+        }
+        if (policy.expireAfterMillis() > 0) {
+            p = Math.min(p, expiryScanPeriodMillis());
+        }
+        return p == Long.MAX_VALUE ? 0 : p;
+    }
+
+    private long expiryScanPeriodMillis() {
+        return Math.clamp(policy.expireAfterMillis() / 8, 1_000L, 3_600_000L);
+    }
+
+    /**
+     * Releases every resident model that took no record for {@code models.idle_release_ms} of wall-clock time,
+     * checkpointing it first if it changed (reason {@code idle}); its next record restores it from that checkpoint, so
+     * nothing is lost, and the memory of sensors that went away is given back before {@code models.max_models} or
+     * {@code models.max_resident_mb} would push out active ones. Returns how many it released.
+     */
+    public int releaseIdle() {
+        long bound = policy.idleReleaseMillis();
+        if (bound <= 0) {
+            return 0;
+        }
+        long now = clock.millis();
+        nextIdleScanMillis = now + Math.max(1, bound / 4);
+        int n = 0;
+        for (Model m : new ArrayList<>(resident.asMap().values())) {
+            if (now - m.lastUsedMillis < bound) {
+                continue;
+            }
+            if (m.dirty()) {
+                checkpoint(m, "idle");
+            }
+            resident.invalidate(m.id);
+            release(m);
+            idleReleased++;
+            n++;
+        }
+        retireEvicted();
+        if (n > 0) {
+            LOG.info("{} model(s) without a record for models.idle_release_ms = {} ms checkpointed and released from memory",
+                n, bound);
+        }
+        return n;
+    }
+
+    /**
+     * Removes from the store the directories of models whose newest checkpoint is older than
+     * {@code checkpoint.expire_after_ms} of wall-clock time (its {@code createdMs}, which a model that takes records
+     * renews at least every {@code checkpoint.max_dirty_ms}), so a deployment whose sensors come and go does not fill
+     * its disk with ones that never come back. A sensor that does come back starts afresh (logged; counted by
+     * {@link #returnedAfterExpiry} while this instance remembers the id).
+     *
+     * <p>Never a resident model, and never one whose removal would move a partition's resume point back: recovery
+     * resumes a partition at the largest floor any model's newest checkpoint records, so a model is removed only when,
+     * for every partition it read, another remaining model's checkpoint records a floor at or past this model's next
+     * offset there. Otherwise recovery would read the expired model's last records again into a fresh model, or find
+     * no checkpoint at all for a partition whose sensors all went quiet and refuse to start. So the disk holds the
+     * models in use plus, per partition that went quiet as a whole, the one that checkpointed last. Returns how many
+     * directories it removed.
+     */
+    public int expireOnDisk() {
+        long bound = policy.expireAfterMillis();
+        if (bound <= 0) {
+            return 0;
+        }
+        long now = clock.millis();
+        nextExpiryScanMillis = now + expiryScanPeriodMillis();
+        Map<String, CheckpointStore.Inspection> newest = new java.util.LinkedHashMap<>();
+        // per partition, the floors of the newest checkpoints of the models that remain (a multiset: floor -> count)
+        Map<TopicPartition, java.util.TreeMap<Long, Integer>> floorsOf = new HashMap<>();
+        try {
+            for (String id : store.models()) {
+                store.newestValid(id).ifPresent(in -> {
+                    newest.put(id, in);
+                    for (InputPosition p : in.positions()) {
+                        if (p.floor() >= 0) {
+                            floorsOf.computeIfAbsent(new TopicPartition(p.topic(), p.partition()), k -> new java.util.TreeMap<>())
+                                .merge(p.floor(), 1, Integer::sum);
+                        }
+                    }
+                });
+            }
+            int n = 0;
+            long freed = 0;
+            for (Map.Entry<String, CheckpointStore.Inspection> e : newest.entrySet()) {
+                String id = e.getKey();
+                CheckpointStore.Inspection in = e.getValue();
+                if (now - in.info().createdMs() < bound || resident.getIfPresent(id) != null
+                    || !removableWithoutMovingBack(in.positions(), floorsOf)) {
+                    continue;
+                }
+                freed += store.deleteModel(id);
+                for (InputPosition p : in.positions()) {
+                    if (p.floor() >= 0) {
+                        floorsOf.get(new TopicPartition(p.topic(), p.partition())).merge(p.floor(), -1,
+                            (a, b) -> a + b == 0 ? null : a + b);
+                    }
+                }
+                expiredIds.put(id, Boolean.TRUE);
+                plannedVersions.remove(id);
+                expired++;
+                n++;
+            }
+            if (n > 0) {
+                LOG.info("{} model(s) whose newest checkpoint is older than checkpoint.expire_after_ms = {} ms removed from {} "
+                    + "({} bytes); a sensor that comes back starts afresh", n, bound, store.dir(), freed);
+            }
+            return n;
+        } catch (IOException e) {
+            // not worth stopping the learner for: the next scan tries again
+            LOG.warn("checkpoint expiry in {} failed: {}", store.dir(), e.toString());
+            return 0;
+        }
+    }
+
+    /** Whether, per partition of {@code positions}, some other remaining model's floor is at or past the next offset. */
+    private static boolean removableWithoutMovingBack(List<InputPosition> positions,
+                                                      Map<TopicPartition, java.util.TreeMap<Long, Integer>> floorsOf) {
+        for (InputPosition p : positions) {
+            java.util.TreeMap<Long, Integer> floors = floorsOf.get(new TopicPartition(p.topic(), p.partition()));
+            if (floors == null || floors.isEmpty()) {
+                return false;
+            }
+            long best = floors.lastKey();
+            if (p.floor() == best && floors.get(best) == 1) { // its own floor is the largest: the next one below
+                Long below = floors.lowerKey(best);
+                if (below == null) {
+                    return false;
+                }
+                best = below;
+            }
+            if (best < p.next()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -272,8 +444,16 @@ public final class ModelRegistry implements AutoCloseable {
             Optional<CheckpointStore.Opened> opened = store.openNewest(modelId);
             if (opened.isEmpty()) {
                 created++;
-                LOG.info("model '{}': no checkpoint in {}, created from the template", modelId, store.dir());
-                return new Model(modelId, learner);
+                if (expiredIds.remove(modelId) != null) {
+                    returnedAfterExpiry++;
+                    LOG.info("model '{}': its checkpoints expired (checkpoint.expire_after_ms) and its sensor came back: "
+                        + "starts afresh from the template", modelId);
+                } else {
+                    LOG.info("model '{}': no checkpoint in {}, created from the template", modelId, store.dir());
+                }
+                Model m = new Model(modelId, learner);
+                m.lastUsedMillis = clock.millis();
+                return m;
             }
             try (CheckpointStore.Opened o = opened.get()) {
                 o.reader().requireShape(learner.checkpointShape());
@@ -285,6 +465,7 @@ public final class ModelRegistry implements AutoCloseable {
                         + "newer one, so restoring the older one would lose records. Restart the instance.");
                 }
                 Model m = new Model(modelId, learner);
+                m.lastUsedMillis = clock.millis();
                 m.version = o.info().version();
                 for (InputPosition p : o.positions()) {
                     m.next.put(new TopicPartition(p.topic(), p.partition()), p.next());
@@ -376,6 +557,44 @@ public final class ModelRegistry implements AutoCloseable {
             m.changedWithoutInput = true;
             markDirty(m);
         }
+    }
+
+    /**
+     * End of a finite stream ({@code learn --until-end}): every model of {@code partitions} finishes what it holds
+     * (events waiting for a window's end or a label) and is checkpointed: the resident ones, and those that only have a
+     * checkpoint reading one of these partitions (restored one by one; the cache's bounds hold, evicted ones are
+     * checkpointed as they go). Without the latter, a run with nothing left to read would restore no model and leave
+     * the open windows of an earlier run unfinished. Returns how many models it finished.
+     */
+    public int finishAll(Collection<TopicPartition> partitions, String reason) {
+        Set<String> finished = new java.util.HashSet<>(residentIds());
+        forEachResident(StreamLearner::finish);
+        Set<TopicPartition> held = Set.copyOf(partitions);
+        List<String> stored = new ArrayList<>();
+        try {
+            for (String id : store.models()) {
+                if (finished.contains(id)) {
+                    continue;
+                }
+                Optional<CheckpointStore.Inspection> in = store.newestValid(id);
+                if (in.isPresent() && in.get().positions().stream()
+                    .anyMatch(p -> held.contains(new TopicPartition(p.topic(), p.partition())))) {
+                    stored.add(id);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the models of " + store.dir() + ": " + e.getMessage(), e);
+        }
+        for (String id : stored) {
+            Model m = acquire(id);
+            m.learner.finish();
+            m.changedWithoutInput = true;
+            markDirty(m);
+            finished.add(id);
+            retireEvicted(); // a model the cache pushed out is checkpointed finished
+        }
+        checkpointAll(reason);
+        return finished.size();
     }
 
     /**
@@ -485,6 +704,21 @@ public final class ModelRegistry implements AutoCloseable {
     public long checkpointAgeMillis() {
         long last = lastCheckpointMillis;
         return last == Long.MIN_VALUE ? -1 : Math.max(0, clock.millis() - last);
+    }
+
+    /** Models released from memory after {@code models.idle_release_ms} without a record. Threadsafe. */
+    public long idleReleased() {
+        return idleReleased;
+    }
+
+    /** Model directories removed from the store after {@code checkpoint.expire_after_ms}. Threadsafe. */
+    public long expired() {
+        return expired;
+    }
+
+    /** Models created afresh under an id whose checkpoints this instance had expired. Threadsafe. */
+    public long returnedAfterExpiry() {
+        return returnedAfterExpiry;
     }
 
     /** Records skipped because their model had already applied them. */

@@ -67,9 +67,8 @@ public final class LearnerPipeline implements AutoCloseable {
     /** {@code time.idle_timeout_ms}: models moved on after wall-clock idleness (learner thread only). */
     private final IdleModels idle = new IdleModels();
     private Disposable idleChecks;
-    /** {@code checkpoint.max_dirty_ms} of a durable pipeline (0: off). */
-    private final long maxDirtyMillis;
-    private Disposable overdueChecks;
+    /** Wall-clock duties (max dirty time, idle release, expiry on disk) on the learner thread's timer. */
+    private Disposable maintenance;
     /** Sensor id -> model id: the sensor itself, or {@link StreamLearner#SHARED_MODEL_ID} for a shared network. */
     private volatile Function<String, String> modelOf = Function.identity();
 
@@ -127,7 +126,6 @@ public final class LearnerPipeline implements AutoCloseable {
         this.factory = learnerForSensor;
         this.registry = null;
         this.hook = null;
-        this.maxDirtyMillis = 0;
         learners.addReleaseListener((id, l) -> idle.forget(id));
     }
 
@@ -135,7 +133,6 @@ public final class LearnerPipeline implements AutoCloseable {
                             CheckpointStore store, DurabilityPolicy policy, InstantSource clock, StreamItemDecoder decoder) {
         this.factory = template;
         this.registry = new ModelRegistry(store, template, policy, clock);
-        this.maxDirtyMillis = policy.maxDirtyMillis();
         registry.addReleaseListener((id, l) -> idle.forget(id));
         String shape;
         try (StreamLearner probe = template.apply("")) {
@@ -223,6 +220,35 @@ public final class LearnerPipeline implements AutoCloseable {
     }
 
     /**
+     * Releases the learners of a pipeline without checkpoints that took no record for {@code after} of wall-clock time
+     * ({@code models.idle_release_ms}; zero: never): their state is lost, and a sensor that comes back starts afresh
+     * (logged, counted by {@link #modelsReturned}). A durable pipeline takes the bound from its policy (checkpointed
+     * first, restored on return). Call before {@link #start}.
+     */
+    public LearnerPipeline releaseIdleAfter(Duration after, InstantSource clock) {
+        learners.releaseIdleAfter(after.toMillis(), clock);
+        return this;
+    }
+
+    /** Models released from memory after {@code models.idle_release_ms} without a record (durable: checkpointed first). */
+    public long modelsIdleReleased() {
+        return registry != null ? registry.idleReleased() : learners.idleReleased();
+    }
+
+    /** Model directories removed from the store after {@code checkpoint.expire_after_ms} (durable pipelines). */
+    public long modelsExpired() {
+        return registry != null ? registry.expired() : 0;
+    }
+
+    /**
+     * Sensors that came back after their state was dropped and started afresh: after their checkpoints expired (durable),
+     * or after their learner was released by {@code models.idle_release_ms} or {@code models.max_models} (no checkpoints).
+     */
+    public long modelsReturned() {
+        return registry != null ? registry.returnedAfterExpiry() : learners.returned();
+    }
+
+    /**
      * Told (model id, learner) just before a learner leaves memory, while it is still open (durable: from the
      * registry; else by {@link #boundModels}). Call before {@link #start}.
      */
@@ -265,19 +291,24 @@ public final class LearnerPipeline implements AutoCloseable {
             long period = idle.checkPeriodMillis();
             idleChecks = learnerThread.schedulePeriodically(this::checkIdleSafely, period, period, TimeUnit.MILLISECONDS);
         }
-        if (registry != null && maxDirtyMillis > 0) {
+        long period = registry != null ? registry.maintenancePeriodMillis()
+            : learners.idleReleaseMillis() > 0 ? Math.max(1, learners.idleReleaseMillis() / 4) : 0;
+        if (period > 0) {
             // the registry also scans after records; the timer covers a partition whose every sensor went quiet
-            long period = Math.max(1, maxDirtyMillis / 4);
-            overdueChecks = learnerThread.schedulePeriodically(this::checkpointOverdueSafely, period, period, TimeUnit.MILLISECONDS);
+            maintenance = learnerThread.schedulePeriodically(this::maintainSafely, period, period, TimeUnit.MILLISECONDS);
         }
     }
 
-    private void checkpointOverdueSafely() {
+    private void maintainSafely() {
         if (draining || closed || progress.failure() != null) {
             return;
         }
         try {
-            registry.checkpointOverdue();
+            if (registry != null) {
+                registry.maintainIfDue();
+            } else {
+                learners.releaseIdle();
+            }
         } catch (RuntimeException e) {
             onError(e);
         } catch (Error e) {
@@ -515,8 +546,9 @@ public final class LearnerPipeline implements AutoCloseable {
     public void finish() {
         onLearnerThread(() -> {
             if (registry != null) {
-                registry.forEachResident(StreamLearner::finish);
-                registry.checkpointAll("end of stream");
+                // also the models of this instance's partitions that are only on disk: an earlier run may have left
+                // them with open windows, and nothing may be left to read that would restore them
+                registry.finishAll(progress.positions().keySet(), "end of stream");
             } else {
                 learners.view().values().forEach(StreamLearner::finish);
             }
@@ -559,8 +591,8 @@ public final class LearnerPipeline implements AutoCloseable {
         if (idleChecks != null) {
             idleChecks.dispose();
         }
-        if (overdueChecks != null) {
-            overdueChecks.dispose();
+        if (maintenance != null) {
+            maintenance.dispose();
         }
         if (registry != null && progress.failure() == null && subscription != null) {
             // clean shutdown: stop applying (so the learner thread is free at once), make every model's state durable
