@@ -375,4 +375,97 @@ class ModelRegistryTest {
             }
         }
     }
+    /** One event of a tiny sensor at stream time {@code tUs}. */
+    static Consumer<StreamLearner> oneEvent(long tUs) {
+        return l -> l.onEvents(new int[] {1}, new int[] {2}, new byte[] {1}, new long[] {tUs}, 1);
+    }
+
+    /**
+     * models.idle_release_ms and checkpoint.expire_after_ms with many sensor ids and a hand-moved wall clock: 1,000
+     * sensors send one record each and go quiet while one sensor stays busy. After the idle bound every quiet model is
+     * checkpointed and out of memory (a returning one comes back from its checkpoint); after the expiry bound their
+     * directories are gone, the partition's resume point is where it was, and a sensor that comes back starts afresh and
+     * is counted. On a second partition whose sensors all went quiet, the one whose checkpoint carries the partition's
+     * resume point stays on disk, so recovery still finds it.
+     */
+    @Test
+    void idleModelsLeaveMemoryAndTheirCheckpointsExpireWithoutMovingAnyResumePointBack(@TempDir Path dir) throws Exception {
+        int quiet = 1_000;
+        Settings s = Settings.load(List.of(), List.of("sensor.width=4", "sensor.height=4", "network.n_rec=4",
+            "checkpoint.interval_stream_ms=0", "checkpoint.interval_events=0", "checkpoint.keep=1",
+            "checkpoint.max_dirty_ms=1000", "models.idle_release_ms=60000", "checkpoint.expire_after_ms=86400000"));
+        ManualClock clock = new ManualClock();
+        DurabilityPolicy policy = DurabilityPolicy.from(s);
+        CheckpointStore store = CheckpointStore.open(dir, policy.keep(), clock);
+        TopicPartition q = new TopicPartition("events", 1);
+        List<String> released = new ArrayList<>();
+        try (ModelRegistry r = new ModelRegistry(store, id -> learner(s), policy, clock)) {
+            r.addReleaseListener((id, l) -> released.add(id));
+            long offset = 0;
+            for (int i = 0; i < quiet; i++) {
+                r.apply("quiet-" + i, P, offset++, () -> { }, 1, oneEvent(1000));
+                clock.millis += 10;
+            }
+            r.apply("q-0", q, 0, () -> { }, 1, oneEvent(1000));
+            r.apply("q-1", q, 1, () -> { }, 1, oneEvent(1000));
+            long busyUs = 1000;
+            // one minute and a bit, the busy sensor sending a record a second: everything else goes idle
+            for (int sec = 0; sec < 75; sec++) {
+                clock.millis += 1000;
+                r.apply("busy", P, offset++, () -> { }, 1, oneEvent(busyUs += 1000));
+                r.maintainIfDue();
+            }
+            assertEquals(quiet + 2, r.idleReleased(), "every quiet model released once idle");
+            assertEquals(java.util.Set.of("busy"), r.residentIds());
+            assertEquals(quiet + 2, released.size());
+            assertEquals(0, r.oldestDirtyMillis() > 1000 ? 1 : 0, "checkpointed before leaving memory");
+            assertEquals(quiet + 3, store.models().size(), "every model on disk");
+
+            // one comes back within the expiry bound: restored from its checkpoint, not afresh
+            long restoredBefore = r.restored();
+            r.apply("quiet-7", P, offset++, () -> { }, 1, oneEvent(2000));
+            assertEquals(restoredBefore + 1, r.restored());
+            assertEquals(0, r.returnedAfterExpiry());
+
+            // a day and more later (the busy sensor still busy): the quiet ones' directories expire
+            for (int h = 0; h < 26; h++) {
+                clock.millis += 3_600_000;
+                r.apply("busy", P, offset++, () -> { }, 1, oneEvent(busyUs += 1000));
+                r.maintainIfDue();
+            }
+            clock.millis += 1000; // the busy sensor's last record checkpointed by the max dirty time
+            r.maintainIfDue();
+            Long resumeP = r.store().plan(List.of(P)).resumeAt(P);
+            Long resumeQ = r.store().plan(List.of(q)).resumeAt(q);
+            r.expireOnDisk();
+            assertEquals(quiet + 1, r.expired(), "the quiet sensors of P, and one of Q's two");
+            java.util.Set<String> left = store.models();
+            assertEquals(2, left.size(), left.toString());
+            assertTrue(left.contains("busy"), left.toString());
+            String keptOfQ = left.stream().filter(id -> id.startsWith("q-")).findFirst().orElseThrow();
+            assertEquals(resumeQ, store.newestValid(keptOfQ).orElseThrow().positions().getFirst().floor(),
+                "the model whose checkpoint carries Q's resume point stays");
+            try (var files = Files.list(dir)) {
+                assertEquals(2, files.count(), "the expired directories are removed, not just emptied");
+            }
+            assertEquals(resumeP, r.store().plan(List.of(P)).resumeAt(P), "P resumes where it did");
+            assertEquals(resumeQ, r.store().plan(List.of(q)).resumeAt(q), "Q resumes where it did");
+            assertEquals(0, r.expireOnDisk(), "nothing more can go");
+
+            // a sensor that comes back after expiry starts afresh, and is counted
+            long createdBefore = r.created();
+            r.apply("quiet-3", P, offset++, () -> { }, 1, oneEvent(5000));
+            assertEquals(createdBefore + 1, r.created());
+            assertEquals(1, r.returnedAfterExpiry());
+            assertEquals(1, r.resident("quiet-3").orElseThrow().counters().eventsIn, "nothing of its old state");
+        }
+    }
+
+    /** checkpoint.expire_after_ms must leave a model time to be checkpointed and released first. */
+    @Test
+    void expiryShorterThanTheOtherBoundsIsRefused() throws Exception {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DurabilityPolicy.from(
+            Settings.load(List.of(), List.of("models.idle_release_ms=60000", "checkpoint.expire_after_ms=60000"))));
+        assertTrue(e.getMessage().contains("checkpoint.expire_after_ms"), e.getMessage());
+    }
 }
