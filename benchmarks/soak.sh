@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A soak of `learn` on a replayed stream at live rate (issue 12): N-MNIST training recordings replayed at their own
 # pace (--rate-scale 1), pass after pass, each pass as a new sensor id (so every previous sensor goes quiet and must be
-# checkpointed by checkpoint.max_dirty_ms), into one partition that `learn --checkpoint-dir` consumes. Once a minute it
+# checkpointed by checkpoint.max_dirty_ms, and released from memory two minutes later by models.idle_release_ms), into
+# one partition that `learn --checkpoint-dir` consumes. Once a minute it
 # records the learner JVM's heap after a full GC (jcmd GC.run, then GC.heap_info) and the group's committed offset
 # against the topic's end, plus lag and checkpoint series from learn's /metrics. Both should be flat / steady: heap
 # after GC bounded, committed offset following the end within about checkpoint.max_dirty_ms.
@@ -18,7 +19,7 @@ cd "$ROOT"
 MINUTES="${SOAK_MINUTES:-30}"
 PORT="${SOAK_BROKER_PORT:-19392}"
 METRICS="${SOAK_METRICS_PORT:-19465}"
-SET="${SOAK_SET:-network.n_rec=40 checkpoint.max_dirty_ms=10000}"
+SET="${SOAK_SET:-network.n_rec=40 checkpoint.max_dirty_ms=10000 models.idle_release_ms=120000}"
 TOPIC=soak.events
 GROUP=soak
 WORK="$(mktemp -d)"
@@ -73,7 +74,7 @@ done
 metric() { curl -s "http://127.0.0.1:$METRICS/metrics" | awk -v n="$1" '$1 == n {print $2}'; }
 {
   echo "# soak: date=$(date -u +%FT%TZ) cpus=$(nproc) cpu=\"$(lscpu | sed -n 's/^Model name: *//p')\" load=\"$(cut -d' ' -f1-3 /proc/loadavg)\" minutes=$MINUTES settings=\"$SET\" learn_heap=-Xmx512m"
-  echo "minute heap_after_gc_mib committed end lag checkpoints dirty_age_s processing_errors"
+  echo "minute heap_after_gc_mib committed end lag checkpoints dirty_age_s processing_errors idle_released"
 } | tee "$RAW"
 for m in $(seq 1 "$MINUTES"); do
   sleep 60
@@ -81,12 +82,13 @@ for m in $(seq 1 "$MINUTES"); do
   jcmd "$LEARN_JVM" GC.run > /dev/null
   heap_kib="$(jcmd "$LEARN_JVM" GC.heap_info | grep -oE 'used [0-9]+K' | head -1 | grep -oE '[0-9]+')"
   read -r committed end < <("$JAVA_BIN/java" -cp "$CP" benchmarks/soak/CommittedOffsets.java "$BS" "$GROUP" "$TOPIC" 2>/dev/null)
-  printf '%d %.1f %s %s %s %s %s %s\n' "$m" "$(echo "$heap_kib / 1024" | bc -l)" "$committed" "$end" \
+  printf '%d %.1f %s %s %s %s %s %s %s\n' "$m" "$(echo "$heap_kib / 1024" | bc -l)" "$committed" "$end" \
     "$(metric spikestream_consumer_lag_records)" "$(metric spikestream_checkpoints_total)" \
-    "$(metric spikestream_checkpoint_dirty_age_seconds)" "$(metric spikestream_processing_errors_total)" | tee -a "$RAW"
+    "$(metric spikestream_checkpoint_dirty_age_seconds)" "$(metric spikestream_processing_errors_total)" \
+    "$(metric spikestream_models_idle_released_total)" | tee -a "$RAW"
 done
 echo
-echo "| minute | heap after GC (MiB) | committed offset | end offset | lag | checkpoints | dirty age (s) |"
-echo "|---|---|---|---|---|---|---|"
-awk 'NR > 2 {printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7}' "$RAW"
+echo "| minute | heap after GC (MiB) | committed offset | end offset | lag | checkpoints | dirty age (s) | idle released |"
+echo "|---|---|---|---|---|---|---|---|"
+awk 'NR > 2 {printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $9}' "$RAW"
 echo "(raw: $RAW)"
