@@ -7,7 +7,6 @@ import io.spikestream.app.durable.RecoveryHook;
 import io.spikestream.learner.StreamLearner;
 import io.spikestream.ingest.kafka.KafkaEndpoint;
 import io.spikestream.ingest.kafka.KafkaRecordSource;
-import io.spikestream.ingest.kafka.PartitionHook;
 import io.spikestream.ingest.kafka.SensorEvents;
 import io.spikestream.ingest.kafka.SourceOptions;
 import io.spikestream.ingest.kafka.SourceSignal;
@@ -47,8 +46,9 @@ public final class LearnerPipeline implements AutoCloseable {
 
     private final KafkaRecordSource<StreamItem> source;
     private final Function<String, StreamLearner> factory;
+    /** The durable side (null: a pipeline without checkpoints), and its registry. */
+    private final DurableLearning durable;
     private final ModelRegistry registry;
-    private final RecoveryHook hook;
     private final Scheduler learnerThread = Schedulers.newSingle("spikestream-learner");
     /** The learners of a pipeline without checkpoints (bounded by {@link #boundModels}). */
     private final ResidentLearners learners = new ResidentLearners();
@@ -124,46 +124,17 @@ public final class LearnerPipeline implements AutoCloseable {
                            StreamItemDecoder decoder) {
         this.source = KafkaRecordSource.create(endpoint, options, decoder);
         this.factory = learnerForSensor;
+        this.durable = null;
         this.registry = null;
-        this.hook = null;
         learners.addReleaseListener((id, l) -> idle.forget(id));
     }
 
     private LearnerPipeline(KafkaEndpoint endpoint, SourceOptions options, Function<String, StreamLearner> template,
                             CheckpointStore store, DurabilityPolicy policy, InstantSource clock, StreamItemDecoder decoder) {
         this.factory = template;
-        this.registry = new ModelRegistry(store, template, policy, clock);
-        registry.addReleaseListener((id, l) -> idle.forget(id));
-        String shape;
-        try (StreamLearner probe = template.apply("")) {
-            shape = probe.checkpointShape();
-        }
-        this.hook = new RecoveryHook(store, options.groupId(), policy, registry.plannedVersionsView(), shape);
-        PartitionHook positions = new PartitionHook() {
-            @Override
-            public Map<TopicPartition, Long> startOffsets(Collection<TopicPartition> partitions, Offsets offsets) {
-                Map<TopicPartition, Long> start = hook.startOffsets(partitions, offsets);
-                for (TopicPartition tp : partitions) {
-                    Long committed = offsets.committed().get(tp);
-                    long at = start.containsKey(tp) ? start.get(tp)
-                        : committed != null ? committed : offsets.beginning().getOrDefault(tp, 0L);
-                    progress.readUpTo(tp, at);
-                }
-                progress.changed();
-                return start;
-            }
-
-            @Override
-            public Duration revocationBarrier() {
-                return hook.revocationBarrier();
-            }
-
-            @Override
-            public void revocationStarted(Collection<TopicPartition> partitions, boolean lost) {
-                observer.revoking(partitions, lost);
-            }
-        };
-        this.source = KafkaRecordSource.create(endpoint, options, decoder, positions);
+        this.durable = new DurableLearning(template, store, policy, clock, options.groupId(), progress, processingErrors, idle);
+        this.registry = durable.registry();
+        this.source = KafkaRecordSource.create(endpoint, options, decoder, durable.partitionHook(() -> observer));
     }
 
     /**
@@ -361,8 +332,8 @@ public final class LearnerPipeline implements AutoCloseable {
     }
 
     private void onSignal(SourceSignal<StreamItem> signal) {
-        if (registry != null) {
-            onDurableSignal(signal);
+        if (durable != null) {
+            durable.onSignal(signal, draining, observer, modelOf, this::applyOrFail);
             return;
         }
         if (!(signal instanceof SourceSignal.Record<StreamItem> r)) {
@@ -392,66 +363,6 @@ public final class LearnerPipeline implements AutoCloseable {
         }
         progress.recordTaken();
         r.acknowledge();
-        progress.changed();
-    }
-
-    private void onDurableSignal(SourceSignal<StreamItem> signal) {
-        switch (signal) {
-            case SourceSignal.Record<StreamItem> r when draining -> {
-                // shutting down: not applied, not acknowledged; the next owner reads it from the checkpoints' offsets
-            }
-            case SourceSignal.Record<StreamItem> r -> {
-                StreamItem item = r.value();
-                int n = item instanceof StreamItem.Events e ? e.events().count() : 0;
-                RecordObserver o = observer;
-                o.before(r.partition(), r.offset(), item.sensorId());
-                String[] failed = new String[1];
-                ModelRegistry.Ack ack = () -> {
-                    if (failed[0] == null) {
-                        r.acknowledge();
-                    } else {
-                        r.deadLetter(failed[0]); // acknowledged by the source once written
-                    }
-                };
-                boolean applied;
-                try {
-                    applied = registry.apply(modelOf.apply(item.sensorId()), r.partition(), r.offset(), ack, n,
-                        learner -> applyOrFail(learner, item, r.partition(), r.offset()));
-                    r.forgetBytes();
-                } catch (LearnerFailure e) {
-                    if (processingErrors.failsPipeline()) {
-                        throw e;
-                    }
-                    // the model took the record in (see ModelRegistry.apply): its dead letter goes with its checkpoint
-                    failed[0] = e.getMessage();
-                    processingErrors.record(e);
-                    applied = false;
-                }
-                idle.seen(modelOf.apply(item.sensorId()));
-                if (applied) {
-                    if (item instanceof StreamItem.Events) {
-                        progress.eventsApplied(n);
-                    } else {
-                        progress.labelApplied();
-                    }
-                }
-                progress.recordTaken();
-                progress.readUpTo(r.partition(), r.offset() + 1);
-                o.after(r.partition(), r.offset(), item.sensorId(), applied);
-            }
-            case SourceSignal.PartitionsRevoked<StreamItem> rv -> {
-                try {
-                    registry.partitionsRevoked(rv.partitions(), rv.lost());
-                } finally {
-                    progress.forget(rv.partitions());
-                    rv.release();
-                }
-            }
-            case SourceSignal.PartitionsAssigned<StreamItem> as -> {
-            }
-            // rejected and dead-lettered by the source: read past, so --until-end sees the partition's end
-            case SourceSignal.Skipped<StreamItem> k -> progress.skippedUpTo(k.partition(), k.offset() + 1);
-        }
         progress.changed();
     }
 
@@ -512,7 +423,7 @@ public final class LearnerPipeline implements AutoCloseable {
 
     /** The recovery hook of a durable pipeline (counters). */
     public RecoveryHook recoveryHook() {
-        return hook;
+        return durable == null ? null : durable.hook();
     }
 
     /** SensorEvents carry stream time already (replay adds the stream offset when packing). */
@@ -548,7 +459,7 @@ public final class LearnerPipeline implements AutoCloseable {
             if (registry != null) {
                 // also the models of this instance's partitions that are only on disk: an earlier run may have left
                 // them with open windows, and nothing may be left to read that would restore them
-                registry.finishAll(progress.positions().keySet(), "end of stream");
+                durable.finish();
             } else {
                 learners.view().values().forEach(StreamLearner::finish);
             }

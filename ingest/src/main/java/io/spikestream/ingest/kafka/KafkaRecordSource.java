@@ -1,7 +1,6 @@
 package io.spikestream.ingest.kafka;
 
 import io.spikestream.schemas.DeadLetterReason;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -19,15 +18,11 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -99,9 +94,7 @@ public final class KafkaRecordSource<T> implements SourceSignal.AckSink {
     private int pendingSignals; // PartitionsAssigned/Revoked among pending, not counted as buffered records
     private boolean paused;
     private long lastCommitMs;
-    private long lastReachCheckMs;
-    private long unreachableSinceMs = -1;
-    private boolean warnedUnreachable;
+    private final ClusterWatch clusterWatch;
     private DeadLetterWriter deadLetters;
     private FluxSink<SourceSignal<T>> sink;
 
@@ -110,6 +103,7 @@ public final class KafkaRecordSource<T> implements SourceSignal.AckSink {
         this.options = options;
         this.decoder = decoder;
         this.hook = hook;
+        this.clusterWatch = new ClusterWatch(endpoint, options);
     }
 
     public static <T> KafkaRecordSource<T> create(KafkaEndpoint endpoint, SourceOptions options,
@@ -197,7 +191,7 @@ public final class KafkaRecordSource<T> implements SourceSignal.AckSink {
             consumer = c;
             deadLetters = dlq;
             this.sink = sink;
-            c.subscribe(options.topics(), new Listener(c));
+            c.subscribe(options.topics(), new RebalanceListener<>(c, hook, new ConsumerThreadState()));
             try {
                 loop(c, sink);
             } finally {
@@ -247,69 +241,10 @@ public final class KafkaRecordSource<T> implements SourceSignal.AckSink {
             for (ConsumerRecord<String, byte[]> record : records) {
                 accept(record);
             }
-            reportLag(c);
-            checkReachable(c);
+            clusterWatch.reportLag(c);
+            clusterWatch.checkReachable(c);
             noteBuffered();
             emit(sink);
-        }
-    }
-
-    /** How long the consumer may hold no connection to the cluster before the source logs a warning. */
-    static final long UNREACHABLE_WARN_MS = 10_000;
-
-    /**
-     * Watches the consumer's own {@code connection-count} (about once a second): a broker that is down is otherwise
-     * invisible, because the client retries quietly (its network warnings are muted on the command line). Reported to
-     * the metrics each time; logged once when no connection has existed for {@link #UNREACHABLE_WARN_MS}, and again
-     * when the cluster is back.
-     */
-    private void checkReachable(KafkaConsumer<String, byte[]> c) {
-        long now = options.clock().millis();
-        if (now - lastReachCheckMs < 1_000) {
-            return;
-        }
-        lastReachCheckMs = now;
-        double connections = -1;
-        for (var e : c.metrics().entrySet()) {
-            if (e.getKey().name().equals("connection-count") && e.getKey().group().equals("consumer-metrics")
-                && e.getValue().metricValue() instanceof Number n) {
-                connections = n.doubleValue();
-                break;
-            }
-        }
-        if (connections < 0) {
-            return;
-        }
-        boolean reachable = connections > 0;
-        options.metrics().clusterReachable(reachable);
-        if (reachable) {
-            if (warnedUnreachable) {
-                LOG.warn("Kafka cluster {} is reachable again", endpoint.bootstrapServers());
-            }
-            unreachableSinceMs = -1;
-            warnedUnreachable = false;
-        } else if (unreachableSinceMs < 0) {
-            unreachableSinceMs = now;
-        } else if (!warnedUnreachable && now - unreachableSinceMs >= UNREACHABLE_WARN_MS) {
-            warnedUnreachable = true;
-            LOG.warn("no connection to the Kafka cluster {} for {} s: is the broker down? (the consumer keeps retrying)",
-                endpoint.bootstrapServers(), (now - unreachableSinceMs) / 1000);
-        }
-    }
-
-    /** Sums the lag the consumer knows locally (fetch metadata, no request) over its partitions. */
-    private void reportLag(KafkaConsumer<String, byte[]> c) {
-        long lag = 0;
-        boolean known = false;
-        for (TopicPartition tp : c.assignment()) {
-            var l = c.currentLag(tp);
-            if (l.isPresent()) {
-                lag += l.getAsLong();
-                known = true;
-            }
-        }
-        if (known) {
-            options.metrics().consumerLag(lag);
         }
     }
 
@@ -469,97 +404,52 @@ public final class KafkaRecordSource<T> implements SourceSignal.AckSink {
         }
     }
 
-    private final class Listener implements ConsumerRebalanceListener {
+    /**
+     * What the rebalance listener may do to this source's consumer-thread state (it runs inside {@code poll}, on the
+     * consumer thread).
+     */
+    private final class ConsumerThreadState implements RebalanceListener.Source<T> {
 
-        private final KafkaConsumer<String, byte[]> c;
-
-        Listener(KafkaConsumer<String, byte[]> c) {
-            this.c = c;
+        @Override
+        public void drainAcknowledgements() {
+            drainAcks();
         }
 
         @Override
-        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            if (partitions.isEmpty()) {
-                return;
-            }
-            hook.revocationStarted(partitions, false);
-            if (barrierActive()) {
-                awaitDownstream(partitions, false);
-            }
-            drainAcks();
-            Map<TopicPartition, Long> committed = Map.of();
-            try {
-                committed = commit(c, true, partitions);
-            } catch (RuntimeException e) {
-                LOG.warn("commit on revocation of {} failed: {}", partitions, e.toString());
-            }
-            forget(partitions, committed, false);
+        public Map<TopicPartition, Long> commitNow(KafkaConsumer<String, byte[]> c, Collection<TopicPartition> partitions) {
+            return commit(c, true, partitions);
         }
 
         @Override
-        public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            if (partitions.isEmpty()) {
-                return;
+        public void track(Collection<TopicPartition> partitions) {
+            for (TopicPartition tp : partitions) {
+                trackers.put(tp, new AckTracker());
             }
-            hook.revocationStarted(partitions, true);
-            if (barrierActive()) {
-                awaitDownstream(partitions, true);
-            }
-            forget(partitions, Map.of(), true);
         }
 
-        private boolean barrierActive() {
-            return !hook.revocationBarrier().isZero() && sink != null && !cancelled;
+        @Override
+        public void untrack(Set<TopicPartition> partitions) {
+            for (TopicPartition tp : partitions) {
+                trackers.remove(tp);
+                lastCommitted.remove(tp);
+            }
         }
 
-        /**
-         * Barrier mode: drops the not yet emitted records of {@code partitions}, emits every signal before and the
-         * revocation signal itself (waiting for demand as needed), then waits for downstream to release it.
-         */
-        private void awaitDownstream(Collection<TopicPartition> partitions, boolean lost) {
-            drainAcks();
-            Set<TopicPartition> gone = new LinkedHashSet<>(partitions);
-            dropPending(gone);
-            CompletableFuture<Void> released = new CompletableFuture<>();
-            SourceSignal.PartitionsRevoked<T> signal = new SourceSignal.PartitionsRevoked<>(Set.copyOf(gone), Map.of(), lost,
-                released);
+        @Override
+        public void dropNotEmitted(Set<TopicPartition> partitions) {
+            dropPending(partitions);
+        }
+
+        @Override
+        public void enqueue(SourceSignal<T> signal) {
             pending.addLast(signal);
             pendingSignals++;
-            long deadline = System.nanoTime() + hook.revocationBarrier().toNanos();
-            while (queued(signal) && !cancelled && System.nanoTime() < deadline) {
-                emit(sink);
-                synchronized (demand) {
-                    if (queued(signal) && sink.requestedFromDownstream() == 0 && !cancelled) {
-                        try {
-                            demand.wait(50);
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                            return;
-                        }
-                    }
-                }
-            }
-            long left = deadline - System.nanoTime();
-            try {
-                if (!queued(signal)) {
-                    released.get(Math.max(0, left), TimeUnit.NANOSECONDS);
-                    return;
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (ExecutionException | TimeoutException e) {
-                // fall through to the warning
-            }
-            if (!cancelled) {
-                LOG.warn("downstream did not release partitions {} within {}; committing what is acknowledged", gone,
-                    hook.revocationBarrier());
-            }
         }
 
-        private boolean queued(SourceSignal<T> signal) {
-            for (SourceSignal<T> s : pending) {
-                if (s == signal) {
+        @Override
+        public boolean queued(SourceSignal<T> signal) {
+            for (SourceSignal<T> x : pending) {
+                if (x == signal) {
                     return true;
                 }
             }
@@ -567,54 +457,32 @@ public final class KafkaRecordSource<T> implements SourceSignal.AckSink {
         }
 
         @Override
-        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            for (TopicPartition tp : partitions) {
-                trackers.put(tp, new AckTracker());
-            }
-            if (!partitions.isEmpty() && hook != PartitionHook.NONE) {
-                seekForHook(partitions);
-            }
-            if (!partitions.isEmpty() && !cancelled) {
-                pending.addLast(new SourceSignal.PartitionsAssigned<>(Set.copyOf(partitions)));
-                pendingSignals++;
-                noteBuffered();
+        public void emitWhatIsDemanded() {
+            emit(sink);
+        }
+
+        @Override
+        public void awaitDemand(SourceSignal<T> signal) throws InterruptedException {
+            synchronized (demand) {
+                if (queued(signal) && sink.requestedFromDownstream() == 0 && !cancelled) {
+                    demand.wait(50);
+                }
             }
         }
 
-        private void seekForHook(Collection<TopicPartition> partitions) {
-            Set<TopicPartition> set = new LinkedHashSet<>(partitions);
-            Map<TopicPartition, Long> committed = new HashMap<>();
-            c.committed(set).forEach((tp, om) -> {
-                if (om != null) {
-                    committed.put(tp, om.offset());
-                }
-            });
-            Map<TopicPartition, Long> start = hook.startOffsets(partitions,
-                new PartitionHook.Offsets(Map.copyOf(committed), Map.copyOf(c.beginningOffsets(set)), Map.copyOf(c.endOffsets(set))));
-            start.forEach((tp, offset) -> {
-                if (!set.contains(tp)) {
-                    throw new IllegalArgumentException("partition hook chose an offset for " + tp + ", which is not assigned");
-                }
-                c.seek(tp, offset);
-            });
-            if (!start.isEmpty()) {
-                LOG.info("partitions {} start at {} (chosen by the partition hook; committed {})", set, start, committed);
-            }
-        }
-
-        private void forget(Collection<TopicPartition> partitions, Map<TopicPartition, Long> committed, boolean lost) {
-            Set<TopicPartition> gone = new LinkedHashSet<>(partitions);
-            for (TopicPartition tp : gone) {
-                trackers.remove(tp);
-                lastCommitted.remove(tp);
-            }
-            dropPending(gone);
-            if (!cancelled && !barrierActive()) {
-                pending.addLast(new SourceSignal.PartitionsRevoked<>(Set.copyOf(gone), Map.copyOf(committed), lost));
-                pendingSignals++;
-            }
+        @Override
+        public void noteBufferedNow() {
             noteBuffered();
-            LOG.info("partitions {} {}; committed {}", gone, lost ? "lost" : "revoked", committed);
+        }
+
+        @Override
+        public boolean cancelled() {
+            return cancelled;
+        }
+
+        @Override
+        public boolean subscribed() {
+            return sink != null;
         }
     }
 }
