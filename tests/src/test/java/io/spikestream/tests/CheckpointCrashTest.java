@@ -187,9 +187,9 @@ class CheckpointCrashTest {
             ReplaySummary busy = DurableStreams.replay(endpoint, topic, "busy", 1, 8, 400);
             long end = quiet.batches() + quiet.labels() + busy.batches() + busy.labels();
 
-            // the reference: one uninterrupted run to the end, stopped cleanly (SIGTERM) once everything is committed;
-            // like the crashing runs' final state it has applied every record and has not finished the open windows
-            // (a learn --until-end that has no record left to read restores no model, so it finishes none)
+            // the reference: one uninterrupted run to the end, stopped cleanly (SIGTERM) once everything is committed,
+            // then a learn --until-end with nothing left to read, which restores both models from the store and finishes
+            // their open windows, as the crashing runs' last one does
             TopicPartition tp = new TopicPartition(topic, 0);
             Path refDir = dir.resolve("reference");
             Process ref = child(kafka.bootstrapServers(), topic, "reference", refDir, dir.resolve("reference.log"), "ref", false,
@@ -204,6 +204,10 @@ class CheckpointCrashTest {
                 refSummary = line;
             }
             assertTrue(refSummary != null && refSummary.startsWith("learned records=" + end + " "), refSummary);
+            Process refEnd = child(kafka.bootstrapServers(), topic, "reference", refDir, dir.resolve("reference-end.log"), "ref",
+                true, settings);
+            String refEndSummary = runToEnd(refEnd, lines(refEnd), dir.resolve("reference-end.log"));
+            assertTrue(refEndSummary.contains(" applied_events=0 ") && refEndSummary.contains(" models_restored=2 "), refEndSummary);
 
             Path crashDir = dir.resolve("crashing");
             int resumed = killAt(targets(20261203L, 6, end), kafka.bootstrapServers(), topic, crashDir, dir, settings);
