@@ -5,8 +5,6 @@ import io.spikestream.network.CurrentLifPopulation;
 import io.spikestream.network.InputDrive;
 import io.spikestream.network.InputPopulation;
 import io.spikestream.network.Network;
-import io.spikestream.network.Population;
-import io.spikestream.network.Projection;
 import io.spikestream.network.SynapseSpec;
 import io.spikestream.network.WeightInit;
 import io.spikestream.network.checkpoint.CheckpointException;
@@ -19,7 +17,6 @@ import io.spikestream.plasticity.eventprop.EventPropRule;
 import io.spikestream.plasticity.eventprop.WindowTargets;
 import io.spikestream.plasticity.optim.OptimizerSpec;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**

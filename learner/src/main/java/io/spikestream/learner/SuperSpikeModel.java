@@ -5,8 +5,6 @@ import io.spikestream.network.CurrentLifPopulation;
 import io.spikestream.network.InputDrive;
 import io.spikestream.network.InputPopulation;
 import io.spikestream.network.Network;
-import io.spikestream.network.Population;
-import io.spikestream.network.Projection;
 import io.spikestream.network.SynapseSpec;
 import io.spikestream.network.WeightInit;
 import io.spikestream.network.checkpoint.CheckpointException;
@@ -16,7 +14,6 @@ import io.spikestream.network.checkpoint.StateWriter;
 import io.spikestream.plasticity.superspike.SuperSpikeConfig;
 import io.spikestream.plasticity.superspike.SuperSpikeRule;
 
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 

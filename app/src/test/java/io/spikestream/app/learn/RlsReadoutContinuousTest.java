@@ -2,8 +2,6 @@ package io.spikestream.app.learn;
 
 import io.spikestream.learner.Settings;
 import io.spikestream.learner.StreamLearner;
-import io.spikestream.network.checkpoint.CheckpointReader;
-import io.spikestream.network.checkpoint.CheckpointWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
