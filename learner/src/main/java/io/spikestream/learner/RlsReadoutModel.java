@@ -89,11 +89,6 @@ final class RlsReadoutModel implements LearnerModel {
         step = new double[classes];
     }
 
-    /** The readout itself (its features and updates), for tests and reports. */
-    RlsReadoutRule readout() {
-        return rls;
-    }
-
     /**
      * Group of each input neuron: its pixels' block of {@code block} x {@code block} sensor pixels and polarity (the
      * input layer's own pooling must divide the block, so that an input neuron lies in one block).
