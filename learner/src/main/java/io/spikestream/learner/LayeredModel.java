@@ -42,11 +42,6 @@ abstract class LayeredModel<O extends Population> implements LearnerModel {
         eta = configured;
     }
 
-    /** The configured learning rate (the one learning on restores). */
-    protected final double eta() {
-        return eta;
-    }
-
     @Override
     public final String rule() {
         return rule;
