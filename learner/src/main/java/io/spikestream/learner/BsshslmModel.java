@@ -38,25 +38,18 @@ import java.util.Map;
  * <p>Checkpoints: the rule's section holds its interval archives, inter-spike intervals, optimizer clocks and
  * per-synapse state; the supervision is the readout population's checkpointed drive.
  */
-final class BsshslmModel implements LearnerModel {
+final class BsshslmModel extends LayeredModel<BsshslmReadoutPopulation> {
 
     private final BsshslmEpropRule rule;
-    private final double eta;
-    private final InputPopulation in;
-    private final Population rec;
-    private final BsshslmReadoutPopulation out;
     private Recordable vm; // the readouts' V_m, registered when the network is prepared
     private final boolean crossEntropy;
     private final Supervision supervision = new Supervision();
-    private final Map<String, Projection> projections = new LinkedHashMap<>();
     private final int steps;
     private final int window;
     private final int classes;
 
-    private final String name;
-
     BsshslmModel(Settings s, Network net, int nIn, InputDrive input, String name) {
-        this.name = name;
+        super(name);
         String b = "network.bsshslm.";
         steps = s.i("time.steps_per_window");
         window = s.i(b + "learning_window_steps");
@@ -65,23 +58,25 @@ final class BsshslmModel implements LearnerModel {
             throw new IllegalArgumentException(b + "learning_window_steps must be in 1.." + steps + ", got " + window);
         }
         OptimizerSpec spec = OptimizerSpec.fromMap(s.map(b + "optimizer"));
-        eta = spec.eta();
         rule = BsshslmEpropRule.install(net, new BsshslmConfig(spec, s.b(b + "average_gradient"),
             s.d(b + "tau_m_readout")));
+        learningRate(rule, spec.eta());
         Map<String, Object> kernel = Map.of("eprop_update_interval", (double) steps,
             "eprop_learning_window", (double) window, "eprop_reset_neurons_on_update", s.b(b + "reset_neurons_on_update"));
         int nRec = s.i("network.n_rec");
         // flush events of silent sources bound what they pin in the archives (one interval)
-        in = (InputPopulation) net.create("input", "parrot_neuron", nIn, Map.of("flush_event_send_interval", (double) steps));
+        InputPopulation in = (InputPopulation) net.create("input", "parrot_neuron", nIn, Map.of("flush_event_send_interval", (double) steps));
         in.setDrive(input);
         Map<String, Object> recP = new LinkedHashMap<>(s.map(b + "rec"));
         recP.putAll(kernel);
         recP.put("flush_event_send_interval", (double) steps);
-        rec = net.create("recurrent", s.s(b + "rec_model"), nRec, recP);
+        Population rec = net.create("recurrent", s.s(b + "rec_model"), nRec, recP);
         Map<String, Object> outP = new LinkedHashMap<>(s.map(b + "readout"));
         outP.putAll(kernel);
-        out = (BsshslmReadoutPopulation) net.create("readout", "eprop_readout_bsshslm_2020", classes, outP);
+        BsshslmReadoutPopulation out = (BsshslmReadoutPopulation) net.create("readout", "eprop_readout_bsshslm_2020",
+            classes, outP);
         out.setDrive(supervision);
+        layers(in, rec, out);
         crossEntropy = out.params().s("loss").equals("cross_entropy");
         double wIn = s.d(b + "w_in_std") > 0 ? s.d(b + "w_in_std") : 1.0 / Math.sqrt(nIn);
         double wRec = s.d(b + "w_rec_std") > 0 ? s.d(b + "w_rec_std") : 1.0 / Math.sqrt(nRec);
@@ -102,36 +97,6 @@ final class BsshslmModel implements LearnerModel {
             net.connect(out, out, Connectivity.allToAll(false), SynapseSpec.of(SynapseModel.RATE_CONNECTION_DELAYED)
                 .receptor(BsshslmReadoutPopulation.RECEPTOR_READOUT_SIGNAL));
         }
-    }
-
-    @Override
-    public String rule() {
-        return name;
-    }
-
-    @Override
-    public InputPopulation input() {
-        return in;
-    }
-
-    @Override
-    public Population hidden() {
-        return rec;
-    }
-
-    @Override
-    public Population output() {
-        return out;
-    }
-
-    @Override
-    public Map<String, Projection> projections() {
-        return projections;
-    }
-
-    @Override
-    public void setLearning(boolean on) {
-        rule.setEta(on ? eta : 0.0);
     }
 
     @Override

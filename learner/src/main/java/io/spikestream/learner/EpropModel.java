@@ -16,7 +16,6 @@ import io.spikestream.plasticity.eprop.FastEpropRule;
 import io.spikestream.plasticity.optim.OptimizerSpec;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -33,41 +32,34 @@ import java.util.Map;
  * <p>This is the learner exactly as it was before models existed (same build order, same arithmetic): its
  * predictions and checkpoints are bit-identical to the earlier ones ({@code EpropPathUnchangedTest}).
  */
-final class EpropModel implements LearnerModel {
+final class EpropModel extends LayeredModel<ReadoutPopulation> {
 
-    private final String rule;
-    private final LearningRateControl rate;
     private final PlasticityRule plasticity;
-    private final double eta;
-    private final InputPopulation in;
-    private final Population rec;
-    private final ReadoutPopulation out;
     private final Supervision supervision = new Supervision();
-    private final Map<String, Projection> projections = new LinkedHashMap<>();
     private final int steps;
     private final int learnSteps;
     private final int scoreSteps;
     private final int classes;
 
     EpropModel(Settings s, Network net, int nIn, InputDrive input, boolean nest, String name) {
-        rule = name;
+        super(name);
         steps = s.i("time.steps_per_window");
         learnSteps = s.i("supervision.learning_window_steps");
         scoreSteps = s.i("supervision.score_window_steps");
         classes = s.i("supervision.classes");
         OptimizerSpec spec = OptimizerSpec.fromMap(s.map("optimizer"));
-        eta = spec.eta();
         plasticity = nest ? EpropRule.install(net, spec) : FastEpropRule.install(net, spec);
-        rate = (LearningRateControl) plasticity;
+        learningRate((LearningRateControl) plasticity, spec.eta());
         int nRec = s.i("network.n_rec");
         // flush events bound the NEST-exact rule's history memory; the fast rule closes windows itself
         double flush = s.d("network.input_flush_interval_ms") > 0 ? s.d("network.input_flush_interval_ms")
             : nest ? steps : Double.POSITIVE_INFINITY;
-        in = (InputPopulation) net.create("input", "parrot_neuron", nIn, Map.of("flush_event_send_interval", flush));
+        InputPopulation in = (InputPopulation) net.create("input", "parrot_neuron", nIn, Map.of("flush_event_send_interval", flush));
         in.setDrive(input);
-        rec = net.create("recurrent", s.s("network.rec_model"), nRec, s.map("network.rec"));
-        out = (ReadoutPopulation) net.create("readout", "eprop_readout", classes, s.map("network.readout"));
+        Population rec = net.create("recurrent", s.s("network.rec_model"), nRec, s.map("network.rec"));
+        ReadoutPopulation out = (ReadoutPopulation) net.create("readout", "eprop_readout", classes, s.map("network.readout"));
         out.setDrive(supervision);
+        layers(in, rec, out);
         double wIn = s.d("network.w_in_std") > 0 ? s.d("network.w_in_std") : 1.0 / Math.sqrt(nIn);
         double wRec = s.d("network.w_rec_std") > 0 ? s.d("network.w_rec_std") : 1.0 / Math.sqrt(nRec);
         String syn = EpropRule.SYNAPSE;
@@ -105,36 +97,6 @@ final class EpropModel implements LearnerModel {
             }
             default -> throw new IllegalArgumentException(key + " must be random or symmetric, got '" + mode + "'");
         }
-    }
-
-    @Override
-    public String rule() {
-        return rule;
-    }
-
-    @Override
-    public InputPopulation input() {
-        return in;
-    }
-
-    @Override
-    public Population hidden() {
-        return rec;
-    }
-
-    @Override
-    public Population output() {
-        return out;
-    }
-
-    @Override
-    public Map<String, Projection> projections() {
-        return projections;
-    }
-
-    @Override
-    public void setLearning(boolean on) {
-        rate.setEta(on ? eta : 0.0);
     }
 
     @Override

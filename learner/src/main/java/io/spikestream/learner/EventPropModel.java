@@ -5,8 +5,6 @@ import io.spikestream.network.CurrentLifPopulation;
 import io.spikestream.network.InputDrive;
 import io.spikestream.network.InputPopulation;
 import io.spikestream.network.Network;
-import io.spikestream.network.Population;
-import io.spikestream.network.Projection;
 import io.spikestream.network.SynapseSpec;
 import io.spikestream.network.WeightInit;
 import io.spikestream.network.checkpoint.CheckpointException;
@@ -19,7 +17,6 @@ import io.spikestream.plasticity.eventprop.EventPropRule;
 import io.spikestream.plasticity.eventprop.WindowTargets;
 import io.spikestream.plasticity.optim.OptimizerSpec;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -35,13 +32,9 @@ import java.util.Map;
  * <p>Checkpoints: the rule's section holds its tape, adjoints, optimizer state and clocks, and (through the rule)
  * the window being supervised; a restored learner continues bit-identically.
  */
-final class EventPropModel implements LearnerModel {
+final class EventPropModel extends LayeredModel<CurrentLifPopulation> {
 
     private final EventPropRule rule;
-    private final InputPopulation in;
-    private final CurrentLifPopulation hid;
-    private final CurrentLifPopulation out;
-    private final Map<String, Projection> projections = new LinkedHashMap<>();
     private final int steps;
     private final int classes;
     private final Supervised supervised = new Supervised();
@@ -85,6 +78,7 @@ final class EventPropModel implements LearnerModel {
     }
 
     EventPropModel(Settings s, Network net, int nIn, InputDrive input) {
+        super("eventprop");
         String b = "network.eventprop.";
         steps = s.i("time.steps_per_window");
         classes = s.i("supervision.classes");
@@ -92,10 +86,11 @@ final class EventPropModel implements LearnerModel {
         double windowMs = steps * net.grid().resolutionMs();
         rule = EventPropRule.install(net, EventPropConfig.of(windowMs, EventPropLoss.VOLTAGE_AVERAGE_CROSS_ENTROPY, spec));
         int nHid = s.i("network.n_rec");
-        in = (InputPopulation) net.create("input", "parrot_neuron", nIn, Map.of());
+        InputPopulation in = (InputPopulation) net.create("input", "parrot_neuron", nIn, Map.of());
         in.setDrive(input);
-        hid = (CurrentLifPopulation) net.create("hidden", "lif_psc_exp", nHid, s.map(b + "hidden"));
-        out = (CurrentLifPopulation) net.create("output", "li_psc_exp", classes, s.map(b + "output"));
+        CurrentLifPopulation hid = (CurrentLifPopulation) net.create("hidden", "lif_psc_exp", nHid, s.map(b + "hidden"));
+        CurrentLifPopulation out = (CurrentLifPopulation) net.create("output", "li_psc_exp", classes, s.map(b + "output"));
+        layers(in, hid, out);
         String syn = EventPropRule.SYNAPSE;
         double h = net.grid().resolutionMs();
         projections.put("input->hidden", net.connect(in, hid, Connectivity.pairwiseBernoulli(s.d("network.p_in"), true),
@@ -103,36 +98,6 @@ final class EventPropModel implements LearnerModel {
         projections.put("hidden->output", net.connect(hid, out, Connectivity.allToAll(),
             SynapseSpec.of(syn).weight(WeightInit.normal(s.d(b + "w_out_mean"), s.d(b + "w_out_std"))).delay(h)));
         rule.setOutput(out, supervised);
-    }
-
-    @Override
-    public String rule() {
-        return "eventprop";
-    }
-
-    @Override
-    public InputPopulation input() {
-        return in;
-    }
-
-    @Override
-    public Population hidden() {
-        return hid;
-    }
-
-    @Override
-    public Population output() {
-        return out;
-    }
-
-    @Override
-    public Map<String, Projection> projections() {
-        return projections;
-    }
-
-    @Override
-    public void setLearning(boolean on) {
-        // windows learned from are chosen per window (startWindow): an unsupervised window has no backward pass
     }
 
     @Override

@@ -25,7 +25,9 @@ import java.util.Map;
  *
  * <p>Implementations: {@link EpropModel} ({@code eprop}, {@code eprop-exact}), {@link BsshslmModel}
  * ({@code eprop-time-driven}), {@link SuperSpikeModel} ({@code superspike}), {@link EventPropModel}
- * ({@code eventprop}); the {@link RuleCatalogue} picks one by {@code network.rule}. Not threadsafe: the learner's thread calls every method (step observers run on it too,
+ * ({@code eventprop}), each a {@link LayeredModel}; {@link RlsReadoutModel} wraps any of them ({@code eprop-rls},
+ * {@code eprop-time-driven-rls}, {@code superspike-rls}, {@code eventprop-rls}); the {@link RuleCatalogue} picks one
+ * by {@code network.rule}. Not threadsafe: the learner's thread calls every method (step observers run on it too,
  * between the engine's workers' steps). {@link #accumulate} runs every step of a scoring range: no allocation.
  */
 interface LearnerModel {

@@ -1,6 +1,5 @@
 package io.spikestream.learner;
 
-import io.spikestream.network.InputDrive;
 import io.spikestream.network.InputPopulation;
 import io.spikestream.network.Network;
 import io.spikestream.network.Population;
@@ -11,31 +10,55 @@ import java.util.Arrays;
 import java.util.Map;
 
 /**
- * {@code network.rule} = {@code eprop-rls}: the event-driven e-prop network of {@link EpropModel} (its hidden layer
- * keeps learning from its own {@code eprop_readout} neurons' errors, exactly as under {@code eprop}), read out for the
- * prediction by a second-order readout, {@link RlsReadoutRule}: recursive least squares on a bank of filtered spike
- * traces of the hidden neurons and, optionally, of the input neurons pooled into {@code input_pool_px} x
- * {@code input_pool_px} pixel blocks per polarity. Settings: those of {@code eprop} plus the {@code network.rls} block.
+ * A rule's network read out for the prediction by a second-order readout, {@link RlsReadoutRule}: recursive least
+ * squares on a bank of filtered spike traces of the hidden neurons and, optionally, of the input neurons pooled into
+ * {@code input_pool_px} x {@code input_pool_px} pixel blocks per polarity. The wrapped rule's model ({@code base})
+ * builds and trains the network exactly as it would alone (its hidden layer keeps learning from its own outputs'
+ * errors); only the prediction comes from the readout. Rules: {@code eprop-rls} ({@link EpropModel}),
+ * {@code eprop-time-driven-rls} ({@link BsshslmModel}), {@code superspike-rls} ({@link SuperSpikeModel}),
+ * {@code eventprop-rls} ({@link EventPropModel}). Settings: those of the wrapped rule plus the {@code network.rls}
+ * block.
  *
  * <p>Features: with {@code window_bins} > 0 ({@code per_window} only) the spike counts of each group in that many equal
  * bins of the sample's window (a readout that sees the sample's time structure: N-MNIST's three saccades), else a bank
- * of traces with the time constants {@code taus_ms} (no window clock). Per window ({@code per_window}): the prediction is the argmax of the RLS readouts' mean over the window's scoring
- * range (the same steps as e-prop's), and a learning window schedules one RLS update at the first step after that
- * range, so each sample is predicted before it is learned from. Continuous: an interval schedules its update at its
- * readout-aligned end.
+ * of traces with the time constants {@code taus_ms} (no window clock). The bins of window k cover the stamps
+ * [base + {@value #BIN_OFFSET}, base + steps + {@value #BIN_OFFSET}): the learner drives every rule's input parrots
+ * the same way (window k's inputs reach them in steps base + 1.., their spikes carry stamps base + 2..), so the
+ * alignment is the same whatever the rule; the hidden layer's spikes follow one to a few steps later.
+ *
+ * <p>Per window ({@code per_window}): the prediction is the argmax of the RLS readouts' mean over the last
+ * {@code supervision.score_window_steps} steps of the window's bins [base + steps + 2 - W, base + steps + 2) (for
+ * e-prop the same steps as its own scoring range), and a learning window schedules one RLS update at the first step
+ * after that range, so each sample is predicted before it is learned from. Continuous (rules that learn in continuous
+ * time: e-prop): an interval schedules its update at its readout-aligned end. The wrapped rule's own outputs keep
+ * their targets and learning; their evidence is not read.
  */
 final class RlsReadoutModel implements LearnerModel {
 
-    private final EpropModel eprop;
+    /** Window k's bins start at stamp base + BIN_OFFSET (window k's first input spikes). */
+    static final int BIN_OFFSET = 2;
+
+    private final String name;
+    private final LearnerModel base;
     private final RlsReadoutRule rls;
     private final boolean learnReadout;
     private final boolean binned;
     private final int classes;
+    private final int steps;
+    private final int scoreSteps;
     private final double[] step;
 
-    RlsReadoutModel(Settings s, Network net, int nIn, InputDrive input, String name) {
-        eprop = new EpropModel(s, net, nIn, input, false, name);
+    /** Installs the readout on {@code net}, into which {@code base} has just built its network. */
+    RlsReadoutModel(Settings s, Network net, int nIn, LearnerModel base, String name) {
+        this.name = name;
+        this.base = base;
         classes = s.i("supervision.classes");
+        steps = s.i("time.steps_per_window");
+        scoreSteps = s.i("supervision.score_window_steps");
+        if (scoreSteps < 1 || scoreSteps > steps) {
+            throw new IllegalArgumentException("supervision.score_window_steps must be in 1.." + steps + ", got "
+                + scoreSteps);
+        }
         learnReadout = s.b("network.rls.learning");
         double h = net.grid().resolutionMs();
         double[] taus = Arrays.stream(s.s("network.rls.taus_ms").split(",")).map(String::trim)
@@ -53,17 +76,15 @@ final class RlsReadoutModel implements LearnerModel {
         }
         // a continuous stream has no windows to cut into bins: it always reads the traces (no window clock)
         binned = bins > 0 && s.s("time.mode").equals("per_window");
-        // window k's inputs reach the input neurons in steps base+1.., their spikes carry stamps base+2..: the bins of
-        // window k cover stamps [base + 2, base + steps + 2), the steps its prediction and update read
         rls = binned
-            ? RlsReadoutRule.installWindowBins(net, bins, s.i("time.steps_per_window"), 2, s.b("network.rls.log"),
+            ? RlsReadoutRule.installWindowBins(net, bins, steps, BIN_OFFSET, s.b("network.rls.log"),
                 classes, s.d("network.rls.ridge"), s.d("network.rls.forgetting"))
             : RlsReadoutRule.install(net, taus, s.b("network.rls.log"), classes, s.d("network.rls.ridge"),
                 s.d("network.rls.forgetting"));
-        rls.read(net, eprop.hidden(), RlsReadoutRule.eachItsOwn(eprop.hidden().size()), eprop.output());
+        rls.read(net, base.hidden(), RlsReadoutRule.eachItsOwn(base.hidden().size()), base.output());
         int block = s.i("network.rls.input_pool_px");
         if (block > 0) {
-            rls.read(net, eprop.input(), inputGroups(s, nIn, block), eprop.output());
+            rls.read(net, base.input(), inputGroups(s, nIn, block), base.output());
         }
         step = new double[classes];
     }
@@ -107,55 +128,55 @@ final class RlsReadoutModel implements LearnerModel {
 
     @Override
     public String rule() {
-        return eprop.rule();
+        return name;
     }
 
     @Override
     public InputPopulation input() {
-        return eprop.input();
+        return base.input();
     }
 
     @Override
     public Population hidden() {
-        return eprop.hidden();
+        return base.hidden();
     }
 
     @Override
     public Population output() {
-        return eprop.output();
+        return base.output();
     }
 
     @Override
     public Map<String, Projection> projections() {
-        return eprop.projections();
+        return base.projections();
     }
 
     @Override
     public void setLearning(boolean on) {
-        eprop.setLearning(on);
+        base.setLearning(on);
     }
 
     @Override
     public void startWindow(long base, int label, boolean learn) {
-        eprop.startWindow(base, label, learn);
+        this.base.startWindow(base, label, learn);
         if (learn && learnReadout && label >= 0 && label < classes) {
-            rls.schedule(eprop.scoreTo(base), label, rls.windowOf(eprop.scoreTo(base) - 1));
+            rls.schedule(scoreTo(base), label, rls.windowOf(scoreTo(base) - 1));
         }
     }
 
     @Override
     public void windowSimulated(long now) {
-        eprop.windowSimulated(now);
+        base.windowSimulated(now);
     }
 
     @Override
     public boolean supportsContinuous() {
-        return true;
+        return base.supportsContinuous();
     }
 
     @Override
     public void superviseInterval(long fromStep, long toStep, int label, boolean learn) {
-        eprop.superviseInterval(fromStep, toStep, label, learn);
+        base.superviseInterval(fromStep, toStep, label, learn);
         if (learn && learnReadout && label >= 0 && label < classes) {
             rls.schedule(toStep + ContinuousTime.READOUT_DELAY, label);
         }
@@ -163,12 +184,12 @@ final class RlsReadoutModel implements LearnerModel {
 
     @Override
     public long scoreFrom(long base) {
-        return eprop.scoreFrom(base);
+        return scoreTo(base) - scoreSteps;
     }
 
     @Override
     public long scoreTo(long base) {
-        return eprop.scoreTo(base);
+        return base + steps + BIN_OFFSET;
     }
 
     @Override
@@ -201,6 +222,6 @@ final class RlsReadoutModel implements LearnerModel {
 
     @Override
     public long ruleStateBytes() {
-        return eprop.ruleStateBytes();
+        return base.ruleStateBytes();
     }
 }

@@ -39,23 +39,38 @@ final class RuleCatalogue {
         "network.readout", "network.p_rec", "network.p_out", "network.w_in_std", "network.w_rec_std",
         "network.w_out_scale", "network.feedback", "network.feedback_scale", "network.input_flush_interval_ms");
 
-    /** e-prop's keys plus the second-order readout's block ({@link RlsReadoutModel}). */
-    private static final List<String> RLS_BLOCKS = java.util.stream.Stream.concat(EPROP_BLOCKS.stream(),
-        java.util.stream.Stream.of("network.rls")).toList();
+    private static final List<String> BSSHSLM_BLOCKS = List.of("network.bsshslm");
+    private static final List<String> SUPERSPIKE_BLOCKS = List.of("network.superspike");
+    private static final List<String> EVENTPROP_BLOCKS = List.of("network.eventprop");
 
     static final List<Rule> RULES = List.of(
         new Rule("eprop", List.of("fast"), "fast", EPROP_BLOCKS, true,
             (s, net, n, in, name) -> new EpropModel(s, net, n, in, false, name)),
         new Rule("eprop-exact", List.of("nest"), "nest", EPROP_BLOCKS, true,
             (s, net, n, in, name) -> new EpropModel(s, net, n, in, true, name)),
-        new Rule("eprop-time-driven", List.of("bsshslm"), "bsshslm", List.of("network.bsshslm"), false,
+        new Rule("eprop-time-driven", List.of("bsshslm"), "bsshslm", BSSHSLM_BLOCKS, false,
             (s, net, n, in, name) -> new BsshslmModel(s, net, n, in, name)),
-        new Rule("superspike", List.of(), "superspike", List.of("network.superspike"), false,
+        new Rule("superspike", List.of(), "superspike", SUPERSPIKE_BLOCKS, false,
             (s, net, n, in, name) -> new SuperSpikeModel(s, net, n, in)),
-        new Rule("eventprop", List.of(), "eventprop", List.of("network.eventprop"), false,
+        new Rule("eventprop", List.of(), "eventprop", EVENTPROP_BLOCKS, false,
             (s, net, n, in, name) -> new EventPropModel(s, net, n, in)),
-        new Rule("eprop-rls", List.of(), "eprop-rls", RLS_BLOCKS, true,
-            (s, net, n, in, name) -> new RlsReadoutModel(s, net, n, in, name)));
+        readByRls("eprop-rls", EPROP_BLOCKS, true, (s, net, n, in, name) -> new EpropModel(s, net, n, in, false, name)),
+        readByRls("eprop-time-driven-rls", BSSHSLM_BLOCKS, false,
+            (s, net, n, in, name) -> new BsshslmModel(s, net, n, in, name)),
+        readByRls("superspike-rls", SUPERSPIKE_BLOCKS, false, (s, net, n, in, name) -> new SuperSpikeModel(s, net, n, in)),
+        readByRls("eventprop-rls", EVENTPROP_BLOCKS, false, (s, net, n, in, name) -> new EventPropModel(s, net, n, in)));
+
+    /**
+     * A rule's network, trained by that rule, its prediction read out by recursive least squares
+     * ({@link RlsReadoutModel}): the rule's blocks plus {@code network.rls}; continuous time only where the rule
+     * learns in it.
+     */
+    private static Rule readByRls(String name, List<String> ruleBlocks, boolean continuous, Factory rule) {
+        List<String> blocks = java.util.stream.Stream.concat(ruleBlocks.stream(), java.util.stream.Stream.of("network.rls"))
+            .toList();
+        return new Rule(name, List.of(), name, blocks, continuous,
+            (s, net, n, in, configured) -> new RlsReadoutModel(s, net, n, rule.build(s, net, n, in, configured), configured));
+    }
 
     private RuleCatalogue() {
     }

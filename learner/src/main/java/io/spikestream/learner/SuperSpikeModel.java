@@ -5,8 +5,6 @@ import io.spikestream.network.CurrentLifPopulation;
 import io.spikestream.network.InputDrive;
 import io.spikestream.network.InputPopulation;
 import io.spikestream.network.Network;
-import io.spikestream.network.Population;
-import io.spikestream.network.Projection;
 import io.spikestream.network.SynapseSpec;
 import io.spikestream.network.WeightInit;
 import io.spikestream.network.checkpoint.CheckpointException;
@@ -16,7 +14,6 @@ import io.spikestream.network.checkpoint.StateWriter;
 import io.spikestream.plasticity.superspike.SuperSpikeConfig;
 import io.spikestream.plasticity.superspike.SuperSpikeRule;
 
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
@@ -35,7 +32,7 @@ import java.util.Map;
  * <p>Checkpoints: the rule's section holds its traces, error filters and RMaxProp state, and (through the rule)
  * the target trains' window; a restored learner continues bit-identically.
  */
-final class SuperSpikeModel implements LearnerModel {
+final class SuperSpikeModel extends LayeredModel<CurrentLifPopulation> {
 
     /**
      * Offset of a window's target and scoring range: an input scheduled for step base + 1 leaves its parrot with stamp
@@ -45,16 +42,12 @@ final class SuperSpikeModel implements LearnerModel {
     static final int LAG = 5;
 
     private final SuperSpikeRule rule;
-    private final double eta;
-    private final InputPopulation in;
-    private final CurrentLifPopulation hid;
-    private final CurrentLifPopulation out;
-    private final Map<String, Projection> projections = new LinkedHashMap<>();
     private final TargetTrains targets;
     private final int steps;
     private final int classes;
 
     SuperSpikeModel(Settings s, Network net, int nIn, InputDrive input) {
+        super("superspike");
         String b = "network.superspike.";
         steps = s.i("time.steps_per_window");
         classes = s.i("supervision.classes");
@@ -75,18 +68,20 @@ final class SuperSpikeModel implements LearnerModel {
             .withBounds(s.d(b + "w_min"), s.d(b + "w_max"))
             .withFeedback(fb, s.l("network.seed"))
             .withRegulariser(s.d(b + "rho"), 4.0, 100.0);
-        eta = config.eta();
         double rate = s.d(b + "target_rate_hz");
         if (!(rate > 0) || rate * h > 1000.0) {
             throw new IllegalArgumentException(b + "target_rate_hz must be in (0, " + 1000.0 / h + "], got " + rate);
         }
         targets = new TargetTrains(steps, LAG, Math.max(1, (int) Math.round(1000.0 / (rate * h))));
         rule = SuperSpikeRule.install(net, config);
+        learningRate(rule, config.eta());
         int nHid = s.i("network.n_rec");
-        in = (InputPopulation) net.create("input", "parrot_neuron", nIn, Map.of());
+        InputPopulation in = (InputPopulation) net.create("input", "parrot_neuron", nIn, Map.of());
         in.setDrive(input);
-        hid = (CurrentLifPopulation) net.create("hidden", "iaf_psc_exp_euler", nHid, s.map(b + "hidden"));
-        out = (CurrentLifPopulation) net.create("output", "iaf_psc_exp_euler", classes, s.map(b + "output"));
+        CurrentLifPopulation hid = (CurrentLifPopulation) net.create("hidden", "iaf_psc_exp_euler", nHid, s.map(b + "hidden"));
+        CurrentLifPopulation out = (CurrentLifPopulation) net.create("output", "iaf_psc_exp_euler", classes,
+            s.map(b + "output"));
+        layers(in, hid, out);
         double pIn = s.d("network.p_in");
         // the paper's initialisation: w ~ N(0, (w0 / sqrt(fan-in))^2)
         double wIn = s.d(b + "w_in_scale") / Math.sqrt(Math.max(1.0, pIn * nIn));
@@ -163,36 +158,6 @@ final class SuperSpikeModel implements LearnerModel {
             prevBase = in.getLong();
             prevLabel = in.getInt();
         }
-    }
-
-    @Override
-    public String rule() {
-        return "superspike";
-    }
-
-    @Override
-    public InputPopulation input() {
-        return in;
-    }
-
-    @Override
-    public Population hidden() {
-        return hid;
-    }
-
-    @Override
-    public Population output() {
-        return out;
-    }
-
-    @Override
-    public Map<String, Projection> projections() {
-        return projections;
-    }
-
-    @Override
-    public void setLearning(boolean on) {
-        rule.setEta(on ? eta : 0.0);
     }
 
     @Override

@@ -33,9 +33,7 @@ class LearnerCheckpointTest {
     }
 
     static byte[] state(StreamLearner l) {
-        CheckpointWriter w = new CheckpointWriter(l.checkpointShape());
-        l.addCheckpointSections(w);
-        return w.toBytes();
+        return CheckpointReplay.state(l);
     }
 
     static StreamLearner learner(Settings s, List<StreamLearner.Prediction> out) throws Exception {
@@ -56,36 +54,21 @@ class LearnerCheckpointTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"fast", "nest", "bsshslm", "superspike", "eventprop", "eprop-rls"})
+    @ValueSource(strings = {"fast", "nest", "bsshslm", "superspike", "eventprop", "eprop-rls", "eprop-time-driven-rls",
+        "superspike-rls", "eventprop-rls"})
     void stoppedAnywhereAndRestoredTheLearnerContinuesExactly(String rule, @TempDir Path dir) throws Exception {
         Settings s = settings(rule);
         StreamScript script = StreamScript.nmnist(5, 700, 2000);
         int n = script.items.size();
-        List<StreamLearner.Prediction> reference = new ArrayList<>();
-        byte[] finalState;
-        try (StreamLearner l = learner(s, reference)) {
-            script.items.forEach(i -> i.apply(l));
-            l.finish();
-            finalState = state(l);
-        }
-        assertEquals(5, reference.size());
+        CheckpointReplay.Learners learners = out -> learner(s, out);
+        CheckpointReplay.Result reference = CheckpointReplay.straight(learners, script);
+        assertEquals(5, reference.predictions().size());
         for (int stop : new int[] {0, 1, 2, n / 3, n / 2 + 1, n - 2, n}) {
-            List<StreamLearner.Prediction> got = new ArrayList<>();
-            Path file = dir.resolve(rule + "-" + stop + ".ckpt");
-            try (StreamLearner a = learner(s, got)) {
-                script.items.subList(0, stop).forEach(i -> i.apply(a));
-                CheckpointWriter w = new CheckpointWriter(a.checkpointShape());
-                a.addCheckpointSections(w);
-                w.writeAtomically(file);
-            }
-            try (StreamLearner b = learner(s, got); CheckpointReader r = CheckpointReader.open(file)) {
-                r.requireShape(b.checkpointShape());
-                b.restore(r);
-                script.items.subList(stop, n).forEach(i -> i.apply(b));
-                b.finish();
-                assertArrayEquals(finalState, state(b), rule + ": final state after a stop at item " + stop + " of " + n);
-            }
-            assertSamePredictions(reference, got, rule + ", stop at item " + stop);
+            CheckpointReplay.Result got = CheckpointReplay.stoppedAndRestored(learners, script, stop,
+                dir.resolve(rule + "-" + stop + ".ckpt"));
+            assertArrayEquals(reference.finalState(), got.finalState(), rule + ": final state after a stop at item " + stop
+                + " of " + n);
+            assertSamePredictions(reference.predictions(), got.predictions(), rule + ", stop at item " + stop);
         }
     }
 

@@ -76,13 +76,15 @@ class LearningRulesTest {
         return switch (rule) {
             case "fast", "nest" -> "optimizer.eta=0";
             case "superspike" -> "network.superspike.eta=0";
-            case "eprop-rls" -> "network.rls.learning=false"; // the prediction's readout (e-prop still shapes the hidden layer)
+            // the prediction's readout (the wrapped rule still shapes the hidden layer)
+            case "eprop-rls", "eprop-time-driven-rls", "superspike-rls", "eventprop-rls" -> "network.rls.learning=false";
             default -> "network." + rule + ".optimizer.eta=0";
         };
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"fast", "bsshslm", "superspike", "eventprop", "eprop-rls"})
+    @ValueSource(strings = {"fast", "bsshslm", "superspike", "eventprop", "eprop-rls", "eprop-time-driven-rls",
+        "superspike-rls", "eventprop-rls"})
     void eachRuleLearnsWellAboveChance(String rule) throws Exception {
         NmnistExperiment.Result learned = run(settings(rule));
         NmnistExperiment.Result frozen = run(settings(rule, frozen(rule)));
@@ -106,7 +108,8 @@ class LearningRulesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"nest", "bsshslm", "superspike", "eventprop", "eprop-rls"})
+    @ValueSource(strings = {"nest", "bsshslm", "superspike", "eventprop", "eprop-rls", "eprop-time-driven-rls",
+        "superspike-rls", "eventprop-rls"})
     void theSameStreamGivesTheSamePredictionsWithAnyThreadCount(String rule) throws Exception {
         StreamScript script = StreamScript.nmnist(6, 700, 2000);
         List<StreamLearner.Prediction> a = predictions(settings(rule, "supervision.classes=10"), script);
@@ -144,8 +147,9 @@ class LearningRulesTest {
     void anUnknownRuleOrABadRuleSettingIsRefusedByName() throws Exception {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
             () -> new StreamLearner(settings("superspik"), p -> { }));
-        assertEquals("network.rule must be one of eprop, eprop-exact, eprop-time-driven, superspike, eventprop, eprop-rls (older names: "
-            + "fast, nest, bsshslm), got 'superspik'", e.getMessage());
+        assertEquals("network.rule must be one of eprop, eprop-exact, eprop-time-driven, superspike, eventprop, eprop-rls, "
+            + "eprop-time-driven-rls, superspike-rls, eventprop-rls (older names: fast, nest, bsshslm), got 'superspik'",
+            e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
             () -> new StreamLearner(settings("superspike", "network.superspike.feedback=mirror"), p -> { }));
         assertEquals("network.superspike.feedback must be symmetric, random or uniform, got 'mirror'", e.getMessage());

@@ -2,8 +2,6 @@ package io.spikestream.app.learn;
 
 import io.spikestream.learner.Settings;
 import io.spikestream.learner.StreamLearner;
-import io.spikestream.network.checkpoint.CheckpointReader;
-import io.spikestream.network.checkpoint.CheckpointWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,32 +64,16 @@ class RlsReadoutContinuousTest {
         Settings s = settings();
         StreamScript script = StreamScript.nmnist(3, 700, 30_000);
         int n = script.items.size();
-        List<StreamLearner.Prediction> reference = new ArrayList<>();
-        byte[] finalState;
-        try (StreamLearner l = new StreamLearner(s, reference::add)) {
-            script.items.forEach(i -> i.apply(l));
-            l.finish();
-            finalState = LearnerCheckpointTest.state(l);
-        }
+        CheckpointReplay.Learners learners = out -> new StreamLearner(s, out::add);
+        CheckpointReplay.Result reference = CheckpointReplay.straight(learners, script);
         for (int stop : new int[] {1, n / 3, n / 2 + 1, n - 1}) {
-            List<StreamLearner.Prediction> got = new ArrayList<>();
-            Path file = dir.resolve("rls-" + stop + ".ckpt");
-            try (StreamLearner a = new StreamLearner(s, got::add)) {
-                script.items.subList(0, stop).forEach(i -> i.apply(a));
-                CheckpointWriter w = new CheckpointWriter(a.checkpointShape());
-                a.addCheckpointSections(w);
-                w.writeAtomically(file);
-            }
-            try (StreamLearner b = new StreamLearner(s, got::add); CheckpointReader r = CheckpointReader.open(file)) {
-                r.requireShape(b.checkpointShape());
-                b.restore(r);
-                script.items.subList(stop, n).forEach(i -> i.apply(b));
-                b.finish();
-                assertArrayEquals(finalState, LearnerCheckpointTest.state(b), "state after a stop at " + stop);
-            }
-            assertEquals(reference.size(), got.size(), "predictions with a stop at " + stop);
-            for (int i = 0; i < got.size(); i++) {
-                assertArrayEquals(reference.get(i).scores(), got.get(i).scores(), "prediction " + i + ", stop " + stop);
+            CheckpointReplay.Result got = CheckpointReplay.stoppedAndRestored(learners, script, stop,
+                dir.resolve("rls-" + stop + ".ckpt"));
+            assertArrayEquals(reference.finalState(), got.finalState(), "state after a stop at " + stop);
+            assertEquals(reference.predictions().size(), got.predictions().size(), "predictions with a stop at " + stop);
+            for (int i = 0; i < got.predictions().size(); i++) {
+                assertArrayEquals(reference.predictions().get(i).scores(), got.predictions().get(i).scores(),
+                    "prediction " + i + ", stop " + stop);
             }
         }
     }

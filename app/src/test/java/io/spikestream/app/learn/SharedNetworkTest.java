@@ -49,12 +49,6 @@ class SharedNetworkTest {
         return out;
     }
 
-    private static byte[] state(StreamLearner l) {
-        CheckpointWriter w = new CheckpointWriter(l.checkpointShape());
-        l.addCheckpointSections(w);
-        return w.toBytes();
-    }
-
     @Test
     void everySensorsWindowsAreLearnedByTheOneNetworkOnTheirOwnClocks() throws Exception {
         List<StreamLearner.Prediction> out = new ArrayList<>();
@@ -150,33 +144,17 @@ class SharedNetworkTest {
     private static void continuesExactly(Settings s, Path dir) throws Exception {
         StreamScript script = twoSensors();
         int n = script.items.size();
-        List<StreamLearner.Prediction> reference = new ArrayList<>();
-        byte[] finalState;
-        try (StreamLearner l = new StreamLearner(s, reference::add)) {
-            script.items.forEach(i -> i.apply(l));
-            l.finish();
-            finalState = state(l);
-        }
+        CheckpointReplay.Learners learners = out -> new StreamLearner(s, out::add);
+        CheckpointReplay.Result reference = CheckpointReplay.straight(learners, script);
         for (int stop : new int[] {1, n / 3, n / 2 + 1, n - 1}) {
-            List<StreamLearner.Prediction> got = new ArrayList<>();
-            Path file = dir.resolve("shared-" + stop + ".ckpt");
-            try (StreamLearner a = new StreamLearner(s, got::add)) {
-                script.items.subList(0, stop).forEach(i -> i.apply(a));
-                CheckpointWriter w = new CheckpointWriter(a.checkpointShape());
-                a.addCheckpointSections(w);
-                w.writeAtomically(file);
-            }
-            try (StreamLearner b = new StreamLearner(s, got::add); CheckpointReader r = CheckpointReader.open(file)) {
-                r.requireShape(b.checkpointShape());
-                b.restore(r);
-                script.items.subList(stop, n).forEach(i -> i.apply(b));
-                b.finish();
-                assertArrayEquals(finalState, state(b), "final state after a stop at item " + stop + " of " + n);
-            }
-            assertEquals(reference.size(), got.size(), "stop at " + stop);
-            for (int i = 0; i < got.size(); i++) {
-                assertEquals(reference.get(i).sensorId(), got.get(i).sensorId(), "stop at " + stop);
-                assertArrayEquals(reference.get(i).scores(), got.get(i).scores(), "stop at " + stop + ", prediction " + i);
+            CheckpointReplay.Result got = CheckpointReplay.stoppedAndRestored(learners, script, stop,
+                dir.resolve("shared-" + stop + ".ckpt"));
+            assertArrayEquals(reference.finalState(), got.finalState(), "final state after a stop at item " + stop + " of " + n);
+            assertEquals(reference.predictions().size(), got.predictions().size(), "stop at " + stop);
+            for (int i = 0; i < got.predictions().size(); i++) {
+                assertEquals(reference.predictions().get(i).sensorId(), got.predictions().get(i).sensorId(), "stop at " + stop);
+                assertArrayEquals(reference.predictions().get(i).scores(), got.predictions().get(i).scores(),
+                    "stop at " + stop + ", prediction " + i);
             }
         }
     }

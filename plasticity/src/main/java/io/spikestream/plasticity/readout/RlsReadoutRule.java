@@ -339,6 +339,23 @@ public final class RlsReadoutRule implements PlasticityRule, Checkpointable {
         }
     }
 
+    /**
+     * Window bins: the spikes of group {@code group} counted so far in bin {@code bin} of window {@code window} (0 once
+     * the group's counts of that window have been replaced by a later window's, or with traces). For tests and reports.
+     */
+    public double binCount(long window, int group, int bin) {
+        if (period <= 0 || group < 0 || group >= groups || bin < 0 || bin >= k) {
+            return 0.0;
+        }
+        int par = (int) (window & 1);
+        return binWindow[par][group] == window ? binCount[par][group * k + bin] : 0.0;
+    }
+
+    /** Feature groups: the groups of every source read, in the order they were connected. */
+    public int groups() {
+        return groups;
+    }
+
     /** RLS updates done so far. */
     public long updates() {
         return rls.updates;
