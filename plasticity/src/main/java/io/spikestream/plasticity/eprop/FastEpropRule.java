@@ -198,8 +198,7 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
             if (p.target() instanceof LifPopulation lif) {
                 Recurrent r = recurrent.get(lif);
                 if (r.hist == null || r.hist.ringSteps < ring) {
-                    r.hist = PrefixHistory.recurrent(lif, net.grid(), ring, fold, fold && padHistory(ring, bytesPerStep),
-                        net.arena());
+                    r.hist = PrefixHistory.recurrent(lif, net.grid(), ring, fold, net.arena());
                 }
             } else {
                 Readout o = readouts.get((ReadoutPopulation) p.target());
@@ -249,12 +248,6 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
             ring = (int) Math.max(MIN_RING_STEPS, cap);
         }
         return ring;
-    }
-
-    /** Whether a folded ring of {@code ring} steps is padded to one cache line per entry (see {@link PrefixHistory#stride}). */
-    static boolean padHistory(int ring, long bytesPerStep) {
-        String p = System.getProperty("spikestream.padHistory", "false");
-        return Boolean.parseBoolean(p);
     }
 
     private int closeInterval(Projection p) {
@@ -560,12 +553,12 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
             if (r != null) {
                 out.putDoubles(r.fAv);
                 out.putDoubles(r.psiNow);
-                r.hist.writeRing(out);
+                out.putDoubles(r.hist.ring);
             }
         }
         for (Readout o : outByPop) {
             if (o != null) {
-                o.hist.writeRing(out);
+                out.putDoubles(o.hist.ring);
             }
         }
         for (Part[] parts : partsByProjection) {
@@ -585,12 +578,12 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
             if (r != null) {
                 in.readDoubles(r.fAv, "f_av");
                 in.readDoubles(r.psiNow, "psi");
-                r.hist.readRing(in, "history ring");
+                in.readDoubles(r.hist.ring, "history ring");
             }
         }
         for (Readout o : outByPop) {
             if (o != null) {
-                o.hist.readRing(in, "readout history ring");
+                in.readDoubles(o.hist.ring, "readout history ring");
             }
         }
         for (Part[] parts : partsByProjection) {

@@ -55,8 +55,6 @@ final class FastRows {
         double rrx;
         /** Value index of the entries of step t1 (the window's last step). */
         long slotT1;
-        /** Values per entry in the ring ({@link PrefixHistory#stride}). */
-        int stride;
     }
 
     // ------------------------------------------------------------------ folded (kappa == kappa_reg)
@@ -105,7 +103,6 @@ final class FastRows {
         final double rx = rw.rx;
         final double decK = rw.decK;
         final long slotT1 = rw.slotT1;
-        final int stride = rw.stride;
         final int f = PrefixHistory.FOLDED_FIELDS;
         for (long i = i0; i < i1; i++) {
             int j = part.target(i);
@@ -117,7 +114,7 @@ final class FastRows {
             double s0 = base[k + S];
             double d0 = base[k + D];
             double c0 = base[k + C];
-            long e1 = slotT1 + (long) j * stride;
+            long e1 = slotT1 + (long) j * f;
             double dD = ring.getAtIndex(DBL, e1 + D) - d0;
             double q = kx * dD;
             double r = kx * (rx * (ring.getAtIndex(DBL, e1 + C) - c0 - s0 * dD));
@@ -146,7 +143,6 @@ final class FastRows {
         final double rx = rw.rx;
         final double decK = rw.decK;
         final long slotT1 = rw.slotT1;
-        final int stride = rw.stride;
         final double b1 = adam.b1;
         final double b2 = adam.b2;
         final double oneMinusB1 = adam.oneMinusB1;
@@ -168,7 +164,7 @@ final class FastRows {
             double s0 = base[k + S];
             double d0 = base[k + D];
             double c0 = base[k + C];
-            long e1 = slotT1 + (long) j * stride;
+            long e1 = slotT1 + (long) j * f;
             double dD = ring.getAtIndex(DBL, e1 + D) - d0;
             double q = kx * dD;
             double r = kx * (rx * (ring.getAtIndex(DBL, e1 + C) - c0 - s0 * dD));

@@ -148,7 +148,6 @@ final class FastWindows {
                 rw.krx = hist.powKr[x];
                 rw.rrx = hist.powRhoR[x];
                 rw.slotT1 = hist.slotBase(t1);
-                rw.stride = hist.stride;
                 // a window from the block's first step has zero prefixes before it: read them from zeros
                 double[] base = u0 == b ? sc.zeros : sc.gathered;
                 if (folded && fused) {

@@ -5,9 +5,6 @@ import io.spikestream.network.LifPopulation;
 import io.spikestream.network.Params;
 import io.spikestream.network.ReadoutPopulation;
 import io.spikestream.network.TimeGrid;
-import io.spikestream.network.checkpoint.CheckpointException;
-import io.spikestream.network.checkpoint.StateReader;
-import io.spikestream.network.checkpoint.StateWriter;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -71,16 +68,9 @@ final class PrefixHistory {
     static final int OUT_FIELDS = 2;
 
     static final ValueLayout.OfDouble DBL = ValueLayout.JAVA_DOUBLE;
-    /** Doubles per 64-byte cache line: the stride of a padded ring. */
-    static final int LINE_VALUES = 8;
 
     final int n;
     final int fields;
-    /**
-     * Values per entry in the ring: {@link #fields}, or 8 (one 64-byte cache line per entry) when padded. Padding
-     * changes no result: only where the entries lie.
-     */
-    final int stride;
     final boolean folded;
     final int ringSteps;
     final int block;
@@ -102,18 +92,8 @@ final class PrefixHistory {
     final double[] powP;
 
     PrefixHistory(int n, int fields, int ringSteps, double pV, double kappa, double kappaReg, Arena arena) {
-        this(n, fields, false, ringSteps, pV, kappa, kappaReg, arena);
-    }
-
-    /** @param padded each entry on a 64-byte line of its own (folded entries only: 5 values padded to 8) */
-    PrefixHistory(int n, int fields, boolean padded, int ringSteps, double pV, double kappa, double kappaReg,
-                  Arena arena) {
-        if (padded && fields != FOLDED_FIELDS) {
-            throw new IllegalArgumentException("only folded entries are padded");
-        }
         this.n = n;
         this.fields = fields;
-        this.stride = padded ? LINE_VALUES : fields;
         this.folded = fields == FOLDED_FIELDS;
         this.ringSteps = Math.max(4, ringSteps);
         this.pV = pV;
@@ -130,12 +110,7 @@ final class PrefixHistory {
         this.block = b;
         this.blockMask = b - 1;
         // huge pages where available: the row kernels read this ring at random (see LargeSegments)
-        long values = (long) this.ringSteps * n * stride;
-        long bytes = values * Double.BYTES;
-        // a padded ring starts on a cache line (huge-page mappings start on 2 MiB)
-        this.ring = padded && !(LargeSegments.mapped() && bytes >= LargeSegments.THRESHOLD_BYTES)
-            ? arena.allocate(bytes, LINE_VALUES * Double.BYTES)
-            : LargeSegments.allocate(arena, DBL, values);
+        this.ring = LargeSegments.allocate(arena, DBL, (long) this.ringSteps * n * fields);
         // exponents from -block (rebasing to a later block) to max(block, ring) (within-block terms, window lengths)
         int len = block + Math.max(block, this.ringSteps) + 2;
         powK = table(kappa, len);
@@ -160,12 +135,6 @@ final class PrefixHistory {
 
     /** @param fold the folded layout (requires {@link #foldable}) */
     static PrefixHistory recurrent(LifPopulation pop, TimeGrid grid, int ringSteps, boolean fold, Arena arena) {
-        return recurrent(pop, grid, ringSteps, fold, false, arena);
-    }
-
-    /** @param padded one cache line per entry (folded only; see {@link #stride}) */
-    static PrefixHistory recurrent(LifPopulation pop, TimeGrid grid, int ringSteps, boolean fold, boolean padded,
-                                   Arena arena) {
         Params p = pop.params();
         double pV = Math.exp(-grid.resolutionMs() / p.d("tau_m"));
         double k = p.d("kappa");
@@ -177,7 +146,7 @@ final class PrefixHistory {
         if (fold && !foldable(pop)) {
             throw new IllegalArgumentException("the folded history needs kappa == kappa_reg (population " + pop.label() + ")");
         }
-        return new PrefixHistory(pop.size(), fold ? FOLDED_FIELDS : FIELDS, padded, ringSteps, pV, k, kr, arena);
+        return new PrefixHistory(pop.size(), fold ? FOLDED_FIELDS : FIELDS, ringSteps, pV, k, kr, arena);
     }
 
     static PrefixHistory readout(ReadoutPopulation pop, TimeGrid grid, int ringSteps, Arena arena) {
@@ -185,54 +154,17 @@ final class PrefixHistory {
         return new PrefixHistory(pop.size(), OUT_FIELDS, ringSteps, pV, 1.0, 1.0, arena);
     }
 
-    /** Index (in values) of the first entry of step {@code step}: slot * n * stride. */
+    /** Index (in values) of the first entry of step {@code step}: slot * n * fields. */
     long slotBase(long step) {
-        return (step % ringSteps) * n * stride;
+        return (step % ringSteps) * n * fields;
     }
 
     long index(long step, int j, int field) {
-        return slotBase(step) + (long) j * stride + field;
+        return slotBase(step) + (long) j * fields + field;
     }
 
     double get(long step, int j, int field) {
         return ring.getAtIndex(DBL, index(step, j, field));
-    }
-
-    /**
-     * The ring in the checkpoint: its entries without padding (the same values and layout whether or not this ring
-     * is padded, so checkpoints do not depend on it).
-     */
-    void writeRing(StateWriter out) {
-        if (stride == fields) {
-            out.putDoubles(ring);
-            return;
-        }
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment packed = a.allocate(DBL, (long) ringSteps * n * fields);
-            long entries = (long) ringSteps * n;
-            for (long e = 0; e < entries; e++) {
-                MemorySegment.copy(ring, e * stride * Double.BYTES, packed, e * fields * Double.BYTES,
-                    (long) fields * Double.BYTES);
-            }
-            out.putDoubles(packed);
-        }
-    }
-
-    /** Reads what {@link #writeRing} wrote. */
-    void readRing(StateReader in, String what) throws CheckpointException {
-        if (stride == fields) {
-            in.readDoubles(ring, what);
-            return;
-        }
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment packed = a.allocate(DBL, (long) ringSteps * n * fields);
-            in.readDoubles(packed, what);
-            long entries = (long) ringSteps * n;
-            for (long e = 0; e < entries; e++) {
-                MemorySegment.copy(packed, e * fields * Double.BYTES, ring, e * stride * Double.BYTES,
-                    (long) fields * Double.BYTES);
-            }
-        }
     }
 
     /** Bytes of the ring. */
@@ -253,7 +185,7 @@ final class PrefixHistory {
      */
     void writePsi(long t, int from, int to, double[] psi, double[] fr) {
         final MemorySegment r = ring;
-        final int f = stride;
+        final int f = fields;
         final int x = (int) (t & blockMask);
         final double rx = powRho[x + block];
         final long base = slotBase(t);
@@ -293,7 +225,7 @@ final class PrefixHistory {
      */
     void writeLearningSignals(long tau, int from, int to, double[] ls) {
         final MemorySegment r = ring;
-        final int f = stride;
+        final int f = fields;
         final int x = (int) (tau & blockMask);
         final double kx = powK[x + block];
         final long base = slotBase(tau);
@@ -349,11 +281,10 @@ final class PrefixHistory {
         final MemorySegment r = ring;
         final long slotBase = slotBase(t);
         final int f = fields;
-        final int st = stride;
         int k = 0;
         if (f == FOLDED_FIELDS) {
             for (long i = i0; i < i1; i++, k += FOLDED_FIELDS) {
-                long b = slotBase + (long) targets.getAtIndex(ValueLayout.JAVA_INT, i) * st;
+                long b = slotBase + (long) targets.getAtIndex(ValueLayout.JAVA_INT, i) * FOLDED_FIELDS;
                 dst[k] = r.getAtIndex(DBL, b);
                 dst[k + 1] = r.getAtIndex(DBL, b + 1);
                 dst[k + 2] = r.getAtIndex(DBL, b + 2);
@@ -410,7 +341,7 @@ final class PrefixHistory {
     void window(int j, WindowPlan plan, double[] pre, int preOff, double[] out) {
         final MemorySegment rg = ring;
         final boolean fold = folded;
-        final long jOff = (long) j * stride;
+        final long jOff = (long) j * fields;
         double q = 0;
         double r = 0;
         double w = 0;
