@@ -51,15 +51,15 @@ public final class Projection {
         }
 
         public int target(long syn) {
-            return targets.getAtIndex(SynapseLayout.TARGET, syn);
+            return targets.getAtIndex(SynapseLayout.TARGET_AT, syn);
         }
 
         public double weight(long syn) {
-            return weights.getAtIndex(SynapseLayout.WEIGHT, syn);
+            return weights.getAtIndex(SynapseLayout.WEIGHT_AT, syn);
         }
 
         public void setWeight(long syn, double w) {
-            weights.setAtIndex(SynapseLayout.WEIGHT, syn, w);
+            weights.setAtIndex(SynapseLayout.WEIGHT_AT, syn, w);
         }
     }
 
@@ -92,8 +92,8 @@ public final class Projection {
         final long b = p.rowPtr[src + 1];
         if (countsSpikes) {
             for (long s = a; s < b; s++) {
-                int d = uniformDelay > 0 ? uniformDelay : p.delays.getAtIndex(SynapseLayout.DELAY, s);
-                ring[(int) ((stamp + d - 1) % slots) * n + ts.getAtIndex(SynapseLayout.TARGET, s)] += mult;
+                int d = uniformDelay > 0 ? uniformDelay : p.delays.getAtIndex(SynapseLayout.DELAY_AT, s);
+                ring[(int) ((stamp + d - 1) % slots) * n + ts.getAtIndex(SynapseLayout.TARGET_AT, s)] += mult;
             }
             return;
         }
@@ -101,19 +101,19 @@ public final class Projection {
             final int base = (int) ((stamp + uniformDelay - 1) % slots) * n;
             if (mult == 1) {
                 for (long s = a; s < b; s++) {
-                    ring[base + ts.getAtIndex(SynapseLayout.TARGET, s)] += ws.getAtIndex(SynapseLayout.WEIGHT, s);
+                    ring[base + ts.getAtIndex(SynapseLayout.TARGET_AT, s)] += ws.getAtIndex(SynapseLayout.WEIGHT_AT, s);
                 }
             } else {
                 for (long s = a; s < b; s++) {
-                    ring[base + ts.getAtIndex(SynapseLayout.TARGET, s)] += ws.getAtIndex(SynapseLayout.WEIGHT, s) * mult;
+                    ring[base + ts.getAtIndex(SynapseLayout.TARGET_AT, s)] += ws.getAtIndex(SynapseLayout.WEIGHT_AT, s) * mult;
                 }
             }
         } else {
             final MemorySegment ds = p.delays;
             for (long s = a; s < b; s++) {
-                int d = ds.getAtIndex(SynapseLayout.DELAY, s);
+                int d = ds.getAtIndex(SynapseLayout.DELAY_AT, s);
                 int base = (int) ((stamp + d - 1) % slots) * n;
-                ring[base + ts.getAtIndex(SynapseLayout.TARGET, s)] += ws.getAtIndex(SynapseLayout.WEIGHT, s) * mult;
+                ring[base + ts.getAtIndex(SynapseLayout.TARGET_AT, s)] += ws.getAtIndex(SynapseLayout.WEIGHT_AT, s) * mult;
             }
         }
     }
