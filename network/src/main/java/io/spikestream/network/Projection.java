@@ -51,15 +51,15 @@ public final class Projection {
         }
 
         public int target(long syn) {
-            return targets.getAtIndex(SynapseLayout.TARGET_AT, syn);
+            return targets.getAtIndex(SynapseLayout.TARGET, syn);
         }
 
         public double weight(long syn) {
-            return weights.getAtIndex(SynapseLayout.WEIGHT_AT, syn);
+            return weights.getAtIndex(SynapseLayout.WEIGHT, syn);
         }
 
         public void setWeight(long syn, double w) {
-            weights.setAtIndex(SynapseLayout.WEIGHT_AT, syn, w);
+            weights.setAtIndex(SynapseLayout.WEIGHT, syn, w);
         }
     }
 
@@ -92,8 +92,8 @@ public final class Projection {
         final long b = p.rowPtr[src + 1];
         if (countsSpikes) {
             for (long s = a; s < b; s++) {
-                int d = uniformDelay > 0 ? uniformDelay : p.delays.getAtIndex(SynapseLayout.DELAY_AT, s);
-                ring[(int) ((stamp + d - 1) % slots) * n + ts.getAtIndex(SynapseLayout.TARGET_AT, s)] += mult;
+                int d = uniformDelay > 0 ? uniformDelay : p.delays.getAtIndex(SynapseLayout.DELAY, s);
+                ring[(int) ((stamp + d - 1) % slots) * n + ts.getAtIndex(SynapseLayout.TARGET, s)] += mult;
             }
             return;
         }
@@ -101,19 +101,19 @@ public final class Projection {
             final int base = (int) ((stamp + uniformDelay - 1) % slots) * n;
             if (mult == 1) {
                 for (long s = a; s < b; s++) {
-                    ring[base + ts.getAtIndex(SynapseLayout.TARGET_AT, s)] += ws.getAtIndex(SynapseLayout.WEIGHT_AT, s);
+                    ring[base + ts.getAtIndex(SynapseLayout.TARGET, s)] += ws.getAtIndex(SynapseLayout.WEIGHT, s);
                 }
             } else {
                 for (long s = a; s < b; s++) {
-                    ring[base + ts.getAtIndex(SynapseLayout.TARGET_AT, s)] += ws.getAtIndex(SynapseLayout.WEIGHT_AT, s) * mult;
+                    ring[base + ts.getAtIndex(SynapseLayout.TARGET, s)] += ws.getAtIndex(SynapseLayout.WEIGHT, s) * mult;
                 }
             }
         } else {
             final MemorySegment ds = p.delays;
             for (long s = a; s < b; s++) {
-                int d = ds.getAtIndex(SynapseLayout.DELAY_AT, s);
+                int d = ds.getAtIndex(SynapseLayout.DELAY, s);
                 int base = (int) ((stamp + d - 1) % slots) * n;
-                ring[base + ts.getAtIndex(SynapseLayout.TARGET_AT, s)] += ws.getAtIndex(SynapseLayout.WEIGHT_AT, s) * mult;
+                ring[base + ts.getAtIndex(SynapseLayout.TARGET, s)] += ws.getAtIndex(SynapseLayout.WEIGHT, s) * mult;
             }
         }
     }

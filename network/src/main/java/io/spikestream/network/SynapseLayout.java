@@ -24,17 +24,6 @@ public final class SynapseLayout {
     public static final ValueLayout.OfShort DELAY = ValueLayout.JAVA_SHORT;
     public static final ValueLayout.OfDouble STATE = ValueLayout.JAVA_DOUBLE;
 
-    /*
-     * The same layouts for reading and writing in hot loops, without the alignment check. The columns are allocated
-     * with the aligned layouts above, so every access is aligned anyway; an aligned layout still makes each access
-     * test the address (an and, a compare and a branch per value, which the JIT cannot hoist for an off-heap address).
-     * Same values and bits either way.
-     */
-    public static final ValueLayout.OfInt TARGET_AT = ValueLayout.JAVA_INT_UNALIGNED;
-    public static final ValueLayout.OfDouble WEIGHT_AT = ValueLayout.JAVA_DOUBLE_UNALIGNED;
-    public static final ValueLayout.OfShort DELAY_AT = ValueLayout.JAVA_SHORT_UNALIGNED;
-    public static final ValueLayout.OfDouble STATE_AT = ValueLayout.JAVA_DOUBLE_UNALIGNED;
-
     /** Largest per-connection delay in steps (fits the int16 delay column). */
     public static final int MAX_DELAY_STEPS = Short.MAX_VALUE;
 

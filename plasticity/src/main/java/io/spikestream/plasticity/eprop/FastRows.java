@@ -63,10 +63,10 @@ final class FastRows {
     static void decayOnlyFolded(MemorySegment eb, MemorySegment gs, long i0, long i1, boolean prevFlush, Window rw) {
         final double decK = rw.decK;
         for (long i = i0; i < i1; i++) {
-            double g = prevFlush ? gs.getAtIndex(SynapseLayout.STATE_AT, i) : 0.0;
+            double g = prevFlush ? gs.getAtIndex(SynapseLayout.STATE, i) : 0.0;
             // decK = 1 when nothing decays: multiplying by 1 is exact
-            eb.setAtIndex(SynapseLayout.STATE_AT, i, eb.getAtIndex(SynapseLayout.STATE_AT, i) * decK);
-            gs.setAtIndex(SynapseLayout.STATE_AT, i, g);
+            eb.setAtIndex(SynapseLayout.STATE, i, eb.getAtIndex(SynapseLayout.STATE, i) * decK);
+            gs.setAtIndex(SynapseLayout.STATE, i, g);
         }
     }
 
@@ -77,13 +77,13 @@ final class FastRows {
         final double decK = rw.decK;
         final int f = PrefixHistory.FOLDED_FIELDS;
         for (long i = i0; i < i1; i++) {
-            double e = eb.getAtIndex(SynapseLayout.STATE_AT, i);
-            double g = prevFlush ? gs.getAtIndex(SynapseLayout.STATE_AT, i) : 0.0;
+            double e = eb.getAtIndex(SynapseLayout.STATE, i);
+            double g = prevFlush ? gs.getAtIndex(SynapseLayout.STATE, i) : 0.0;
             int k = (int) (i - i0) * f;
             e = kappa * e + pre[k + F_PSI] * a;
             g += pre[k + F_LS] * e;
-            eb.setAtIndex(SynapseLayout.STATE_AT, i, e * decK);
-            gs.setAtIndex(SynapseLayout.STATE_AT, i, g);
+            eb.setAtIndex(SynapseLayout.STATE, i, e * decK);
+            gs.setAtIndex(SynapseLayout.STATE, i, g);
         }
     }
 
@@ -106,8 +106,8 @@ final class FastRows {
         final int f = PrefixHistory.FOLDED_FIELDS;
         for (long i = i0; i < i1; i++) {
             int j = part.target(i);
-            double e = eb.getAtIndex(SynapseLayout.STATE_AT, i);
-            double g = prevFlush ? gs.getAtIndex(SynapseLayout.STATE_AT, i) : 0.0;
+            double e = eb.getAtIndex(SynapseLayout.STATE, i);
+            double g = prevFlush ? gs.getAtIndex(SynapseLayout.STATE, i) : 0.0;
             int k = (int) (i - i0) * f;
             e = kappa * e + pre[k + F_PSI] * a;
             g += pre[k + F_LS] * e;
@@ -121,8 +121,8 @@ final class FastRows {
             double w = rx * (ring.getAtIndex(DBL, e1 + S) - s0);
             g += e * kappa * q + y * r;
             e = kM1 * e + y * kM2 * w;
-            eb.setAtIndex(SynapseLayout.STATE_AT, i, e * decK);
-            gs.setAtIndex(SynapseLayout.STATE_AT, i, g);
+            eb.setAtIndex(SynapseLayout.STATE, i, e * decK);
+            gs.setAtIndex(SynapseLayout.STATE, i, g);
         }
     }
 
@@ -155,9 +155,9 @@ final class FastRows {
         final MemorySegment ws = part.weights;
         final int f = PrefixHistory.FOLDED_FIELDS;
         for (long i = i0; i < i1; i++) {
-            int j = ts.getAtIndex(SynapseLayout.TARGET_AT, i);
-            double e = eb.getAtIndex(SynapseLayout.STATE_AT, i);
-            double g = prevFlush ? gs.getAtIndex(SynapseLayout.STATE_AT, i) : 0.0;
+            int j = ts.getAtIndex(SynapseLayout.TARGET, i);
+            double e = eb.getAtIndex(SynapseLayout.STATE, i);
+            double g = prevFlush ? gs.getAtIndex(SynapseLayout.STATE, i) : 0.0;
             int k = (int) (i - i0) * f;
             e = kappa * e + pre[k + F_PSI] * a;
             g += pre[k + F_LS] * e;
@@ -171,14 +171,14 @@ final class FastRows {
             double w = rx * (ring.getAtIndex(DBL, e1 + S) - s0);
             g += e * kappa * q + y * r;
             e = kM1 * e + y * kM2 * w;
-            eb.setAtIndex(SynapseLayout.STATE_AT, i, e * decK);
-            gs.setAtIndex(SynapseLayout.STATE_AT, i, g);
-            double mi = b1 * ms.getAtIndex(SynapseLayout.STATE_AT, i) + oneMinusB1 * g;
-            double vi = b2 * vs.getAtIndex(SynapseLayout.STATE_AT, i) + oneMinusB2 * g * g;
-            ms.setAtIndex(SynapseLayout.STATE_AT, i, mi);
-            vs.setAtIndex(SynapseLayout.STATE_AT, i, vi);
-            double wt = ws.getAtIndex(SynapseLayout.WEIGHT_AT, i) - alpha * mi / (Math.sqrt(vi) + eps);
-            ws.setAtIndex(SynapseLayout.WEIGHT_AT, i, WeightOptimizer.clamp(wt, lo, hi));
+            eb.setAtIndex(SynapseLayout.STATE, i, e * decK);
+            gs.setAtIndex(SynapseLayout.STATE, i, g);
+            double mi = b1 * ms.getAtIndex(SynapseLayout.STATE, i) + oneMinusB1 * g;
+            double vi = b2 * vs.getAtIndex(SynapseLayout.STATE, i) + oneMinusB2 * g * g;
+            ms.setAtIndex(SynapseLayout.STATE, i, mi);
+            vs.setAtIndex(SynapseLayout.STATE, i, vi);
+            double wt = ws.getAtIndex(SynapseLayout.WEIGHT, i) - alpha * mi / (Math.sqrt(vi) + eps);
+            ws.setAtIndex(SynapseLayout.WEIGHT, i, WeightOptimizer.clamp(wt, lo, hi));
         }
     }
 
@@ -205,23 +205,23 @@ final class FastRows {
         final MemorySegment ws = part.weights;
         final int f = PrefixHistory.FOLDED_FIELDS;
         for (long i = i0; i < i1; i++) {
-            int j = ts.getAtIndex(SynapseLayout.TARGET_AT, i);
-            double e = eb.getAtIndex(SynapseLayout.STATE_AT, i);
-            double g = prevFlush ? gs.getAtIndex(SynapseLayout.STATE_AT, i) : 0.0;
+            int j = ts.getAtIndex(SynapseLayout.TARGET, i);
+            double e = eb.getAtIndex(SynapseLayout.STATE, i);
+            double g = prevFlush ? gs.getAtIndex(SynapseLayout.STATE, i) : 0.0;
             int k = (int) (i - i0) * f;
             e = kappa * e + pre[k + F_PSI] * a;
             g += pre[k + F_LS] * e;
             hist.window(j, plan, pre, k, win);
             g += e * kappa * win[0] + y * win[1];
             e = kM1 * e + y * kM2 * win[2];
-            eb.setAtIndex(SynapseLayout.STATE_AT, i, e * decK);
-            gs.setAtIndex(SynapseLayout.STATE_AT, i, g);
-            double mi = b1 * ms.getAtIndex(SynapseLayout.STATE_AT, i) + oneMinusB1 * g;
-            double vi = b2 * vs.getAtIndex(SynapseLayout.STATE_AT, i) + oneMinusB2 * g * g;
-            ms.setAtIndex(SynapseLayout.STATE_AT, i, mi);
-            vs.setAtIndex(SynapseLayout.STATE_AT, i, vi);
-            double wt = ws.getAtIndex(SynapseLayout.WEIGHT_AT, i) - alpha * mi / (Math.sqrt(vi) + eps);
-            ws.setAtIndex(SynapseLayout.WEIGHT_AT, i, WeightOptimizer.clamp(wt, lo, hi));
+            eb.setAtIndex(SynapseLayout.STATE, i, e * decK);
+            gs.setAtIndex(SynapseLayout.STATE, i, g);
+            double mi = b1 * ms.getAtIndex(SynapseLayout.STATE, i) + oneMinusB1 * g;
+            double vi = b2 * vs.getAtIndex(SynapseLayout.STATE, i) + oneMinusB2 * g * g;
+            ms.setAtIndex(SynapseLayout.STATE, i, mi);
+            vs.setAtIndex(SynapseLayout.STATE, i, vi);
+            double wt = ws.getAtIndex(SynapseLayout.WEIGHT, i) - alpha * mi / (Math.sqrt(vi) + eps);
+            ws.setAtIndex(SynapseLayout.WEIGHT, i, WeightOptimizer.clamp(wt, lo, hi));
         }
     }
 
@@ -238,16 +238,16 @@ final class FastRows {
         final int f = PrefixHistory.FOLDED_FIELDS;
         for (long i = i0; i < i1; i++) {
             int j = part.target(i);
-            double e = eb.getAtIndex(SynapseLayout.STATE_AT, i);
-            double g = prevFlush ? gs.getAtIndex(SynapseLayout.STATE_AT, i) : 0.0;
+            double e = eb.getAtIndex(SynapseLayout.STATE, i);
+            double g = prevFlush ? gs.getAtIndex(SynapseLayout.STATE, i) : 0.0;
             int k = (int) (i - i0) * f;
             e = kappa * e + pre[k + F_PSI] * a;
             g += pre[k + F_LS] * e;
             hist.window(j, plan, pre, k, win);
             g += e * kappa * win[0] + y * win[1];
             e = kM1 * e + y * kM2 * win[2];
-            eb.setAtIndex(SynapseLayout.STATE_AT, i, e * decK);
-            gs.setAtIndex(SynapseLayout.STATE_AT, i, g);
+            eb.setAtIndex(SynapseLayout.STATE, i, e * decK);
+            gs.setAtIndex(SynapseLayout.STATE, i, g);
         }
     }
 
@@ -258,10 +258,10 @@ final class FastRows {
         final double decK = rw.decK;
         final double decKr = rw.decKr;
         for (long i = i0; i < i1; i++) {
-            double g = prevFlush ? gs.getAtIndex(SynapseLayout.STATE_AT, i) : 0.0;
-            eb.setAtIndex(SynapseLayout.STATE_AT, i, eb.getAtIndex(SynapseLayout.STATE_AT, i) * decK);
-            ebr.setAtIndex(SynapseLayout.STATE_AT, i, ebr.getAtIndex(SynapseLayout.STATE_AT, i) * decKr);
-            gs.setAtIndex(SynapseLayout.STATE_AT, i, g);
+            double g = prevFlush ? gs.getAtIndex(SynapseLayout.STATE, i) : 0.0;
+            eb.setAtIndex(SynapseLayout.STATE, i, eb.getAtIndex(SynapseLayout.STATE, i) * decK);
+            ebr.setAtIndex(SynapseLayout.STATE, i, ebr.getAtIndex(SynapseLayout.STATE, i) * decKr);
+            gs.setAtIndex(SynapseLayout.STATE, i, g);
         }
     }
 
@@ -275,17 +275,17 @@ final class FastRows {
         final double decKr = rw.decKr;
         final int fields = PrefixHistory.FIELDS;
         for (long i = i0; i < i1; i++) {
-            double e = eb.getAtIndex(SynapseLayout.STATE_AT, i);
-            double er = ebr.getAtIndex(SynapseLayout.STATE_AT, i);
-            double g = prevFlush ? gs.getAtIndex(SynapseLayout.STATE_AT, i) : 0.0;
+            double e = eb.getAtIndex(SynapseLayout.STATE, i);
+            double er = ebr.getAtIndex(SynapseLayout.STATE, i);
+            double g = prevFlush ? gs.getAtIndex(SynapseLayout.STATE, i) : 0.0;
             int k = (int) (i - i0) * fields;
             double e0 = pre[k + PSI] * a;
             e = kappa * e + e0;
             er = kappaReg * er + oneMinusKr * e0;
             g += pre[k + LS] * e + pre[k + FR] * er;
-            eb.setAtIndex(SynapseLayout.STATE_AT, i, e * decK);
-            ebr.setAtIndex(SynapseLayout.STATE_AT, i, er * decKr);
-            gs.setAtIndex(SynapseLayout.STATE_AT, i, g);
+            eb.setAtIndex(SynapseLayout.STATE, i, e * decK);
+            ebr.setAtIndex(SynapseLayout.STATE, i, er * decKr);
+            gs.setAtIndex(SynapseLayout.STATE, i, g);
         }
     }
 
@@ -312,9 +312,9 @@ final class FastRows {
         final int fields = PrefixHistory.FIELDS;
         for (long i = i0; i < i1; i++) {
             int j = part.target(i);
-            double e = eb.getAtIndex(SynapseLayout.STATE_AT, i);
-            double er = ebr.getAtIndex(SynapseLayout.STATE_AT, i);
-            double g = prevFlush ? gs.getAtIndex(SynapseLayout.STATE_AT, i) : 0.0;
+            double e = eb.getAtIndex(SynapseLayout.STATE, i);
+            double er = ebr.getAtIndex(SynapseLayout.STATE, i);
+            double g = prevFlush ? gs.getAtIndex(SynapseLayout.STATE, i) : 0.0;
             int k = (int) (i - i0) * fields;
             double e0 = pre[k + PSI] * a;
             e = kappa * e + e0;
@@ -338,9 +338,9 @@ final class FastRows {
             g += e * kappa * q + y * rr + er * kappaReg * qr + oneMinusKr * y * rrr;
             e = kM1 * e + y * kM2 * w;
             er = krM1 * er + oneMinusKr * y * krM2 * wr;
-            eb.setAtIndex(SynapseLayout.STATE_AT, i, e * decK);
-            ebr.setAtIndex(SynapseLayout.STATE_AT, i, er * decKr);
-            gs.setAtIndex(SynapseLayout.STATE_AT, i, g);
+            eb.setAtIndex(SynapseLayout.STATE, i, e * decK);
+            ebr.setAtIndex(SynapseLayout.STATE, i, er * decKr);
+            gs.setAtIndex(SynapseLayout.STATE, i, g);
         }
     }
 
@@ -361,9 +361,9 @@ final class FastRows {
         final int fields = PrefixHistory.FIELDS;
         for (long i = i0; i < i1; i++) {
             int j = part.target(i);
-            double e = eb.getAtIndex(SynapseLayout.STATE_AT, i);
-            double er = ebr.getAtIndex(SynapseLayout.STATE_AT, i);
-            double g = prevFlush ? gs.getAtIndex(SynapseLayout.STATE_AT, i) : 0.0;
+            double e = eb.getAtIndex(SynapseLayout.STATE, i);
+            double er = ebr.getAtIndex(SynapseLayout.STATE, i);
+            double g = prevFlush ? gs.getAtIndex(SynapseLayout.STATE, i) : 0.0;
             int k = (int) (i - i0) * fields;
             double e0 = pre[k + PSI] * a;
             e = kappa * e + e0;
@@ -373,9 +373,9 @@ final class FastRows {
             g += e * kappa * win[0] + y * win[1] + er * kappaReg * win[3] + oneMinusKr * y * win[4];
             e = kM1 * e + y * kM2 * win[2];
             er = krM1 * er + oneMinusKr * y * krM2 * win[5];
-            eb.setAtIndex(SynapseLayout.STATE_AT, i, e * decK);
-            ebr.setAtIndex(SynapseLayout.STATE_AT, i, er * decKr);
-            gs.setAtIndex(SynapseLayout.STATE_AT, i, g);
+            eb.setAtIndex(SynapseLayout.STATE, i, e * decK);
+            ebr.setAtIndex(SynapseLayout.STATE, i, er * decKr);
+            gs.setAtIndex(SynapseLayout.STATE, i, g);
         }
     }
 }

@@ -216,14 +216,14 @@ final class FastWindows {
         final long i1 = part.rowEnd(src);
         for (long i = i0; i < i1; i++) {
             int j = part.target(i);
-            double g = prevFlush ? st.grad.getAtIndex(SynapseLayout.STATE_AT, i) : 0.0;
+            double g = prevFlush ? st.grad.getAtIndex(SynapseLayout.STATE, i) : 0.0;
             if (m >= 1) {
                 g += hist.get(t0, j, PrefixHistory.E_RAW) * a;
                 if (m >= 2) {
                     g += y * hist.errorWindow(j, t0 + 1, t0 + m - 1, hist.get(t0, j, PrefixHistory.E_SUM));
                 }
             }
-            st.grad.setAtIndex(SynapseLayout.STATE_AT, i, g);
+            st.grad.setAtIndex(SynapseLayout.STATE, i, g);
         }
         if (!flush && i1 > i0) {
             sc.optimizer.apply(st.clocks, src, part, i0, i1, t0 + n, st.grad, st.acc, st.m, st.v, etaNow);

@@ -4,7 +4,6 @@ import io.spikestream.network.LargeSegments;
 import io.spikestream.network.LifPopulation;
 import io.spikestream.network.Params;
 import io.spikestream.network.ReadoutPopulation;
-import io.spikestream.network.SynapseLayout;
 import io.spikestream.network.TimeGrid;
 
 import java.lang.foreign.Arena;
@@ -68,8 +67,7 @@ final class PrefixHistory {
     static final int E_RAW = 1;
     static final int OUT_FIELDS = 2;
 
-    /** Access layout of the ring: unaligned, i.e. without the per-access alignment test (see {@link SynapseLayout}). */
-    static final ValueLayout.OfDouble DBL = ValueLayout.JAVA_DOUBLE_UNALIGNED;
+    static final ValueLayout.OfDouble DBL = ValueLayout.JAVA_DOUBLE;
 
     final int n;
     final int fields;
@@ -112,7 +110,7 @@ final class PrefixHistory {
         this.block = b;
         this.blockMask = b - 1;
         // huge pages where available: the row kernels read this ring at random (see LargeSegments)
-        this.ring = LargeSegments.allocate(arena, ValueLayout.JAVA_DOUBLE, (long) this.ringSteps * n * fields);
+        this.ring = LargeSegments.allocate(arena, DBL, (long) this.ringSteps * n * fields);
         // exponents from -block (rebasing to a later block) to max(block, ring) (within-block terms, window lengths)
         int len = block + Math.max(block, this.ringSteps) + 2;
         powK = table(kappa, len);
@@ -286,7 +284,7 @@ final class PrefixHistory {
         int k = 0;
         if (f == FOLDED_FIELDS) {
             for (long i = i0; i < i1; i++, k += FOLDED_FIELDS) {
-                long b = slotBase + (long) targets.getAtIndex(SynapseLayout.TARGET_AT, i) * FOLDED_FIELDS;
+                long b = slotBase + (long) targets.getAtIndex(ValueLayout.JAVA_INT, i) * FOLDED_FIELDS;
                 dst[k] = r.getAtIndex(DBL, b);
                 dst[k + 1] = r.getAtIndex(DBL, b + 1);
                 dst[k + 2] = r.getAtIndex(DBL, b + 2);
@@ -296,7 +294,7 @@ final class PrefixHistory {
             return;
         }
         for (long i = i0; i < i1; i++, k += f) {
-            long b = slotBase + (long) targets.getAtIndex(SynapseLayout.TARGET_AT, i) * f;
+            long b = slotBase + (long) targets.getAtIndex(ValueLayout.JAVA_INT, i) * f;
             MemorySegment.copy(r, DBL, b * Double.BYTES, dst, k, f);
         }
     }

@@ -101,17 +101,17 @@ public final class RowOptimizer {
             // NEST's catch-up iterations: per synapse, through the general path
             for (long i = i0; i < i1; i++) {
                 clock.copyFrom(clock0);
-                opt[0] = acc == null ? 0.0 : acc.getAtIndex(SynapseLayout.STATE_AT, i);
-                opt[1] = m.getAtIndex(SynapseLayout.STATE_AT, i);
-                opt[2] = v.getAtIndex(SynapseLayout.STATE_AT, i);
-                double w = WeightOptimizer.optimize(spec, etaNow, clock, idx, grad.getAtIndex(SynapseLayout.STATE_AT, i),
+                opt[0] = acc == null ? 0.0 : acc.getAtIndex(SynapseLayout.STATE, i);
+                opt[1] = m.getAtIndex(SynapseLayout.STATE, i);
+                opt[2] = v.getAtIndex(SynapseLayout.STATE, i);
+                double w = WeightOptimizer.optimize(spec, etaNow, clock, idx, grad.getAtIndex(SynapseLayout.STATE, i),
                     part.weight(i), opt);
                 part.setWeight(i, w);
                 if (acc != null) {
-                    acc.setAtIndex(SynapseLayout.STATE_AT, i, opt[0]);
+                    acc.setAtIndex(SynapseLayout.STATE, i, opt[0]);
                 }
-                m.setAtIndex(SynapseLayout.STATE_AT, i, opt[1]);
-                v.setAtIndex(SynapseLayout.STATE_AT, i, opt[2]);
+                m.setAtIndex(SynapseLayout.STATE, i, opt[1]);
+                v.setAtIndex(SynapseLayout.STATE, i, opt[2]);
             }
             clocks.store(src, clock);
             return;
@@ -122,8 +122,8 @@ public final class RowOptimizer {
                 return;
             }
             for (long i = i0; i < i1; i++) {
-                acc.setAtIndex(SynapseLayout.STATE_AT, i, acc.getAtIndex(SynapseLayout.STATE_AT, i)
-                    + grad.getAtIndex(SynapseLayout.STATE_AT, i));
+                acc.setAtIndex(SynapseLayout.STATE, i, acc.getAtIndex(SynapseLayout.STATE, i)
+                    + grad.getAtIndex(SynapseLayout.STATE, i));
             }
             return;
         }
@@ -133,10 +133,10 @@ public final class RowOptimizer {
         if (!adam) {
             final double etaCur = c.etaCurrent;
             for (long i = i0; i < i1; i++) {
-                double g = grad.getAtIndex(SynapseLayout.STATE_AT, i);
+                double g = grad.getAtIndex(SynapseLayout.STATE, i);
                 if (acc != null) {
-                    g = (acc.getAtIndex(SynapseLayout.STATE_AT, i) + g) / b;
-                    acc.setAtIndex(SynapseLayout.STATE_AT, i, 0.0);
+                    g = (acc.getAtIndex(SynapseLayout.STATE, i) + g) / b;
+                    acc.setAtIndex(SynapseLayout.STATE, i, 0.0);
                 }
                 double w = part.weight(i) - etaCur * g;
                 part.setWeight(i, WeightOptimizer.clamp(w, lo, hi));
@@ -151,15 +151,15 @@ public final class RowOptimizer {
             final double oneMinusB1 = 1.0 - b1;
             final double oneMinusB2 = 1.0 - b2;
             for (long i = i0; i < i1; i++) {
-                double g = grad.getAtIndex(SynapseLayout.STATE_AT, i);
+                double g = grad.getAtIndex(SynapseLayout.STATE, i);
                 if (acc != null) {
-                    g = (acc.getAtIndex(SynapseLayout.STATE_AT, i) + g) / b;
-                    acc.setAtIndex(SynapseLayout.STATE_AT, i, 0.0);
+                    g = (acc.getAtIndex(SynapseLayout.STATE, i) + g) / b;
+                    acc.setAtIndex(SynapseLayout.STATE, i, 0.0);
                 }
-                double mi = b1 * m.getAtIndex(SynapseLayout.STATE_AT, i) + oneMinusB1 * g;
-                double vi = b2 * v.getAtIndex(SynapseLayout.STATE_AT, i) + oneMinusB2 * g * g;
-                m.setAtIndex(SynapseLayout.STATE_AT, i, mi);
-                v.setAtIndex(SynapseLayout.STATE_AT, i, vi);
+                double mi = b1 * m.getAtIndex(SynapseLayout.STATE, i) + oneMinusB1 * g;
+                double vi = b2 * v.getAtIndex(SynapseLayout.STATE, i) + oneMinusB2 * g * g;
+                m.setAtIndex(SynapseLayout.STATE, i, mi);
+                v.setAtIndex(SynapseLayout.STATE, i, vi);
                 double w = part.weight(i) - alpha * mi / (Math.sqrt(vi) + eps);
                 part.setWeight(i, WeightOptimizer.clamp(w, lo, hi));
             }
