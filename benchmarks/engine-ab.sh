@@ -11,7 +11,9 @@
 #   git archive REF | tar -x -C /tmp/ref && (cd /tmp/ref && ./mvnw -o -q -B -DskipTests package -pl benchmarks -am)
 #   mkdir -p /tmp/before && cp /tmp/ref/{network,plasticity,benchmarks}/target/spikestream-*.jar /tmp/before/
 # B is this working tree's build. BEFORE_FLAGS / AFTER_FLAGS add JVM options to one side (e.g.
-# BEFORE_FLAGS=-Dspikestream.hugePages=false). NETS (default "--p 0.1;--k 100"), N (10000), SIM_MS (500),
+# BEFORE_FLAGS=-Dspikestream.hugePages=false). AFTER_JARS=DIR takes B from such a folder too (a snapshot: the working
+# tree may be rebuilt while the pairs run). COLD=1 runs without warm-up (WARMUP_MS=0: the JIT's compilation inside
+# the measured stretch). NETS (default "--p 0.1;--k 100"), N (10000), SIM_MS (500),
 # WARMUP_MS (300), REPS (3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,19 +21,29 @@ cd "$(dirname "$0")/.."
 N=${N:-10000}
 SIM_MS=${SIM_MS:-500}
 WARMUP_MS=${WARMUP_MS:-300}
+[ -z "${COLD:-}" ] || WARMUP_MS=0
 REPS=${REPS:-3}
 NETS=${NETS:-"--p 0.1;--k 100"}
 [ -n "${SKIP_BUILD:-}" ] || ./mvnw -q -B -DskipTests package -pl benchmarks -am
 JAVA=$(ls -d /usr/lib/jvm/temurin-25* | head -1)/bin/java
-AFTER_CP="$(ls benchmarks/target/spikestream-benchmarks-*.jar | head -1):$(cat benchmarks/target/classpath.txt)"
-BEFORE_CP="$(ls "$BEFORE_JARS"/spikestream-benchmarks-*.jar | head -1)"
-for entry in $(tr ':' ' ' < benchmarks/target/classpath.txt); do
-  name=$(basename "$entry")
-  case "$name" in
-    spikestream-network-*|spikestream-plasticity-*) BEFORE_CP="$BEFORE_CP:$(ls "$BEFORE_JARS"/"${name%%-0*}"-*.jar | head -1)" ;;
-    *) BEFORE_CP="$BEFORE_CP:$entry" ;;
-  esac
-done
+jars_cp() { # a folder with the three jars -> class path (the other dependencies from this build's class path)
+  local cp entry name
+  cp="$(ls "$1"/spikestream-benchmarks-*.jar | head -1)"
+  for entry in $(tr ':' ' ' < benchmarks/target/classpath.txt); do
+    name=$(basename "$entry")
+    case "$name" in
+      spikestream-network-*|spikestream-plasticity-*) cp="$cp:$(ls "$1"/"${name%%-0*}"-*.jar | head -1)" ;;
+      *) cp="$cp:$entry" ;;
+    esac
+  done
+  echo "$cp"
+}
+BEFORE_CP=$(jars_cp "$BEFORE_JARS")
+if [ -n "${AFTER_JARS:-}" ]; then
+  AFTER_CP=$(jars_cp "$AFTER_JARS")
+else
+  AFTER_CP="$(ls benchmarks/target/spikestream-benchmarks-*.jar | head -1):$(cat benchmarks/target/classpath.txt)"
+fi
 OUT=benchmarks/results
 mkdir -p "$OUT"
 RAW="$OUT/engine-ab-$(date +%Y%m%d-%H%M%S).txt"
@@ -62,8 +74,8 @@ for line in open(sys.argv[1]):
     net = re.search(r'net="([^"]*)"', line).group(1)
     kv = dict(t.split("=", 1) for t in line.split() if "=" in t and not t.startswith("net="))
     rows[net][kv["side"]].append(kv)
-print("| network | pair | wall s / sim s A (before), B (after) | A/B | Java threads' CPU s / sim s A, B | A/B | rec. spikes A, B |")
-print("|---|---|---|---|---|---|---|")
+print("| network | pair | wall s / sim s A (before), B (after) | A/B | Java threads' CPU s / sim s A, B | A/B | rec. spikes A, B | weights equal |")
+print("|---|---|---|---|---|---|---|---|")
 for net, sides in rows.items():
     rw, rc = [], []
     for i, (a, b) in enumerate(zip(sides["A"], sides["B"]), 1):
@@ -72,7 +84,8 @@ for net, sides in rows.items():
         ca, cb = float(a["java_threads_cpu_s"]) / s, float(b["java_threads_cpu_s"]) / s
         rw.append(wa / wb)
         rc.append(ca / cb)
-        print(f"| {net} | {i} | {wa:.3f}, {wb:.3f} | {wa / wb:.2f}x | {ca:.3f}, {cb:.3f} | {ca / cb:.2f}x | {a['rec_spikes']}, {b['rec_spikes']} |")
+        same = "yes" if a.get("weights_crc") is not None and a.get("weights_crc") == b.get("weights_crc") else "no"
+        print(f"| {net} | {i} | {wa:.3f}, {wb:.3f} | {wa / wb:.2f}x | {ca:.3f}, {cb:.3f} | {ca / cb:.2f}x | {a['rec_spikes']}, {b['rec_spikes']} | {same} |")
     if rw:
         gm = lambda xs: __import__("math").prod(xs) ** (1 / len(xs))
         print(f"| {net} | geometric mean | | {gm(rw):.2f}x | | {gm(rc):.2f}x | |")

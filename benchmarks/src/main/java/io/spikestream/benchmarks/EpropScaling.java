@@ -153,12 +153,13 @@ public final class EpropScaling {
                 + "wall_per_sim_s=%.4f rec_spikes=%d rate_hz=%.2f synaptic_events=%d events_per_wall_s=%.4g "
                 + "synapse_state_bytes_per_synapse=%.1f history_bytes_per_synapse=%.1f other_bytes_per_synapse=%.1f "
                 + "total_bytes_per_synapse=%.1f peak_rss_mib=%.0f cpu_s=%.3f cpu_per_sim_s=%.4f jit_ms=%d jit_ms_total=%d "
-                + "jvm_uptime_s=%.2f java_threads_cpu_s=%.3f%n",
+                + "jvm_uptime_s=%.2f java_threads_cpu_s=%.3f weights_crc=%08x%n",
             mode.name().toLowerCase(Locale.ROOT), catchUp ? "catch-up" : "per-update", n,
             k > 0 ? "K=" + k : "p=" + p, threads, simMs, syn, buildS, wall, wall / (simMs / 1000.0), spikes,
             spikes / (double) n / (simMs / 1000.0), events, events / wall,
             bytes[0], bytes[1], bytes[2], bytes[0] + bytes[1] + bytes[2], peakRssMib(), cpu, cpu / (simMs / 1000.0),
-            jitMs, jitMs(), java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1000.0, appCpu);
+            jitMs, jitMs(), java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1000.0, appCpu,
+            weightsCrc(b));
         if (errors != null) {
             // mean squared readout error per window: the learning curve of the sine-regression task
             StringBuilder line = new StringBuilder("loss_curve_ms=" + (long) lossEveryMs + " mse=");
@@ -171,6 +172,24 @@ public final class EpropScaling {
             checkpointRoundTrip(b, checkpoint, resumeMs, keepCheckpoint);
         }
         b.net.close();
+    }
+
+    /**
+     * CRC32C of every plastic weight (each projection part's weight column): equal in two runs only if every weight is
+     * bit-identical, which is what a before/after comparison of an engine change that must keep the results checks.
+     */
+    private static long weightsCrc(BenchNetwork b) {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        for (io.spikestream.network.Projection q : b.plastic) {
+            for (int k = 0; k < q.parts(); k++) {
+                io.spikestream.network.Projection.Part part = q.part(k);
+                long bytes = part.nnz * Double.BYTES;
+                for (long at = 0; at < bytes; at += 1L << 30) {
+                    crc.update(part.weights.asSlice(at, Math.min(1L << 30, bytes - at)).asByteBuffer());
+                }
+            }
+        }
+        return crc.getValue();
     }
 
     /**

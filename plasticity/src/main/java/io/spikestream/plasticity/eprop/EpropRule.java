@@ -9,17 +9,18 @@ import io.spikestream.network.Projection;
 import io.spikestream.network.ReadoutPopulation;
 import io.spikestream.network.SynapseLayout;
 import io.spikestream.network.SynapseModel;
+import io.spikestream.plasticity.LearningRate;
 import io.spikestream.plasticity.LearningSignalIndex;
-import io.spikestream.plasticity.optim.OptimizerClock;
+import io.spikestream.plasticity.eprop.EpropState.PartState;
+import io.spikestream.plasticity.eprop.EpropState.ProjState;
+import io.spikestream.plasticity.eprop.EpropState.Scratch;
 import io.spikestream.plasticity.optim.OptimizerSpec;
-import io.spikestream.plasticity.optim.WeightOptimizer;
 
 import io.spikestream.network.checkpoint.CheckpointException;
 import io.spikestream.network.checkpoint.Checkpointable;
 import io.spikestream.network.checkpoint.StateReader;
 import io.spikestream.network.checkpoint.StateWriter;
 
-import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -42,6 +43,10 @@ import java.util.Map;
  * <p>Cost is O(min(ISI, cutoff)) per synaptic event (plus Adam's catch-up iterations); see
  * {@code FastEpropRule} for the O(1) formulation. Threading: worker k touches only part k and neurons of
  * chunk k.
+ *
+ * <p>This class does the bookkeeping (attaching, hooks, checkpoints); the per-row update kernels are in
+ * {@link EpropUpdates}, the state in {@link EpropState}, the optimizer clocks in
+ * {@link io.spikestream.plasticity.optim.SourceClocks}, the learning signals in {@link LearningSignalIndex}.
  */
 public final class EpropRule implements PlasticityRule, io.spikestream.plasticity.LearningRateControl, Checkpointable {
 
@@ -51,7 +56,7 @@ public final class EpropRule implements PlasticityRule, io.spikestream.plasticit
     private final String synapseName;
     private final String feedbackName;
     private final OptimizerSpec spec;
-    private volatile double eta;
+    private final LearningRate eta;
     private boolean dale;
 
     private Network network;
@@ -66,7 +71,7 @@ public final class EpropRule implements PlasticityRule, io.spikestream.plasticit
         this.synapseName = synapseName;
         this.feedbackName = feedbackName;
         this.spec = spec;
-        this.eta = spec.eta();
+        this.eta = new LearningRate(spec.eta());
     }
 
     /**
@@ -80,8 +85,7 @@ public final class EpropRule implements PlasticityRule, io.spikestream.plasticit
     /** As {@link #install(Network, OptimizerSpec)} under other model names (NEST's CopyModel). */
     public static EpropRule install(Network net, String synapseName, String feedbackName, OptimizerSpec spec) {
         EpropRule rule = new EpropRule(synapseName, feedbackName, spec);
-        net.registerSynapseModel(new SynapseModel(synapseName, rule, true));
-        net.registerSynapseModel(new SynapseModel(feedbackName, rule, false));
+        SynapseModel.registerRule(net, rule, synapseName, feedbackName);
         return rule;
     }
 
@@ -93,15 +97,14 @@ public final class EpropRule implements PlasticityRule, io.spikestream.plasticit
      * Changes the learning rate (e.g. 0 to freeze learning for a test phase while the simulation goes on).
      * As in NEST, each synapse uses the new rate from its next-but-one update.
      */
+    @Override
     public void setEta(double newEta) {
-        if (!(newEta >= 0) || Double.isInfinite(newEta)) {
-            throw new IllegalArgumentException("eta >= 0 required, got " + newEta);
-        }
-        this.eta = newEta;
+        eta.set(newEta);
     }
 
+    @Override
     public double eta() {
-        return eta;
+        return eta.get();
     }
 
     /**
@@ -116,49 +119,7 @@ public final class EpropRule implements PlasticityRule, io.spikestream.plasticit
         this.dale = on;
     }
 
-    private static double keepSign(double w, byte sign) {
-        return sign > 0 ? Math.max(w, 0.0) : (sign < 0 ? Math.min(w, 0.0) : w);
-    }
-
     // ------------------------------------------------------------------ attach
-
-    /** Per (projection, part) state. */
-    private static final class PartState {
-        // per source
-        long[] prev;
-        boolean[] prevFlush;
-        double[] zbar;
-        double[] zbuf;
-        long[] rem;
-        long[] dec;
-        long[] clockK;
-        double[] clockB1;
-        double[] clockB2;
-        long[] clockN;
-        double[] clockEta;
-        byte[] sign; // Dale's law: +1 excitatory, -1 inhibitory source (null when off)
-        // per synapse
-        MemorySegment ebar;
-        MemorySegment ebarReg;
-        MemorySegment eps;
-        MemorySegment grad;
-        MemorySegment acc;
-        MemorySegment m;
-        MemorySegment v;
-    }
-
-    private static final class ProjState {
-        RecurrentTarget rec;
-        ReadoutTarget out;
-        PartState[] parts;
-    }
-
-    private static final class Scratch {
-        double[] zbarSeq = new double[256];
-        final OptimizerClock clock0 = new OptimizerClock();
-        final OptimizerClock clock = new OptimizerClock();
-        final double[] opt = new double[3];
-    }
 
     @Override
     public void attach(Network net) {
@@ -217,22 +178,7 @@ public final class EpropRule implements PlasticityRule, io.spikestream.plasticit
         ps.parts = new PartState[p.parts()];
         for (int k = 0; k < p.parts(); k++) {
             Projection.Part part = p.part(k);
-            PartState st = new PartState();
-            st.prev = new long[nSrc];
-            st.prevFlush = new boolean[nSrc];
-            st.zbar = new double[nSrc];
-            st.zbuf = new double[nSrc];
-            st.rem = new long[nSrc];
-            st.dec = new long[nSrc];
-            st.clockK = new long[nSrc];
-            java.util.Arrays.fill(st.clockK, 1L);
-            st.clockB1 = new double[nSrc];
-            java.util.Arrays.fill(st.clockB1, 1.0);
-            st.clockB2 = new double[nSrc];
-            java.util.Arrays.fill(st.clockB2, 1.0);
-            st.clockN = new long[nSrc];
-            st.clockEta = new double[nSrc];
-            java.util.Arrays.fill(st.clockEta, spec.eta());
+            PartState st = new PartState(nSrc, spec.eta());
             long n = Math.max(1, part.nnz);
             st.ebar = network.arena().allocate(SynapseLayout.STATE, n);
             st.ebarReg = network.arena().allocate(SynapseLayout.STATE, n);
@@ -344,9 +290,9 @@ public final class EpropRule implements PlasticityRule, io.spikestream.plasticit
         long cutoff = ps.rec != null ? ps.rec.cutoff : ps.out.cutoff;
         if (p != 0) {
             if (ps.rec != null) {
-                gradientRecurrent(ps.rec, st, part, src, p, s, flush, scratch[worker]);
+                EpropUpdates.gradientRecurrent(ps.rec, st, part, src, p, s, flush, scratch[worker], spec, eta.get());
             } else {
-                gradientReadout(ps.out, st, part, src, p, s, flush, scratch[worker]);
+                EpropUpdates.gradientReadout(ps.out, st, part, src, p, s, flush, scratch[worker], spec, eta.get());
             }
         }
         for (long i = part.rowStart(src), e = part.rowEnd(src); i < e; i++) {
@@ -355,215 +301,6 @@ public final class EpropRule implements PlasticityRule, io.spikestream.plasticit
         st.prev[src] = s;
         st.prevFlush[src] = flush;
         return true;
-    }
-
-    /**
-     * Builds the presynaptic trace over the window [p-1, p-1+m) shared by every synapse of the row (spec
-     * §3.3: the spike at p enters zbar at index p through the one-step buffer). Returns m.
-     */
-    private static int presynapticTrace(PartState st, int src, long p, long s, long cutoff, double pV, Scratch sc) {
-        long n = s - p;
-        boolean prevFlush = st.prevFlush[src];
-        long rem = prevFlush ? st.rem[src] : cutoff;
-        double zc = prevFlush ? 0.0 : 1.0;
-        long m = Math.min(rem, n);
-        if (m > Integer.MAX_VALUE - 8) {
-            throw new IllegalStateException("e-prop window of " + m + " steps is too long; set eprop_isi_trace_cutoff "
-                + "or flush_event_send_interval");
-        }
-        int mi = (int) m;
-        if (sc.zbarSeq.length < mi) {
-            sc.zbarSeq = new double[Math.max(mi, sc.zbarSeq.length * 2)];
-        }
-        double[] seq = sc.zbarSeq;
-        double zbar = st.zbar[src];
-        double zbuf = st.zbuf[src];
-        for (int i = 0; i < mi; i++) {
-            double z = zbuf;
-            zbuf = zc;
-            zc = 0.0;
-            zbar = pV * zbar + z;
-            seq[i] = zbar;
-        }
-        st.zbar[src] = zbar;
-        st.zbuf[src] = zbuf;
-        st.rem[src] = rem - m;
-        st.dec[src] += n - m;
-        return mi;
-    }
-
-    private void loadClock(PartState st, int src, OptimizerClock c) {
-        c.set(st.clockK[src], st.clockB1[src], st.clockB2[src], st.clockN[src], st.clockEta[src]);
-    }
-
-    private void storeClock(PartState st, int src, OptimizerClock c) {
-        st.clockK[src] = c.k;
-        st.clockB1[src] = c.b1pow;
-        st.clockB2[src] = c.b2pow;
-        st.clockN[src] = c.nOptimize;
-        st.clockEta[src] = c.etaCurrent;
-    }
-
-    private void gradientRecurrent(RecurrentTarget rt, PartState st, Projection.Part part, int src, long p, long s,
-                                   boolean flush, Scratch sc) {
-        final boolean prevFlush = st.prevFlush[src];
-        final int m = presynapticTrace(st, src, p, s, rt.cutoff, rt.pV, sc);
-        final long t0 = p - 1;
-        final long n = s - p;
-        final long dec = st.dec[src];
-        final boolean decay = !flush && dec > 0;
-        final double kappa = rt.kappa;
-        final double kappaReg = rt.kappaReg;
-        final double oneMinusKappaReg = 1.0 - kappaReg;
-        final boolean adaptive = rt.adaptive;
-        final double beta = rt.beta;
-        final double pA = rt.pA;
-        final double decK = decay ? Math.pow(kappa, dec) : 1.0;
-        final double decKr = decay ? Math.pow(kappaReg, dec) : 1.0;
-        final double decA = decay && adaptive ? Math.pow(pA, dec) : 1.0;
-        final boolean each = spec.optimizeEachStep();
-        final boolean adam = spec.type() == OptimizerSpec.Type.ADAM;
-        final double[] seq = sc.zbarSeq;
-        final double[] o = sc.opt;
-        final double etaNow = eta;
-        loadClock(st, src, sc.clock0);
-        final int pop0 = rt.pop.globalOffset();
-        for (long i = part.rowStart(src), e = part.rowEnd(src); i < e; i++) {
-            int tgt = part.target(i);
-            NeuronHistory h = rt.history[tgt];
-            double ebar = st.ebar.getAtIndex(SynapseLayout.STATE, i);
-            double ebr = st.ebarReg.getAtIndex(SynapseLayout.STATE, i);
-            double eps = adaptive ? st.eps.getAtIndex(SynapseLayout.STATE, i) : 0.0;
-            double g = prevFlush ? st.grad.getAtIndex(SynapseLayout.STATE, i) : 0.0;
-            double w = part.weight(i);
-            sc.clock.copyFrom(sc.clock0);
-            o[0] = st.acc.getAtIndex(SynapseLayout.STATE, i);
-            if (adam) {
-                o[1] = st.m.getAtIndex(SynapseLayout.STATE, i);
-                o[2] = st.v.getAtIndex(SynapseLayout.STATE, i);
-            }
-            for (int q = 0; q < m; q++) {
-                long tau = t0 + q;
-                int slot = h.require(tau, pop0 + tgt);
-                double psi = h.get(slot, RecurrentTarget.PSI);
-                double ls = h.get(slot, RecurrentTarget.LS);
-                double fr = h.get(slot, RecurrentTarget.FR);
-                double el;
-                if (adaptive) {
-                    el = psi * (seq[q] - beta * eps);
-                    eps = pA * eps + el;
-                } else {
-                    el = psi * seq[q];
-                }
-                ebar = kappa * ebar + el;
-                ebr = kappaReg * ebr + oneMinusKappaReg * el;
-                double gi = ls * ebar + fr * ebr;
-                if (each) {
-                    g = gi;
-                    w = WeightOptimizer.optimize(spec, etaNow, sc.clock, tau + 1, gi, w, o);
-                    if (st.sign != null) {
-                        w = keepSign(w, st.sign[src]);
-                    }
-                } else {
-                    g += gi;
-                }
-            }
-            if (decay) {
-                ebar *= decK;
-                ebr *= decKr;
-                if (adaptive) {
-                    eps *= decA;
-                }
-            }
-            if (!flush && !each) {
-                w = WeightOptimizer.optimize(spec, etaNow, sc.clock, t0 + n, g, w, o);
-                if (st.sign != null) {
-                    w = keepSign(w, st.sign[src]);
-                }
-            }
-            st.ebar.setAtIndex(SynapseLayout.STATE, i, ebar);
-            st.ebarReg.setAtIndex(SynapseLayout.STATE, i, ebr);
-            if (adaptive) {
-                st.eps.setAtIndex(SynapseLayout.STATE, i, eps);
-            }
-            st.grad.setAtIndex(SynapseLayout.STATE, i, g);
-            st.acc.setAtIndex(SynapseLayout.STATE, i, o[0]);
-            if (adam) {
-                st.m.setAtIndex(SynapseLayout.STATE, i, o[1]);
-                st.v.setAtIndex(SynapseLayout.STATE, i, o[2]);
-            }
-            part.setWeight(i, w);
-        }
-        if (part.rowEnd(src) > part.rowStart(src)) {
-            storeClock(st, src, sc.clock);
-        }
-        if (decay) {
-            st.zbar[src] *= Math.pow(rt.pV, dec);
-            st.dec[src] = 0;
-        }
-    }
-
-    private void gradientReadout(ReadoutTarget ot, PartState st, Projection.Part part, int src, long p, long s,
-                                 boolean flush, Scratch sc) {
-        final boolean prevFlush = st.prevFlush[src];
-        final int m = presynapticTrace(st, src, p, s, ot.cutoff, ot.pV, sc);
-        final long t0 = p - 1;
-        final long n = s - p;
-        final long dec = st.dec[src];
-        final boolean decay = !flush && dec > 0;
-        final boolean each = spec.optimizeEachStep();
-        final boolean adam = spec.type() == OptimizerSpec.Type.ADAM;
-        final double[] seq = sc.zbarSeq;
-        final double[] o = sc.opt;
-        final double etaNow = eta;
-        loadClock(st, src, sc.clock0);
-        final int pop0 = ot.pop.globalOffset();
-        for (long i = part.rowStart(src), e = part.rowEnd(src); i < e; i++) {
-            int tgt = part.target(i);
-            NeuronHistory h = ot.history[tgt];
-            double g = prevFlush ? st.grad.getAtIndex(SynapseLayout.STATE, i) : 0.0;
-            double w = part.weight(i);
-            sc.clock.copyFrom(sc.clock0);
-            o[0] = st.acc.getAtIndex(SynapseLayout.STATE, i);
-            if (adam) {
-                o[1] = st.m.getAtIndex(SynapseLayout.STATE, i);
-                o[2] = st.v.getAtIndex(SynapseLayout.STATE, i);
-            }
-            for (int q = 0; q < m; q++) {
-                long tau = t0 + q;
-                int slot = h.require(tau, pop0 + tgt);
-                double gi = h.get(slot, ReadoutTarget.ERR) * seq[q];
-                if (each) {
-                    g = gi;
-                    w = WeightOptimizer.optimize(spec, etaNow, sc.clock, tau + 1, gi, w, o);
-                    if (st.sign != null) {
-                        w = keepSign(w, st.sign[src]);
-                    }
-                } else {
-                    g += gi;
-                }
-            }
-            if (!flush && !each) {
-                w = WeightOptimizer.optimize(spec, etaNow, sc.clock, t0 + n, g, w, o);
-                if (st.sign != null) {
-                    w = keepSign(w, st.sign[src]);
-                }
-            }
-            st.grad.setAtIndex(SynapseLayout.STATE, i, g);
-            st.acc.setAtIndex(SynapseLayout.STATE, i, o[0]);
-            if (adam) {
-                st.m.setAtIndex(SynapseLayout.STATE, i, o[1]);
-                st.v.setAtIndex(SynapseLayout.STATE, i, o[2]);
-            }
-            part.setWeight(i, w);
-        }
-        if (part.rowEnd(src) > part.rowStart(src)) {
-            storeClock(st, src, sc.clock);
-        }
-        if (decay) {
-            st.zbar[src] *= Math.pow(ot.pV, dec);
-            st.dec[src] = 0;
-        }
     }
 
     // ------------------------------------------------------------------ checkpoints
@@ -581,33 +318,13 @@ public final class EpropRule implements PlasticityRule, io.spikestream.plasticit
      */
     @Override
     public void writeState(StateWriter out) {
-        out.putDouble(eta);
+        out.putDouble(eta.get());
         for (ProjState ps : projStates) {
             if (ps == null) {
                 continue;
             }
             for (PartState st : ps.parts) {
-                out.putLongs(st.prev);
-                out.putBooleans(st.prevFlush);
-                out.putDoubles(st.zbar);
-                out.putDoubles(st.zbuf);
-                out.putLongs(st.rem);
-                out.putLongs(st.dec);
-                out.putLongs(st.clockK);
-                out.putDoubles(st.clockB1);
-                out.putDoubles(st.clockB2);
-                out.putLongs(st.clockN);
-                out.putDoubles(st.clockEta);
-                if (st.sign != null) {
-                    out.putBytes(st.sign);
-                }
-                out.putSegment(st.ebar);
-                out.putSegment(st.ebarReg);
-                out.putSegment(st.eps);
-                out.putSegment(st.grad);
-                out.putSegment(st.acc);
-                out.putSegment(st.m);
-                out.putSegment(st.v);
+                st.writeState(out);
             }
         }
         for (RecurrentTarget rt : recurrentByPop) {
@@ -636,38 +353,13 @@ public final class EpropRule implements PlasticityRule, io.spikestream.plasticit
 
     @Override
     public void readState(StateReader in) throws CheckpointException {
-        double e = in.getDouble();
+        double e = LearningRate.checked(in.getDouble());
         for (ProjState ps : projStates) {
             if (ps == null) {
                 continue;
             }
             for (PartState st : ps.parts) {
-                in.readLongs(st.prev, "previous stamps");
-                in.readBooleans(st.prevFlush, "previous flush flags");
-                in.readDoubles(st.zbar, "zbar");
-                in.readDoubles(st.zbuf, "zbar buffer");
-                in.readLongs(st.rem, "cutoff remainders");
-                in.readLongs(st.dec, "pending decays");
-                in.readLongs(st.clockK, "optimizer steps");
-                in.readDoubles(st.clockB1, "beta_1 powers");
-                in.readDoubles(st.clockB2, "beta_2 powers");
-                in.readLongs(st.clockN, "optimizer update counts");
-                in.readDoubles(st.clockEta, "learning rates in force");
-                if (st.sign != null) {
-                    byte[] sg = in.getBytes();
-                    if (sg.length != st.sign.length) {
-                        throw new CheckpointException(CheckpointException.Kind.INCOMPATIBLE_SHAPE, "Dale signs: "
-                            + sg.length + " sources in the checkpoint, " + st.sign.length + " here");
-                    }
-                    System.arraycopy(sg, 0, st.sign, 0, sg.length);
-                }
-                in.readSegment(st.ebar, "ebar");
-                in.readSegment(st.ebarReg, "ebar_reg");
-                in.readSegment(st.eps, "epsilon");
-                in.readSegment(st.grad, "gradient");
-                in.readSegment(st.acc, "optimizer accumulator");
-                in.readSegment(st.m, "Adam m");
-                in.readSegment(st.v, "Adam v");
+                st.readState(in);
             }
         }
         for (RecurrentTarget rt : recurrentByPop) {
@@ -683,7 +375,7 @@ public final class EpropRule implements PlasticityRule, io.spikestream.plasticit
                 readHistories(in, ot.history);
             }
         }
-        eta = e;
+        eta.set(e);
     }
 
     private static void readHistories(StateReader in, NeuronHistory[] h) throws CheckpointException {
@@ -703,13 +395,11 @@ public final class EpropRule implements PlasticityRule, io.spikestream.plasticit
 
     /** Adam's first moment of synapse {@code syn} in part {@code k} of {@code proj} (0 for gradient descent). */
     public double adamM(Projection proj, int k, long syn) {
-        PartState st = projStates[proj.index()].parts[k];
-        return st.m == null ? 0.0 : st.m.getAtIndex(SynapseLayout.STATE, syn);
+        return projStates[proj.index()].parts[k].adamM(syn);
     }
 
     public double adamV(Projection proj, int k, long syn) {
-        PartState st = projStates[proj.index()].parts[k];
-        return st.v == null ? 0.0 : st.v.getAtIndex(SynapseLayout.STATE, syn);
+        return projStates[proj.index()].parts[k].adamV(syn);
     }
 
     /** Retained history entries of neuron {@code j} of {@code pop} (0 without incoming e-prop synapses). */
@@ -740,9 +430,7 @@ public final class EpropRule implements PlasticityRule, io.spikestream.plasticit
                 continue;
             }
             for (PartState st : ps.parts) {
-                for (MemorySegment seg : new MemorySegment[] {st.ebar, st.ebarReg, st.eps, st.grad, st.acc, st.m, st.v}) {
-                    b += seg == null ? 0 : seg.byteSize();
-                }
+                b += st.synapseBytes();
             }
         }
         return b;

@@ -7,7 +7,6 @@ import io.spikestream.network.NeuronModel;
 import io.spikestream.network.PlasticityRule;
 import io.spikestream.network.Population;
 import io.spikestream.network.Projection;
-import io.spikestream.network.QuietDecay;
 import io.spikestream.network.ReadoutPopulation;
 import io.spikestream.network.SynapseLayout;
 import io.spikestream.network.SynapseModel;
@@ -349,26 +348,7 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
         // learning signals of index t-2 are complete now: extend the L prefix sums
         if (t >= 2) {
             for (Recurrent r : recurrent.values()) {
-                int from = r.pop.chunkStart(worker);
-                int to = r.pop.chunkEnd(worker);
-                LearningSignalIndex fb = r.feedback;
-                double[] ls = r.ls;
-                if (fb == null) {
-                    Arrays.fill(ls, from, to, 0.0);
-                } else {
-                    double[] err = sc.errors.length >= fb.slots() ? sc.errors : (sc.errors = new double[fb.slots()]);
-                    for (int q = 0; q < fb.sources(); q++) {
-                        ReadoutPopulation ro = (ReadoutPopulation) fb.source(q);
-                        int base = fb.sourceSlot(q);
-                        for (int s = 0; s < ro.size(); s++) {
-                            err[base + s] = ro.error(t - 1, s);
-                        }
-                    }
-                    for (int j = from; j < to; j++) {
-                        ls[j] = fb.signal(j, err);
-                    }
-                }
-                r.hist.writeLearningSignals(t - 2, from, to, ls);
+                r.extendLearningSignals(r.pop.chunkStart(worker), r.pop.chunkEnd(worker), t, sc);
             }
         }
         // internal flushes of windows that reached their cutoff / close interval
@@ -393,22 +373,7 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
     public void afterUpdate(int worker, Population pop, int from, int to, long t) {
         Recurrent r = recByPop[pop.index()];
         if (r != null) {
-            final double[] v = r.pop.vPsi();
-            final int[] rr = r.pop.rPsi();
-            final double[] th = r.pop.thetaPsi();
-            final double[] z = r.pop.z();
-            final double kr = r.kappaReg;
-            final double h = r.h;
-            final double[] psi = r.psiNow;
-            final double[] fAv = r.fAv;
-            final double[] fr = r.fr;
-            for (int j = from; j < to; j++) {
-                psi[j] = r.surrogate.psi(rr[j], v[j], th[j], r.height, r.width);
-                double f = kr * fAv[j] + (1.0 - kr) * z[j] / h;
-                fAv[j] = f;
-                fr[j] = r.cReg * (f - r.fTargetPerStep);
-            }
-            r.hist.writePsi(t, from, to, psi, fr);
+            r.afterUpdate(from, to, t);
             return;
         }
         Readout o = outByPop[pop.index()];
@@ -461,29 +426,7 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
     @Override
     public void skipQuiet(long from, long to) {
         for (Recurrent r : recurrent.values()) {
-            final double kr = r.kappaReg;
-            final double h = r.h;
-            final double[] fAv = r.fAv;
-            final double[] before = new double[fAv.length];
-            long t = from;
-            while (t < to) {
-                long chunkEnd = Math.min(to, t + QuietDecay.CHECK_EVERY);
-                System.arraycopy(fAv, 0, before, 0, fAv.length);
-                for (; t < chunkEnd; t++) {
-                    for (int j = 0; j < fAv.length; j++) {
-                        fAv[j] = kr * fAv[j] + (1.0 - kr) * 0.0 / h;
-                    }
-                }
-                if (QuietDecay.same(before, 0, fAv)) {
-                    break;
-                }
-            }
-            final double[] v = r.pop.vPsi();
-            final int[] rr = r.pop.rPsi();
-            final double[] th = r.pop.thetaPsi();
-            for (int j = 0; j < r.psiNow.length; j++) {
-                r.psiNow[j] = r.surrogate.psi(rr[j], v[j], th[j], r.height, r.width);
-            }
+            r.skipQuiet(from, to);
         }
         for (Part[] parts : partsByProjection) {
             if (parts == null) {

@@ -2,6 +2,7 @@ package io.spikestream.plasticity.eprop;
 
 import io.spikestream.network.LifPopulation;
 import io.spikestream.network.Projection;
+import io.spikestream.network.QuietDecay;
 import io.spikestream.network.ReadoutPopulation;
 import io.spikestream.network.TimeGrid;
 import io.spikestream.plasticity.LearningSignalIndex;
@@ -12,6 +13,7 @@ import io.spikestream.network.checkpoint.StateReader;
 import io.spikestream.network.checkpoint.StateWriter;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 
 /** The state {@link FastEpropRule} keeps: per target population, and per projection part (per source, per synapse). */
 final class FastEpropState {
@@ -62,6 +64,74 @@ final class FastEpropState {
 
         long heapBytes() {
             return 6L * pop.size() * Double.BYTES + (feedback == null ? 0 : feedback.bytes());
+        }
+
+        /**
+         * Start of step t, neurons [from, to): the learning signals of step t - 2 are complete (the readouts' errors
+         * of t - 1 through the feedback connections): extend the L prefix sums with them.
+         */
+        void extendLearningSignals(int from, int to, long t, FastWindows.Scratch sc) {
+            LearningSignalIndex fb = feedback;
+            if (fb == null) {
+                Arrays.fill(ls, from, to, 0.0);
+            } else {
+                double[] err = sc.errors.length >= fb.slots() ? sc.errors : (sc.errors = new double[fb.slots()]);
+                for (int q = 0; q < fb.sources(); q++) {
+                    ReadoutPopulation ro = (ReadoutPopulation) fb.source(q);
+                    int base = fb.sourceSlot(q);
+                    for (int s = 0; s < ro.size(); s++) {
+                        err[base + s] = ro.error(t - 1, s);
+                    }
+                }
+                for (int j = from; j < to; j++) {
+                    ls[j] = fb.signal(j, err);
+                }
+            }
+            hist.writeLearningSignals(t - 2, from, to, ls);
+        }
+
+        /** After the neurons' update of step t, [from, to): surrogate gradient, firing-rate average, regularisation. */
+        void afterUpdate(int from, int to, long t) {
+            final double[] v = pop.vPsi();
+            final int[] rr = pop.rPsi();
+            final double[] th = pop.thetaPsi();
+            final double[] z = pop.z();
+            final double kr = kappaReg;
+            for (int j = from; j < to; j++) {
+                psiNow[j] = surrogate.psi(rr[j], v[j], th[j], height, width);
+                double f = kr * fAv[j] + (1.0 - kr) * z[j] / h;
+                fAv[j] = f;
+                fr[j] = cReg * (f - fTargetPerStep);
+            }
+            hist.writePsi(t, from, to, psiNow, fr);
+        }
+
+        /**
+         * A quiet stretch [from, to) skipped: f_av decays as {@link #afterUpdate} would with z = 0 (step by step
+         * until it stops changing: bit-identical), psi is that of the neurons' state at to - 1.
+         */
+        void skipQuiet(long from, long to) {
+            final double kr = kappaReg;
+            final double[] before = new double[fAv.length];
+            long t = from;
+            while (t < to) {
+                long chunkEnd = Math.min(to, t + QuietDecay.CHECK_EVERY);
+                System.arraycopy(fAv, 0, before, 0, fAv.length);
+                for (; t < chunkEnd; t++) {
+                    for (int j = 0; j < fAv.length; j++) {
+                        fAv[j] = kr * fAv[j] + (1.0 - kr) * 0.0 / h;
+                    }
+                }
+                if (QuietDecay.same(before, 0, fAv)) {
+                    break;
+                }
+            }
+            final double[] v = pop.vPsi();
+            final int[] rr = pop.rPsi();
+            final double[] th = pop.thetaPsi();
+            for (int j = 0; j < psiNow.length; j++) {
+                psiNow[j] = surrogate.psi(rr[j], v[j], th[j], height, width);
+            }
         }
     }
 
