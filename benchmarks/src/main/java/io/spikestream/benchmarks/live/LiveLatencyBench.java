@@ -62,6 +62,13 @@ public final class LiveLatencyBench {
     static final String[] STAGES = {"tick_wait", "produce_to_poll", "poll_to_apply", "apply_to_publish",
         "publish_to_receive", "produce_to_ack"};
 
+    /**
+     * The checking consumer's {@code fetch.max.wait.ms}. With {@code fetch.min.bytes} 1 the broker answers a waiting
+     * fetch as soon as a prediction is appended, so this only paces empty fetches: 5 ms (up to 3 December) cost the
+     * broker 200 empty fetches a second and bought nothing.
+     */
+    static final int CHECK_FETCH_MAX_WAIT_MS = 100;
+
     private LiveLatencyBench() {
     }
 
@@ -119,7 +126,7 @@ public final class LiveLatencyBench {
         Thread consumer = new Thread(() -> {
             SingleObjectCodec<Prediction> codec = SpikestreamSchemas.codec(Prediction.class);
             try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bs, "group.id",
-                sensor + "-check", "auto.offset.reset", "earliest", "fetch.max.wait.ms", "5"), new StringDeserializer(),
+                sensor + "-check", "auto.offset.reset", "earliest", "fetch.max.wait.ms", Integer.toString(CHECK_FETCH_MAX_WAIT_MS)), new StringDeserializer(),
                 new ByteArrayDeserializer())) {
                 c.subscribe(List.of(settings.s("output.predictions_topic")));
                 while (!Thread.currentThread().isInterrupted()) {
@@ -331,8 +338,8 @@ public final class LiveLatencyBench {
             }
         }
         String settings = String.format(Locale.ROOT, "reorder_slack_us=%d predict_every_ms=%s producer_linger_ms=0 "
-                + "prediction_linger_ms=%d consumer_fetch_max_wait_ms=5", s.l("time.reorder_slack_us"),
-            fmt(s.d("output.predict_every_ms")), s.l("output.linger_ms"));
+                + "prediction_linger_ms=%d consumer_fetch_max_wait_ms=%d", s.l("time.reorder_slack_us"),
+            fmt(s.d("output.predict_every_ms")), s.l("output.linger_ms"), CHECK_FETCH_MAX_WAIT_MS);
         System.out.printf(Locale.ROOT, "latency_start first_s=%d measured=%d %s worst_ms_per_stream_second=%s%n", WARMUP_S,
             start.n, start.figures(), perSecond(start.worstPerSecond));
         System.out.println("latency_start_stages " + start.stages());
