@@ -56,6 +56,7 @@ JOPTS=(-Xmx1g -XX:+UseSerialGC --sun-misc-unsafe-memory-access=allow --enable-na
       BROKER_OUT="$(mktemp)"
       "$JAVA" -Xmx1g -XX:+UseG1GC "${JOPTS[@]:2}" -cp "$CP" io.spikestream.app.Main broker >"$BROKER_OUT" 2>/dev/null &
       BROKER_PID=$!
+      trap 'kill "$BROKER_PID" 2>/dev/null || true' EXIT   # also when the measurement fails
       for _ in $(seq 1 240); do
         LAT_BS="$(sed -n 's/^broker bootstrap=//p' "$BROKER_OUT")"
         [ -n "$LAT_BS" ] && break
