@@ -49,12 +49,13 @@ JOPTS=(-Xmx1g -XX:+UseSerialGC --sun-misc-unsafe-memory-access=allow --enable-na
   if [ "$ONLY" = all ] || [ "$ONLY" = latency ]; then
     # As deployed: the broker in a JVM of its own (unless BOOTSTRAP names one), `run` with the launcher's collector
     # (G1, which the JVM picks itself on a machine of 2 or more cores and 2 GiB), the harness's producer and checking
-    # consumer beside `run`. LATENCY_JOPTS replaces the JVM options of that JVM.
+    # consumer beside `run`. LATENCY_JOPTS replaces the JVM options of that JVM, BROKER_JOPTS those of the broker's.
     LAT_BS="${BOOTSTRAP:-}"
     BROKER_PID=""
     if [ -z "$LAT_BS" ]; then
       BROKER_OUT="$(mktemp)"
-      "$JAVA" -Xmx1g -XX:+UseG1GC "${JOPTS[@]:2}" -cp "$CP" io.spikestream.app.Main broker >"$BROKER_OUT" 2>/dev/null &
+      read -r -a BROKER_JOPTS_A <<< "${BROKER_JOPTS:--Xmx1g -XX:+UseG1GC}"
+      "$JAVA" "${BROKER_JOPTS_A[@]}" "${JOPTS[@]:2}" -cp "$CP" io.spikestream.app.Main broker >"$BROKER_OUT" 2>/dev/null &
       BROKER_PID=$!
       trap 'kill "$BROKER_PID" 2>/dev/null || true' EXIT   # also when the measurement fails
       for _ in $(seq 1 240); do
