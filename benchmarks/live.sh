@@ -6,6 +6,7 @@
 #   benchmarks/live.sh                      # all: 60 s gap, 30 simulated minutes, 20 s of live-rate latency
 #   GAP_S=60 MINUTES=30 LATENCY_S=20 N_REC=150 benchmarks/live.sh
 #   ONLY=latency benchmarks/live.sh         # one of idle-gap, heap, latency
+#   LATENCY_JOPTS="-Xmx1g -XX:+UseSerialGC" ONLY=latency benchmarks/live.sh   # another collector for `run`
 #   BOOTSTRAP=host:9092 ONLY=latency benchmarks/live.sh   # against an external broker
 #
 # Needs the N-MNIST data in data/nmnist (Train/, Test/). Run it on an otherwise idle machine.
@@ -46,8 +47,32 @@ JOPTS=(-Xmx1g -XX:+UseSerialGC --sun-misc-unsafe-memory-access=allow --enable-na
     "$JAVA" "${JOPTS[@]}" -cp "$CP" io.spikestream.benchmarks.live.LiveStreamBench heap "$DATA" "$MINUTES" "$N_REC" 2>/dev/null
   fi
   if [ "$ONLY" = all ] || [ "$ONLY" = latency ]; then
-    "$JAVA" "${JOPTS[@]}" -cp "$CP" io.spikestream.benchmarks.live.LiveLatencyBench "$DATA" "$LATENCY_S" "$N_REC" \
-      ${BOOTSTRAP:+"$BOOTSTRAP"} 2>/dev/null | grep '^latency'
+    # As deployed: the broker in a JVM of its own (unless BOOTSTRAP names one), `run` with the launcher's collector
+    # (G1, which the JVM picks itself on a machine of 2 or more cores and 2 GiB), the harness's producer and checking
+    # consumer beside `run`. LATENCY_JOPTS replaces the JVM options of that JVM, BROKER_JOPTS those of the broker's.
+    LAT_BS="${BOOTSTRAP:-}"
+    BROKER_PID=""
+    if [ -z "$LAT_BS" ]; then
+      BROKER_OUT="$(mktemp)"
+      read -r -a BROKER_JOPTS_A <<< "${BROKER_JOPTS:--Xmx1g -XX:+UseG1GC}"
+      "$JAVA" "${BROKER_JOPTS_A[@]}" "${JOPTS[@]:2}" -cp "$CP" io.spikestream.app.Main broker >"$BROKER_OUT" 2>/dev/null &
+      BROKER_PID=$!
+      trap 'kill "$BROKER_PID" 2>/dev/null || true' EXIT   # also when the measurement fails
+      for _ in $(seq 1 240); do
+        LAT_BS="$(sed -n 's/^broker bootstrap=//p' "$BROKER_OUT")"
+        [ -n "$LAT_BS" ] && break
+        sleep 0.5
+      done
+      [ -n "$LAT_BS" ] || { kill "$BROKER_PID"; echo "live.sh: the broker did not start" >&2; exit 2; }
+    fi
+    read -r -a LAT_JOPTS <<< "${LATENCY_JOPTS:--Xmx1g -XX:+UseG1GC}"
+    "$JAVA" "${LAT_JOPTS[@]}" "${JOPTS[@]:2}" -cp "$CP" io.spikestream.benchmarks.live.LiveLatencyBench "$DATA" \
+      "$LATENCY_S" "$N_REC" "$LAT_BS" 2>/dev/null | grep '^latency'
+    if [ -n "$BROKER_PID" ]; then
+      kill "$BROKER_PID"
+      wait "$BROKER_PID" 2>/dev/null || true
+      rm -f "$BROKER_OUT"
+    fi
   fi
 } | tee "$RAW"
 echo "raw results: $RAW" >&2

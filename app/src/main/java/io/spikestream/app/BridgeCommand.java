@@ -95,7 +95,12 @@ public final class BridgeCommand implements Callable<Integer> {
         }
         KafkaEndpoint endpoint = kafka.open(System.err);
         kafka.ensureTopics(endpoint, System.err, topic);
-        var producer = new KafkaProducer<String, byte[]>(ClientConfigs.producer(endpoint, "spikestream-bridge-" + sensorId));
+        java.util.Map<String, Object> producerConfig = ClientConfigs.producer(endpoint, "spikestream-bridge-" + sensorId);
+        if (!endpoint.clientProperties().containsKey(org.apache.kafka.clients.producer.ProducerConfig.LINGER_MS_CONFIG)) {
+            // the bridge batches itself (--batch-events, --flush-ms): a batch goes out at once, not after a linger too
+            producerConfig.put(org.apache.kafka.clients.producer.ProducerConfig.LINGER_MS_CONFIG, 0);
+        }
+        var producer = new KafkaProducer<String, byte[]>(producerConfig);
         UdpBridge bridge = UdpBridge.bind(address, producer, options, InstantSource.system()).allowOnly(sources).start();
         MetricsEndpoint metrics = metricsPort < 0 ? null
             : BridgeMetrics.serve(bridge.stats(), () -> bridge.failure() == null, metricsHost, metricsPort);

@@ -43,7 +43,7 @@ final class LearningRun {
             kafka.ensureTopics(endpoint, System.err, t, predictions);
             PredictionPublisher publisher = PredictionPublisher.create(PredictionPublisher.Config
                 .of(endpoint.bootstrapServers(), NmnistExperiment.SENSOR).withTopic(predictions)
-                .withProperties(endpoint.clientProperties()));
+                .withProperties(endpoint.clientProperties()).withLingerMs(s.l("output.linger_ms")));
             try (LearnerOutputs out = outputs(s, publisher, expected)) {
                 NmnistExperiment.Result r = exp.runKafka(endpoint, t, out, l -> plots[0] = writePlots(out, plotsDir, title));
                 out.finishProgress();

@@ -56,6 +56,7 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
         private final int maxModels;
         private final long idleReleaseMs;
         private final long idleTimeoutMs;
+        private final boolean latencyTrace;
         final PredictionPublisher publisher;
 
         Deployment(Settings s, KafkaEndpoint endpoint, KafkaOptions kafka) throws IOException {
@@ -74,6 +75,7 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
             this.onProcessingError = s.s("processing.on_error");
             this.maxModels = s.i("models.max_models");
             this.idleReleaseMs = s.l("models.idle_release_ms");
+            this.latencyTrace = s.b("output.latency_trace");
             this.idleTimeoutMs = s.s("time.mode").equals("continuous") ? s.l("time.idle_timeout_ms") : 0;
             String events = s.s("pipeline.events_topic");
             String labels = s.s("pipeline.labels_topic");
@@ -88,7 +90,7 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
                 kafka.ensureTopics(endpoint, System.err, extra.toArray(new String[0]));
             }
             publisher = PredictionPublisher.create(PredictionPublisher.Config.of(endpoint.bootstrapServers(), s.s("pipeline.group_id"))
-                .withTopic(predictions).withProperties(endpoint.clientProperties()));
+                .withTopic(predictions).withProperties(endpoint.clientProperties()).withLingerMs(s.l("output.linger_ms")));
             int port = s.i("output.metrics_port") < 0 ? 9464 : s.i("output.metrics_port");
             outputs = new LearnerOutputs(s.i("supervision.classes"), s.i("output.rolling_windows"), s.s("output.metrics_host"),
                 port, publisher, 0, true);
@@ -152,6 +154,12 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
                 pipeline.idleAfter(java.time.Duration.ofMillis(idleTimeoutMs));
             }
             pipeline.onProcessingError(onProcessingError);
+            if (latencyTrace) {
+                io.spikestream.app.pipeline.LatencyTrace trace = new io.spikestream.app.pipeline.LatencyTrace(
+                    java.time.InstantSource.system());
+                pipeline.traceLatency(trace);
+                outputs.traceLatency(trace);
+            }
             pipeline.start();
         }
 

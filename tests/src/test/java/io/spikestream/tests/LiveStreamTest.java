@@ -42,7 +42,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A live sensor on a real (embedded) broker: {@code run} with default settings ({@code time.mode} continuous) predicts
  * an unlabelled recording replayed at its recorded pace every 10 ms of its stream time, counts no event unlabelled;
  * label intervals in the events topic are scored and learned from, bad labels counted while the sensor goes on; and
- * {@code run --frozen} serves with learning off.
+ * {@code run --frozen} serves with learning off; with {@code output.latency_trace} every tick names the event record that
+ * closed it and when that record was produced, polled, applied and its prediction published.
  */
 class LiveStreamTest {
 
@@ -57,7 +58,9 @@ class LiveStreamTest {
                 new io.spikestream.ingest.kafka.Topics.Spec("spikestream.predictions", 1, Map.of()),
                 new io.spikestream.ingest.kafka.Topics.Spec("frozen-predictions", 1, Map.of()),
                 new io.spikestream.ingest.kafka.Topics.Spec("live-labelled", 1, Map.of()),
-                new io.spikestream.ingest.kafka.Topics.Spec("live-frozen", 1, Map.of())));
+                new io.spikestream.ingest.kafka.Topics.Spec("live-frozen", 1, Map.of()),
+                new io.spikestream.ingest.kafka.Topics.Spec("live-traced", 1, Map.of()),
+                new io.spikestream.ingest.kafka.Topics.Spec("traced-predictions", 1, Map.of())));
         }
     }
 
@@ -177,6 +180,88 @@ class LiveStreamTest {
 
     static long ticks(List<Prediction> ps) {
         return ps.stream().filter(p -> p.getKind().equals("tick")).count();
+    }
+
+    /** The newest event time of the event batch at {@code offset} of partition 0 of {@code topic}. */
+    static long newestEventUs(String topic, long offset) throws Exception {
+        SingleObjectCodec<io.spikestream.schemas.DvsEventBatch> codec = SpikestreamSchemas.codec(
+            io.spikestream.schemas.DvsEventBatch.class);
+        org.apache.kafka.common.TopicPartition tp = new org.apache.kafka.common.TopicPartition(topic, 0);
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", kafka.bootstrapServers()),
+            new StringDeserializer(), new ByteArrayDeserializer())) {
+            c.assign(List.of(tp));
+            c.seek(tp, offset);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    io.spikestream.schemas.DvsEventBatch b = codec.decode(r.value());
+                    int n = b.getCount();
+                    long[] t = new long[n];
+                    io.spikestream.schemas.EventBatchLayout.unpack(b, new int[n], new int[n], new byte[n], t);
+                    return java.util.Arrays.stream(t).max().orElseThrow();
+                }
+            }
+        }
+        throw new AssertionError("no record at " + tp + "@" + offset);
+    }
+
+    @Test
+    void aTracedRunNamesTheEventThatClosedEachTickAndWhenItPassedEachStage() throws Exception {
+        String topic = "live-traced";
+        Path recording = firstRecording("Test", 5);
+        long before = System.currentTimeMillis();
+        // one batch per millisecond of stream time, as a live camera sends them
+        assertEquals(0, io.spikestream.app.Main.execute("replay", "--bootstrap-servers", kafka.bootstrapServers(),
+            "--as-fast-as-possible", "--no-progress", "--topic", topic, "--sensor-id", "camT", "--batch-us", "1000",
+            recording.toString()));
+        Background run = new Background("--set", "network.n_rec=40", "--set", "output.metrics_port=0",
+            "--set", "pipeline.group_id=live-traced", "--set", "pipeline.events_topic=" + topic,
+            "--set", "output.latency_trace=true", "--set", "output.predictions_topic=traced-predictions",
+            "--set", "time.idle_timeout_ms=300");
+        List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", kafka.bootstrapServers(),
+            "group.id", "check-traced", "auto.offset.reset", "earliest"), new StringDeserializer(), new ByteArrayDeserializer())) {
+            c.subscribe(List.of("traced-predictions"));
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            while (records.size() < 30 && System.nanoTime() < deadline) {
+                c.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+        }
+        run.stop();
+        SingleObjectCodec<Prediction> codec = SpikestreamSchemas.codec(Prediction.class);
+        long lastTrigger = -1;
+        int traced = 0;
+        for (ConsumerRecord<String, byte[]> r : records) {
+            Prediction p = codec.decode(r.value());
+            org.apache.kafka.common.header.Header h = r.headers().lastHeader("spikestream.stages");
+            if (h == null) {
+                continue; // a tick the idle timeout closed: no record caused it
+            }
+            assertEquals("tick", p.getKind().toString());
+            Map<String, String> stage = new java.util.HashMap<>();
+            for (String kv : new String(h.value(), StandardCharsets.US_ASCII).split(" ")) {
+                stage.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+            }
+            long produced = Long.parseLong(stage.get("produced_ms"));
+            long polled = Long.parseLong(stage.get("polled_us"));
+            long applied = Long.parseLong(stage.get("applied_us"));
+            long published = Long.parseLong(stage.get("published_us"));
+            assertTrue(produced >= before && produced * 1000 <= polled && polled <= applied && applied <= published,
+                "stages in order: " + stage);
+            String trigger = stage.get("trigger");
+            assertTrue(trigger.startsWith(topic + "-0@"), trigger);
+            long offset = Long.parseLong(trigger.substring(trigger.indexOf('@') + 1));
+            assertTrue(offset >= lastTrigger, "triggers in order: " + offset + " after " + lastTrigger);
+            lastTrigger = offset;
+            if (traced++ == 3) {
+                // the tick closes once the watermark (newest event - reorder slack 2 ms) passes its end + the readout
+                // delay (2 steps): the trigger is the first batch whose newest event gets there
+                long closeAt = p.getWindowEndUs() + 2_000 + 2_000;
+                assertTrue(newestEventUs(topic, offset) >= closeAt, "the trigger closes the tick");
+                assertTrue(newestEventUs(topic, offset - 1) < closeAt, "and is the first to");
+            }
+        }
+        assertTrue(traced >= 25, "traced ticks: " + traced + " of " + records.size());
     }
 
     @Test

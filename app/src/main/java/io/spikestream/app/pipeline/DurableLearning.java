@@ -31,7 +31,7 @@ final class DurableLearning {
     /** Applies one record to a learner (the pipeline's shared applier, which names the record when the learner throws). */
     @FunctionalInterface
     interface RecordApplier {
-        void apply(StreamLearner learner, StreamItem item, TopicPartition tp, long offset);
+        void apply(StreamLearner learner, SourceSignal.Record<StreamItem> record);
     }
 
     private final ModelRegistry registry;
@@ -137,7 +137,7 @@ final class DurableLearning {
         boolean applied;
         try {
             applied = registry.apply(modelOf.apply(item.sensorId()), r.partition(), r.offset(), ack, n,
-                learner -> applier.apply(learner, item, r.partition(), r.offset()));
+                learner -> applier.apply(learner, r));
             r.forgetBytes();
         } catch (LearnerFailure e) {
             if (processingErrors.failsPipeline()) {

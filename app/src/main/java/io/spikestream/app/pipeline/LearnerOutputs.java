@@ -65,6 +65,7 @@ public final class LearnerOutputs implements AutoCloseable {
     private LiveState live;
     private LiveView liveView;
     private final java.util.function.Function<String, LiveSnapshot.Raster> rasterOf = this::raster;
+    private LatencyTrace latencyTrace;
 
     /**
      * @param metricsPort port of the /metrics endpoint (0 = any free port), or -1 for no endpoint
@@ -186,13 +187,20 @@ public final class LearnerOutputs implements AutoCloseable {
         };
     }
 
+    /** {@code output.latency_trace}: the stages of the record that caused a tick go with it (see {@link LatencyTrace}). */
+    public void traceLatency(LatencyTrace trace) {
+        this.latencyTrace = trace;
+    }
+
     private void predicted(String sensorId, StreamLearner[] learner, StreamLearner.Prediction p) {
         if (publisher != null) {
             // a shared network names the sensor of each window; a learner of its own sensor leaves it to us
             String sensor = p.sensorId().isEmpty() ? sensorId : p.sensorId();
+            byte[] stages = latencyTrace != null && p.kind() == StreamLearner.Prediction.Kind.TICK ? latencyTrace.header() : null;
             publisher.publish(new WindowPrediction(sensor, p.sampleId(), p.windowStartUs(), p.windowEndUs(), p.label(),
                 p.predicted(), p.scores(), p.loss(), p.modelVersion(), p.learning(),
-                p.kind().name().toLowerCase(java.util.Locale.ROOT), p.confidence(), p.majority(), p.firstCorrectUs()));
+                p.kind().name().toLowerCase(java.util.Locale.ROOT), p.confidence(), p.majority(), p.firstCorrectUs()),
+                LatencyTrace.HEADER, stages);
         }
         if (live != null) {
             String sensor = p.sensorId().isEmpty() ? sensorId : p.sensorId();

@@ -105,6 +105,15 @@ public final class LearnerPipeline implements AutoCloseable {
         EventTap NONE = (sensorId, x, y, polarity, tUs, n) -> { };
     }
 
+    /** {@code output.latency_trace}: told of every record the learner applies (null: none). */
+    private volatile LatencyTrace latencyTrace;
+
+    /** Traces the latency of the predictions records cause ({@link LatencyTrace}; call before {@link #start}). */
+    public LearnerPipeline traceLatency(LatencyTrace trace) {
+        this.latencyTrace = trace;
+        return this;
+    }
+
     /** Sets the event tap (call before {@link #start}). */
     public LearnerPipeline tapEvents(EventTap tap) {
         this.eventTap = tap == null ? EventTap.NONE : tap;
@@ -343,7 +352,7 @@ public final class LearnerPipeline implements AutoCloseable {
         String model = modelOf.apply(item.sensorId());
         StreamLearner learner = learners.get(model, factory);
         try {
-            applyOrFail(learner, item, r.partition(), r.offset());
+            applyOrFail(learner, r);
         } catch (LearnerFailure e) {
             if (processingErrors.failsPipeline()) {
                 throw e;
@@ -367,11 +376,21 @@ public final class LearnerPipeline implements AutoCloseable {
     }
 
     /** Applies a record; what the learner throws becomes a {@link LearnerFailure} naming the record. */
-    private void applyOrFail(StreamLearner learner, StreamItem item, TopicPartition tp, long offset) {
+    private void applyOrFail(StreamLearner learner, SourceSignal.Record<StreamItem> r) {
+        StreamItem item = r.value();
+        LatencyTrace trace = latencyTrace;
+        if (trace != null) {
+            trace.applying(r);
+        }
         try {
             apply(learner, item);
         } catch (RuntimeException e) {
-            throw new LearnerFailure("record " + tp + "@" + offset + " of sensor '" + item.sensorId() + "': " + e, e);
+            throw new LearnerFailure("record " + r.partition() + "@" + r.offset() + " of sensor '" + item.sensorId() + "': "
+                + e, e);
+        } finally {
+            if (trace != null) {
+                trace.applied();
+            }
         }
     }
 

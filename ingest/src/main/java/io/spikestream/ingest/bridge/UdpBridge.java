@@ -25,7 +25,8 @@ import java.util.Objects;
 /**
  * Receives SPIF event datagrams on a UDP socket and publishes them as {@link DvsEventBatch} records keyed by the
  * sensor id. A batch is published when it holds {@code batchEvents} events or when its first event arrived
- * {@code flushIntervalUs} ago (checked on every datagram and at least every {@link #RECEIVE_TIMEOUT_MS} ms).
+ * {@code flushIntervalUs} ago (checked on every datagram and, while none arrives, every flush interval or
+ * {@link #RECEIVE_TIMEOUT_MS} ms, whichever is shorter).
  * Time: see {@link SpifDecoder}; the wall clock is injected.
  *
  * <p><b>Sources.</b> With {@link #allowOnly} only listed senders are accepted; datagrams from others are dropped and
@@ -92,7 +93,8 @@ public final class UdpBridge implements AutoCloseable {
     public static UdpBridge bind(InetSocketAddress address, Producer<String, byte[]> producer, Options options,
                                  InstantSource clock) throws SocketException {
         DatagramSocket socket = new DatagramSocket(address);
-        socket.setSoTimeout(RECEIVE_TIMEOUT_MS);
+        // wake at least once per flush interval, so that the last batch before a pause leaves on time too
+        socket.setSoTimeout((int) Math.max(1, Math.min(RECEIVE_TIMEOUT_MS, (options.flushIntervalUs() + 999) / 1000)));
         socket.setReceiveBufferSize(4 << 20);
         UdpBridge bridge = new UdpBridge(socket, producer, options, clock);
         int port = socket.getLocalPort();
@@ -112,6 +114,11 @@ public final class UdpBridge implements AutoCloseable {
      */
     public Throwable failure() {
         return failure;
+    }
+
+    /** How long a receive waits before the batch's age is checked again (tests). */
+    int receiveTimeoutMs() throws SocketException {
+        return socket.getSoTimeout();
     }
 
     public InetSocketAddress localAddress() {

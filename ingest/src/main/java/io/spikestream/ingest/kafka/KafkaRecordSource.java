@@ -238,8 +238,9 @@ public final class KafkaRecordSource<T> implements SourceSignal.AckSink {
             } finally {
                 waitingForDemand.set(false);
             }
+            long polledUs = records.isEmpty() ? 0 : micros(options.clock().instant());
             for (ConsumerRecord<String, byte[]> record : records) {
-                accept(record);
+                accept(record, polledUs);
             }
             clusterWatch.reportLag(c);
             clusterWatch.checkReachable(c);
@@ -284,7 +285,11 @@ public final class KafkaRecordSource<T> implements SourceSignal.AckSink {
         }
     }
 
-    private void accept(ConsumerRecord<String, byte[]> record) {
+    private static long micros(java.time.Instant t) {
+        return t.getEpochSecond() * 1_000_000L + t.getNano() / 1_000;
+    }
+
+    private void accept(ConsumerRecord<String, byte[]> record, long polledUs) {
         TopicPartition tp = new TopicPartition(record.topic(), record.partition());
         AckTracker tracker = trackers.computeIfAbsent(tp, k -> new AckTracker());
         tracker.polled(record.offset());
@@ -300,7 +305,7 @@ public final class KafkaRecordSource<T> implements SourceSignal.AckSink {
             return;
         }
         pending.add(new SourceSignal.Record<>(tp, record.offset(), record.timestamp(), record.key(), value, this,
-            tracker, record));
+            tracker, record, polledUs));
     }
 
     private void reject(ConsumerRecord<String, byte[]> record, TopicPartition tp, AckTracker tracker,

@@ -30,6 +30,8 @@ public sealed interface SourceSignal<T> {
         final Object tracker;
         /** The record as polled, kept for {@link #deadLetter} until {@link #forgetBytes}. */
         private volatile ConsumerRecord<String, byte[]> raw;
+        /** Wall time (us since the epoch, the source's clock) at which the poll that returned this record returned. */
+        private final long polledUs;
 
         Record(TopicPartition partition, long offset, long timestampMs, String key, T value, AckSink acks,
                Object tracker) {
@@ -38,6 +40,12 @@ public sealed interface SourceSignal<T> {
 
         Record(TopicPartition partition, long offset, long timestampMs, String key, T value, AckSink acks,
                Object tracker, ConsumerRecord<String, byte[]> raw) {
+            this(partition, offset, timestampMs, key, value, acks, tracker, raw, 0L);
+        }
+
+        Record(TopicPartition partition, long offset, long timestampMs, String key, T value, AckSink acks,
+               Object tracker, ConsumerRecord<String, byte[]> raw, long polledUs) {
+            this.polledUs = polledUs;
             this.raw = raw;
             this.partition = partition;
             this.offset = offset;
@@ -62,6 +70,16 @@ public sealed interface SourceSignal<T> {
 
         public long timestampMs() {
             return timestampMs;
+        }
+
+        /**
+         * When the consumer's poll returned this record: wall time in microseconds since the epoch, read from the
+         * source's clock once per poll (0 where unknown). With {@link #timestampMs()} (the producer's send time under
+         * the topic's default {@code CreateTime}) it splits a record's latency into broker and consumer, and into the
+         * wait downstream (docs/live-streams.md, "Latency").
+         */
+        public long polledUs() {
+            return polledUs;
         }
 
         /** The record key: the sensor id. */

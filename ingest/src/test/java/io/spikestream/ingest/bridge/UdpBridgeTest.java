@@ -113,6 +113,19 @@ class UdpBridgeTest {
             arrivals[3], arrivals[4]}, t);
     }
 
+    @Test
+    void aQuietSocketIsCheckedAtLeastOncePerFlushIntervalSoTheLastBatchLeavesOnTime() throws Exception {
+        ManualClock clock = new ManualClock();
+        long[][] flushUsToTimeoutMs = {{5_000, 5}, {10_000, 10}, {300, 1}, {1_500, 2}, {10_000_000, UdpBridge.RECEIVE_TIMEOUT_MS}};
+        for (long[] c : flushUsToTimeoutMs) {
+            UdpBridge.Options options = new UdpBridge.Options("cam-t", new SensorGeometry(34, 34), "unused", 4096, c[0]);
+            try (var producer = new org.apache.kafka.clients.producer.MockProducer<String, byte[]>();
+                 UdpBridge bridge = UdpBridge.bind(new InetSocketAddress("127.0.0.1", 0), producer, options, clock)) {
+                assertEquals(c[1], bridge.receiveTimeoutMs(), "flush interval " + c[0] + " us");
+            }
+        }
+    }
+
     private static int[] concat(List<SensorEvents> batches, java.util.function.Function<SensorEvents, int[]> f) {
         int[] out = new int[0];
         for (SensorEvents b : batches) {

@@ -87,6 +87,19 @@ public final class PredictionPublisher implements AutoCloseable {
             return new Config(bootstrapServers, topic, modelId, maxInFlight, timeout, newProperties);
         }
 
+        /**
+         * The producer's {@code linger.ms} ({@code output.linger_ms}), overriding a pass-through one: how long a
+         * prediction may wait for others to share its request (0: none; the default here is 5 ms).
+         */
+        public Config withLingerMs(long lingerMs) {
+            if (lingerMs < 0) {
+                throw new IllegalArgumentException("linger (output.linger_ms) must be >= 0, was " + lingerMs);
+            }
+            Map<String, String> p = new HashMap<>(properties);
+            p.put(ProducerConfig.LINGER_MS_CONFIG, Long.toString(lingerMs));
+            return withProperties(p);
+        }
+
         /** The producer configuration: pass-through properties, then defaults, then what correctness needs. */
         Map<String, Object> producerConfig() {
             Map<String, Object> config = new HashMap<>(properties);
@@ -133,6 +146,14 @@ public final class PredictionPublisher implements AutoCloseable {
      * @throws IllegalStateException after {@link #close()}
      */
     public boolean publish(WindowPrediction prediction) {
+        return publish(prediction, null, null);
+    }
+
+    /**
+     * As {@link #publish(WindowPrediction)}, with one Kafka header on the record ({@code headerName} = {@code headerValue};
+     * none when either is null): the latency trace of {@code output.latency_trace}.
+     */
+    public boolean publish(WindowPrediction prediction, String headerName, byte[] headerValue) {
         if (closed) {
             throw new IllegalStateException("publisher of topic " + config.topic() + " is closed");
         }
@@ -145,7 +166,11 @@ public final class PredictionPublisher implements AutoCloseable {
             return false;
         }
         try {
-            producer.send(new ProducerRecord<>(config.topic(), prediction.sensorId(), record), (metadata, error) -> {
+            ProducerRecord<String, Prediction> pr = new ProducerRecord<>(config.topic(), prediction.sensorId(), record);
+            if (headerName != null && headerValue != null) {
+                pr.headers().add(headerName, headerValue);
+            }
+            producer.send(pr, (metadata, error) -> {
                 permits.release();
                 if (error == null) {
                     sent.incrementAndGet();

@@ -41,6 +41,7 @@ class PredictionPublisherTest {
 
     private static final String TOPIC = "test.predictions";
     private static final String SMALL_TOPIC = "test.predictions.small";
+    private static final String HEADER_TOPIC = "test.predictions.headers";
 
     private static EmbeddedKafka kafka;
 
@@ -48,7 +49,8 @@ class PredictionPublisherTest {
     static void startBroker() {
         kafka = EmbeddedKafka.start();
         Topics.ensure(KafkaEndpoint.of(kafka), List.of(
-            new Topics.Spec(TOPIC, 3, Map.of()), new Topics.Spec(SMALL_TOPIC, 1, Map.of())));
+            new Topics.Spec(TOPIC, 3, Map.of()), new Topics.Spec(SMALL_TOPIC, 1, Map.of()),
+            new Topics.Spec(HEADER_TOPIC, 1, Map.of())));
     }
 
     @AfterAll
@@ -223,5 +225,33 @@ class PredictionPublisherTest {
         assertEquals("zstd", producer.get("compression.type"));
         assertEquals("x:1", producer.get("bootstrap.servers"));
         assertEquals("spikestream.predictions", config.topic());
+    }
+
+    @Test
+    void lingerIsSetByOutputLingerMsAndAHeaderGoesWithItsPredictionOnly() {
+        PredictionPublisher.Config base = PredictionPublisher.Config.of(kafka.bootstrapServers(), "m").withTopic(HEADER_TOPIC)
+            .withProperties(Map.of("linger.ms", "50"));
+        assertEquals("5", PredictionPublisher.Config.of("x:1", "m").producerConfig().get("linger.ms"), "the default");
+        assertEquals("50", base.producerConfig().get("linger.ms"), "a pass-through property");
+        PredictionPublisher.Config config = base.withLingerMs(0);
+        assertEquals("0", config.producerConfig().get("linger.ms"), "output.linger_ms wins over a pass-through one");
+        assertThrows(IllegalArgumentException.class, () -> base.withLingerMs(-1));
+
+        byte[] stages = "produced_ms=1 polled_us=2".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        try (PredictionPublisher publisher = PredictionPublisher.create(config)) {
+            assertTrue(publisher.publish(new WindowPrediction("cam-h", null, 0, 10, -1, 1, new double[] {1}, Double.NaN,
+                0, false), "spikestream.stages", stages));
+            assertTrue(publisher.publish(new WindowPrediction("cam-h", null, 10, 20, -1, 1, new double[] {1}, Double.NaN,
+                0, false)));
+            assertTrue(publisher.publish(new WindowPrediction("cam-h", null, 20, 30, -1, 1, new double[] {1}, Double.NaN,
+                0, false), "spikestream.stages", null));
+            assertTrue(publisher.flush());
+        }
+        List<ConsumerRecord<String, byte[]>> records = consume(HEADER_TOPIC, 3);
+        assertEquals(3, records.size());
+        assertEquals("produced_ms=1 polled_us=2", new String(records.get(0).headers().lastHeader("spikestream.stages").value(),
+            java.nio.charset.StandardCharsets.US_ASCII));
+        assertFalse(records.get(1).headers().iterator().hasNext(), "no header asked for, none sent");
+        assertFalse(records.get(2).headers().iterator().hasNext(), "a null value sends no header");
     }
 }
