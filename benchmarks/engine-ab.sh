@@ -47,7 +47,7 @@ fi
 OUT=benchmarks/results
 mkdir -p "$OUT"
 RAW="$OUT/engine-ab-$(date +%Y%m%d-%H%M%S).txt"
-echo "# date=$(date -Iseconds) host=$(hostname) cpus=$(nproc) commit=$(git rev-parse --short HEAD) before=$BEFORE_JARS before_flags=\"${BEFORE_FLAGS:-}\" after_flags=\"${AFTER_FLAGS:-}\" load_at_start=\"$(cut -d" " -f1-3 /proc/loadavg)\"" > "$RAW"
+echo "# date=$(date -Iseconds) host=$(hostname) cpus=$(nproc) commit=$(git rev-parse --short HEAD) before=$BEFORE_JARS after=${AFTER_JARS:-working-tree} warmup_ms=$WARMUP_MS sim_ms=$SIM_MS before_flags=\"${BEFORE_FLAGS:-}\" after_flags=\"${AFTER_FLAGS:-}\" load_at_start=\"$(cut -d" " -f1-3 /proc/loadavg)\"" > "$RAW"
 run() { # side, cp, flags, net args...
   local side=$1 cp=$2 flags=$3; shift 3
   # shellcheck disable=SC2086

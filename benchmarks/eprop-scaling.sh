@@ -7,6 +7,7 @@
 #   QUICK=1 benchmarks/eprop-scaling.sh    # N_rec = 1000 only
 #   AOT=0 benchmarks/eprop-scaling.sh      # without the cold-JVM runs with and without Java's AOT cache
 #   AOT_ONLY=1 benchmarks/eprop-scaling.sh # only those (REPS pairs each, default 3), ratios printed, BENCHMARKS.md untouched
+#   JVM_EXTRA="..." benchmarks/eprop-scaling.sh   # JVM options for every run (default -XX:-TieredCompilation; empty: none)
 #
 # Cold runs with and without the AOT cache (JEP 483/514/515): the cache is trained once by a short run of the same
 # class (-XX:AOTCacheOutput, N_rec = 1000, 300 ms); then, per network, cold JVMs without and with -XX:AOTCache
@@ -18,6 +19,12 @@ JAVA=$(ls -d /usr/lib/jvm/temurin-25* | head -1)/bin/java
 # the module's jar, not target/classes: an AOT cache holds only classes loaded from jar files
 CP="$(ls benchmarks/target/spikestream-benchmarks-*.jar | head -1):$(cat benchmarks/target/classpath.txt)"
 JVM_FLAGS=(-Xmx8g -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED)
+# JVM_EXTRA: further JVM options for every run. Default -XX:-TieredCompilation: C2 only, no C1 tier, which halved the JIT's
+# compilation time of a cold run and cut its CPU by 1.1-1.4x in every interleaved pair on the loaded development
+# machine (BENCHMARKS.md, "Engine"); JVM_EXTRA= (empty) runs with the JVM's default tiered compilation.
+JVM_EXTRA=${JVM_EXTRA--XX:-TieredCompilation}
+read -ra jvm_extra <<< "$JVM_EXTRA"
+JVM_FLAGS+=("${jvm_extra[@]}")
 OUT=benchmarks/results
 mkdir -p "$OUT"
 RAW="$OUT/eprop-scaling-$(date +%Y%m%d-%H%M%S).txt"
@@ -66,7 +73,7 @@ for name in ("n10000_p0.1", "n10000_k100"):
 PY
 }
 {
-  echo "# date=$(date -Iseconds) host=$(hostname) cpus=$(nproc) cpu=\"$(lscpu | sed -n 's/^Model name: *//p')\" java=\"$("$JAVA" -version 2>&1 | head -1)\" load_at_start=\"$(cut -d" " -f1-3 /proc/loadavg)\""
+  echo "# date=$(date -Iseconds) host=$(hostname) cpus=$(nproc) cpu=\"$(lscpu | sed -n 's/^Model name: *//p')\" java=\"$("$JAVA" -version 2>&1 | head -1)\" load_at_start=\"$(cut -d" " -f1-3 /proc/loadavg)\" jvm_extra=\"$JVM_EXTRA\""
 } > "$RAW"
 if [ -n "${AOT_ONLY:-}" ]; then
   aot_pairs

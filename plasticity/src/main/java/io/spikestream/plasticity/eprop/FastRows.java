@@ -2,8 +2,6 @@ package io.spikestream.plasticity.eprop;
 
 import io.spikestream.network.Projection;
 import io.spikestream.network.SynapseLayout;
-import io.spikestream.plasticity.optim.RowOptimizer;
-import io.spikestream.plasticity.optim.WeightOptimizer;
 
 import java.lang.foreign.MemorySegment;
 
@@ -123,105 +121,6 @@ final class FastRows {
             e = kM1 * e + y * kM2 * w;
             eb.setAtIndex(SynapseLayout.STATE, i, e * decK);
             gs.setAtIndex(SynapseLayout.STATE, i, g);
-        }
-    }
-
-    /**
-     * {@link #singleBlockFolded} with Adam applied in the same loop (a presynaptic spike's row, see
-     * {@link RowOptimizer#prepareFusedAdam}): per synapse the same operations in the same order as the kernel followed
-     * by {@link RowOptimizer#apply}, so the same bits, with one pass over the synapse columns instead of two.
-     */
-    static void singleBlockFoldedAdam(MemorySegment eb, MemorySegment gs, MemorySegment ms, MemorySegment vs,
-                                      Projection.Part part, MemorySegment ring, double kappa, long i0, long i1,
-                                      boolean prevFlush, double[] pre, double[] base, Window rw,
-                                      RowOptimizer.FusedAdam adam) {
-        final double a = rw.a;
-        final double y = rw.y;
-        final double kM1 = rw.kM1;
-        final double kM2 = rw.kM2;
-        final double kx = rw.kx;
-        final double rx = rw.rx;
-        final double decK = rw.decK;
-        final long slotT1 = rw.slotT1;
-        final double b1 = adam.b1;
-        final double b2 = adam.b2;
-        final double oneMinusB1 = adam.oneMinusB1;
-        final double oneMinusB2 = adam.oneMinusB2;
-        final double alpha = adam.alpha;
-        final double eps = adam.eps;
-        final double lo = adam.lo;
-        final double hi = adam.hi;
-        final MemorySegment ts = part.targets;
-        final MemorySegment ws = part.weights;
-        final int f = PrefixHistory.FOLDED_FIELDS;
-        for (long i = i0; i < i1; i++) {
-            int j = ts.getAtIndex(SynapseLayout.TARGET, i);
-            double e = eb.getAtIndex(SynapseLayout.STATE, i);
-            double g = prevFlush ? gs.getAtIndex(SynapseLayout.STATE, i) : 0.0;
-            int k = (int) (i - i0) * f;
-            e = kappa * e + pre[k + F_PSI] * a;
-            g += pre[k + F_LS] * e;
-            double s0 = base[k + S];
-            double d0 = base[k + D];
-            double c0 = base[k + C];
-            long e1 = slotT1 + (long) j * f;
-            double dD = ring.getAtIndex(DBL, e1 + D) - d0;
-            double q = kx * dD;
-            double r = kx * (rx * (ring.getAtIndex(DBL, e1 + C) - c0 - s0 * dD));
-            double w = rx * (ring.getAtIndex(DBL, e1 + S) - s0);
-            g += e * kappa * q + y * r;
-            e = kM1 * e + y * kM2 * w;
-            eb.setAtIndex(SynapseLayout.STATE, i, e * decK);
-            gs.setAtIndex(SynapseLayout.STATE, i, g);
-            double mi = b1 * ms.getAtIndex(SynapseLayout.STATE, i) + oneMinusB1 * g;
-            double vi = b2 * vs.getAtIndex(SynapseLayout.STATE, i) + oneMinusB2 * g * g;
-            ms.setAtIndex(SynapseLayout.STATE, i, mi);
-            vs.setAtIndex(SynapseLayout.STATE, i, vi);
-            double wt = ws.getAtIndex(SynapseLayout.WEIGHT, i) - alpha * mi / (Math.sqrt(vi) + eps);
-            ws.setAtIndex(SynapseLayout.WEIGHT, i, WeightOptimizer.clamp(wt, lo, hi));
-        }
-    }
-
-    /** {@link #manyBlocksFolded} with Adam in the same loop, as {@link #singleBlockFoldedAdam}. */
-    static void manyBlocksFoldedAdam(MemorySegment eb, MemorySegment gs, MemorySegment ms, MemorySegment vs,
-                                     Projection.Part part, PrefixHistory hist, long i0, long i1, boolean prevFlush,
-                                     double[] pre, double[] win, PrefixHistory.WindowPlan plan, Window rw,
-                                     RowOptimizer.FusedAdam adam) {
-        final double kappa = hist.kappa;
-        final double a = rw.a;
-        final double y = rw.y;
-        final double kM1 = rw.kM1;
-        final double kM2 = rw.kM2;
-        final double decK = rw.decK;
-        final double b1 = adam.b1;
-        final double b2 = adam.b2;
-        final double oneMinusB1 = adam.oneMinusB1;
-        final double oneMinusB2 = adam.oneMinusB2;
-        final double alpha = adam.alpha;
-        final double eps = adam.eps;
-        final double lo = adam.lo;
-        final double hi = adam.hi;
-        final MemorySegment ts = part.targets;
-        final MemorySegment ws = part.weights;
-        final int f = PrefixHistory.FOLDED_FIELDS;
-        for (long i = i0; i < i1; i++) {
-            int j = ts.getAtIndex(SynapseLayout.TARGET, i);
-            double e = eb.getAtIndex(SynapseLayout.STATE, i);
-            double g = prevFlush ? gs.getAtIndex(SynapseLayout.STATE, i) : 0.0;
-            int k = (int) (i - i0) * f;
-            e = kappa * e + pre[k + F_PSI] * a;
-            g += pre[k + F_LS] * e;
-            hist.window(j, plan, pre, k, win);
-            g += e * kappa * win[0] + y * win[1];
-            e = kM1 * e + y * kM2 * win[2];
-            eb.setAtIndex(SynapseLayout.STATE, i, e * decK);
-            gs.setAtIndex(SynapseLayout.STATE, i, g);
-            double mi = b1 * ms.getAtIndex(SynapseLayout.STATE, i) + oneMinusB1 * g;
-            double vi = b2 * vs.getAtIndex(SynapseLayout.STATE, i) + oneMinusB2 * g * g;
-            ms.setAtIndex(SynapseLayout.STATE, i, mi);
-            vs.setAtIndex(SynapseLayout.STATE, i, vi);
-            double wt = ws.getAtIndex(SynapseLayout.WEIGHT, i) - alpha * mi / (Math.sqrt(vi) + eps);
-            ws.setAtIndex(SynapseLayout.WEIGHT, i, WeightOptimizer.clamp(wt, lo, hi));
         }
     }
 

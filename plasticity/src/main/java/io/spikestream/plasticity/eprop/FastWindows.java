@@ -120,9 +120,6 @@ final class FastWindows {
             }
             hist.gather(t0, part.targets, i0, i1, sc.gathered);
         }
-        // a spike's row of two or more steps in the folded layout applies Adam inside the row kernel (same bits)
-        final boolean fused = !flush && m >= 2 && folded && i1 > i0
-            && sc.optimizer.prepareFusedAdam(st.clocks, src, t0 + n);
         if (m == 0) {
             if (folded) {
                 FastRows.decayOnlyFolded(st.ebar, st.grad, i0, i1, prevFlush, rw);
@@ -150,10 +147,7 @@ final class FastWindows {
                 rw.slotT1 = hist.slotBase(t1);
                 // a window from the block's first step has zero prefixes before it: read them from zeros
                 double[] base = u0 == b ? sc.zeros : sc.gathered;
-                if (folded && fused) {
-                    FastRows.singleBlockFoldedAdam(st.ebar, st.grad, st.m, st.v, part, hist.ring, hist.kappa, i0, i1,
-                        prevFlush, sc.gathered, base, rw, sc.optimizer.fused);
-                } else if (folded) {
+                if (folded) {
                     FastRows.singleBlockFolded(st.ebar, st.grad, part, hist.ring, hist.kappa, i0, i1, prevFlush,
                         sc.gathered, base, rw);
                 } else {
@@ -162,10 +156,7 @@ final class FastWindows {
                 }
             } else {
                 hist.plan(u0, t1, sc.plan);
-                if (folded && fused) {
-                    FastRows.manyBlocksFoldedAdam(st.ebar, st.grad, st.m, st.v, part, hist, i0, i1, prevFlush,
-                        sc.gathered, sc.win, sc.plan, rw, sc.optimizer.fused);
-                } else if (folded) {
+                if (folded) {
                     FastRows.manyBlocksFolded(st.ebar, st.grad, part, hist, i0, i1, prevFlush, sc.gathered, sc.win,
                         sc.plan, rw);
                 } else {
@@ -174,9 +165,7 @@ final class FastWindows {
                 }
             }
         }
-        if (fused) {
-            sc.optimizer.finishFusedAdam(st.clocks, src, etaNow);
-        } else if (!flush && i1 > i0) {
+        if (!flush && i1 > i0) {
             sc.optimizer.apply(st.clocks, src, part, i0, i1, t0 + n, st.grad, st.acc, st.m, st.v, etaNow);
         }
         if (decay) {

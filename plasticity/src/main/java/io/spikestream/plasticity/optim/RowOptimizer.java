@@ -18,69 +18,9 @@ public final class RowOptimizer {
     private final OptimizerClock clock0 = new OptimizerClock();
     private final OptimizerClock clock = new OptimizerClock();
     private final double[] opt = new double[3];
-    /** Per-row constants of the fused Adam step ({@link #prepareFusedAdam}), read by the row kernels. */
-    public final FusedAdam fused = new FusedAdam();
 
     public RowOptimizer(OptimizerSpec spec) {
         this.spec = spec;
-    }
-
-    /**
-     * The per-row constants of Adam for a row kernel that applies the optimizer in its own loop, right after it has
-     * computed each synapse's gradient (one pass over the synapse columns instead of two). Per synapse the kernel does
-     * exactly the operations of {@link #apply}'s Adam loop, in the same order, so the weights are the same bit for
-     * bit. Only the common case is fused: Adam, batch_size 1, an update index not yet applied and no catch-up
-     * iterations; anything else returns false (nothing changed) and the caller uses {@link #apply}.
-     */
-    public boolean prepareFusedAdam(SourceClocks clocks, int src, long idx) {
-        if (spec.type() != OptimizerSpec.Type.ADAM || spec.batchSize() != 1) {
-            return false;
-        }
-        clocks.load(src, clock0);
-        final OptimizerClock c = clock0;
-        final long kNew = 1 + idx;
-        if (c.k >= kNew || (spec.adamCatchUp() && kNew - c.k > 1)) {
-            return false;
-        }
-        final FusedAdam f = fused;
-        f.b1 = spec.beta1();
-        f.b2 = spec.beta2();
-        f.eps = spec.epsilon();
-        f.p1 = c.b1pow * f.b1;
-        f.p2 = c.b2pow * f.b2;
-        f.alpha = c.etaCurrent * Math.sqrt(1.0 - f.p2) / (1.0 - f.p1);
-        f.oneMinusB1 = 1.0 - f.b1;
-        f.oneMinusB2 = 1.0 - f.b2;
-        f.lo = spec.wMin();
-        f.hi = spec.wMax();
-        f.kNew = kNew;
-        return true;
-    }
-
-    /** After a fused row: the source's clock advances as {@link #apply} would have advanced it. */
-    public void finishFusedAdam(SourceClocks clocks, int src, double etaNow) {
-        final OptimizerClock c = clock0;
-        c.b1pow = fused.p1;
-        c.b2pow = fused.p2;
-        c.etaCurrent = etaNow;
-        c.nOptimize++;
-        c.k = fused.kNew;
-        clocks.store(src, c);
-    }
-
-    /** Adam's per-row constants for a fused row kernel (see {@link #prepareFusedAdam}); one per worker. */
-    public static final class FusedAdam {
-        public double alpha;
-        public double b1;
-        public double b2;
-        public double oneMinusB1;
-        public double oneMinusB2;
-        public double eps;
-        public double lo;
-        public double hi;
-        double p1;
-        double p2;
-        long kNew;
     }
 
     /**
