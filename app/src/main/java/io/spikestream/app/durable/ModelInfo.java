@@ -7,7 +7,8 @@ package io.spikestream.app.durable;
  * @param version      1, 2, ... per model, one per checkpoint
  * @param streamTimeUs stream time of the latest event the model had consumed (Long.MIN_VALUE before any)
  * @param step         simulation step the network had reached
- * @param createdMs    wall-clock time of writing (informational; nothing depends on it)
+ * @param createdMs    wall-clock time of writing; what {@code checkpoint.expire_after_ms} measures a model's idleness on
+ *                     disk by (nothing a model learns depends on it)
  */
 public record ModelInfo(String modelId, long version, long streamTimeUs, long step, long createdMs) {
 }

@@ -109,19 +109,7 @@ public final class ModelRegistry implements AutoCloseable {
     private long skipped;
     private long overdue;
     private volatile long idleReleased;
-    private volatile long expired;
-    private volatile long returnedAfterExpiry;
-    /**
-     * Ids whose directories this instance removed (insertion order, bounded): a model created afresh under one of them
-     * is a sensor that came back after expiry (logged and counted). Forgotten on restart: then only the log says so.
-     */
-    private final Map<String, Boolean> expiredIds = new java.util.LinkedHashMap<>(16, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-            return size() > EXPIRED_IDS_KEPT;
-        }
-    };
-    static final int EXPIRED_IDS_KEPT = 100_000;
+    private final CheckpointExpiry expiry;
     private long nextIdleScanMillis = Long.MIN_VALUE;
     private long nextExpiryScanMillis = Long.MIN_VALUE;    private volatile long checkpointFailures;
     /** Wall-clock millis of the last durable checkpoint of any model; MIN_VALUE before the first. */
@@ -135,6 +123,7 @@ public final class ModelRegistry implements AutoCloseable {
         this.template = template;
         this.policy = policy;
         this.clock = clock;
+        this.expiry = new CheckpointExpiry(store, policy.expireAfterMillis());
         long budgetKiB = Math.max(1, policy.maxResidentBytes() >> 10);
         // Caffeine bounds by weight or by count, not both: every model weighs at least 1/max_models of the budget, so
         // at most max_models of them are resident however small they are (the heap each one holds is not weighed)
@@ -314,95 +303,16 @@ public final class ModelRegistry implements AutoCloseable {
 
     /**
      * Removes from the store the directories of models whose newest checkpoint is older than
-     * {@code checkpoint.expire_after_ms} of wall-clock time (its {@code createdMs}, which a model that takes records
-     * renews at least every {@code checkpoint.max_dirty_ms}), so a deployment whose sensors come and go does not fill
-     * its disk with ones that never come back. A sensor that does come back starts afresh (logged; counted by
-     * {@link #returnedAfterExpiry} while this instance remembers the id).
-     *
-     * <p>Never a resident model, and never one whose removal would move a partition's resume point back: recovery
-     * resumes a partition at the largest floor any model's newest checkpoint records, so a model is removed only when,
-     * for every partition it read, another remaining model's checkpoint records a floor at or past this model's next
-     * offset there. Otherwise recovery would read the expired model's last records again into a fresh model, or find
-     * no checkpoint at all for a partition whose sensors all went quiet and refuse to start. So the disk holds the
-     * models in use plus, per partition that went quiet as a whole, the one that checkpointed last. Returns how many
-     * directories it removed.
+     * {@code checkpoint.expire_after_ms} of wall-clock time, never a resident model and never one whose removal would
+     * move a partition's resume point back (see {@link CheckpointExpiry}). Returns how many directories it removed.
      */
     public int expireOnDisk() {
-        long bound = policy.expireAfterMillis();
-        if (bound <= 0) {
+        if (policy.expireAfterMillis() <= 0) {
             return 0;
         }
         long now = clock.millis();
         nextExpiryScanMillis = now + expiryScanPeriodMillis();
-        Map<String, CheckpointStore.Inspection> newest = new java.util.LinkedHashMap<>();
-        // per partition, the floors of the newest checkpoints of the models that remain (a multiset: floor -> count)
-        Map<TopicPartition, java.util.TreeMap<Long, Integer>> floorsOf = new HashMap<>();
-        try {
-            for (String id : store.models()) {
-                store.newestValid(id).ifPresent(in -> {
-                    newest.put(id, in);
-                    for (InputPosition p : in.positions()) {
-                        if (p.floor() >= 0) {
-                            floorsOf.computeIfAbsent(new TopicPartition(p.topic(), p.partition()), k -> new java.util.TreeMap<>())
-                                .merge(p.floor(), 1, Integer::sum);
-                        }
-                    }
-                });
-            }
-            int n = 0;
-            long freed = 0;
-            for (Map.Entry<String, CheckpointStore.Inspection> e : newest.entrySet()) {
-                String id = e.getKey();
-                CheckpointStore.Inspection in = e.getValue();
-                if (now - in.info().createdMs() < bound || resident.getIfPresent(id) != null
-                    || !removableWithoutMovingBack(in.positions(), floorsOf)) {
-                    continue;
-                }
-                freed += store.deleteModel(id);
-                for (InputPosition p : in.positions()) {
-                    if (p.floor() >= 0) {
-                        floorsOf.get(new TopicPartition(p.topic(), p.partition())).merge(p.floor(), -1,
-                            (a, b) -> a + b == 0 ? null : a + b);
-                    }
-                }
-                expiredIds.put(id, Boolean.TRUE);
-                plannedVersions.remove(id);
-                expired++;
-                n++;
-            }
-            if (n > 0) {
-                LOG.info("{} model(s) whose newest checkpoint is older than checkpoint.expire_after_ms = {} ms removed from {} "
-                    + "({} bytes); a sensor that comes back starts afresh", n, bound, store.dir(), freed);
-            }
-            return n;
-        } catch (IOException e) {
-            // not worth stopping the learner for: the next scan tries again
-            LOG.warn("checkpoint expiry in {} failed: {}", store.dir(), e.toString());
-            return 0;
-        }
-    }
-
-    /** Whether, per partition of {@code positions}, some other remaining model's floor is at or past the next offset. */
-    private static boolean removableWithoutMovingBack(List<InputPosition> positions,
-                                                      Map<TopicPartition, java.util.TreeMap<Long, Integer>> floorsOf) {
-        for (InputPosition p : positions) {
-            java.util.TreeMap<Long, Integer> floors = floorsOf.get(new TopicPartition(p.topic(), p.partition()));
-            if (floors == null || floors.isEmpty()) {
-                return false;
-            }
-            long best = floors.lastKey();
-            if (p.floor() == best && floors.get(best) == 1) { // its own floor is the largest: the next one below
-                Long below = floors.lowerKey(best);
-                if (below == null) {
-                    return false;
-                }
-                best = below;
-            }
-            if (best < p.next()) {
-                return false;
-            }
-        }
-        return true;
+        return expiry.expire(now, id -> resident.getIfPresent(id) != null, plannedVersions::remove);
     }
 
     /**
@@ -444,8 +354,7 @@ public final class ModelRegistry implements AutoCloseable {
             Optional<CheckpointStore.Opened> opened = store.openNewest(modelId);
             if (opened.isEmpty()) {
                 created++;
-                if (expiredIds.remove(modelId) != null) {
-                    returnedAfterExpiry++;
+                if (expiry.cameBack(modelId)) {
                     LOG.info("model '{}': its checkpoints expired (checkpoint.expire_after_ms) and its sensor came back: "
                         + "starts afresh from the template", modelId);
                 } else {
@@ -713,12 +622,12 @@ public final class ModelRegistry implements AutoCloseable {
 
     /** Model directories removed from the store after {@code checkpoint.expire_after_ms}. Threadsafe. */
     public long expired() {
-        return expired;
+        return expiry.expired();
     }
 
     /** Models created afresh under an id whose checkpoints this instance had expired. Threadsafe. */
     public long returnedAfterExpiry() {
-        return returnedAfterExpiry;
+        return expiry.returned();
     }
 
     /** Records skipped because their model had already applied them. */
