@@ -22,6 +22,8 @@ final class ScheduledInput implements InputDrive, Checkpointable {
     private int[] counts;
     private int mask;
     private long horizon; // largest step scheduled so far + 1
+    /** Ints held by the per-step lists (their capacity, kept up to date so that weighing a model costs nothing). */
+    private long listInts;
 
     ScheduledInput() {
         slots = new int[1024][];
@@ -39,6 +41,7 @@ final class ScheduledInput implements InputDrive, Checkpointable {
         int[] l = slots[s];
         if (l == null || c == l.length) {
             slots[s] = l = l == null ? new int[16] : Arrays.copyOf(l, c * 2);
+            listInts += l.length - c;
         }
         l[c] = input;
         counts[s] = c + 1;
@@ -62,6 +65,11 @@ final class ScheduledInput implements InputDrive, Checkpointable {
 
     long horizon() {
         return horizon;
+    }
+
+    /** Heap bytes this schedule holds: the ring and its per-step lists (what a model's memory weight counts). */
+    long heapBytes() {
+        return (long) slots.length * (8 + 4) + listInts * 4;
     }
 
     /** Nothing scheduled at or after {@code step}: every step up to the horizon has been taken. */
@@ -110,6 +118,10 @@ final class ScheduledInput implements InputDrive, Checkpointable {
         counts = c;
         slots = sl;
         mask = c.length - 1;
+        listInts = 0;
+        for (int[] l : sl) {
+            listInts += l == null ? 0 : l.length;
+        }
     }
 
     @Override

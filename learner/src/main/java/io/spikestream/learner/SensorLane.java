@@ -39,6 +39,11 @@ final class SensorLane {
         this.mapper = mapper;
     }
 
+    /** Heap bytes of the events this lane can hold (its buffers' capacity) and of its labelled windows. */
+    long heapBytes() {
+        return (long) bufT.length * (8 + 4) + (long) windows.size() * 128;
+    }
+
     /** Events buffered and not yet placed. */
     int buffered() {
         return bufCount - bufHead;

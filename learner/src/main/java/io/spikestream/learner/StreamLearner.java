@@ -543,6 +543,19 @@ public final class StreamLearner implements AutoCloseable {
     public static final String[] OPERATIONAL_SETTINGS = {"checkpoint", "models", "output", "pipeline", "processing"};
 
     /**
+     * Heap bytes the learner holds beside its network's state: events buffered or scheduled and not yet simulated, and
+     * labelled windows waiting, i.e. what grows with a sensor's rate and its labels' delay ({@code time.lateness_us}, a
+     * label far in the future). Cheap: capacities kept by the buffers, one visit per lane.
+     */
+    public long heldBytes() {
+        long b = input.heapBytes();
+        for (SensorLane lane : lanes.values()) {
+            b += lane.heapBytes();
+        }
+        return b;
+    }
+
+    /**
      * Stream time of the latest event consumed, in microseconds ({@code Long.MIN_VALUE} before the first); of a shared
      * network, the latest over its sensors.
      */

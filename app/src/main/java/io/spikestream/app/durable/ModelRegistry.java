@@ -69,7 +69,8 @@ public final class ModelRegistry implements AutoCloseable {
         final StreamLearner learner;
         final Map<TopicPartition, Long> next = new HashMap<>();
         final List<Pending> pending = new ArrayList<>();
-        final long weightKiB;
+        /** Memory weight for the resident bound: network state plus the events held (re-weighed as they grow). */
+        long weightKiB;
         long version;
         long eventsSince;
         long lastCheckpointStreamUs = Long.MIN_VALUE;
@@ -83,7 +84,11 @@ public final class ModelRegistry implements AutoCloseable {
         Model(String id, StreamLearner learner) {
             this.id = id;
             this.learner = learner;
-            this.weightKiB = Math.max(1, learner.network().checkpointBytes() >> 10);
+            this.weightKiB = measureKiB(learner);
+        }
+
+        static long measureKiB(StreamLearner learner) {
+            return Math.max(1, (learner.network().checkpointBytes() + learner.heldBytes()) >> 10);
         }
 
         boolean dirty() {
@@ -111,7 +116,8 @@ public final class ModelRegistry implements AutoCloseable {
     private volatile long idleReleased;
     private final CheckpointExpiry expiry;
     private long nextIdleScanMillis = Long.MIN_VALUE;
-    private long nextExpiryScanMillis = Long.MIN_VALUE;    private volatile long checkpointFailures;
+    private long nextExpiryScanMillis = Long.MIN_VALUE;
+    private volatile long checkpointFailures;
     /** Wall-clock millis of the last durable checkpoint of any model; MIN_VALUE before the first. */
     private volatile long lastCheckpointMillis = Long.MIN_VALUE;
     /** Wall-clock millis of the next scan for models dirty longer than the policy allows. */
@@ -218,9 +224,25 @@ public final class ModelRegistry implements AutoCloseable {
         if (due != null) {
             checkpoint(m, due);
         }
+        reweigh(m);
         retireEvicted();
         maintainIfDue();
         return true;
+    }
+
+    /**
+     * Re-weighs a model after a record: its held events (a fast sensor, a label far in the future) grow and shrink
+     * with the stream, so the weight measured at load would let the resident bound drift. Buffers keep their capacity,
+     * so the weight changes only when one grows (or a checkpoint restore sized it): then Caffeine is told by a put of
+     * the same entry, which may evict others (or this one) through the usual retiring path.
+     */
+    private void reweigh(Model m) {
+        long kib = Model.measureKiB(m.learner);
+        if (kib != m.weightKiB && !m.closed) {
+            m.weightKiB = kib;
+            // only while it is the resident entry: one already evicted waits in `retiring` and must not come back
+            resident.asMap().replace(m.id, m, m);
+        }
     }
 
     private void markDirty(Model m) {

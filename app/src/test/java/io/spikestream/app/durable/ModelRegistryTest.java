@@ -194,6 +194,51 @@ class ModelRegistryTest {
         }
     }
 
+    /** One record of {@code n} events of sensor pixels spread over {@code spanUs} from {@code t0}, no label. */
+    static Consumer<StreamLearner> burst(int n, long t0, long spanUs) {
+        int[] x = new int[n];
+        int[] y = new int[n];
+        byte[] p = new byte[n];
+        long[] t = new long[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = i % 34;
+            y[i] = (i / 34) % 34;
+            p[i] = (byte) (i & 1);
+            t[i] = t0 + i * spanUs / n;
+        }
+        return l -> l.onEvents(x, y, p, t, n);
+    }
+
+    @Test
+    void aModelWhoseHeldEventsGrowIsReweighedAndPushesOthersOut(@TempDir Path dir) throws Exception {
+        Settings s0 = settings("time.mode=per_window");
+        long oneModel;
+        try (StreamLearner l = learner(s0)) {
+            oneModel = l.network().checkpointBytes() + l.heldBytes();
+        }
+        // room for four idle models; one sensor then buffers unlabelled events (held until time.lateness_us passes):
+        // its buffers grow to between 1.2 and 2.4 models' worth, so it still fits alone but not beside the three others
+        long budget = 4 * oneModel;
+        int cap = 4096;
+        while (cap * 12L <= 1.2 * oneModel) {
+            cap *= 2;
+        }
+        Settings s = settings("time.mode=per_window", "checkpoint.interval_events=0",
+            "models.max_resident_mb=" + (budget / (1024.0 * 1024.0)));
+        try (ModelRegistry r = registry(dir, s)) {
+            for (int m = 0; m < 4; m++) {
+                r.apply("cam-" + m, P, m, () -> { }, 10, burst(10, 1_000, 5_000));
+            }
+            r.cleanUp();
+            assertEquals(0, r.evicted(), "four small models fit");
+            r.apply("cam-3", P, 4, () -> { }, cap, burst(cap, 10_000, 40_000));
+            r.cleanUp();
+            // weighed once at load (as before), nothing would be evicted: the four weights would not have changed
+            assertTrue(r.evicted() >= 1, "the grown model pushes others out: evicted " + r.evicted());
+            assertTrue(r.residentBytes() <= budget + 4096, "resident " + r.residentBytes() + " of " + budget);
+        }
+    }
+
     @Test
     void aDamagedNewestCheckpointFallsBackAndRereadsWhatItLost(@TempDir Path dir) throws Exception {
         Settings s = settings();
