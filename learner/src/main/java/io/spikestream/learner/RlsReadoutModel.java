@@ -19,7 +19,8 @@ import java.util.Map;
  *
  * <p>Features: with {@code window_bins} > 0 ({@code per_window} only) the spike counts of each group in that many equal
  * bins of the sample's window (a readout that sees the sample's time structure: N-MNIST's three saccades), else a bank
- * of traces with the time constants {@code taus_ms} (no window clock). Per window ({@code per_window}): the prediction is the argmax of the RLS readouts' mean over the window's scoring
+ * of traces with the time constants {@code taus_ms} (no window clock), whose input blocks are
+ * {@code trace_input_pool_px} instead of {@code input_pool_px}. Per window ({@code per_window}): the prediction is the argmax of the RLS readouts' mean over the window's scoring
  * range (the same steps as e-prop's), and a learning window schedules one RLS update at the first step after that
  * range, so each sample is predicted before it is learned from. Continuous: an interval schedules its update at its
  * readout-aligned end.
@@ -61,9 +62,15 @@ final class RlsReadoutModel implements LearnerModel {
             : RlsReadoutRule.install(net, taus, s.b("network.rls.log"), classes, s.d("network.rls.ridge"),
                 s.d("network.rls.forgetting"));
         rls.read(net, eprop.hidden(), RlsReadoutRule.eachItsOwn(eprop.hidden().size()), eprop.output());
-        int block = s.i("network.rls.input_pool_px");
+        // the traces read the input in their own blocks: a trace, unlike a bin, mixes a block's saccades, and finer
+        // blocks give back some of what that loses (cross-validated, BENCHMARKS.md "Live streams")
+        String poolKey = binned ? "network.rls.input_pool_px" : "network.rls.trace_input_pool_px";
+        int block = s.i(poolKey);
+        if (block < 0) {
+            throw new IllegalArgumentException(poolKey + " must be >= 0 (0 = hidden neurons only), got " + block);
+        }
         if (block > 0) {
-            rls.read(net, eprop.input(), inputGroups(s, nIn, block), eprop.output());
+            rls.read(net, eprop.input(), inputGroups(s, nIn, block, poolKey), eprop.output());
         }
         step = new double[classes];
     }
@@ -72,12 +79,12 @@ final class RlsReadoutModel implements LearnerModel {
      * Group of each input neuron: its pixels' block of {@code block} x {@code block} sensor pixels and polarity (the
      * input layer's own pooling must divide the block, so that an input neuron lies in one block).
      */
-    static int[] inputGroups(Settings s, int nIn, int block) {
+    static int[] inputGroups(Settings s, int nIn, int block, String key) {
         int w = s.i("sensor.width");
         int hgt = s.i("sensor.height");
         int pool = s.i("sensor.pool");
         if (block % pool != 0) {
-            throw new IllegalArgumentException("network.rls.input_pool_px (" + block + ") must be a multiple of "
+            throw new IllegalArgumentException(key + " (" + block + ") must be a multiple of "
                 + "sensor.pool (" + pool + ")");
         }
         String bl = s.s("sensor.blocklist");
