@@ -24,10 +24,12 @@ cv() { # label, extra nmnist flags...
   # shellcheck disable=SC2086
   benchmarks/nmnist-cv.py --jobs "$JOBS" --label "$label" --out "$out" -- "${BASE[@]}" "$@"
 }
-# network.rls.ridge and input_pool_px are shared with per_window's window bins: these rows change them for the
-# continuous run only (per_window's figures are those of nmnist-cv-eprop-rls-20261203-1329.txt).
-cv eprop-rls-continuous-gap100                                               # demo.json as shipped
-cv eprop-rls-continuous-tail30   --set supervision.interval_tail_us=30000    # learn and score 30 ms into the silence
-cv eprop-rls-continuous-ridge10  --set network.rls.ridge=10                  # smaller (the input-only emulation: 10-30 best)
-cv eprop-rls-continuous-ridge300 --set network.rls.ridge=300
-cv eprop-rls-continuous-pool2    --set network.rls.input_pool_px=2           # 2x2 input blocks: 578 groups, F = 2 635
+# network.rls.ridge is shared with per_window's window bins: these rows change it for the continuous run only
+# (per_window's figures are those of nmnist-cv-eprop-rls-20261203-1329.txt). The rows after the first two were run on the
+# 4x4 readout (before trace_input_pool_px existed, as --set network.rls.input_pool_px=...): P4 keeps them so.
+P4=(--set network.rls.trace_input_pool_px=4)
+cv eprop-rls-continuous-gap100                                  # demo.json as shipped: traces on 2x2 input blocks (= the pool2 run)
+cv eprop-rls-continuous-pool4    "${P4[@]}"                     # the readout before (4x4 blocks, F = 1 387; = the 14:54 run)
+cv eprop-rls-continuous-tail30   "${P4[@]}" --set supervision.interval_tail_us=30000   # learn and score 30 ms into the silence
+cv eprop-rls-continuous-ridge10  "${P4[@]}" --set network.rls.ridge=10   # smaller (the input-only emulation: 10-30 best)
+cv eprop-rls-continuous-ridge300 "${P4[@]}" --set network.rls.ridge=300
