@@ -21,7 +21,8 @@ import java.util.Map;
  *
  * <p>Features: with {@code window_bins} > 0 ({@code per_window} only) the spike counts of each group in that many equal
  * bins of the sample's window (a readout that sees the sample's time structure: N-MNIST's three saccades), else a bank
- * of traces with the time constants {@code taus_ms} (no window clock). The bins of window k cover the stamps
+ * of traces with the time constants {@code taus_ms} (no window clock), whose input blocks are
+ * {@code trace_input_pool_px} instead of {@code input_pool_px}. The bins of window k cover the stamps
  * [base + {@value #BIN_OFFSET}, base + steps + {@value #BIN_OFFSET}): the learner drives every rule's input parrots
  * the same way (window k's inputs reach them in steps base + 1.., their spikes carry stamps base + 2..), so the
  * alignment is the same whatever the rule; the hidden layer's spikes follow one to a few steps later.
@@ -82,9 +83,15 @@ final class RlsReadoutModel implements LearnerModel {
             : RlsReadoutRule.install(net, taus, s.b("network.rls.log"), classes, s.d("network.rls.ridge"),
                 s.d("network.rls.forgetting"));
         rls.read(net, base.hidden(), RlsReadoutRule.eachItsOwn(base.hidden().size()), base.output());
-        int block = s.i("network.rls.input_pool_px");
+        // the traces read the input in their own blocks: a trace, unlike a bin, mixes a block's saccades, and finer
+        // blocks give back some of what that loses (cross-validated, BENCHMARKS.md "Live streams")
+        String poolKey = binned ? "network.rls.input_pool_px" : "network.rls.trace_input_pool_px";
+        int block = s.i(poolKey);
+        if (block < 0) {
+            throw new IllegalArgumentException(poolKey + " must be >= 0 (0 = hidden neurons only), got " + block);
+        }
         if (block > 0) {
-            rls.read(net, base.input(), inputGroups(s, nIn, block), base.output());
+            rls.read(net, base.input(), inputGroups(s, nIn, block, poolKey), base.output());
         }
         step = new double[classes];
     }
@@ -93,12 +100,12 @@ final class RlsReadoutModel implements LearnerModel {
      * Group of each input neuron: its pixels' block of {@code block} x {@code block} sensor pixels and polarity (the
      * input layer's own pooling must divide the block, so that an input neuron lies in one block).
      */
-    static int[] inputGroups(Settings s, int nIn, int block) {
+    static int[] inputGroups(Settings s, int nIn, int block, String key) {
         int w = s.i("sensor.width");
         int hgt = s.i("sensor.height");
         int pool = s.i("sensor.pool");
         if (block % pool != 0) {
-            throw new IllegalArgumentException("network.rls.input_pool_px (" + block + ") must be a multiple of "
+            throw new IllegalArgumentException(key + " (" + block + ") must be a multiple of "
                 + "sensor.pool (" + pool + ")");
         }
         String bl = s.s("sensor.blocklist");

@@ -15,8 +15,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code eprop-rls} in continuous time (no window clock: its readout reads spike traces): the readout is zero until
- * its first label interval has ended and learns from each interval, a learner stopped anywhere and restored
- * continues bit for bit, and two simulation threads give the same predictions as one.
+ * its first label interval has ended and learns from each interval, its input blocks are {@code trace_input_pool_px}
+ * (per_window's window bins keep {@code input_pool_px}), a learner stopped anywhere and restored continues bit for bit,
+ * and two simulation threads give the same predictions as one.
  */
 class RlsReadoutContinuousTest {
 
@@ -57,6 +58,44 @@ class RlsReadoutContinuousTest {
         for (StreamLearner.Prediction p : off) {
             assertArrayEquals(new double[10], p.scores(), "learning off: prediction " + p.sampleId());
         }
+    }
+
+    @Test
+    void theTracesPoolTheInputInTheirOwnBlocksAndTheWindowBinsKeepTheirs() throws Exception {
+        StreamScript script = StreamScript.nmnist(3, 700, 50_000);
+        // continuous: the traces read trace_input_pool_px blocks; the bins' input_pool_px does not reach them
+        List<StreamLearner.Prediction> traces = run(settings(), script);
+        assertSameScores(traces, run(settings("network.rls.input_pool_px=8"), script), "continuous, input_pool_px 8");
+        assertDifferentSecond(traces, run(settings("network.rls.trace_input_pool_px=4"), script),
+            "continuous, trace_input_pool_px 4 against 2");
+        // per_window: the window bins read input_pool_px blocks; trace_input_pool_px does not reach them
+        List<StreamLearner.Prediction> bins = run(settings("time.mode=per_window"), script);
+        assertEquals(3, bins.size());
+        assertSameScores(bins, run(settings("time.mode=per_window", "network.rls.trace_input_pool_px=4"), script),
+            "per_window, trace_input_pool_px 4");
+        assertDifferentSecond(bins, run(settings("time.mode=per_window", "network.rls.input_pool_px=2"), script),
+            "per_window, input_pool_px 2 against 4");
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+            () -> run(settings("network.rls.trace_input_pool_px=3"), script));
+        assertEquals("network.rls.trace_input_pool_px (3) must be a multiple of sensor.pool (2)", e.getMessage());
+    }
+
+    private static void assertSameScores(List<StreamLearner.Prediction> want, List<StreamLearner.Prediction> got,
+                                         String what) {
+        assertEquals(want.size(), got.size(), what);
+        for (int i = 0; i < want.size(); i++) {
+            assertArrayEquals(want.get(i).scores(), got.get(i).scores(), what + ": prediction " + i);
+        }
+    }
+
+    /** The last labelled prediction (made after two intervals were learned) differs. */
+    private static void assertDifferentSecond(List<StreamLearner.Prediction> a, List<StreamLearner.Prediction> b,
+                                              String what) {
+        List<StreamLearner.Prediction> x = a.stream().filter(p -> p.label() >= 0).toList();
+        List<StreamLearner.Prediction> y = b.stream().filter(p -> p.label() >= 0).toList();
+        assertTrue(x.size() > 1 && x.size() == y.size(), what + ": " + x.size() + " and " + y.size() + " predictions");
+        assertTrue(!java.util.Arrays.equals(x.get(x.size() - 1).scores(), y.get(y.size() - 1).scores()),
+            what + ": the last labelled prediction must differ: " + java.util.Arrays.toString(y.get(y.size() - 1).scores()));
     }
 
     @Test
