@@ -112,16 +112,11 @@ public final class ModelRegistry implements AutoCloseable {
     private volatile long checkpoints;
     private long evicted;
     private long skipped;
-    private long overdue;
-    private volatile long idleReleased;
     private final CheckpointExpiry expiry;
-    private long nextIdleScanMillis = Long.MIN_VALUE;
-    private long nextExpiryScanMillis = Long.MIN_VALUE;
+    private final WallClockDuties duties;
     private volatile long checkpointFailures;
     /** Wall-clock millis of the last durable checkpoint of any model; MIN_VALUE before the first. */
     private volatile long lastCheckpointMillis = Long.MIN_VALUE;
-    /** Wall-clock millis of the next scan for models dirty longer than the policy allows. */
-    private long nextOverdueScanMillis = Long.MIN_VALUE;
 
     public ModelRegistry(CheckpointStore store, Function<String, StreamLearner> template, DurabilityPolicy policy,
                          InstantSource clock) {
@@ -130,6 +125,41 @@ public final class ModelRegistry implements AutoCloseable {
         this.policy = policy;
         this.clock = clock;
         this.expiry = new CheckpointExpiry(store, policy.expireAfterMillis());
+        this.duties = new WallClockDuties(policy, clock, expiry, new WallClockDuties.Registry() {
+            @Override
+            public Collection<Model> residents() {
+                return resident.asMap().values();
+            }
+
+            @Override
+            public void checkpoint(Model m, String reason) {
+                ModelRegistry.this.checkpoint(m, reason);
+            }
+
+            @Override
+            public void releaseResident(Model m) {
+                if (m.dirty()) {
+                    ModelRegistry.this.checkpoint(m, "idle");
+                }
+                resident.invalidate(m.id);
+                release(m);
+            }
+
+            @Override
+            public void retireEvicted() {
+                ModelRegistry.this.retireEvicted();
+            }
+
+            @Override
+            public boolean isResident(String modelId) {
+                return resident.getIfPresent(modelId) != null;
+            }
+
+            @Override
+            public void forgetPlan(String modelId) {
+                plannedVersions.remove(modelId);
+            }
+        });
         long budgetKiB = Math.max(1, policy.maxResidentBytes() >> 10);
         // Caffeine bounds by weight or by count, not both: every model weighs at least 1/max_models of the budget, so
         // at most max_models of them are resident however small they are (the heap each one holds is not weighed)
@@ -252,41 +282,16 @@ public final class ModelRegistry implements AutoCloseable {
     }
 
     /**
-     * The wall-clock duties, each at most as often as it needs (a scan visits every resident model, expiry every model
-     * in the store): overdue checkpoints every quarter of {@code checkpoint.max_dirty_ms}, idle releases every quarter
-     * of {@code models.idle_release_ms}, expiry on disk every eighth of {@code checkpoint.expire_after_ms} (between 1 s
-     * and 1 h). Called after every record and by the pipeline's timer; cheap (clock reads) when nothing is due.
+     * The wall-clock duties ({@link WallClockDuties}): overdue checkpoints, idle releases, expiry on disk, each at most
+     * once per its period. Called after every record and by the pipeline's timer; cheap (clock reads) when nothing is due.
      */
     public void maintainIfDue() {
-        long now = clock.millis();
-        if (policy.maxDirtyMillis() > 0 && now >= nextOverdueScanMillis) {
-            checkpointOverdue();
-        }
-        if (policy.idleReleaseMillis() > 0 && now >= nextIdleScanMillis) {
-            releaseIdle();
-        }
-        if (policy.expireAfterMillis() > 0 && now >= nextExpiryScanMillis) {
-            expireOnDisk();
-        }
+        duties.runDue();
     }
 
     /** How often the pipeline's timer should call {@link #maintainIfDue} (0: nothing to do on a timer). */
     public long maintenancePeriodMillis() {
-        long p = Long.MAX_VALUE;
-        if (policy.maxDirtyMillis() > 0) {
-            p = Math.min(p, Math.max(1, policy.maxDirtyMillis() / 4));
-        }
-        if (policy.idleReleaseMillis() > 0) {
-            p = Math.min(p, Math.max(1, policy.idleReleaseMillis() / 4));
-        }
-        if (policy.expireAfterMillis() > 0) {
-            p = Math.min(p, expiryScanPeriodMillis());
-        }
-        return p == Long.MAX_VALUE ? 0 : p;
-    }
-
-    private long expiryScanPeriodMillis() {
-        return Math.clamp(policy.expireAfterMillis() / 8, 1_000L, 3_600_000L);
+        return duties.periodMillis();
     }
 
     /**
@@ -296,31 +301,7 @@ public final class ModelRegistry implements AutoCloseable {
      * {@code models.max_resident_mb} would push out active ones. Returns how many it released.
      */
     public int releaseIdle() {
-        long bound = policy.idleReleaseMillis();
-        if (bound <= 0) {
-            return 0;
-        }
-        long now = clock.millis();
-        nextIdleScanMillis = now + Math.max(1, bound / 4);
-        int n = 0;
-        for (Model m : new ArrayList<>(resident.asMap().values())) {
-            if (now - m.lastUsedMillis < bound) {
-                continue;
-            }
-            if (m.dirty()) {
-                checkpoint(m, "idle");
-            }
-            resident.invalidate(m.id);
-            release(m);
-            idleReleased++;
-            n++;
-        }
-        retireEvicted();
-        if (n > 0) {
-            LOG.info("{} model(s) without a record for models.idle_release_ms = {} ms checkpointed and released from memory",
-                n, bound);
-        }
-        return n;
+        return duties.releaseIdle();
     }
 
     /**
@@ -329,37 +310,16 @@ public final class ModelRegistry implements AutoCloseable {
      * move a partition's resume point back (see {@link CheckpointExpiry}). Returns how many directories it removed.
      */
     public int expireOnDisk() {
-        if (policy.expireAfterMillis() <= 0) {
-            return 0;
-        }
-        long now = clock.millis();
-        nextExpiryScanMillis = now + expiryScanPeriodMillis();
-        return expiry.expire(now, id -> resident.getIfPresent(id) != null, plannedVersions::remove);
+        return duties.expireOnDisk();
     }
 
     /**
      * Checkpoints every resident model that has held changes no checkpoint contains for {@code checkpoint.max_dirty_ms}
-     * of wall-clock time or longer (reason {@code max dirty time}), which acknowledges its records. Called after every
-     * record (at most one scan per quarter of the bound) and by the pipeline on a timer, so it also runs when no record
-     * arrives at all. Returns how many models it checkpointed.
+     * of wall-clock time or longer (reason {@code max dirty time}), which acknowledges its records. Runs also when no
+     * record arrives at all (the pipeline's timer). Returns how many models it checkpointed.
      */
     public int checkpointOverdue() {
-        long bound = policy.maxDirtyMillis();
-        if (bound <= 0) {
-            return 0;
-        }
-        long now = clock.millis();
-        nextOverdueScanMillis = now + Math.max(1, bound / 4);
-        int n = 0;
-        for (Model m : resident.asMap().values()) {
-            if (m.dirty() && m.dirtySinceMillis != Long.MIN_VALUE && now - m.dirtySinceMillis >= bound) {
-                checkpoint(m, "max dirty time");
-                overdue++;
-                n++;
-            }
-        }
-        retireEvicted();
-        return n;
+        return duties.checkpointOverdue();
     }
 
     private Model acquire(String modelId) {
@@ -612,7 +572,7 @@ public final class ModelRegistry implements AutoCloseable {
 
     /** Checkpoints written because a model stayed dirty for {@code checkpoint.max_dirty_ms}. */
     public long overdueCheckpoints() {
-        return overdue;
+        return duties.overdueCheckpoints();
     }
 
     /**
@@ -639,7 +599,7 @@ public final class ModelRegistry implements AutoCloseable {
 
     /** Models released from memory after {@code models.idle_release_ms} without a record. Threadsafe. */
     public long idleReleased() {
-        return idleReleased;
+        return duties.idleReleased();
     }
 
     /** Model directories removed from the store after {@code checkpoint.expire_after_ms}. Threadsafe. */
