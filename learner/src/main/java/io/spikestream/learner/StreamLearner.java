@@ -14,7 +14,6 @@ import io.spikestream.network.checkpoint.StateWriter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -144,15 +143,12 @@ public final class StreamLearner implements AutoCloseable {
     /** The sensor's input mapping; every lane maps through a copy with a hot-pixel filter of its own. */
     private final InputMapper mapper;
     final boolean shared;
-    /** Lanes by sensor id in order of first sight (the order checkpoints and the end of the stream visit them). */
-    final Map<String, SensorLane> lanes = new LinkedHashMap<>();
-    final ScheduledInput input = new ScheduledInput();
     final Counters counters = new Counters();
+    final SensorLanes lanes;
+    final ScheduledInput input = new ScheduledInput();
     final RasterCapture raster;
     final TimeModel time;
     private final int classes;
-    /** {@code models.max_lanes}: the most sensors' lanes a shared network keeps (see {@link #lane}). */
-    private final int maxLanes;
 
     private boolean learning = true;
     private boolean frozen;
@@ -174,18 +170,11 @@ public final class StreamLearner implements AutoCloseable {
         mapper = new InputMapper(s.i("sensor.width"), s.i("sensor.height"), s.i("sensor.pool"), blocklist,
             s.l("sensor.hot_pixel_refractory_us"));
         shared = s.b("sensor.share_network");
-        maxLanes = s.i("models.max_lanes");
-        if (maxLanes < 1) {
-            throw new IllegalArgumentException("models.max_lanes must be positive, got " + maxLanes);
-        }
+        lanes = new SensorLanes(mapper, shared, s.i("models.max_lanes"), counters);
         if (shared && mode.equals("continuous")) {
             throw new IllegalArgumentException("sensor.share_network needs time.mode=per_window (a continuous stream "
                 + "keeps one network per sensor: sensors' clocks cannot share one step line)");
         }
-        if (!shared) {
-            lanes.put("", new SensorLane("", mapper));
-        }
-
         net = new Network(TimeGrid.of(1.0), s.i("network.threads"), s.l("network.seed"));
         try {
             model = RuleCatalogue.build(s, net, mapper.inputs(), input);
@@ -271,14 +260,12 @@ public final class StreamLearner implements AutoCloseable {
     }
 
     SensorLane newLane(String sensorId) {
-        // same mapping, its own hot-pixel filter: a pixel of one sensor never silences another sensor's
-        return new SensorLane(sensorId, mapper.withOwnFilter());
+        return lanes.newLane(sensorId);
     }
 
     /** A time model read its state: these are the lanes now, and the learning switch. */
     void restored(Map<String, SensorLane> read, boolean learn) {
-        lanes.clear();
-        lanes.putAll(read);
+        lanes.replaceWith(read);
         learning = learn && !frozen;
     }
 
@@ -427,7 +414,7 @@ public final class StreamLearner implements AutoCloseable {
      * (scored, not learned); {@code continuous}: see {@link ContinuousTime} for what a label may be.
      */
     public void onLabel(String sensorId, String sampleId, long startUs, long endUs, int label) {
-        time.onLabel(lane(sensorId), sampleId, startUs, endUs, label);
+        time.onLabel(lanes.of(sensorId, time), sampleId, startUs, endUs, label);
         if (preview != null && preview.ahead().time instanceof ContinuousTime ct && ct.notYetSimulated(startUs)) {
             // for the label field of the preview's ticks; one it has passed would only be refused there
             preview.ahead().onLabel(sensorId, sampleId, startUs, endUs, label);
@@ -441,7 +428,7 @@ public final class StreamLearner implements AutoCloseable {
 
     /** Events of sensor {@code sensorId}, in that sensor's time order (stream time, microseconds). */
     public void onEvents(String sensorId, int[] x, int[] y, byte[] p, long[] tUs, int n) {
-        SensorLane lane = lane(sensorId);
+        SensorLane lane = lanes.of(sensorId, time);
         InputMapper m = lane.mapper;
         TimeModel tm = time;
         for (int i = 0; i < n; i++) {
@@ -470,7 +457,7 @@ public final class StreamLearner implements AutoCloseable {
      * ran. Events that arrive later behind what ran are counted late.
      */
     public boolean idle(String sensorId) {
-        SensorLane lane = shared ? lanes.get(sensorId) : lanes.get("");
+        SensorLane lane = lanes.existing(sensorId);
         boolean ran = lane != null && time.idle(lane);
         if (preview != null) {
             preview.sync();
@@ -479,48 +466,9 @@ public final class StreamLearner implements AutoCloseable {
         return ran;
     }
 
-    private SensorLane lane(String sensorId) {
-        if (!shared) {
-            return lanes.get("");
-        }
-        SensorLane lane = lanes.get(sensorId);
-        if (lane == null) {
-            if (lanes.size() >= maxLanes) {
-                retireOneLane();
-            }
-            lane = newLane(sensorId);
-            lanes.put(sensorId, lane);
-        }
-        return lane;
-    }
-
-    /**
-     * Keeps a shared network's lanes at {@code models.max_lanes} when a new sensor arrives: drops the first lane, in
-     * order of first sight, that holds nothing (no buffered events, no open window: only its clocks and hot-pixel
-     * filter go), or, when every lane holds something, the first one after moving it past its newest event (its windows
-     * run as at the end of the stream; events no window covers are counted unlabelled). The choice depends only on
-     * what checkpoints keep (the lanes' order and contents), so a restarted learner drops the same lane as one that
-     * never stopped. A sensor whose lane was dropped starts a new one if it comes back (its clock anchors afresh).
-     */
-    private void retireOneLane() {
-        SensorLane victim = null;
-        for (SensorLane l : lanes.values()) {
-            if (l.buffered() == 0 && l.windows.isEmpty()) {
-                victim = l;
-                break;
-            }
-        }
-        if (victim == null) {
-            victim = lanes.values().iterator().next();
-            time.retire(victim);
-        }
-        lanes.remove(victim.sensorId);
-        counters.lanesRetired++;
-    }
-
     /** Sensors seen so far (one, "", in a learner of its own sensor). */
     public Set<String> sensors() {
-        return Collections.unmodifiableSet(lanes.keySet());
+        return lanes.ids();
     }
 
     /** Whether this learner is one network shared by every sensor ({@code sensor.share_network}). */
@@ -548,11 +496,7 @@ public final class StreamLearner implements AutoCloseable {
      * label far in the future). Cheap: capacities kept by the buffers, one visit per lane.
      */
     public long heldBytes() {
-        long b = input.heapBytes();
-        for (SensorLane lane : lanes.values()) {
-            b += lane.heapBytes();
-        }
-        return b;
+        return input.heapBytes() + lanes.heapBytes();
     }
 
     /**
@@ -560,11 +504,7 @@ public final class StreamLearner implements AutoCloseable {
      * network, the latest over its sensors.
      */
     public long streamTimeUs() {
-        long t = Long.MIN_VALUE;
-        for (SensorLane lane : lanes.values()) {
-            t = Math.max(t, lane.maxEventUs);
-        }
-        return t;
+        return lanes.newestEventUs();
     }
 
     /**
