@@ -16,7 +16,6 @@ import java.util.List;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Semaphore;
 
 /**
  * A spiking network and its simulation engine, used the way PyNEST is: {@link #create} populations,
@@ -58,10 +57,8 @@ public final class Network implements AutoCloseable {
     /** Phase B and the events between steps. */
     private SpikeDelivery delivery;
     private int virtualProcesses = 1;
-    private StepBarrier barrier;
-    private WorkerThread[] helpers;
-    private Semaphore done;
-    private long runTo;
+    /** The worker threads, when {@code workers > 1} (else null: the caller's thread runs every step). */
+    private StepWorkers stepWorkers;
     private boolean closed;
 
     public Network(TimeGrid grid) {
@@ -265,7 +262,12 @@ public final class Network implements AutoCloseable {
                 endOfStep(t);
             }
         } else {
-            runParallel(to);
+            try {
+                stepWorkers.run(step, to);
+            } catch (RuntimeException | Error e) {
+                closed = true;
+                throw e;
+            }
         }
         step = to;
     }
@@ -307,20 +309,18 @@ public final class Network implements AutoCloseable {
         }
         prepared = true;
         if (workers > 1) {
-            barrier = new StepBarrier(workers, this::barrierAction);
-            done = new Semaphore(0);
-            helpers = new WorkerThread[workers - 1];
-            for (int k = 1; k < workers; k++) {
-                helpers[k - 1] = new WorkerThread(k);
-                helpers[k - 1].start();
-            }
+            stepWorkers = new StepWorkers(workers, new StepWorkers.Step() {
+                @Override
+                public void run(int worker, long t) {
+                    runStep(worker, t);
+                }
+
+                @Override
+                public void end(long t) {
+                    endOfStep(t);
+                }
+            });
         }
-    }
-
-    private long barrierStep;
-
-    private void barrierAction() {
-        endOfStep(barrierStep);
     }
 
     /** One loop step of worker k: phases A, B, C (see class comment). */
@@ -450,88 +450,14 @@ public final class Network implements AutoCloseable {
         observers.add(o);
     }
 
-    private void runParallel(long to) {
-        runTo = to;
-        long from = step;
-        for (WorkerThread h : helpers) {
-            h.go.release();
-        }
-        Throwable mainFailure = null;
-        try {
-            workerLoop(0, from, to);
-        } catch (Throwable t) {
-            mainFailure = t;
-            barrier.abort(t);
-        }
-        done.acquireUninterruptibly(workers - 1);
-        Throwable f = mainFailure != null ? mainFailure : barrier.failure();
-        if (f != null) {
-            closed = true;
-            if (f instanceof RuntimeException re) {
-                throw re;
-            }
-            if (f instanceof Error e) {
-                throw e;
-            }
-            throw new IllegalStateException("simulation failed", f);
-        }
-    }
-
-    private void workerLoop(int k, long from, long to) {
-        for (long t = from; t < to; t++) {
-            runStep(k, t);
-            if (k == 0) {
-                barrierStep = t;
-            }
-            barrier.await();
-        }
-    }
-
-    private final class WorkerThread extends Thread {
-        final int k;
-        final Semaphore go = new Semaphore(0);
-
-        WorkerThread(int k) {
-            super("spikestream-sim-" + k);
-            this.k = k;
-            setDaemon(true);
-        }
-
-        @Override
-        public void run() {
-            while (true) {
-                go.acquireUninterruptibly();
-                if (closed) {
-                    return;
-                }
-                try {
-                    workerLoop(k, step, runTo);
-                } catch (Throwable t) {
-                    barrier.abort(t);
-                } finally {
-                    done.release();
-                }
-            }
-        }
-    }
-
     @Override
     public void close() {
         if (closed && !arena.scope().isAlive()) {
             return;
         }
         closed = true;
-        if (helpers != null) {
-            for (WorkerThread h : helpers) {
-                h.go.release();
-            }
-            for (WorkerThread h : helpers) {
-                try {
-                    h.join(1000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
+        if (stepWorkers != null) {
+            stepWorkers.close();
         }
         if (arena.scope().isAlive()) {
             arena.close();
