@@ -139,21 +139,9 @@ final class EpropUpdates {
             if (adaptive) {
                 st.eps.setAtIndex(SynapseLayout.STATE, i, eps);
             }
-            st.grad.setAtIndex(SynapseLayout.STATE, i, g);
-            st.acc.setAtIndex(SynapseLayout.STATE, i, o[0]);
-            if (adam) {
-                st.m.setAtIndex(SynapseLayout.STATE, i, o[1]);
-                st.v.setAtIndex(SynapseLayout.STATE, i, o[2]);
-            }
-            part.setWeight(i, w);
+            storeSynapse(st, part, i, g, w, o, adam);
         }
-        if (part.rowEnd(src) > part.rowStart(src)) {
-            st.clocks.store(src, sc.clock);
-        }
-        if (decay) {
-            st.zbar[src] *= Math.pow(rt.pV, dec);
-            st.dec[src] = 0;
-        }
+        endRow(st, part, src, sc, decay, rt.pV, dec);
     }
 
     static void gradientReadout(ReadoutTarget ot, PartState st, Projection.Part part, int src, long p, long s,
@@ -201,19 +189,30 @@ final class EpropUpdates {
                     w = keepSign(w, st.sign[src]);
                 }
             }
-            st.grad.setAtIndex(SynapseLayout.STATE, i, g);
-            st.acc.setAtIndex(SynapseLayout.STATE, i, o[0]);
-            if (adam) {
-                st.m.setAtIndex(SynapseLayout.STATE, i, o[1]);
-                st.v.setAtIndex(SynapseLayout.STATE, i, o[2]);
-            }
-            part.setWeight(i, w);
+            storeSynapse(st, part, i, g, w, o, adam);
         }
+        endRow(st, part, src, sc, decay, ot.pV, dec);
+    }
+
+    /** Stores synapse i's gradient, optimizer state and weight after its update. */
+    private static void storeSynapse(PartState st, Projection.Part part, long i, double g, double w, double[] o,
+                                     boolean adam) {
+        st.grad.setAtIndex(SynapseLayout.STATE, i, g);
+        st.acc.setAtIndex(SynapseLayout.STATE, i, o[0]);
+        if (adam) {
+            st.m.setAtIndex(SynapseLayout.STATE, i, o[1]);
+            st.v.setAtIndex(SynapseLayout.STATE, i, o[2]);
+        }
+        part.setWeight(i, w);
+    }
+
+    /** After a source's row: its optimizer clock (if it has synapses here), and the presynaptic trace's pending decay. */
+    private static void endRow(PartState st, Projection.Part part, int src, Scratch sc, boolean decay, double pV, long dec) {
         if (part.rowEnd(src) > part.rowStart(src)) {
             st.clocks.store(src, sc.clock);
         }
         if (decay) {
-            st.zbar[src] *= Math.pow(ot.pV, dec);
+            st.zbar[src] *= Math.pow(pV, dec);
             st.dec[src] = 0;
         }
     }

@@ -194,13 +194,13 @@ final class FastEpropState {
                 if (wheelCount[slot] > 0) {
                     out.putInts(wheel[slot], 0, wheelCount[slot]);
                 }
-        }
-        out.putSegment(ebar);
-        out.putSegment(ebarReg);
-        out.putSegment(grad);
-        out.putSegment(acc);
-        out.putSegment(m);
-        out.putSegment(v);
+            }
+            out.putSegment(ebar);
+            out.putSegment(ebarReg);
+            out.putSegment(grad);
+            out.putSegment(acc);
+            out.putSegment(m);
+            out.putSegment(v);
         }
 
         void readState(StateReader in) throws CheckpointException {
