@@ -44,6 +44,15 @@ public final class BenchNetwork {
      */
     public BenchNetwork(int nRec, double p, int indegree, int threads, Mode mode, boolean adamCatchUp, long seed, int silent,
                         double etaOrDefault) {
+        this(nRec, p, indegree, threads, mode, adamCatchUp, seed, silent, etaOrDefault, 0);
+    }
+
+    /**
+     * @param frozenInputMs when > 0, the inputs replay one frozen Poisson pattern of this length
+     *                      ({@link FrozenPoissonDrive}; 1000 = the targets' period: a learnable task); 0: fresh Poisson
+     */
+    public BenchNetwork(int nRec, double p, int indegree, int threads, Mode mode, boolean adamCatchUp, long seed, int silent,
+                        double etaOrDefault, double frozenInputMs) {
         double kappa = 0.97;
         net = new Network(TimeGrid.of(1.0), threads, seed);
         double eta = etaOrDefault > 0 ? etaOrDefault : 1e-4 * (1 - kappa) * (1 - kappa);
@@ -51,7 +60,9 @@ public final class BenchNetwork {
             .withAdamCatchUp(adamCatchUp);
         rule = mode == Mode.NEST ? EpropRule.install(net, spec) : FastEpropRule.install(net, spec);
         in = (InputPopulation) net.create("in", "parrot_neuron", 100, Map.of());
-        in.setDrive(new PoissonDrive(100, 20.0, 1.0, seed ^ 0x5EED));
+        in.setDrive(frozenInputMs > 0
+            ? new FrozenPoissonDrive(100, 20.0, 1.0, seed ^ 0x5EED, (int) Math.round(frozenInputMs))
+            : new PoissonDrive(100, 20.0, 1.0, seed ^ 0x5EED));
         Map<String, Object> rp = new HashMap<>(Map.ofEntries(Map.entry("C_m", 1.0), Map.entry("E_L", 0.0), Map.entry("I_e", 0.0),
             Map.entry("V_m", 0.0), Map.entry("V_th", 0.03), Map.entry("tau_m", 30.0), Map.entry("t_ref", 0.0),
             Map.entry("kappa", kappa), Map.entry("kappa_reg", kappa), Map.entry("surrogate_gradient_function", "piecewise_linear"),

@@ -18,6 +18,7 @@ import java.util.Locale;
  * <pre>
  *   EpropScaling --n 10000 --p 0.1 | --k 100  --threads 2  --mode fast|nest  --adam per-update|catch-up
  *                [--sim-ms 1000] [--warmup-ms 0] [--silent 0] [--seed 1] [--eta E] [--loss-every-ms MS]
+ *                [--frozen-input-ms MS]
  *                [--progress-ms MS] [--checkpoint FILE [--checkpoint-at-ms MS] [--resume-ms 20] [--keep-checkpoint]]
  * </pre>
  *
@@ -41,6 +42,7 @@ public final class EpropScaling {
         long seed = 1;
         double lossEveryMs = 0;
         double eta = -1;
+        double frozenInputMs = 0;
         double progressMs = 0;
         Path checkpoint = null;
         double resumeMs = 20;
@@ -62,6 +64,7 @@ public final class EpropScaling {
                 case "--seed" -> { seed = Long.parseLong(v); i++; }
                 case "--loss-every-ms" -> { lossEveryMs = Double.parseDouble(v); i++; }
                 case "--eta" -> { eta = Double.parseDouble(v); i++; }
+                case "--frozen-input-ms" -> { frozenInputMs = Double.parseDouble(v); i++; }
                 case "--progress-ms" -> { progressMs = Double.parseDouble(v); i++; }
                 case "--checkpoint" -> { checkpoint = Path.of(v); i++; }
                 case "--resume-ms" -> { resumeMs = Double.parseDouble(v); i++; }
@@ -71,7 +74,7 @@ public final class EpropScaling {
             }
         }
         long t0 = System.nanoTime();
-        BenchNetwork b = new BenchNetwork(n, p, k, threads, mode, catchUp, seed, silent, eta);
+        BenchNetwork b = new BenchNetwork(n, p, k, threads, mode, catchUp, seed, silent, eta, frozenInputMs);
         io.spikestream.network.Multimeter errors = null;
         if (lossEveryMs > 0) {
             errors = b.net.multimeter(java.util.List.of("error_signal"), 0, 1e12, 1.0);
