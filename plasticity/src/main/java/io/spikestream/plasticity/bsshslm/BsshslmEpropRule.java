@@ -19,12 +19,10 @@ import io.spikestream.plasticity.LearningRateControl;
 import io.spikestream.plasticity.LearningSignalIndex;
 import io.spikestream.plasticity.optim.OptimizerClock;
 import io.spikestream.plasticity.optim.OptimizerSpec;
-import io.spikestream.plasticity.optim.SourceClocks;
 import io.spikestream.plasticity.optim.WeightOptimizer;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,7 +58,7 @@ public final class BsshslmEpropRule implements PlasticityRule, LearningRateContr
     private Network network;
     private long interval;
     private long window;
-    private ProjState[] projStates;
+    private BsshslmTarget[] targets;
     private final Map<Population, RecurrentNeurons> recurrent = new IdentityHashMap<>();
     private final Map<Population, ReadoutNeurons> readouts = new IdentityHashMap<>();
     private RecurrentNeurons[] recurrentByPop;
@@ -125,34 +123,6 @@ public final class BsshslmEpropRule implements PlasticityRule, LearningRateContr
 
     // ------------------------------------------------------------------ attach
 
-    /** Per (projection, part) state; per-source arrays are indexed by the source's local index. */
-    private static final class PartState {
-        long[] tLast;
-        boolean[] prevFlush;
-        long[] tPrevUpdate;
-        long[] tNextUpdate;
-        long[] tTrigger;
-        int[][] isi;
-        int[] isiCount;
-        SourceClocks clocks;
-        MemorySegment grad;
-        MemorySegment acc;
-        MemorySegment m;
-        MemorySegment v;
-    }
-
-    private static final class ProjState {
-        RecurrentNeurons rec;
-        ReadoutNeurons out;
-        int shift;
-        double kappa;
-        double pV;
-        double pZ;
-        double beta;
-        double pA;
-        PartState[] parts;
-    }
-
     static final class Scratch {
         double[] zbar = new double[1024];
         /** Errors of the readouts feeding a population, one slot each (see {@link LearningSignalIndex}). */
@@ -175,7 +145,7 @@ public final class BsshslmEpropRule implements PlasticityRule, LearningRateContr
             }
         }
         List<Projection> all = net.projections();
-        projStates = new ProjState[all.size()];
+        targets = new BsshslmTarget[all.size()];
         List<Projection> feedback = new ArrayList<>();
         for (Projection p : all) {
             if (p.model().name().equals(LEARNING_SIGNAL)) {
@@ -236,7 +206,7 @@ public final class BsshslmEpropRule implements PlasticityRule, LearningRateContr
         if (p.source().model().kind() == NeuronModel.Kind.READOUT) {
             throw new IllegalArgumentException(SYNAPSE + " cannot start at a readout: " + p);
         }
-        ProjState ps = new ProjState();
+        BsshslmTarget ps = new BsshslmTarget();
         double tau = tauOverrides.getOrDefault(p, config.tauMReadout());
         ps.kappa = CLibMath.exp(-network.grid().resolutionMs() / tau);
         int[] indeg;
@@ -260,26 +230,15 @@ public final class BsshslmEpropRule implements PlasticityRule, LearningRateContr
         }
         boolean adam = spec.type() == OptimizerSpec.Type.ADAM;
         int nSrc = p.source().size();
-        ps.parts = new PartState[p.parts()];
+        ps.parts = new BsshslmSources[p.parts()];
         for (int k = 0; k < p.parts(); k++) {
             Projection.Part part = p.part(k);
-            PartState st = new PartState();
-            st.tLast = new long[nSrc];
-            st.prevFlush = new boolean[nSrc];
-            st.tPrevUpdate = new long[nSrc];
-            st.tNextUpdate = new long[nSrc];
-            Arrays.fill(st.tNextUpdate, interval); // NEST's copy constructor sets the interval
-            st.tTrigger = new long[nSrc];
-            st.isi = new int[nSrc][];
-            st.isiCount = new int[nSrc];
-            st.clocks = new SourceClocks(nSrc, spec.eta());
             long n = Math.max(1, part.nnz);
-            st.grad = network.arena().allocate(SynapseLayout.STATE, n);
-            st.acc = network.arena().allocate(SynapseLayout.STATE, n);
-            if (adam) {
-                st.m = network.arena().allocate(SynapseLayout.STATE, n);
-                st.v = network.arena().allocate(SynapseLayout.STATE, n);
-            }
+            MemorySegment grad = network.arena().allocate(SynapseLayout.STATE, n);
+            MemorySegment acc = network.arena().allocate(SynapseLayout.STATE, n);
+            MemorySegment m = adam ? network.arena().allocate(SynapseLayout.STATE, n) : null;
+            MemorySegment v = adam ? network.arena().allocate(SynapseLayout.STATE, n) : null;
+            BsshslmSources st = new BsshslmSources(nSrc, interval, spec.eta(), grad, acc, m, v);
             for (long i = 0; i < part.nnz; i++) {
                 indeg[part.target(i)]++;
                 double w = part.weight(i);
@@ -290,17 +249,17 @@ public final class BsshslmEpropRule implements PlasticityRule, LearningRateContr
             }
             ps.parts[k] = st;
         }
-        projStates[p.index()] = ps;
+        targets[p.index()] = ps;
     }
 
     /** NEST's initialize_update_history: every synapse marks its target's first interval at connect time. */
     private void markInitialUpdates() {
         for (Projection p : network.projections()) {
-            ProjState ps = projStates[p.index()];
+            BsshslmTarget ps = targets[p.index()];
             if (ps == null) {
                 continue;
             }
-            IntervalArchive[] archives = ps.rec != null ? ps.rec.archive : ps.out.archive;
+            IntervalArchive[] archives = ps.archives();
             for (int k = 0; k < p.parts(); k++) {
                 Projection.Part part = p.part(k);
                 for (long i = 0; i < part.nnz; i++) {
@@ -342,7 +301,7 @@ public final class BsshslmEpropRule implements PlasticityRule, LearningRateContr
     public String checkpointShape() {
         StringBuilder b = new StringBuilder(getClass().getName()).append(' ').append(config).append(" interval=")
             .append(interval).append(" tau_m_readout=").append(tauOverrides.values());
-        for (ProjState ps : projStates) {
+        for (BsshslmTarget ps : targets) {
             if (ps != null) {
                 b.append("\nprojection parts=").append(ps.parts.length).append(" adam=").append(ps.parts[0].m != null);
             }
@@ -372,27 +331,12 @@ public final class BsshslmEpropRule implements PlasticityRule, LearningRateContr
                 writeArchives(out, r.archive);
             }
         }
-        for (ProjState ps : projStates) {
+        for (BsshslmTarget ps : targets) {
             if (ps == null) {
                 continue;
             }
-            for (PartState st : ps.parts) {
-                out.putLongs(st.tLast);
-                out.putBooleans(st.prevFlush);
-                out.putLongs(st.tPrevUpdate);
-                out.putLongs(st.tNextUpdate);
-                out.putLongs(st.tTrigger);
-                out.putInts(st.isiCount);
-                for (int src = 0; src < st.isiCount.length; src++) {
-                    if (st.isiCount[src] > 0) {
-                        out.putInts(st.isi[src], 0, st.isiCount[src]);
-                    }
-                }
-                st.clocks.write(out);
-                out.putSegment(st.grad);
-                out.putSegment(st.acc);
-                out.putSegment(st.m);
-                out.putSegment(st.v);
+            for (BsshslmSources st : ps.parts) {
+                st.writeState(out);
             }
         }
     }
@@ -422,29 +366,12 @@ public final class BsshslmEpropRule implements PlasticityRule, LearningRateContr
                 readArchives(in, r.archive, "population " + r.pop.index() + ": ");
             }
         }
-        for (ProjState ps : projStates) {
+        for (BsshslmTarget ps : targets) {
             if (ps == null) {
                 continue;
             }
-            for (PartState st : ps.parts) {
-                in.readLongs(st.tLast, "last spike times");
-                in.readBooleans(st.prevFlush, "flush flags");
-                in.readLongs(st.tPrevUpdate, "previous update times");
-                in.readLongs(st.tNextUpdate, "next update times");
-                in.readLongs(st.tTrigger, "trigger times");
-                in.readInts(st.isiCount, "inter-spike interval counts");
-                for (int src = 0; src < st.isiCount.length; src++) {
-                    st.isi[src] = st.isiCount[src] > 0 ? in.getInts("inter-spike intervals") : null;
-                    if (st.isi[src] != null && st.isi[src].length != st.isiCount[src]) {
-                        throw new CheckpointException(CheckpointException.Kind.INCOMPATIBLE_SHAPE, "source " + src
-                            + ": " + st.isi[src].length + " inter-spike intervals, count " + st.isiCount[src]);
-                    }
-                }
-                st.clocks.read(in);
-                in.readSegment(st.grad, "gradients");
-                in.readSegment(st.acc, "accumulators");
-                in.readSegment(st.m, "Adam first moments");
-                in.readSegment(st.v, "Adam second moments");
+            for (BsshslmSources st : ps.parts) {
+                st.readState(in);
             }
         }
     }
@@ -482,14 +409,14 @@ public final class BsshslmEpropRule implements PlasticityRule, LearningRateContr
     /** NEST's {@code eprop_synapse_bsshslm_2020::send} for every synapse of the row at once (spec §5.7). */
     @Override
     public boolean onPresynapticEvent(int worker, Projection proj, Projection.Part part, int src, long s, boolean flush) {
-        ProjState ps = projStates[proj.index()];
+        BsshslmTarget ps = targets[proj.index()];
         if (s < ps.shift) {
             // arrives before the target's first interval (stamp 1, or 2 into a readout): NEST cannot produce such
             // events through parrots, and its clean-up at the first interval start would erase what they need.
             // Transmitted, not learned from.
             return true;
         }
-        PartState st = ps.parts[worker];
+        BsshslmSources st = ps.parts[worker];
         final boolean prevFlush = st.prevFlush[src];
         if (prevFlush) {
             if (flush) {
@@ -510,7 +437,7 @@ public final class BsshslmEpropRule implements PlasticityRule, LearningRateContr
         if (tLast > 0) {
             long d = Math.min(s, end) - Math.min(tLast, end);
             if (d > 0) {
-                pushIsi(st, src, d);
+                st.pushIsi(src, d);
             }
         }
         if (s > end) {
@@ -519,7 +446,8 @@ public final class BsshslmEpropRule implements PlasticityRule, LearningRateContr
             long tPrev = st.tPrevUpdate[src];
             writeUpdates(ps, part, src, tPrev + shift, tCur + shift, flush, prevFlush);
             if (st.isiCount[src] > 0 && tLast > 0) {
-                accumulateGradient(ps, st, part, src, worker);
+                IntervalGradient.accumulate(ps, st, part, src, scratch[worker], config.averageGradient(), window,
+                    interval);
                 st.isiCount[src] = 0;
             }
             if (!flush) {
@@ -540,137 +468,16 @@ public final class BsshslmEpropRule implements PlasticityRule, LearningRateContr
         return true;
     }
 
-    private static void pushIsi(PartState st, int src, long d) {
-        int[] a = st.isi[src];
-        int n = st.isiCount[src];
-        if (a == null) {
-            a = new int[8];
-            st.isi[src] = a;
-        } else if (n == a.length) {
-            a = Arrays.copyOf(a, n * 2);
-            st.isi[src] = a;
-        }
-        a[n] = Math.toIntExact(d);
-        st.isiCount[src] = n + 1;
-    }
-
-    private static void writeUpdates(ProjState ps, Projection.Part part, int src, long prevShifted, long curShifted,
+    private static void writeUpdates(BsshslmTarget ps, Projection.Part part, int src, long prevShifted, long curShifted,
                                      boolean flush, boolean prevFlush) {
-        IntervalArchive[] archives = ps.rec != null ? ps.rec.archive : ps.out.archive;
+        IntervalArchive[] archives = ps.archives();
         for (long i = part.rowStart(src), e = part.rowEnd(src); i < e; i++) {
             archives[part.target(i)].writeUpdate(prevShifted, curShifted, flush, prevFlush);
         }
     }
 
-    /**
-     * The gradient of the closed interval (NEST's compute_gradient) added to every synapse's accumulator: the
-     * presynaptic trace over the ISIs from the trigger spike on, shared by the row, then per synapse the
-     * eligibility against the target's archive.
-     */
-    private void accumulateGradient(ProjState ps, PartState st, Projection.Part part, int src, int worker) {
-        Scratch sc = scratch[worker];
-        int[] isi = st.isi[src];
-        int count = st.isiCount[src];
-        long total = 0;
-        for (int q = 0; q < count; q++) {
-            total += isi[q];
-        }
-        if (total > Integer.MAX_VALUE - 8) {
-            throw new IllegalStateException("e-prop interval of " + total + " steps is too long");
-        }
-        int n = (int) total;
-        if (sc.zbar.length < n) {
-            sc.zbar = new double[Math.max(n, sc.zbar.length * 2)];
-        }
-        final double[] seq = sc.zbar;
-        final double pV = ps.pV;
-        final double pZ = ps.pZ;
-        double zbar = 0.0;
-        int q = 0;
-        for (int c = 0; c < count; c++) {
-            double z = 1.0; // the spike that opens this ISI
-            for (int i = 0; i < isi[c]; i++) {
-                zbar = pV * zbar + pZ * z;
-                seq[q++] = zbar;
-                z = 0.0;
-            }
-        }
-        final long t0 = st.tTrigger[src];
-        final double divisor = config.averageGradient() ? (double) window : 1.0;
-        if (ps.rec != null) {
-            RecurrentNeurons rn = ps.rec;
-            long rateKey = st.tPrevUpdate[src] + RecurrentNeurons.SHIFT + interval;
-            int pop0 = rn.pop.globalOffset();
-            for (long i = part.rowStart(src), e = part.rowEnd(src); i < e; i++) {
-                int tgt = part.target(i);
-                double g = rn.adaptive
-                    ? gradientAdaptive(rn.archive[tgt], seq, n, t0, ps, pop0 + tgt, rateKey)
-                    : gradientPlain(rn.archive[tgt], seq, n, t0, ps.kappa, pop0 + tgt, rateKey);
-                if (config.averageGradient()) {
-                    g /= divisor;
-                }
-                st.grad.setAtIndex(SynapseLayout.STATE, i, st.grad.getAtIndex(SynapseLayout.STATE, i) + g);
-            }
-        } else {
-            ReadoutNeurons ro = ps.out;
-            int pop0 = ro.pop.globalOffset();
-            for (long i = part.rowStart(src), e = part.rowEnd(src); i < e; i++) {
-                int tgt = part.target(i);
-                IntervalArchive a = ro.archive[tgt];
-                double g = 0.0;
-                for (int c = 0; c < n; c++) {
-                    int slot = a.require(t0 + c, pop0 + tgt);
-                    g += a.get(slot, ReadoutNeurons.ERR) * seq[c];
-                }
-                if (config.averageGradient()) {
-                    g /= divisor;
-                }
-                st.grad.setAtIndex(SynapseLayout.STATE, i, st.grad.getAtIndex(SynapseLayout.STATE, i) + g);
-            }
-        }
-    }
-
-    private static double gradientPlain(IntervalArchive a, double[] seq, int n, long t0, double kappa, int id,
-                                        long rateKey) {
-        double ebar = 0.0;
-        double g = 0.0;
-        double sumE = 0.0;
-        for (int c = 0; c < n; c++) {
-            int slot = a.require(t0 + c, id);
-            double psi = a.get(slot, RecurrentNeurons.PSI);
-            double ls = a.get(slot, RecurrentNeurons.LS);
-            double e = psi * seq[c];
-            ebar = kappa * ebar + (1.0 - kappa) * e;
-            g += ls * ebar;
-            sumE += e;
-        }
-        return g + a.rateAt(rateKey, id) * sumE;
-    }
-
-    private static double gradientAdaptive(IntervalArchive a, double[] seq, int n, long t0, ProjState ps, int id,
-                                           long rateKey) {
-        final double kappa = ps.kappa;
-        final double beta = ps.beta;
-        final double pA = ps.pA;
-        double ebar = 0.0;
-        double eps = 0.0;
-        double g = 0.0;
-        double sumE = 0.0;
-        for (int c = 0; c < n; c++) {
-            int slot = a.require(t0 + c, id);
-            double psi = a.get(slot, RecurrentNeurons.PSI);
-            double ls = a.get(slot, RecurrentNeurons.LS);
-            double e = psi * (seq[c] - beta * eps);
-            eps = pA * eps + e;
-            ebar = kappa * ebar + (1.0 - kappa) * e;
-            g += ls * ebar;
-            sumE += e;
-        }
-        return g + a.rateAt(rateKey, id) * sumE;
-    }
-
     /** Every synapse of the row: the optimizer with interval index k, then G = 0 (spec §5.7, §3.5). */
-    private void optimize(PartState st, Projection.Part part, int src, long k, Scratch sc) {
+    private void optimize(BsshslmSources st, Projection.Part part, int src, long k, Scratch sc) {
         long a = part.rowStart(src);
         long b = part.rowEnd(src);
         if (a == b) {
@@ -704,12 +511,12 @@ public final class BsshslmEpropRule implements PlasticityRule, LearningRateContr
 
     /** Adam's first moment of synapse {@code syn} in part {@code k} of {@code proj} (0 for gradient descent). */
     public double adamM(Projection proj, int k, long syn) {
-        PartState st = projStates[proj.index()].parts[k];
+        BsshslmSources st = targets[proj.index()].parts[k];
         return st.m == null ? 0.0 : st.m.getAtIndex(SynapseLayout.STATE, syn);
     }
 
     public double adamV(Projection proj, int k, long syn) {
-        PartState st = projStates[proj.index()].parts[k];
+        BsshslmSources st = targets[proj.index()].parts[k];
         return st.v == null ? 0.0 : st.v.getAtIndex(SynapseLayout.STATE, syn);
     }
 
@@ -732,14 +539,12 @@ public final class BsshslmEpropRule implements PlasticityRule, LearningRateContr
     /** Off-heap bytes of per-synapse learning state (excluding the engine's target index and weight). */
     public long synapseStateBytes() {
         long b = 0;
-        for (ProjState ps : projStates) {
+        for (BsshslmTarget ps : targets) {
             if (ps == null) {
                 continue;
             }
-            for (PartState st : ps.parts) {
-                for (MemorySegment seg : new MemorySegment[] {st.grad, st.acc, st.m, st.v}) {
-                    b += seg == null ? 0 : seg.byteSize();
-                }
+            for (BsshslmSources st : ps.parts) {
+                b += st.synapseBytes();
             }
         }
         return b;
