@@ -55,22 +55,18 @@ public final class EventPropRule implements PlasticityRule, LearningRateControl,
     private Network network;
     private double h;
     private long windowSteps;
-    private Neurons[] neuronsByPop;
-    private Proj[][] outgoing;
-    private Proj[] projs;
+    private AdjointNeurons[] neuronsByPop;
+    private EventPropSynapses[][] outgoing;
+    private EventPropSynapses[] projs;
     private final SpikeTape tape = new SpikeTape();
     private double[] integral;
     private double[] target;
-    private double[] summary;
-    private double[] dLoss;
-    private int[] outCount;
-    private int[] outFirst;
+    private AdjointPass adjoint;
     private long supervisedWindows;
     private long windows;
     private double lastLoss = Double.NaN;
     private final OptimizerClock clock = new OptimizerClock();
     private final double[] opt = new double[3];
-    private final double[] lam = new double[2];
 
     private EventPropRule(EventPropConfig config) {
         this.config = config;
@@ -109,48 +105,6 @@ public final class EventPropRule implements PlasticityRule, LearningRateControl,
 
     // ------------------------------------------------------------------ state
 
-    /** Adjoint state of one population's neurons (LIF, LI or input). */
-    private static final class Neurons {
-        final Population pop;
-        final CurrentLifPopulation lif; // null for inputs
-        final LifDynamics dynamics;    // null for inputs
-        final boolean input;
-        final double[] lambdaV;
-        final double[] lambdaI;
-        final long[] at;       // step the adjoint is current at
-        final long[] window;   // window whose adjoint it holds (else reset to 0 at the window end)
-        final double[] drive;
-
-        Neurons(Population pop) {
-            this.pop = pop;
-            this.input = pop instanceof InputPopulation;
-            this.lif = pop instanceof CurrentLifPopulation c ? c : null;
-            this.dynamics = lif == null ? null : new LifDynamics(lif.tauM(), lif.tauSyn(),
-                lif.spiking() ? lif.threshold() : 1.0, lif.spiking() ? lif.resetPotential() : 0.0);
-            int n = pop.size();
-            lambdaV = new double[n];
-            lambdaI = new double[n];
-            at = new long[n];
-            window = new long[n];
-            java.util.Arrays.fill(window, -1);
-            drive = new double[n];
-        }
-    }
-
-    private static final class Proj {
-        Projection projection;
-        Neurons post;
-        MemorySegment[] grad;
-        MemorySegment[] acc;
-        MemorySegment[] m;
-        MemorySegment[] v;
-        long clockK = 1;
-        double clockB1 = 1.0;
-        double clockB2 = 1.0;
-        long clockN;
-        double clockEta;
-    }
-
     @Override
     public void attach(Network net) {
         network = net;
@@ -165,8 +119,8 @@ public final class EventPropRule implements PlasticityRule, LearningRateControl,
                 + " output population, got " + output);
         }
         int nPops = net.populations().size();
-        neuronsByPop = new Neurons[nPops];
-        List<Proj> list = new ArrayList<>();
+        neuronsByPop = new AdjointNeurons[nPops];
+        List<EventPropSynapses> list = new ArrayList<>();
         boolean adam = spec.type() == OptimizerSpec.Type.ADAM;
         for (Projection p : net.projections()) {
             if (!p.model().name().equals(SYNAPSE)) {
@@ -183,7 +137,7 @@ public final class EventPropRule implements PlasticityRule, LearningRateControl,
             if (!(pre instanceof InputPopulation) && pre.model() != NeuronModel.LIF_PSC_EXP) {
                 throw new IllegalArgumentException(SYNAPSE + " must start at parrot_neuron or lif_psc_exp neurons: " + p);
             }
-            Proj q = new Proj();
+            EventPropSynapses q = new EventPropSynapses();
             q.projection = p;
             q.post = neurons(post);
             neurons(pre);
@@ -213,25 +167,22 @@ public final class EventPropRule implements PlasticityRule, LearningRateControl,
         if (neuronsByPop[output.index()] == null) {
             throw new IllegalArgumentException("eventprop: the output " + output + " receives no " + SYNAPSE);
         }
-        projs = list.toArray(new Proj[0]);
-        outgoing = new Proj[nPops][];
+        projs = list.toArray(new EventPropSynapses[0]);
+        outgoing = new EventPropSynapses[nPops][];
         for (int i = 0; i < nPops; i++) {
             final int pi = i;
-            outgoing[i] = list.stream().filter(q -> q.projection.source().index() == pi).toArray(Proj[]::new);
+            outgoing[i] = list.stream().filter(q -> q.projection.source().index() == pi).toArray(EventPropSynapses[]::new);
         }
         int nOut = output.size();
         integral = new double[nOut];
         target = new double[nOut];
-        summary = new double[nOut];
-        dLoss = new double[nOut];
-        outCount = new int[nOut];
-        outFirst = new int[nOut];
+        adjoint = new AdjointPass(neuronsByPop, outgoing, projs, tape, output, config, h);
     }
 
-    private Neurons neurons(Population p) {
-        Neurons n = neuronsByPop[p.index()];
+    private AdjointNeurons neurons(Population p) {
+        AdjointNeurons n = neuronsByPop[p.index()];
         if (n == null) {
-            n = new Neurons(p);
+            n = new AdjointNeurons(p);
             neuronsByPop[p.index()] = n;
         }
         return n;
@@ -244,12 +195,12 @@ public final class EventPropRule implements PlasticityRule, LearningRateControl,
         StringBuilder b = new StringBuilder(getClass().getName()).append(' ').append(config).append(" output=")
             .append(output.index()).append(" targets=")
             .append(targets instanceof Checkpointable c ? c.checkpointShape() : "stateless");
-        for (Neurons n : neuronsByPop) {
+        for (AdjointNeurons n : neuronsByPop) {
             if (n != null) {
                 b.append("\nneurons ").append(n.pop.index()).append(" n=").append(n.pop.size());
             }
         }
-        for (Proj q : projs) {
+        for (EventPropSynapses q : projs) {
             b.append("\nprojection ").append(q.projection.index()).append(" adam=").append(q.m[0] != null);
         }
         return b.toString();
@@ -270,14 +221,14 @@ public final class EventPropRule implements PlasticityRule, LearningRateControl,
         out.putDoubles(tape.currentMinusVoltage, 0, tape.count);
         out.putDoubles(integral);
         out.putDoubles(target);
-        out.putDoubles(summary);
-        out.putDoubles(dLoss);
-        out.putInts(outCount);
-        out.putInts(outFirst);
+        out.putDoubles(adjoint.summary);
+        out.putDoubles(adjoint.dLoss);
+        out.putInts(adjoint.outCount);
+        out.putInts(adjoint.outFirst);
         out.putLong(supervisedWindows);
         out.putLong(windows);
         out.putDouble(lastLoss);
-        for (Neurons n : neuronsByPop) {
+        for (AdjointNeurons n : neuronsByPop) {
             if (n != null) {
                 out.putDoubles(n.lambdaV);
                 out.putDoubles(n.lambdaI);
@@ -286,7 +237,7 @@ public final class EventPropRule implements PlasticityRule, LearningRateControl,
                 out.putDoubles(n.drive);
             }
         }
-        for (Proj q : projs) {
+        for (EventPropSynapses q : projs) {
             out.putLong(q.clockK);
             out.putDouble(q.clockB1);
             out.putDouble(q.clockB2);
@@ -321,14 +272,14 @@ public final class EventPropRule implements PlasticityRule, LearningRateControl,
         }
         in.readDoubles(integral, "output voltage integrals");
         in.readDoubles(target, "targets");
-        in.readDoubles(summary, "output summaries");
-        in.readDoubles(dLoss, "loss derivatives");
-        in.readInts(outCount, "output spike counts");
-        in.readInts(outFirst, "output first spikes");
+        in.readDoubles(adjoint.summary, "output summaries");
+        in.readDoubles(adjoint.dLoss, "loss derivatives");
+        in.readInts(adjoint.outCount, "output spike counts");
+        in.readInts(adjoint.outFirst, "output first spikes");
         supervisedWindows = in.getLong();
         windows = in.getLong();
         lastLoss = in.getDouble();
-        for (Neurons n : neuronsByPop) {
+        for (AdjointNeurons n : neuronsByPop) {
             if (n != null) {
                 String at = "population " + n.pop.index() + ": ";
                 in.readDoubles(n.lambdaV, at + "voltage adjoints");
@@ -338,7 +289,7 @@ public final class EventPropRule implements PlasticityRule, LearningRateControl,
                 in.readDoubles(n.drive, at + "adjoint drive");
             }
         }
-        for (Proj q : projs) {
+        for (EventPropSynapses q : projs) {
             q.clockK = in.getLong();
             q.clockB1 = in.getDouble();
             q.clockB2 = in.getDouble();
@@ -380,7 +331,7 @@ public final class EventPropRule implements PlasticityRule, LearningRateControl,
         // neurons' spikes count at step t, input spikes at t + 1: two passes keep the tape in step order
         for (int pass = 0; pass < 2; pass++) {
             for (int e = 0; e < ev.count(); e++) {
-                Neurons n = neuronsByPop[ev.population(e)];
+                AdjointNeurons n = neuronsByPop[ev.population(e)];
                 if (n == null || ev.isFlush(e) || n.input != (pass == 1)) {
                     continue;
                 }
@@ -406,7 +357,7 @@ public final class EventPropRule implements PlasticityRule, LearningRateControl,
         int to = tape.firstAtOrAfter(end);
         boolean supervised = targets.fill(k, start, end, target);
         if (supervised) {
-            lastLoss = backward(k, start, end, from, to);
+            lastLoss = adjoint.run(k, start, end, from, to, integral, target);
             supervisedWindows++;
             applyOptimizer();
         }
@@ -414,142 +365,12 @@ public final class EventPropRule implements PlasticityRule, LearningRateControl,
         java.util.Arrays.fill(integral, 0.0);
     }
 
-    private double backward(long k, long start, long end, int from, int to) {
-        Neurons out = neuronsByPop[output.index()];
-        java.util.Arrays.fill(outCount, 0);
-        java.util.Arrays.fill(outFirst, -1);
-        for (int e = from; e < to; e++) {
-            if (tape.pop[e] == output.index()) {
-                int j = tape.local[e];
-                if (outCount[j]++ == 0) {
-                    outFirst[j] = e;
-                }
-            }
-        }
-        double window = (end - start) * h;
-        for (int j = 0; j < summary.length; j++) {
-            summary[j] = switch (config.loss()) {
-                case VOLTAGE_INTEGRAL_MSE, VOLTAGE_AVERAGE_CROSS_ENTROPY -> integral[j];
-                case FIRST_SPIKE_MSE -> outFirst[j] < 0 ? Double.NaN : (tape.step[outFirst[j]] - start) * h;
-                case SPIKE_COUNT_MSE -> outCount[j];
-            };
-        }
-        double loss = config.loss().evaluate(summary, target, window, dLoss);
-        for (int j = 0; j < summary.length; j++) {
-            out.drive[j] = config.loss().spikingReadout() ? 0.0 : -dLoss[j];
-        }
-        for (Proj q : projs) {
-            for (int p = 0; p < q.grad.length; p++) {
-                q.grad[p].fill((byte) 0);
-            }
-        }
-        // events in descending step order, one step at a time: backs first, then credits, then jumps
-        int e = to - 1;
-        double[] back = new double[16];
-        while (e >= from) {
-            long n = tape.step[e];
-            int g0 = e;
-            while (g0 - 1 >= from && tape.step[g0 - 1] == n) {
-                g0--;
-            }
-            int size = e - g0 + 1;
-            if (back.length < size) {
-                back = new double[Math.max(size, back.length * 2)];
-            }
-            for (int q = g0; q <= e; q++) {
-                Neurons src = neuronsByPop[tape.pop[q]];
-                back[q - g0] = src.input ? 0.0 : backSum(tape.pop[q], tape.local[q], n, k, end);
-            }
-            for (int q = g0; q <= e; q++) {
-                Neurons src = neuronsByPop[tape.pop[q]];
-                if (!src.input && n + 1 >= end) {
-                    continue; // fired in the last step: reaches its targets after the window
-                }
-                credit(tape.pop[q], tape.local[q], n, k, end);
-            }
-            for (int q = g0; q <= e; q++) {
-                Neurons src = neuronsByPop[tape.pop[q]];
-                if (src.input) {
-                    continue;
-                }
-                int j = tape.local[q];
-                bring(src, j, n, k, end);
-                double extra = back[q - g0];
-                if (src.pop == output) {
-                    if (config.loss() == EventPropLoss.FIRST_SPIKE_MSE && outFirst[j] == q) {
-                        extra += dLoss[j];
-                    }
-                }
-                LifDynamics d = src.dynamics;
-                double lv = src.lambdaV[j];
-                lv = lv + ((d.threshold() - d.reset()) * lv + extra) / tape.currentMinusVoltage[q];
-                if (src.pop == output && config.loss() == EventPropLoss.SPIKE_COUNT_MSE) {
-                    lv -= config.countStrength() * dLoss[j]; // mlGeNN's count regulariser, not a gradient
-                }
-                src.lambdaV[j] = lv;
-            }
-            e = g0 - 1;
-        }
-        return loss;
-    }
-
-    /** Brings neuron j's adjoint to step n (from the window end with λ = 0 if it is not yet in this window). */
-    private void bring(Neurons nn, int j, long n, long k, long end) {
-        if (nn.window[j] != k) {
-            nn.window[j] = k;
-            nn.lambdaV[j] = 0.0;
-            nn.lambdaI[j] = 0.0;
-            nn.at[j] = end;
-        }
-        long steps = nn.at[j] - n;
-        if (steps > 0) {
-            nn.dynamics.propagateAdjoint(nn.lambdaV[j], nn.lambdaI[j], steps * h, nn.drive[j], lam);
-            nn.lambdaV[j] = lam[0];
-            nn.lambdaI[j] = lam[1];
-            nn.at[j] = n;
-        }
-    }
-
-    /** Σ_m w_mj (λ_V,m − λ_I,m) at step n over the EventProp synapses leaving neuron j of population p. */
-    private double backSum(int p, int j, long n, long k, long end) {
-        double s = 0;
-        for (Proj q : outgoing[p]) {
-            Projection pr = q.projection;
-            for (int part = 0; part < pr.parts(); part++) {
-                Projection.Part pt = pr.part(part);
-                for (long i = pt.rowStart(j), e = pt.rowEnd(j); i < e; i++) {
-                    int m = pt.target(i);
-                    bring(q.post, m, n, k, end);
-                    s += pt.weight(i) * (q.post.lambdaV[m] - q.post.lambdaI[m]);
-                }
-            }
-        }
-        return s;
-    }
-
-    /** dL/dw_mj += −τ_s λ_I,m at step n for every EventProp synapse leaving neuron j of population p. */
-    private void credit(int p, int j, long n, long k, long end) {
-        for (Proj q : outgoing[p]) {
-            Projection pr = q.projection;
-            double tauS = q.post.dynamics.tauS();
-            for (int part = 0; part < pr.parts(); part++) {
-                Projection.Part pt = pr.part(part);
-                MemorySegment g = q.grad[part];
-                for (long i = pt.rowStart(j), e = pt.rowEnd(j); i < e; i++) {
-                    int m = pt.target(i);
-                    bring(q.post, m, n, k, end);
-                    g.setAtIndex(SynapseLayout.STATE, i, g.getAtIndex(SynapseLayout.STATE, i) - tauS * q.post.lambdaI[m]);
-                }
-            }
-        }
-    }
-
     /** One optimizer call per synapse with the window's gradient; the clock counts supervised windows. */
     private void applyOptimizer() {
         final boolean adam = spec.type() == OptimizerSpec.Type.ADAM;
         final double etaNow = eta;
         final long idx = supervisedWindows; // 1, 2, ...: with batch B an update every B windows
-        for (Proj q : projs) {
+        for (EventPropSynapses q : projs) {
             Projection pr = q.projection;
             for (int part = 0; part < pr.parts(); part++) {
                 Projection.Part pt = pr.part(part);
@@ -582,7 +403,7 @@ public final class EventPropRule implements PlasticityRule, LearningRateControl,
 
     /** dL/dw of synapse {@code syn} of part {@code k} in the last supervised window. */
     public double gradient(Projection proj, int k, long syn) {
-        for (Proj q : projs) {
+        for (EventPropSynapses q : projs) {
             if (q.projection == proj) {
                 return q.grad[k].getAtIndex(SynapseLayout.STATE, syn);
             }
@@ -613,7 +434,7 @@ public final class EventPropRule implements PlasticityRule, LearningRateControl,
     /** Off-heap bytes of per-synapse learning state (excluding the engine's target index and weight). */
     public long synapseStateBytes() {
         long b = 0;
-        for (Proj q : projs) {
+        for (EventPropSynapses q : projs) {
             for (MemorySegment[] cols : new MemorySegment[][] {q.grad, q.acc, q.m, q.v}) {
                 for (MemorySegment seg : cols) {
                     b += seg == null ? 0 : seg.byteSize();
