@@ -65,8 +65,8 @@ public final class SuperSpikeRule implements PlasticityRule, LearningRateControl
     private double hetDecay;    // e^(-h/τ_het)
     private long tb;
     private double gamma;
-    private Layer[] layerByPop;
-    private Layer[] layers;
+    private SuperSpikeLayer[] layerByPop;
+    private SuperSpikeLayer[] layers;
     private Proj[] projByIndex;
     private Proj[] projs;
     private Proj[][] projsInto;
@@ -113,60 +113,13 @@ public final class SuperSpikeRule implements PlasticityRule, LearningRateControl
 
     // ------------------------------------------------------------------ state
 
-    /** One population receiving SuperSpike synapses. */
-    private static final class Layer {
-        final CurrentLifPopulation pop;
-        final InputDrive target;
-        final double theta;
-        final double[] sigma;
-        final double[] delta;
-        final double[] x;
-        final double[] e;
-        final double[] zHet;
-        final double[] zHetUsed;
-        final double[] lossSq;
-        final int[] tgtLocal;
-        final int[] tgtMult;
-        final List<Proj> feedback = new ArrayList<>(); // projections from this (hidden) layer to output layers
-
-        Layer(CurrentLifPopulation pop, InputDrive target) {
-            this.pop = pop;
-            this.target = target;
-            this.theta = pop.threshold();
-            int n = pop.size();
-            sigma = new double[n];
-            delta = new double[n];
-            x = new double[n];
-            e = new double[n];
-            zHet = new double[n];
-            zHetUsed = new double[n];
-            lossSq = new double[n];
-            tgtLocal = new int[n];
-            tgtMult = new int[n];
-        }
-
-        boolean output() {
-            return target != null;
-        }
-    }
-
-    private static final class PartState {
-        double[] z;
-        double[] zt;
-        double[][] arrivals; // [slot][source], slot = arrival step % delay
-        MemorySegment lam1;
-        MemorySegment lam2;
-        MemorySegment m;
-        MemorySegment v;
-        MemorySegment feedbackWeight; // RANDOM feedback only
-    }
-
-    private static final class Proj {
+    /** One projection of SuperSpike synapses: its target layer, whether the regulariser applies, its delay, its parts. */
+    static final class Proj {
         Projection projection;
-        Layer post;
+        SuperSpikeLayer post;
         boolean regularised;
         int delay;
-        PartState[] parts;
+        SuperSpikeSynapses[] parts;
     }
 
     @Override
@@ -180,7 +133,7 @@ public final class SuperSpikeRule implements PlasticityRule, LearningRateControl
         tb = net.grid().steps(config.updateInterval());
         gamma = CLibMath.exp(-(tb * h) / config.tauRms());
         int nPops = net.populations().size();
-        layerByPop = new Layer[nPops];
+        layerByPop = new SuperSpikeLayer[nPops];
         List<Proj> list = new ArrayList<>();
         projByIndex = new Proj[net.projections().size()];
         for (Projection p : net.projections()) {
@@ -194,9 +147,9 @@ public final class SuperSpikeRule implements PlasticityRule, LearningRateControl
             if (p.uniformDelay() < 1) {
                 throw new IllegalArgumentException(SYNAPSE + " needs one delay per projection: " + p);
             }
-            Layer post = layerByPop[cl.index()];
+            SuperSpikeLayer post = layerByPop[cl.index()];
             if (post == null) {
-                post = new Layer(cl, targets.get(cl));
+                post = new SuperSpikeLayer(cl, targets.get(cl));
                 layerByPop[cl.index()] = post;
             }
             list.add(attachProjection(p, post));
@@ -207,7 +160,7 @@ public final class SuperSpikeRule implements PlasticityRule, LearningRateControl
             }
         }
         projs = list.toArray(new Proj[0]);
-        layers = Arrays.stream(layerByPop).filter(l -> l != null).toArray(Layer[]::new);
+        layers = Arrays.stream(layerByPop).filter(l -> l != null).toArray(SuperSpikeLayer[]::new);
         projsInto = new Proj[nPops][];
         for (int i = 0; i < nPops; i++) {
             final int pi = i;
@@ -216,7 +169,7 @@ public final class SuperSpikeRule implements PlasticityRule, LearningRateControl
         // hidden layers learn from the outputs they project to
         for (Proj q : projs) {
             q.regularised = config.rho() > 0 && !q.post.output();
-            Layer pre = layerByPop[q.projection.source().index()];
+            SuperSpikeLayer pre = layerByPop[q.projection.source().index()];
             if (pre != null && !pre.output() && q.post.output()) {
                 pre.feedback.add(q);
                 if (config.feedback() == SuperSpikeConfig.Feedback.RANDOM) {
@@ -226,16 +179,16 @@ public final class SuperSpikeRule implements PlasticityRule, LearningRateControl
         }
     }
 
-    private Proj attachProjection(Projection p, Layer post) {
+    private Proj attachProjection(Projection p, SuperSpikeLayer post) {
         Proj q = new Proj();
         q.projection = p;
         q.post = post;
         q.delay = p.uniformDelay();
-        q.parts = new PartState[p.parts()];
+        q.parts = new SuperSpikeSynapses[p.parts()];
         int nSrc = p.source().size();
         for (int k = 0; k < p.parts(); k++) {
             Projection.Part part = p.part(k);
-            PartState st = new PartState();
+            SuperSpikeSynapses st = new SuperSpikeSynapses();
             st.z = new double[nSrc];
             st.zt = new double[nSrc];
             st.arrivals = new double[q.delay][nSrc];
@@ -262,7 +215,7 @@ public final class SuperSpikeRule implements PlasticityRule, LearningRateControl
         Projection p = q.projection;
         for (int k = 0; k < p.parts(); k++) {
             Projection.Part part = p.part(k);
-            PartState st = q.parts[k];
+            SuperSpikeSynapses st = q.parts[k];
             st.feedbackWeight = network.arena().allocate(SynapseLayout.STATE, Math.max(1, part.nnz));
             for (int s = 0; s < p.source().size(); s++) {
                 for (long i = part.rowStart(s); i < part.rowEnd(s); i++) {
@@ -278,7 +231,7 @@ public final class SuperSpikeRule implements PlasticityRule, LearningRateControl
     @Override
     public String checkpointShape() {
         StringBuilder b = new StringBuilder(getClass().getName()).append(' ').append(config);
-        for (Layer l : layers) {
+        for (SuperSpikeLayer l : layers) {
             b.append("\nlayer ").append(l.pop.index()).append(" n=").append(l.pop.size()).append(" target=")
                 .append(l.target == null ? "none" : l.target instanceof Checkpointable c ? c.checkpointShape() : "stateless");
         }
@@ -297,31 +250,12 @@ public final class SuperSpikeRule implements PlasticityRule, LearningRateControl
     @Override
     public void writeState(StateWriter out) {
         out.putDouble(eta);
-        for (Layer l : layers) {
-            out.putDoubles(l.sigma);
-            out.putDoubles(l.delta);
-            out.putDoubles(l.x);
-            out.putDoubles(l.e);
-            out.putDoubles(l.zHet);
-            out.putDoubles(l.zHetUsed);
-            out.putDoubles(l.lossSq);
-            out.putInts(l.tgtLocal);
-            out.putInts(l.tgtMult);
-            if (l.target instanceof Checkpointable c) {
-                c.writeState(out);
-            }
+        for (SuperSpikeLayer l : layers) {
+            l.writeState(out);
         }
         for (Proj q : projs) {
-            for (PartState st : q.parts) {
-                out.putDoubles(st.z);
-                out.putDoubles(st.zt);
-                for (double[] slot : st.arrivals) {
-                    out.putDoubles(slot);
-                }
-                out.putSegment(st.lam1);
-                out.putSegment(st.lam2);
-                out.putSegment(st.m);
-                out.putSegment(st.v);
+            for (SuperSpikeSynapses st : q.parts) {
+                st.writeState(out);
             }
         }
     }
@@ -329,34 +263,12 @@ public final class SuperSpikeRule implements PlasticityRule, LearningRateControl
     @Override
     public void readState(StateReader in) throws CheckpointException {
         eta = in.getDouble();
-        for (Layer l : layers) {
-            String at = "layer " + l.pop.index() + ": ";
-            in.readDoubles(l.sigma, at + "surrogate");
-            in.readDoubles(l.delta, at + "error");
-            in.readDoubles(l.x, at + "rise-filtered error");
-            in.readDoubles(l.e, at + "filtered error");
-            in.readDoubles(l.zHet, at + "heterosynaptic trace");
-            in.readDoubles(l.zHetUsed, at + "heterosynaptic trace in use");
-            in.readDoubles(l.lossSq, at + "loss accumulator");
-            in.readInts(l.tgtLocal, at + "target neurons");
-            in.readInts(l.tgtMult, at + "target multiplicities");
-            if (l.target instanceof Checkpointable c) {
-                c.readState(in);
-            }
+        for (SuperSpikeLayer l : layers) {
+            l.readState(in);
         }
         for (Proj q : projs) {
             for (int k = 0; k < q.parts.length; k++) {
-                PartState st = q.parts[k];
-                String at = "projection " + q.projection.index() + " part " + k + ": ";
-                in.readDoubles(st.z, at + "presynaptic trace");
-                in.readDoubles(st.zt, at + "filtered presynaptic trace");
-                for (double[] slot : st.arrivals) {
-                    in.readDoubles(slot, at + "delayed arrivals");
-                }
-                in.readSegment(st.lam1, at + "eligibility (rise)");
-                in.readSegment(st.lam2, at + "eligibility");
-                in.readSegment(st.m, at + "accumulator");
-                in.readSegment(st.v, at + "RMaxProp moment");
+                q.parts[k].readState(in, "projection " + q.projection.index() + " part " + k + ": ");
             }
         }
     }
@@ -382,7 +294,7 @@ public final class SuperSpikeRule implements PlasticityRule, LearningRateControl
         }
     }
 
-    private void accumulate(Proj q, Projection.Part part, PartState st) {
+    private void accumulate(Proj q, Projection.Part part, SuperSpikeSynapses st) {
         final double[] e = q.post.e;
         final MemorySegment lam2 = st.lam2;
         final MemorySegment m = st.m;
@@ -405,7 +317,7 @@ public final class SuperSpikeRule implements PlasticityRule, LearningRateControl
         }
     }
 
-    private void rmaxprop(Projection.Part part, PartState st) {
+    private void rmaxprop(Projection.Part part, SuperSpikeSynapses st) {
         final double etaNow = eta;
         final double eps = config.epsilon();
         final double lo = config.wMin();
@@ -435,7 +347,7 @@ public final class SuperSpikeRule implements PlasticityRule, LearningRateControl
     /** Phase C: surrogate of the updated membranes, presynaptic traces, eligibility of every synapse of the part. */
     @Override
     public void afterUpdate(int worker, Population pop, int from, int to, long t) {
-        Layer layer = layerByPop[pop.index()];
+        SuperSpikeLayer layer = layerByPop[pop.index()];
         if (layer == null || from >= to) {
             return;
         }
@@ -454,7 +366,7 @@ public final class SuperSpikeRule implements PlasticityRule, LearningRateControl
         }
         for (Proj q : projsInto[pop.index()]) {
             Projection.Part part = q.projection.part(worker);
-            PartState st = q.parts[worker];
+            SuperSpikeSynapses st = q.parts[worker];
             double[] a = st.arrivals[(int) (t % q.delay)];
             double[] z = st.z;
             double[] zt = st.zt;
@@ -481,7 +393,7 @@ public final class SuperSpikeRule implements PlasticityRule, LearningRateControl
     /** One thread, after the barrier of step t: output errors against the targets, hidden errors, filters. */
     @Override
     public void endStep(long t) {
-        for (Layer l : layers) {
+        for (SuperSpikeLayer l : layers) {
             if (!l.output()) {
                 continue;
             }
@@ -495,7 +407,7 @@ public final class SuperSpikeRule implements PlasticityRule, LearningRateControl
                 l.delta[j] = l.delta[j] - z[j];
             }
         }
-        for (Layer l : layers) {
+        for (SuperSpikeLayer l : layers) {
             if (l.output()) {
                 continue;
             }
@@ -516,7 +428,7 @@ public final class SuperSpikeRule implements PlasticityRule, LearningRateControl
                 }
             }
         }
-        for (Layer l : layers) {
+        for (SuperSpikeLayer l : layers) {
             double[] z = l.pop.z();
             for (int j = 0; j < l.delta.length; j++) {
                 double xj = l.x[j] + kRise * (l.delta[j] - l.x[j]);
@@ -546,7 +458,7 @@ public final class SuperSpikeRule implements PlasticityRule, LearningRateControl
      * missing or extra spike costs 1/(2(τ_r + τ_d))).
      */
     public double vanRossumDistance(Population out) {
-        Layer l = layer(out);
+        SuperSpikeLayer l = layer(out);
         double s = 0;
         for (double x : l.lossSq) {
             s += x;
@@ -558,7 +470,7 @@ public final class SuperSpikeRule implements PlasticityRule, LearningRateControl
         if (layers == null) {
             return; // not prepared yet: nothing accumulated
         }
-        for (Layer l : layers) {
+        for (SuperSpikeLayer l : layers) {
             Arrays.fill(l.lossSq, 0.0);
         }
     }
@@ -588,8 +500,8 @@ public final class SuperSpikeRule implements PlasticityRule, LearningRateControl
         return projByIndex[proj.index()].parts[k].m.getAtIndex(SynapseLayout.STATE, syn);
     }
 
-    private Layer layer(Population pop) {
-        Layer l = layerByPop == null ? null : layerByPop[pop.index()];
+    private SuperSpikeLayer layer(Population pop) {
+        SuperSpikeLayer l = layerByPop == null ? null : layerByPop[pop.index()];
         if (l == null) {
             throw new IllegalArgumentException(pop + " receives no " + SYNAPSE + " (or the network is not prepared)");
         }
@@ -600,7 +512,7 @@ public final class SuperSpikeRule implements PlasticityRule, LearningRateControl
     public long synapseStateBytes() {
         long b = 0;
         for (Proj q : projs) {
-            for (PartState st : q.parts) {
+            for (SuperSpikeSynapses st : q.parts) {
                 for (MemorySegment seg : new MemorySegment[] {st.lam1, st.lam2, st.m, st.v, st.feedbackWeight}) {
                     b += seg == null ? 0 : seg.byteSize();
                 }
