@@ -99,58 +99,32 @@ public final class LifPopulation extends Population {
         }
     }
 
-    /**
-     * eprop_iaf(_adapt): reset by subtracting V_th in the spike step (spec §1.3, §1.4). Two passes over the chunk:
-     * the membrane (and adaptation) update, a loop without branches or calls that C2 turns into SIMD code, then the
-     * spike tests with their resets and events, neuron by neuron in the same order as one fused loop would (the
-     * same values and the same events, bit for bit).
-     */
+    /** eprop_iaf(_adapt): reset by subtracting V_th in the spike step (spec §1.3, §1.4). */
     private void updateSubtractive(long t, int from, int to, StepEvents out) {
         final double[] in = input;
         final int base = (int) (t % ringSlots) * size;
-        final double pI = this.pI;
-        final double pV = this.pV;
-        final double vMin = this.vMin;
-        final double iE = this.iE;
-        final double theta = this.theta;
-        final double[] v = this.v;
-        final double[] iIn = this.iIn;
-        final double[] vPsi = this.vPsi;
-        final double[] thetaPsi = this.thetaPsi;
-        for (int j = from; j < to; j++) {
-            double vj = pI * iIn[j] + in[base + j] + pV * v[j];
-            in[base + j] = 0.0;
-            vPsi[j] = Math.max(vj, vMin);
-            iIn[j] = iE;
-        }
-        if (model.adaptive()) {
-            final double pA = this.pA;
-            final double beta = this.beta;
-            final double[] a = this.a;
-            final double[] z = this.z;
-            final double[] thetaA = this.thetaA;
-            for (int j = from; j < to; j++) {
-                double aj = pA * a[j] + z[j];
-                a[j] = aj;
-                double th = theta + beta * aj;
-                thetaA[j] = th;
-                thetaPsi[j] = th;
-            }
-        } else {
-            java.util.Arrays.fill(thetaPsi, from, to, theta);
-        }
-        final int[] r = this.r;
-        final int[] rPsi = this.rPsi;
-        final double[] z = this.z;
+        final boolean adaptive = model.adaptive();
         for (int j = from; j < to; j++) {
             int rj = r[j];
             if (rj > 0) {
                 rj--;
             }
+            double x = in[base + j];
+            in[base + j] = 0.0;
+            double vj = pI * iIn[j] + x + pV * v[j];
+            vj = Math.max(vj, vMin);
+            double th = theta;
+            if (adaptive) {
+                double aj = pA * a[j] + z[j];
+                a[j] = aj;
+                th = theta + beta * aj;
+                thetaA[j] = th;
+            }
+            vPsi[j] = vj;
             rPsi[j] = rj;
-            double vj = vPsi[j];
+            thetaPsi[j] = th;
             double zj = 0.0;
-            if (vj >= thetaPsi[j] && rj == 0) {
+            if (vj >= th && rj == 0) {
                 out.spike(j, 1);
                 zj = 1.0;
                 vj -= theta;
@@ -163,6 +137,7 @@ public final class LifPopulation extends Population {
             z[j] = zj;
             v[j] = vj;
             r[j] = rj;
+            iIn[j] = iE;
         }
     }
 
