@@ -11,45 +11,16 @@ import java.lang.foreign.MemorySegment;
  * per-row parts of the arithmetic (Adam's bias correction) are done once; the per-synapse operations are those of
  * {@link WeightOptimizer}, in the same order (so the results are the same bit for bit). Only NEST's Adam catch-up
  * over more than one step takes the general per-synapse path. One per worker; not threadsafe.
- *
- * <p>When the JVM runs with {@code --add-modules jdk.incubator.vector} (the launcher, the benchmark scripts and the
- * tests do), the weight-update loops run in SIMD lanes ({@link VectorRows}, the same bits); without the module, or
- * with {@code -Dspikestream.vector=false}, they run a synapse at a time here.
  */
 public final class RowOptimizer {
 
-    /**
-     * Whether {@link VectorRows} can be used: the module {@code jdk.incubator.vector} is in the boot layer and
-     * {@code spikestream.vector} is not {@code false}. Tested without touching VectorRows, so that a JVM without the
-     * module never loads it.
-     */
-    public static final boolean VECTOR_AVAILABLE =
-        ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
-            && !"false".equals(System.getProperty("spikestream.vector"));
-
     private final OptimizerSpec spec;
-    private final boolean vectorized;
     private final OptimizerClock clock0 = new OptimizerClock();
     private final OptimizerClock clock = new OptimizerClock();
     private final double[] opt = new double[3];
 
     public RowOptimizer(OptimizerSpec spec) {
-        this(spec, VECTOR_AVAILABLE);
-    }
-
-    /** With {@code vectorized} false the scalar loops only (tests compare the two). */
-    RowOptimizer(OptimizerSpec spec, boolean vectorized) {
-        if (vectorized && !VECTOR_AVAILABLE) {
-            throw new IllegalStateException("vectorized row optimizer: the JVM lacks --add-modules jdk.incubator.vector"
-                + " (or runs with -Dspikestream.vector=false)");
-        }
         this.spec = spec;
-        this.vectorized = vectorized;
-    }
-
-    /** Whether this optimizer's weight updates run in SIMD lanes. */
-    public boolean vectorized() {
-        return vectorized;
     }
 
     /**
@@ -101,11 +72,7 @@ public final class RowOptimizer {
         final double b = batch;
         if (!adam) {
             final double etaCur = c.etaCurrent;
-            long i = i0;
-            if (vectorized) {
-                i = VectorRows.gradientDescent(grad, acc, part.weights, i0, i1, b, etaCur, lo, hi);
-            }
-            for (; i < i1; i++) {
+            for (long i = i0; i < i1; i++) {
                 double g = grad.getAtIndex(SynapseLayout.STATE, i);
                 if (acc != null) {
                     g = (acc.getAtIndex(SynapseLayout.STATE, i) + g) / b;
@@ -123,12 +90,7 @@ public final class RowOptimizer {
             final double alpha = c.etaCurrent * Math.sqrt(1.0 - p2) / (1.0 - p1);
             final double oneMinusB1 = 1.0 - b1;
             final double oneMinusB2 = 1.0 - b2;
-            long i = i0;
-            if (vectorized) {
-                i = VectorRows.adam(grad, acc, m, v, part.weights, i0, i1, b, b1, b2, oneMinusB1, oneMinusB2, eps,
-                    alpha, lo, hi);
-            }
-            for (; i < i1; i++) {
+            for (long i = i0; i < i1; i++) {
                 double g = grad.getAtIndex(SynapseLayout.STATE, i);
                 if (acc != null) {
                     g = (acc.getAtIndex(SynapseLayout.STATE, i) + g) / b;

@@ -14,32 +14,16 @@ import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@link RowOptimizer}'s scalar loops against NEST's per-synapse arithmetic ({@link WeightOptimizer#optimize}), and
- * its SIMD loops ({@link VectorRows}, when the JVM has {@code jdk.incubator.vector}: the build's usual test run)
- * against its scalar loops, bit for bit. The build also runs this class in a JVM without the module (surefire execution
- * {@code without-vector-module}), where the optimizer must fall back to the scalar loops without loading VectorRows.
+ * {@link RowOptimizer}'s row loops against NEST's per-synapse arithmetic ({@link WeightOptimizer#optimize}): rows of
+ * every length, weights at and beyond the bounds, signed zeros, batches, Adam with and without NEST's catch-up.
  */
 class RowOptimizerTest {
 
     private static final int SOURCES = 24;
     private static final int TARGETS = 37;
-
-    @Test
-    void theVectorModuleIsUsedExactlyWhenTheJvmHasIt() {
-        String expected = System.getProperty("spikestream.expectVector");
-        assertTrue(expected != null, "the build states whether this JVM has jdk.incubator.vector");
-        assertEquals(Boolean.parseBoolean(expected), RowOptimizer.VECTOR_AVAILABLE);
-        assertEquals(RowOptimizer.VECTOR_AVAILABLE, new RowOptimizer(OptimizerSpec.adam(0.01)).vectorized());
-        if (!RowOptimizer.VECTOR_AVAILABLE) {
-            IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> new RowOptimizer(OptimizerSpec.adam(0.01), true));
-            assertTrue(e.getMessage().contains("jdk.incubator.vector"), e.getMessage());
-        }
-    }
 
     @Test
     void adamPerUpdate() {
@@ -75,40 +59,35 @@ class RowOptimizerTest {
     }
 
     /**
-     * Rows of every length from 0 to TARGETS (whole vectors and tails), each source updated again and again with
-     * fresh gradients, by the reference, the scalar loops and (with the module) the SIMD loops on three copies of the
-     * same projection; compared after every update (see {@link #same(double, double, boolean, String)}).
+     * Rows of every length from 0 to TARGETS, each source updated again and again with fresh gradients, by the
+     * reference and the row optimizer on two copies of the same projection; weights, moments, accumulators and the
+     * sources' clocks compared after every update (see {@link #same(double, double, String)}).
      */
     private static void check(OptimizerSpec spec, long seed) {
         Network net = new Network(TimeGrid.of(1.0), 1, seed);
         Population in = net.create("parrot_neuron", SOURCES);
         Population out = net.create("parrot_neuron", TARGETS);
         Projection.Part ref = plain(net, in, out);
-        Projection.Part scalar = plain(net, in, out);
-        Projection.Part vector = plain(net, in, out);
+        Projection.Part rowPart = plain(net, in, out);
         long n = ref.nnz;
         SplittableRandom rnd = new SplittableRandom(seed);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment grad = arena.allocate(n * Double.BYTES, 64);
             State sRef = new State(arena, n);
-            State sScalar = new State(arena, n);
-            State sVector = new State(arena, n);
+            State sRow = new State(arena, n);
             for (long i = 0; i < n; i++) {
                 double w = edgy(rnd, spec);
                 ref.setWeight(i, w);
-                scalar.setWeight(i, w);
-                vector.setWeight(i, w);
+                rowPart.setWeight(i, w);
             }
-            SourceClocks clocksScalar = new SourceClocks(SOURCES, spec.eta());
-            SourceClocks clocksVector = new SourceClocks(SOURCES, spec.eta());
+            SourceClocks clocksRow = new SourceClocks(SOURCES, spec.eta());
             OptimizerClock[] clocksRef = new OptimizerClock[SOURCES];
             long[] idx = new long[SOURCES];
             for (int s = 0; s < SOURCES; s++) {
                 clocksRef[s] = new OptimizerClock();
                 clocksRef[s].set(1, 1.0, 1.0, 0, spec.eta());
             }
-            RowOptimizer rowScalar = new RowOptimizer(spec, false);
-            RowOptimizer rowVector = RowOptimizer.VECTOR_AVAILABLE ? new RowOptimizer(spec, true) : null;
+            RowOptimizer row = new RowOptimizer(spec);
             double[] opt = new double[3];
             OptimizerClock c = new OptimizerClock();
             for (int round = 0; round < 30; round++) {
@@ -140,14 +119,17 @@ class RowOptimizerTest {
                     } else {
                         continue; // an empty row: the rules never optimize one
                     }
-                    rowScalar.apply(clocksScalar, src, scalar, i0, i1, idx[src], grad, sScalar.accOrNull(spec),
-                        sScalar.m, sScalar.v, eta);
-                    same(ref, sRef, scalar, sScalar, spec, false, "scalar row vs NEST's per-synapse", round, src);
-                    if (rowVector != null) {
-                        rowVector.apply(clocksVector, src, vector, i0, i1, idx[src], grad, sVector.accOrNull(spec),
-                            sVector.m, sVector.v, eta);
-                        same(scalar, sScalar, vector, sVector, spec, true, "vector row vs scalar row", round, src);
-                    }
+                    row.apply(clocksRow, src, rowPart, i0, i1, idx[src], grad, sRow.accOrNull(spec),
+                        sRow.m, sRow.v, eta);
+                    same(ref, sRef, rowPart, sRow, spec, "row vs NEST's per-synapse", round, src);
+                    // the clock the row optimizer stored for the source is the reference's
+                    OptimizerClock stored = new OptimizerClock();
+                    clocksRow.load(src, stored);
+                    assertEquals(start.k, stored.k);
+                    assertEquals(start.nOptimize, stored.nOptimize);
+                    assertEquals(Double.doubleToRawLongBits(start.b1pow), Double.doubleToRawLongBits(stored.b1pow));
+                    assertEquals(Double.doubleToRawLongBits(start.b2pow), Double.doubleToRawLongBits(stored.b2pow));
+                    assertEquals(Double.doubleToRawLongBits(start.etaCurrent), Double.doubleToRawLongBits(stored.etaCurrent));
                 }
             }
         }
@@ -171,35 +153,30 @@ class RowOptimizerTest {
     }
 
     /**
-     * Compares the weights and optimizer columns of two copies: as raw bits, or ({@code bits} false) as values,
-     * where -0.0 equals 0.0. The reference adds a gradient to an accumulator that starts at +0.0 (NEST's
-     * sum_gradients), which turns a gradient of -0.0 into +0.0; the row optimizer uses the gradient itself with
-     * batch_size 1, so the two may differ in the sign of a zero, and only there.
+     * Compares the weights and optimizer columns of two copies as values (-0.0 equals 0.0; NaN equals NaN). The
+     * reference adds a gradient to an accumulator that starts at +0.0 (NEST's sum_gradients), which turns a gradient
+     * of -0.0 into +0.0; the row optimizer uses the gradient itself with batch_size 1, so the two may differ in the
+     * sign of a zero, and only there.
      */
     private static void same(Projection.Part a, State sa, Projection.Part b, State sb, OptimizerSpec spec,
-                             boolean bits, String what, int round, int src) {
+                             String what, int round, int src) {
         for (long i = 0; i < a.nnz; i++) {
             String where = what + ", round " + round + " source " + src + " synapse " + i;
-            same(a.weight(i), b.weight(i), bits, where + ": weight");
+            same(a.weight(i), b.weight(i), where + ": weight");
             if (spec.type() == OptimizerSpec.Type.ADAM) {
-                same(sa.m.getAtIndex(SynapseLayout.STATE, i), sb.m.getAtIndex(SynapseLayout.STATE, i), bits, where + ": m");
-                same(sa.v.getAtIndex(SynapseLayout.STATE, i), sb.v.getAtIndex(SynapseLayout.STATE, i), bits, where + ": v");
+                same(sa.m.getAtIndex(SynapseLayout.STATE, i), sb.m.getAtIndex(SynapseLayout.STATE, i), where + ": m");
+                same(sa.v.getAtIndex(SynapseLayout.STATE, i), sb.v.getAtIndex(SynapseLayout.STATE, i), where + ": v");
             }
             if (spec.batchSize() > 1) {
-                same(sa.acc.getAtIndex(SynapseLayout.STATE, i), sb.acc.getAtIndex(SynapseLayout.STATE, i), bits,
+                same(sa.acc.getAtIndex(SynapseLayout.STATE, i), sb.acc.getAtIndex(SynapseLayout.STATE, i),
                     where + ": acc");
             }
         }
     }
 
-    private static void same(double expected, double got, boolean bits, String where) {
-        if (bits) {
-            assertEquals(Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(got),
-                () -> where + " " + expected + " vs " + got + " (bits)");
-        } else {
-            assertTrue(expected == got || (Double.isNaN(expected) && Double.isNaN(got)),
-                () -> where + " " + expected + " vs " + got);
-        }
+    private static void same(double expected, double got, String where) {
+        assertTrue(expected == got || (Double.isNaN(expected) && Double.isNaN(got)), () -> where + " " + expected
+            + " vs " + got);
     }
 
     /** A weight: mostly inside the bounds, some at them, some at signed zeros. */
