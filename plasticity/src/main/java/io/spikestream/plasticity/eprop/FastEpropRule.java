@@ -186,11 +186,14 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
             p.target() instanceof LifPopulation && (long) classicRingSteps(closeInterval(p),
                 (long) p.target().size() * PrefixHistory.FIELDS * Double.BYTES, incoming.get(p.target()))
                 * p.target().size() * PrefixHistory.FIELDS * Double.BYTES > HISTORY_BUDGET_BYTES);
+        Map<LifPopulation, Integer> hotWindows = new IdentityHashMap<>();
         for (Projection p : plastic) {
-            boolean fold = compact && p.target() instanceof LifPopulation lif && PrefixHistory.foldable(lif);
-            int fields = p.target() instanceof LifPopulation
-                ? (fold ? PrefixHistory.FOLDED_FIELDS : PrefixHistory.FIELDS)
-                : PrefixHistory.OUT_FIELDS;
+            if (compact && p.target() instanceof LifPopulation lif && PrefixHistory.foldable(lif)) {
+                hotWindows.merge(lif, hotWindow(p), Math::max);
+                continue;
+            }
+            boolean fold = false;
+            int fields = p.target() instanceof LifPopulation ? PrefixHistory.FIELDS : PrefixHistory.OUT_FIELDS;
             long bytesPerStep = (long) p.target().size() * fields * Double.BYTES;
             int ring = ringOverride > 0 ? ringOverride : compact ? ringSteps(closeInterval(p), bytesPerStep, incoming.get(p.target()))
                 : classicRingSteps(closeInterval(p), bytesPerStep, incoming.get(p.target()));
@@ -206,6 +209,7 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
                 }
             }
         }
+        hotWindows.forEach((lif, w) -> recurrent.get(lif).hot = HotHistory.recurrent(lif, net.grid(), w, net.arena()));
         for (Projection p : plastic) {
             attachPlastic(p);
         }
@@ -217,6 +221,15 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
         scratch = new FastWindows.Scratch[net.workers()];
         for (int k = 0; k < scratch.length; k++) {
             scratch[k] = new FastWindows.Scratch(spec);
+            long longestRow = 1;
+            for (Part st : partsByWorker.get(k)) {
+                if (st.rec != null && st.rec.hot != null) {
+                    for (int src = 0; src < st.prev.length; src++) {
+                        longestRow = Math.max(longestRow, st.part.rowEnd(src) - st.part.rowStart(src));
+                    }
+                }
+            }
+            scratch[k].closed = net.arena().allocate(SynapseLayout.STATE, longestRow);
         }
         for (Recurrent r : recurrent.values()) {
             net.addRecordable(r.pop, "surrogate_gradient", j -> r.psiNow[j]);
@@ -247,6 +260,14 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
             ring = (int) Math.max(MIN_RING_STEPS, cap);
         }
         return ring;
+    }
+
+    /**
+     * The most steps a window of the hot layout integrates before it is closed: the cutoff (or a source's flush
+     * interval, or the close-interval limit); a forced ring length (tests) shortens it as for the other layouts.
+     */
+    private int hotWindow(Projection p) {
+        return ringOverride > 0 ? Math.max(1, Math.min(closeInterval(p), ringOverride - 4)) : closeInterval(p);
     }
 
     private int closeInterval(Projection p) {
@@ -283,8 +304,14 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
                 st.cutoff = st.out.cutoff;
                 hist = st.out.hist;
             }
-            // close as late as the ring allows: a source that spikes before then needs no internal flush at all
-            st.sizeWheel(hist.ringSteps - 4);
+            if (st.rec != null && st.rec.hot != null) {
+                // closed when the cutoff is reached, while the window's last step is still in the hot ring
+                st.sizeWheel(hotWindow(p));
+                st.closeAtCutoff = true;
+            } else {
+                // close as late as the ring allows: a source that spikes before then needs no internal flush at all
+                st.sizeWheel(hist.ringSteps - 4);
+            }
             st.prev = new long[nSrc];
             st.prevFlush = new boolean[nSrc];
             st.zbar = new double[nSrc];
@@ -300,7 +327,7 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
             if (st.rec != null || !compact) {
                 st.ebar = LargeSegments.allocate(arena, SynapseLayout.STATE, n);
             }
-            if (!compact || (st.rec != null && !hist.folded)) {
+            if (!compact || (st.rec != null && st.rec.hot == null)) {
                 st.ebarReg = LargeSegments.allocate(arena, SynapseLayout.STATE, n);
             }
             st.grad = LargeSegments.allocate(arena, SynapseLayout.STATE, n);
@@ -449,7 +476,7 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
     public long quietResumeSteps() {
         long n = 0;
         for (Recurrent r : recurrent.values()) {
-            n = Math.max(n, (long) r.hist.block + r.hist.ringSteps + 2);
+            n = Math.max(n, r.hot != null ? r.hot.resumeSteps() : (long) r.hist.block + r.hist.ringSteps + 2);
         }
         for (Readout o : readouts.values()) {
             n = Math.max(n, (long) o.hist.block + o.hist.ringSteps + 2);
@@ -466,10 +493,14 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
      */
     @Override
     public String checkpointShape() {
-        StringBuilder b = new StringBuilder("FastEpropRule" + (compact ? " v2 compact" : "") + " synapse=" + synapseName
+        StringBuilder b = new StringBuilder("FastEpropRule" + (compact ? " v3 compact" : "") + " synapse=" + synapseName
             + " feedback=" + feedbackName + " close_interval_limit=" + closeIntervalLimit + " optimizer=" + spec);
         for (Recurrent r : recByPop) {
-            if (r != null) {
+            if (r != null && r.hot != null) {
+                b.append("\nhistory ").append(r.pop.index()).append(" hot ring=").append(HotHistory.RING)
+                    .append(" block=").append(r.hot.block).append(" carries=").append(r.hot.carrySlots)
+                    .append(" fields=").append(HotHistory.FIELDS);
+            } else if (r != null) {
                 b.append("\nhistory ").append(r.pop.index()).append(" ring=").append(r.hist.ringSteps)
                     .append(" block=").append(r.hist.block).append(compact ? " fields=" + r.hist.fields : "");
             }
@@ -496,7 +527,12 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
             if (r != null) {
                 out.putDoubles(r.fAv);
                 out.putDoubles(r.psiNow);
-                out.putDoubles(r.hist.ring);
+                if (r.hot != null) {
+                    out.putDoubles(r.hot.ring);
+                    out.putDoubles(r.hot.carries);
+                } else {
+                    out.putDoubles(r.hist.ring);
+                }
             }
         }
         for (Readout o : outByPop) {
@@ -521,7 +557,12 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
             if (r != null) {
                 in.readDoubles(r.fAv, "f_av");
                 in.readDoubles(r.psiNow, "psi");
-                in.readDoubles(r.hist.ring, "history ring");
+                if (r.hot != null) {
+                    in.readDoubles(r.hot.ring, "hot history ring");
+                    in.readDoubles(r.hot.carries, "block carries");
+                } else {
+                    in.readDoubles(r.hist.ring, "history ring");
+                }
             }
         }
         for (Readout o : outByPop) {
@@ -569,7 +610,7 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
     public long historyBytes() {
         long b = 0;
         for (Recurrent r : recurrent.values()) {
-            b += r.hist.bytes();
+            b += r.hot != null ? r.hot.bytes() : r.hist.bytes();
         }
         for (Readout o : readouts.values()) {
             b += o.hist.bytes();

@@ -8,6 +8,7 @@ import io.spikestream.plasticity.eprop.FastEpropState.Recurrent;
 import io.spikestream.plasticity.optim.OptimizerSpec;
 import io.spikestream.plasticity.optim.RowOptimizer;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
@@ -32,6 +33,9 @@ final class FastWindows {
         final RowOptimizer optimizer;
         /** Errors of the readouts feeding a population, one slot each (see {@link LearningSignalIndex}). */
         double[] errors = new double[0];
+        final HotRows.Window hot = new HotRows.Window();
+        /** The hot layout's closed gradients of one row, for the optimizer (off-heap: its loop reads segments only). */
+        MemorySegment closed;
 
         Scratch(OptimizerSpec spec) {
             optimizer = new RowOptimizer(spec);
@@ -40,7 +44,9 @@ final class FastWindows {
 
     static void process(Part st, int src, long s, boolean flush, Scratch sc, double etaNow) {
         long p = st.prev[src];
-        if (p != 0) {
+        if (st.rec != null && st.rec.hot != null) {
+            hotEvent(st, src, p, s, flush, sc, etaNow);
+        } else if (p != 0) {
             if (st.rec != null) {
                 gradientRecurrent(st, src, p, s, flush, sc, etaNow);
             } else {
@@ -52,7 +58,8 @@ final class FastWindows {
         // schedule the next internal flush while the new window still has steps to integrate
         long remNext = flush ? st.rem[src] : st.cutoff;
         if (remNext > 0) {
-            long due = s + st.closeInterval;
+            // hot layout: closed when its cutoff is reached (or after closeInterval steps), while its end is hot
+            long due = s + (st.closeAtCutoff ? Math.min(remNext, st.closeInterval) : st.closeInterval);
             st.nextClose[src] = due;
             int slot = (int) (due & st.wheelMask);
             int c = st.wheelCount[slot];
@@ -64,6 +71,114 @@ final class FastWindows {
             st.wheelCount[slot] = c + 1;
         } else {
             st.nextClose[src] = 0;
+        }
+    }
+
+    /**
+     * The hot layout ({@link HotHistory}, {@link HotRows}): one pass over the row closes the window since the previous
+     * event p (if any) and opens the next one at s. The presynaptic part (A, Y, the cutoff m, pending decays) is that of
+     * {@link #gradientRecurrent}; the window's frame is the block b0 of its first step t0 = p - 1, where
+     * beta = Y P^(b0 - p); the new window's frame the block of s - 1.
+     */
+    private static void hotEvent(Part st, int src, long p, long s, boolean flush, Scratch sc, double etaNow) {
+        final HotHistory h = st.rec.hot;
+        final Projection.Part part = st.part;
+        final HotRows.Window rw = sc.hot;
+        final double pV = h.pV;
+        final long mask = h.blockMask;
+        rw.active = false;
+        rw.undo = false;
+        rw.crossings(0);
+        rw.decK = 1.0;
+        if (p != 0) {
+            final boolean prevFlush = st.prevFlush[src];
+            final long n = s - p;
+            final long rem = prevFlush ? st.rem[src] : st.cutoff;
+            final double zc = prevFlush ? 0.0 : 1.0;
+            final long m = Math.min(rem, n);
+            final long t0 = p - 1;
+            final double a = pV * st.zbar[src] + st.zbuf[src];
+            final double y = pV * a + zc;
+            double zbarEnd;
+            if (m == 0) {
+                zbarEnd = st.zbar[src];
+            } else if (m == 1) {
+                zbarEnd = a;
+                st.zbuf[src] = zc;
+            } else {
+                zbarEnd = y * h.powP[h.off(m - 2)];
+                st.zbuf[src] = 0.0;
+            }
+            st.rem[src] = rem - m;
+            long dec = st.dec[src] + (n - m);
+            final boolean decay = !flush && dec > 0;
+            rw.decK = decay ? Math.pow(h.kappa, dec) : 1.0;
+            if (rem >= 1) {
+                // the window was opened with steps to integrate: its column holds eh in the frame of b0
+                rw.active = true;
+                final long b0 = t0 & ~mask;
+                final long t1 = t0 + m - 1;
+                final double beta = y * h.powP[h.off(b0 - p)];
+                if (m == 0) {
+                    // no steps (a second event at the same stamp: a spike of multiplicity > 1, or a spike after an
+                    // internal close): undo the opening, back to the trace before it and the gradient without its
+                    // start terms
+                    rw.undo = true;
+                    rw.undoAtBlockStart = t0 == b0;
+                    rw.betas[0] = beta;
+                    rw.kEnd = h.powK[h.off(t0 - b0)];
+                    rw.aOld = a;
+                    rw.slotT0 = HotHistory.slot(t0);
+                    rw.slotT1 = HotHistory.slot(t0 - 1);
+                } else {
+                    final long bl = t1 & ~mask;
+                    final int c = (int) ((bl - b0) / h.block);
+                    rw.crossings(c);
+                    rw.betas[0] = beta;
+                    for (int q = 0; q < c; q++) {
+                        rw.carrySlot[q] = h.carrySlot(b0 + (long) q * h.block);
+                        rw.betas[q + 1] = rw.betas[q] * h.pBlock;
+                    }
+                    rw.kEnd = h.powK[h.off(t1 - bl)];
+                    rw.slotT1 = HotHistory.slot(t1);
+                }
+            }
+            if (decay) {
+                zbarEnd *= Math.pow(pV, dec);
+                dec = 0;
+            }
+            st.zbar[src] = zbarEnd;
+            st.dec[src] = dec;
+        }
+        // the new window: steps to integrate unless a flush finds the cutoff used up
+        final long remNew = flush ? st.rem[src] : st.cutoff;
+        rw.openActive = remNew >= 1;
+        if (rw.openActive) {
+            final long t0 = s - 1;
+            final long b0 = t0 & ~mask;
+            final double a = pV * st.zbar[src] + st.zbuf[src];
+            final double y = pV * a + (flush ? 0.0 : 1.0);
+            rw.aN = a;
+            rw.kinvN = h.powK[h.off(b0 - t0)];
+            rw.betaN = y * h.powP[h.off(b0 - s)];
+            rw.zeroOpen = t0 == b0;
+            rw.slotPsi = HotHistory.slot(t0);
+            rw.slotM = HotHistory.slot(t0 - 1);
+        }
+        final boolean optimize = p != 0 && !flush;
+        rw.spike = !flush;
+        final long i0 = part.rowStart(src);
+        final long i1 = part.rowEnd(src);
+        if (i1 == i0) {
+            return;
+        }
+        if (rw.active && !rw.undo && rw.crossings == 0) {
+            HotRows.closeOpen(st.ebar, st.grad, sc.closed, part, h, i0, i1, rw);
+        } else {
+            HotRows.general(st.ebar, st.grad, sc.closed, part, h, i0, i1, rw);
+        }
+        if (optimize) {
+            sc.optimizer.apply(st.clocks, src, part, i0, i1, s - 1, sc.closed, i0, st.acc, st.m, st.v, etaNow);
         }
     }
 

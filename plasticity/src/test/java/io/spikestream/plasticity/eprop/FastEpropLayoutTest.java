@@ -87,7 +87,9 @@ class FastEpropLayoutTest {
         compact.fast.setCompactLayout(true);
         try (Network n = compact.net) {
             n.prepare();
-            assertTrue(compact.fast.checkpointShape().startsWith("FastEpropRule v2 compact synapse="));
+            // kappa == kappa_reg: the hot history (4 steps, block carries) for the recurrent population
+            assertTrue(compact.fast.checkpointShape().startsWith("FastEpropRule v3 compact synapse="));
+            assertTrue(compact.fast.checkpointShape().contains(" hot ring=4 "), compact.fast.checkpointShape());
             assertTrue(compact.fast.checkpointShape().contains(" fields=5"));
         }
     }
