@@ -86,10 +86,15 @@ final class FastWindows {
         final HotRows.Window rw = sc.hot;
         final double pV = h.pV;
         final long mask = h.blockMask;
+        // by default a close without end terms (the source's first event, a window that did not integrate)
         rw.active = false;
         rw.undo = false;
         rw.crossings(0);
+        rw.betas[0] = 0.0;
+        rw.closeTerms = 0.0;
+        rw.kEnd = 1.0;
         rw.decK = 1.0;
+        rw.slotT1 = HotHistory.slot(s - 2);
         if (p != 0) {
             final boolean prevFlush = st.prevFlush[src];
             final long n = s - p;
@@ -119,13 +124,13 @@ final class FastWindows {
                 final long b0 = t0 & ~mask;
                 final long t1 = t0 + m - 1;
                 final double beta = y * h.powP[h.off(b0 - p)];
+                rw.betas[0] = beta;
                 if (m == 0) {
                     // no steps (a second event at the same stamp: a spike of multiplicity > 1, or a spike after an
                     // internal close): undo the opening, back to the trace before it and the gradient without its
                     // start terms
                     rw.undo = true;
-                    rw.undoAtBlockStart = t0 == b0;
-                    rw.betas[0] = beta;
+                    rw.undoTerms = t0 == b0 ? 0.0 : 1.0;
                     rw.kEnd = h.powK[h.off(t0 - b0)];
                     rw.aOld = a;
                     rw.slotT0 = HotHistory.slot(t0);
@@ -139,6 +144,7 @@ final class FastWindows {
                         rw.carrySlot[q] = h.carrySlot(b0 + (long) q * h.block);
                         rw.betas[q + 1] = rw.betas[q] * h.pBlock;
                     }
+                    rw.closeTerms = 1.0;
                     rw.kEnd = h.powK[h.off(t1 - bl)];
                     rw.slotT1 = HotHistory.slot(t1);
                 }
@@ -152,32 +158,38 @@ final class FastWindows {
         }
         // the new window: steps to integrate unless a flush finds the cutoff used up
         final long remNew = flush ? st.rem[src] : st.cutoff;
+        final long t0 = s - 1;
         rw.openActive = remNew >= 1;
+        rw.slotPsi = HotHistory.slot(t0);
+        rw.slotM = HotHistory.slot(t0 - 1);
         if (rw.openActive) {
-            final long t0 = s - 1;
             final long b0 = t0 & ~mask;
             final double a = pV * st.zbar[src] + st.zbuf[src];
             final double y = pV * a + (flush ? 0.0 : 1.0);
+            rw.kapO = h.kappa;
             rw.aN = a;
             rw.kinvN = h.powK[h.off(b0 - t0)];
             rw.betaN = y * h.powP[h.off(b0 - s)];
-            rw.zeroOpen = t0 == b0;
-            rw.slotPsi = HotHistory.slot(t0);
-            rw.slotM = HotHistory.slot(t0 - 1);
+            rw.startTerms = t0 == b0 ? 0.0 : 1.0;
+        } else {
+            rw.kapO = 1.0;
+            rw.aN = 0.0;
+            rw.kinvN = 1.0;
+            rw.betaN = 0.0;
+            rw.startTerms = 0.0;
         }
-        final boolean optimize = p != 0 && !flush;
-        rw.spike = !flush;
+        rw.keep = flush ? 1.0 : 0.0;
         final long i0 = part.rowStart(src);
         final long i1 = part.rowEnd(src);
         if (i1 == i0) {
             return;
         }
-        if (rw.active && !rw.undo && rw.crossings == 0) {
-            HotRows.closeOpen(st.ebar, st.grad, sc.closed, part, h, i0, i1, rw);
-        } else {
+        if (rw.undo || rw.crossings > 0) {
             HotRows.general(st.ebar, st.grad, sc.closed, part, h, i0, i1, rw);
+        } else {
+            HotRows.single(st.ebar, st.grad, sc.closed, part, h, i0, i1, rw);
         }
-        if (optimize) {
+        if (p != 0 && !flush) {
             sc.optimizer.apply(st.clocks, src, part, i0, i1, s - 1, sc.closed, i0, st.acc, st.m, st.v, etaNow);
         }
     }
