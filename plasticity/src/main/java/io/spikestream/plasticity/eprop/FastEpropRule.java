@@ -306,7 +306,7 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
             }
             if (st.rec != null && st.rec.hot != null) {
                 // closed when the cutoff is reached, while the window's last step is still in the hot ring
-                st.sizeWheel(hotWindow(p));
+                st.sizeWheel(Math.min(hotWindow(p), st.rec.hot.longestWindow));
                 st.closeAtCutoff = true;
             } else {
                 // close as late as the ring allows: a source that spikes before then needs no internal flush at all
@@ -498,8 +498,7 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
         for (Recurrent r : recByPop) {
             if (r != null && r.hot != null) {
                 b.append("\nhistory ").append(r.pop.index()).append(" hot ring=").append(HotHistory.RING)
-                    .append(" block=").append(r.hot.block).append(" carries=").append(r.hot.carrySlots)
-                    .append(" fields=").append(HotHistory.FIELDS);
+                    .append(" block=").append(r.hot.block).append(" grids=2 fields=").append(HotHistory.FIELDS);
             } else if (r != null) {
                 b.append("\nhistory ").append(r.pop.index()).append(" ring=").append(r.hist.ringSteps)
                     .append(" block=").append(r.hist.block).append(compact ? " fields=" + r.hist.fields : "");
@@ -529,7 +528,6 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
                 out.putDoubles(r.psiNow);
                 if (r.hot != null) {
                     out.putDoubles(r.hot.ring);
-                    out.putDoubles(r.hot.carries);
                 } else {
                     out.putDoubles(r.hist.ring);
                 }
@@ -559,7 +557,6 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
                 in.readDoubles(r.psiNow, "psi");
                 if (r.hot != null) {
                     in.readDoubles(r.hot.ring, "hot history ring");
-                    in.readDoubles(r.hot.carries, "block carries");
                 } else {
                     in.readDoubles(r.hist.ring, "history ring");
                 }

@@ -85,16 +85,14 @@ final class FastWindows {
         final Projection.Part part = st.part;
         final HotRows.Window rw = sc.hot;
         final double pV = h.pV;
-        final long mask = h.blockMask;
         // by default a close without end terms (the source's first event, a window that did not integrate)
         rw.active = false;
         rw.undo = false;
-        rw.crossings(0);
-        rw.betas[0] = 0.0;
+        rw.beta = 0.0;
         rw.closeTerms = 0.0;
         rw.kEnd = 1.0;
         rw.decK = 1.0;
-        rw.slotT1 = HotHistory.slot(s - 2);
+        rw.offT1 = HotHistory.slot(s - 2);
         if (p != 0) {
             final boolean prevFlush = st.prevFlush[src];
             final long n = s - p;
@@ -119,34 +117,28 @@ final class FastWindows {
             final boolean decay = !flush && dec > 0;
             rw.decK = decay ? Math.pow(h.kappa, dec) : 1.0;
             if (rem >= 1) {
-                // the window was opened with steps to integrate: its column holds eh in the frame of b0
+                // the window was opened with steps to integrate: its column holds eh in the frame of its block b0
                 rw.active = true;
-                final long b0 = t0 & ~mask;
-                final long t1 = t0 + m - 1;
-                final double beta = y * h.powP[h.off(b0 - p)];
-                rw.betas[0] = beta;
+                final int grid = h.gridFor(t0, Math.min(rem, st.closeInterval));
+                final int go = grid * HotHistory.GRID_FIELDS;
+                final long b0 = h.blockStart(grid, t0);
+                rw.beta = y * h.powP[h.off(b0 - p)];
                 if (m == 0) {
                     // no steps (a second event at the same stamp: a spike of multiplicity > 1, or a spike after an
                     // internal close): undo the opening, back to the trace before it and the gradient without its
                     // start terms
                     rw.undo = true;
-                    rw.undoTerms = t0 == b0 ? 0.0 : 1.0;
+                    rw.closeTerms = t0 == b0 ? 0.0 : 1.0;
                     rw.kEnd = h.powK[h.off(t0 - b0)];
                     rw.aOld = a;
-                    rw.slotT0 = HotHistory.slot(t0);
-                    rw.slotT1 = HotHistory.slot(t0 - 1);
+                    rw.offS0Old = HotHistory.slot(t0) + go;
+                    rw.offPsiOld = HotHistory.slot(t0) + HotHistory.PSI;
+                    rw.offT1 = HotHistory.slot(t0 - 1) + go;
                 } else {
-                    final long bl = t1 & ~mask;
-                    final int c = (int) ((bl - b0) / h.block);
-                    rw.crossings(c);
-                    rw.betas[0] = beta;
-                    for (int q = 0; q < c; q++) {
-                        rw.carrySlot[q] = h.carrySlot(b0 + (long) q * h.block);
-                        rw.betas[q + 1] = rw.betas[q] * h.pBlock;
-                    }
+                    final long t1 = t0 + m - 1;
                     rw.closeTerms = 1.0;
-                    rw.kEnd = h.powK[h.off(t1 - bl)];
-                    rw.slotT1 = HotHistory.slot(t1);
+                    rw.kEnd = h.powK[h.off(t1 - b0)];
+                    rw.offT1 = HotHistory.slot(t1) + go;
                 }
             }
             if (decay) {
@@ -160,10 +152,11 @@ final class FastWindows {
         final long remNew = flush ? st.rem[src] : st.cutoff;
         final long t0 = s - 1;
         rw.openActive = remNew >= 1;
-        rw.slotPsi = HotHistory.slot(t0);
-        rw.slotM = HotHistory.slot(t0 - 1);
+        rw.offPsi = HotHistory.slot(t0) + HotHistory.PSI;
         if (rw.openActive) {
-            final long b0 = t0 & ~mask;
+            final int grid = h.gridFor(t0, Math.min(remNew, st.closeInterval));
+            final int go = grid * HotHistory.GRID_FIELDS;
+            final long b0 = h.blockStart(grid, t0);
             final double a = pV * st.zbar[src] + st.zbuf[src];
             final double y = pV * a + (flush ? 0.0 : 1.0);
             rw.kapO = h.kappa;
@@ -171,12 +164,16 @@ final class FastWindows {
             rw.kinvN = h.powK[h.off(b0 - t0)];
             rw.betaN = y * h.powP[h.off(b0 - s)];
             rw.startTerms = t0 == b0 ? 0.0 : 1.0;
+            rw.offS0 = HotHistory.slot(t0) + go;
+            rw.offM = HotHistory.slot(t0 - 1) + go;
         } else {
             rw.kapO = 1.0;
             rw.aN = 0.0;
             rw.kinvN = 1.0;
             rw.betaN = 0.0;
             rw.startTerms = 0.0;
+            rw.offS0 = HotHistory.slot(t0);
+            rw.offM = HotHistory.slot(t0 - 1);
         }
         rw.keep = flush ? 1.0 : 0.0;
         final long i0 = part.rowStart(src);
@@ -184,10 +181,10 @@ final class FastWindows {
         if (i1 == i0) {
             return;
         }
-        if (rw.undo || rw.crossings > 0) {
-            HotRows.general(st.ebar, st.grad, sc.closed, part, h, i0, i1, rw);
+        if (rw.undo) {
+            HotRows.undoOpen(st.ebar, st.grad, sc.closed, part, h, i0, i1, rw);
         } else {
-            HotRows.single(st.ebar, st.grad, sc.closed, part, h, i0, i1, rw);
+            HotRows.closeOpen(st.ebar, st.grad, sc.closed, part, h, i0, i1, rw);
         }
         if (p != 0 && !flush) {
             sc.optimizer.apply(st.clocks, src, part, i0, i1, s - 1, sc.closed, i0, st.acc, st.m, st.v, etaNow);
