@@ -39,15 +39,18 @@ import java.util.Map;
  * every source's open window is closed by an internal flush once the cutoff is reached (or after
  * {@code closeInterval} steps, whichever comes first): exactly NEST's flush-event mechanism, which leaves
  * the weights unchanged, applied per row. Memory per neuron is therefore constant and per synapse it is
- * {@code target + w + ebar + G (+ m, v for Adam)} = 28 / 44 bytes when kappa == kappa_reg (the regularisation
- * trace folded into the learning signal, see {@link PrefixHistory}), 8 more ({@code ebar_reg}) otherwise; synapses
- * onto readouts have no {@code ebar}.
+ * {@code target + w + ebar + G (+ m, v for Adam)} = 28 / 44 bytes, 8 more ({@code ebar_reg}) when kappa != kappa_reg
+ * or in the classic layout; synapses onto readouts have no {@code ebar} in the compact layout.
  * The ring is sized to at most {@link #MAX_HISTORY_BYTES_PER_SYNAPSE} per incoming synapse once it is large
- * (shorter windows between internal closes, not less precision). The folding, the exact ring length and the cap
- * are the compact layout, chosen for large networks ({@link #setCompactLayout}); small ones keep the classic one.
+ * (shorter windows between internal closes, not less precision). Small networks keep the classic layout; large ones
+ * get the compact one ({@link #setCompactLayout}), where a recurrent population with kappa == kappa_reg keeps no ring
+ * at all: its synapses fold a window's start terms into their state when it opens and read the end terms when it
+ * closes, both within two steps of the present ({@link HotHistory}, {@link HotRows}; windows are then closed
+ * internally exactly when their cutoff is reached).
  *
  * <p>This class does the bookkeeping (scheduling, presynaptic traces, cutoffs, optimizer clocks, checkpoints);
- * the windows' presynaptic part in {@link FastWindows}, the per-synapse loops in {@link FastRows}, the optimizer's
+ * the windows' presynaptic part in {@link FastWindows}, the per-synapse loops in {@link FastRows} and {@link HotRows},
+ * the optimizer's
  * in {@link io.spikestream.plasticity.optim.RowOptimizer}.
  *
  * <p>Supported: eprop_iaf / eprop_iaf_psc_delta targets (non-adaptive) and readouts, gradient descent and
@@ -119,11 +122,13 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
     /**
      * The memory layout (call before the network is prepared). <b>Classic</b>: 9-value history entries, a power-of-two
      * ring, an {@code ebar_reg} column and checkpoints exactly as before the compact layout existed. <b>Compact</b>:
-     * the regularisation signal folded into the learning signal when kappa == kappa_reg (5-value entries, no
-     * {@code ebar_reg}), a ring of exactly the length needed, capped at {@link #MAX_HISTORY_BYTES_PER_SYNAPSE} per
-     * incoming synapse once large, no {@code ebar} on synapses onto readouts; checkpoint shape {@code v2}. Both agree
-     * with the NEST-exact rule to rounding. By default the compact layout is chosen when a recurrent population's
-     * classic history would exceed {@link #HISTORY_BUDGET_BYTES} (10^4 neurons with a cutoff of 100 and up), so small
+     * for recurrent populations with kappa == kappa_reg the hot history ({@link HotHistory}: the regularisation signal
+     * folded into the learning signal, 4 steps of 8-value entries on two block grids, windows closed at their cutoff
+     * and at most half a block long, no {@code ebar_reg}), otherwise a ring of exactly the length needed, capped at
+     * {@link #MAX_HISTORY_BYTES_PER_SYNAPSE} per incoming synapse once large; no {@code ebar} on synapses onto readouts;
+     * checkpoint shape {@code v3 compact}. Both agree with the NEST-exact rule to rounding. By default the compact
+     * layout is chosen when a recurrent population's classic history would exceed {@link #HISTORY_BUDGET_BYTES}
+     * (10^4 neurons with a cutoff of 100 and up), so small
      * networks keep their results and checkpoints bit for bit.
      */
     public void setCompactLayout(boolean on) {
@@ -192,7 +197,6 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
                 hotWindows.merge(lif, hotWindow(p), Math::max);
                 continue;
             }
-            boolean fold = false;
             int fields = p.target() instanceof LifPopulation ? PrefixHistory.FIELDS : PrefixHistory.OUT_FIELDS;
             long bytesPerStep = (long) p.target().size() * fields * Double.BYTES;
             int ring = ringOverride > 0 ? ringOverride : compact ? ringSteps(closeInterval(p), bytesPerStep, incoming.get(p.target()))
@@ -200,7 +204,7 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
             if (p.target() instanceof LifPopulation lif) {
                 Recurrent r = recurrent.get(lif);
                 if (r.hist == null || r.hist.ringSteps < ring) {
-                    r.hist = PrefixHistory.recurrent(lif, net.grid(), ring, fold, net.arena());
+                    r.hist = PrefixHistory.recurrent(lif, net.grid(), ring, net.arena());
                 }
             } else {
                 Readout o = readouts.get((ReadoutPopulation) p.target());
@@ -488,8 +492,9 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
 
     /**
      * The classic layout's shape and section are exactly those of the rule before the compact layout existed (its
-     * checkpoints restore); the compact layout's shape starts {@code FastEpropRule v2 compact} and names each
-     * history's fields, so a checkpoint of one layout is refused by the other naming the differing line.
+     * checkpoints restore); the compact layout's shape starts {@code FastEpropRule v3 compact} (v2 was the compact
+     * layout before the hot history) and names each history's kind and fields, so a checkpoint of one layout is
+     * refused by the other naming the differing line.
      */
     @Override
     public String checkpointShape() {

@@ -222,18 +222,15 @@ final class FastWindows {
         st.rem[src] = rem - m;
         long dec = st.dec[src] + (n - m);
         final boolean decay = !flush && dec > 0;
-        final boolean folded = hist.folded;
         final FastRows.Window rw = sc.row;
         rw.a = a;
         rw.y = y;
         rw.decK = decay ? Math.pow(hist.kappa, dec) : 1.0;
         rw.kM1 = m >= 1 ? hist.powK[hist.off(m - 1)] : 1.0;
         rw.kM2 = m >= 2 ? hist.powK[hist.off(m - 2)] : 1.0;
-        if (!folded) {
-            rw.decKr = decay ? Math.pow(hist.kappaReg, dec) : 1.0;
-            rw.krM1 = m >= 1 ? hist.powKr[hist.off(m - 1)] : 1.0;
-            rw.krM2 = m >= 2 ? hist.powKr[hist.off(m - 2)] : 1.0;
-        }
+        rw.decKr = decay ? Math.pow(hist.kappaReg, dec) : 1.0;
+        rw.krM1 = m >= 1 ? hist.powKr[hist.off(m - 1)] : 1.0;
+        rw.krM2 = m >= 2 ? hist.powKr[hist.off(m - 2)] : 1.0;
         final long i0 = part.rowStart(src);
         final long i1 = part.rowEnd(src);
         if (m >= 1) {
@@ -245,17 +242,9 @@ final class FastWindows {
             hist.gather(t0, part.targets, i0, i1, sc.gathered);
         }
         if (m == 0) {
-            if (folded) {
-                FastRows.decayOnlyFolded(st.ebar, st.grad, i0, i1, prevFlush, rw);
-            } else {
-                FastRows.decayOnly(st.ebar, st.ebarReg, st.grad, i0, i1, prevFlush, rw);
-            }
+            FastRows.decayOnly(st.ebar, st.ebarReg, st.grad, i0, i1, prevFlush, rw);
         } else if (m == 1) {
-            if (folded) {
-                FastRows.oneStepFolded(st.ebar, st.grad, hist.kappa, i0, i1, prevFlush, sc.gathered, rw);
-            } else {
-                FastRows.oneStep(st.ebar, st.ebarReg, st.grad, hist, i0, i1, prevFlush, sc.gathered, rw);
-            }
+            FastRows.oneStep(st.ebar, st.ebarReg, st.grad, hist, i0, i1, prevFlush, sc.gathered, rw);
         } else {
             // most windows lie in one block, and then each synapse needs only its target's entries at t0 (gathered)
             // and t1 (the step just completed, hot in cache); the others take PrefixHistory.window per synapse
@@ -271,22 +260,12 @@ final class FastWindows {
                 rw.slotT1 = hist.slotBase(t1);
                 // a window from the block's first step has zero prefixes before it: read them from zeros
                 double[] base = u0 == b ? sc.zeros : sc.gathered;
-                if (folded) {
-                    FastRows.singleBlockFolded(st.ebar, st.grad, part, hist.ring, hist.kappa, i0, i1, prevFlush,
-                        sc.gathered, base, rw);
-                } else {
-                    FastRows.singleBlock(st.ebar, st.ebarReg, st.grad, part, hist, i0, i1, prevFlush, sc.gathered,
-                        base, rw);
-                }
+                FastRows.singleBlock(st.ebar, st.ebarReg, st.grad, part, hist, i0, i1, prevFlush, sc.gathered, base,
+                    rw);
             } else {
                 hist.plan(u0, t1, sc.plan);
-                if (folded) {
-                    FastRows.manyBlocksFolded(st.ebar, st.grad, part, hist, i0, i1, prevFlush, sc.gathered, sc.win,
-                        sc.plan, rw);
-                } else {
-                    FastRows.manyBlocks(st.ebar, st.ebarReg, st.grad, part, hist, i0, i1, prevFlush, sc.gathered,
-                        sc.win, sc.plan, rw);
-                }
+                FastRows.manyBlocks(st.ebar, st.ebarReg, st.grad, part, hist, i0, i1, prevFlush, sc.gathered, sc.win,
+                    sc.plan, rw);
             }
         }
         if (!flush && i1 > i0) {
