@@ -125,7 +125,8 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
      * for recurrent populations with kappa == kappa_reg the hot history ({@link HotHistory}: the regularisation signal
      * folded into the learning signal, 4 steps of 8-value entries on two block grids, windows closed at their cutoff
      * and at most half a block long, no {@code ebar_reg}), otherwise a ring of exactly the length needed, capped at
-     * {@link #MAX_HISTORY_BYTES_PER_SYNAPSE} per incoming synapse once large; no {@code ebar} on synapses onto readouts;
+     * {@link #MAX_HISTORY_BYTES_PER_SYNAPSE} per incoming synapse once large; no {@code ebar} on synapses onto
+     * readouts;
      * checkpoint shape {@code v3 compact}. Both agree with the NEST-exact rule to rounding. By default the compact
      * layout is chosen when a recurrent population's classic history would exceed {@link #HISTORY_BUDGET_BYTES}
      * (10^4 neurons with a cutoff of 100 and up), so small

@@ -75,10 +75,10 @@ final class FastWindows {
     }
 
     /**
-     * The hot layout ({@link HotHistory}, {@link HotRows}): one pass over the row closes the window since the previous
-     * event p (if any) and opens the next one at s. The presynaptic part (A, Y, the cutoff m, pending decays) is that of
-     * {@link #gradientRecurrent}; the window's frame is the block b0 of its first step t0 = p - 1, where
-     * beta = Y P^(b0 - p); the new window's frame the block of s - 1.
+     * The hot layout ({@link HotHistory}, {@link HotRows}): one pass over the row closes the window since the
+     * previous event p (if any) and opens the next one at s. The presynaptic part (A, Y, the cutoff m, pending decays)
+     * is that of {@link #gradientRecurrent}; the window's frame is the block b0 (on the grid it gets) of its first step
+     * t0 = p - 1, where beta = Y P^(b0 - p); the new window's frame is the block of s - 1.
      */
     private static void hotEvent(Part st, int src, long p, long s, boolean flush, Scratch sc, double etaNow) {
         final HotHistory h = st.rec.hot;
@@ -86,7 +86,6 @@ final class FastWindows {
         final HotRows.Window rw = sc.hot;
         final double pV = h.pV;
         // by default a close without end terms (the source's first event, a window that did not integrate)
-        rw.active = false;
         rw.undo = false;
         rw.beta = 0.0;
         rw.closeTerms = 0.0;
@@ -118,7 +117,6 @@ final class FastWindows {
             rw.decK = decay ? Math.pow(h.kappa, dec) : 1.0;
             if (rem >= 1) {
                 // the window was opened with steps to integrate: its column holds eh in the frame of its block b0
-                rw.active = true;
                 final int grid = h.gridFor(t0, Math.min(rem, st.closeInterval));
                 final int go = grid * HotHistory.GRID_FIELDS;
                 final long b0 = h.blockStart(grid, t0);
@@ -151,9 +149,9 @@ final class FastWindows {
         // the new window: steps to integrate unless a flush finds the cutoff used up
         final long remNew = flush ? st.rem[src] : st.cutoff;
         final long t0 = s - 1;
-        rw.openActive = remNew >= 1;
+        final boolean openActive = remNew >= 1;
         rw.offPsi = HotHistory.slot(t0) + HotHistory.PSI;
-        if (rw.openActive) {
+        if (openActive) {
             final int grid = h.gridFor(t0, Math.min(remNew, st.closeInterval));
             final int go = grid * HotHistory.GRID_FIELDS;
             final long b0 = h.blockStart(grid, t0);

@@ -14,8 +14,8 @@ import static io.spikestream.plasticity.eprop.HotHistory.S;
 
 /**
  * The row kernels of the hot layout ({@link HotHistory}): one pass per presynaptic event closes the synapses' window
- * since the previous event and opens the next one, reading only the targets' entries of the last two steps (and, for
- * a window that crossed a block boundary, the targets' block carries).
+ * since the previous event and opens the next one, reading only the targets' entries of the last two steps (on the
+ * block grid each window gets: no window crosses a block boundary).
  *
  * <p>Per synapse, between events: {@code eh} (the eligibility trace in the frame of the open window's block b:
  * {@code ebar_tau = k^(tau-b) (eh + beta S(tau))} for every step tau of the window, beta = Y P^(b-u0) the same for the
@@ -33,8 +33,6 @@ final class HotRows {
     /** Per-row constants of one event (reused, one per worker). Ring offsets include the window's grid. */
     static final class Window {
         // closing
-        /** The window being closed integrated steps (its column holds eh, not the plain trace). */
-        boolean active;
         /**
          * It integrated no steps although opened to (a second event at the same stamp): the opening is undone (the
          * trace before it recovered from eh and the entry of t0, the start terms cancelled).
@@ -47,7 +45,7 @@ final class HotRows {
         int offPsiOld;
         /** beta of the window (0 for a window that did not integrate). */
         double beta;
-        /** Whether the closing adds end terms (1) or not (0: a window that did not integrate; undo: at a block start). */
+        /** 1: the closing adds end terms; 0: a window that did not integrate, or one undone at a block start. */
         double closeTerms;
         /** k^(t1 - b) of the window's block b (undo: k^(t0 - b); 1 for a window that did not integrate). */
         double kEnd;
@@ -57,7 +55,6 @@ final class HotRows {
         double decK;
         // opening: eh = kinvN (kapO e + psi aN) - betaN S(t0), start terms times startTerms; an opening without steps
         // to integrate keeps the trace (kinvN = kapO = 1, aN = betaN = startTerms = 0: exact)
-        boolean openActive;
         double kapO;
         double aN;
         double kinvN;

@@ -55,7 +55,8 @@ public final class RowOptimizer {
                 opt[0] = acc == null ? 0.0 : acc.getAtIndex(SynapseLayout.STATE, i);
                 opt[1] = m.getAtIndex(SynapseLayout.STATE, i);
                 opt[2] = v.getAtIndex(SynapseLayout.STATE, i);
-                double w = WeightOptimizer.optimize(spec, etaNow, clock, idx, grad.getAtIndex(SynapseLayout.STATE, i - gradOffset),
+                double w = WeightOptimizer.optimize(spec, etaNow, clock, idx,
+                    grad.getAtIndex(SynapseLayout.STATE, i - gradOffset),
                     part.weight(i), opt);
                 part.setWeight(i, w);
                 if (acc != null) {

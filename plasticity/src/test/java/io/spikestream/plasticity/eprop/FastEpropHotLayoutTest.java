@@ -77,7 +77,8 @@ class FastEpropHotLayoutTest {
             }
             assertTrue(maxChange > 1e-6, "weights must have learned, max change " + maxChange);
             // measured: about 1e-13 of the change (the gather layout's agreement)
-            assertTrue(maxDiff < 1e-9 * maxChange, "max |w_fast - w_exact| = " + maxDiff + " for a change of " + maxChange);
+            assertTrue(maxDiff < 1e-9 * maxChange,
+                "max |w_fast - w_exact| = " + maxDiff + " for a change of " + maxChange);
         }
     }
 
@@ -106,7 +107,8 @@ class FastEpropHotLayoutTest {
                     int g = h.gridFor(t0, w);
                     used[g]++;
                     long b = h.blockStart(g, t0);
-                    assertTrue(b <= t0 && t0 + w - 1 < b + h.block, "t0=" + t0 + " w=" + w + " grid " + g + " block " + b);
+                    assertTrue(b <= t0 && t0 + w - 1 < b + h.block,
+                        "t0=" + t0 + " w=" + w + " grid " + g + " block " + b);
                 }
             }
             assertTrue(used[0] > 0 && used[1] > 0, "both grids in use: " + used[0] + ", " + used[1]);

@@ -13,9 +13,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The layouts against the NEST-exact rule (compact: the hot history when kappa == kappa_reg, the general prefix-sum ring
- * otherwise; classic: the prefix-sum ring; all with firing-rate regularisation on and 1 or 2 threads), what each costs
- * per synapse, and the ring sizing that keeps large networks within their memory budget.
+ * The layouts against the NEST-exact rule (compact: the hot history when kappa == kappa_reg, the general prefix-sum
+ * ring otherwise; classic: the prefix-sum ring; all with firing-rate regularisation on and 1 or 2 threads), what each
+ * costs per synapse, and the ring sizing that keeps large networks within their memory budget.
  */
 class FastEpropLayoutTest {
 
