@@ -39,15 +39,18 @@ import java.util.Map;
  * every source's open window is closed by an internal flush once the cutoff is reached (or after
  * {@code closeInterval} steps, whichever comes first): exactly NEST's flush-event mechanism, which leaves
  * the weights unchanged, applied per row. Memory per neuron is therefore constant and per synapse it is
- * {@code target + w + ebar + G (+ m, v for Adam)} = 28 / 44 bytes when kappa == kappa_reg (the regularisation
- * trace folded into the learning signal, see {@link PrefixHistory}), 8 more ({@code ebar_reg}) otherwise; synapses
- * onto readouts have no {@code ebar}.
+ * {@code target + w + ebar + G (+ m, v for Adam)} = 28 / 44 bytes, 8 more ({@code ebar_reg}) when kappa != kappa_reg
+ * or in the classic layout; synapses onto readouts have no {@code ebar} in the compact layout.
  * The ring is sized to at most {@link #MAX_HISTORY_BYTES_PER_SYNAPSE} per incoming synapse once it is large
- * (shorter windows between internal closes, not less precision). The folding, the exact ring length and the cap
- * are the compact layout, chosen for large networks ({@link #setCompactLayout}); small ones keep the classic one.
+ * (shorter windows between internal closes, not less precision). Small networks keep the classic layout; large ones
+ * get the compact one ({@link #setCompactLayout}), where a recurrent population with kappa == kappa_reg keeps no ring
+ * at all: its synapses fold a window's start terms into their state when it opens and read the end terms when it
+ * closes, both within two steps of the present ({@link HotHistory}, {@link HotRows}; windows are then closed
+ * internally exactly when their cutoff is reached).
  *
  * <p>This class does the bookkeeping (scheduling, presynaptic traces, cutoffs, optimizer clocks, checkpoints);
- * the windows' presynaptic part in {@link FastWindows}, the per-synapse loops in {@link FastRows}, the optimizer's
+ * the windows' presynaptic part in {@link FastWindows}, the per-synapse loops in {@link FastRows} and {@link HotRows},
+ * the optimizer's
  * in {@link io.spikestream.plasticity.optim.RowOptimizer}.
  *
  * <p>Supported: eprop_iaf / eprop_iaf_psc_delta targets (non-adaptive) and readouts, gradient descent and
@@ -119,11 +122,14 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
     /**
      * The memory layout (call before the network is prepared). <b>Classic</b>: 9-value history entries, a power-of-two
      * ring, an {@code ebar_reg} column and checkpoints exactly as before the compact layout existed. <b>Compact</b>:
-     * the regularisation signal folded into the learning signal when kappa == kappa_reg (5-value entries, no
-     * {@code ebar_reg}), a ring of exactly the length needed, capped at {@link #MAX_HISTORY_BYTES_PER_SYNAPSE} per
-     * incoming synapse once large, no {@code ebar} on synapses onto readouts; checkpoint shape {@code v2}. Both agree
-     * with the NEST-exact rule to rounding. By default the compact layout is chosen when a recurrent population's
-     * classic history would exceed {@link #HISTORY_BUDGET_BYTES} (10^4 neurons with a cutoff of 100 and up), so small
+     * for recurrent populations with kappa == kappa_reg the hot history ({@link HotHistory}: the regularisation signal
+     * folded into the learning signal, 4 steps of 8-value entries on two block grids, windows closed at their cutoff
+     * and at most half a block long, no {@code ebar_reg}), otherwise a ring of exactly the length needed, capped at
+     * {@link #MAX_HISTORY_BYTES_PER_SYNAPSE} per incoming synapse once large; no {@code ebar} on synapses onto
+     * readouts;
+     * checkpoint shape {@code v3 compact}. Both agree with the NEST-exact rule to rounding. By default the compact
+     * layout is chosen when a recurrent population's classic history would exceed {@link #HISTORY_BUDGET_BYTES}
+     * (10^4 neurons with a cutoff of 100 and up), so small
      * networks keep their results and checkpoints bit for bit.
      */
     public void setCompactLayout(boolean on) {
@@ -186,18 +192,20 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
             p.target() instanceof LifPopulation && (long) classicRingSteps(closeInterval(p),
                 (long) p.target().size() * PrefixHistory.FIELDS * Double.BYTES, incoming.get(p.target()))
                 * p.target().size() * PrefixHistory.FIELDS * Double.BYTES > HISTORY_BUDGET_BYTES);
+        Map<LifPopulation, Integer> hotWindows = new IdentityHashMap<>();
         for (Projection p : plastic) {
-            boolean fold = compact && p.target() instanceof LifPopulation lif && PrefixHistory.foldable(lif);
-            int fields = p.target() instanceof LifPopulation
-                ? (fold ? PrefixHistory.FOLDED_FIELDS : PrefixHistory.FIELDS)
-                : PrefixHistory.OUT_FIELDS;
+            if (compact && p.target() instanceof LifPopulation lif && PrefixHistory.foldable(lif)) {
+                hotWindows.merge(lif, hotWindow(p), Math::max);
+                continue;
+            }
+            int fields = p.target() instanceof LifPopulation ? PrefixHistory.FIELDS : PrefixHistory.OUT_FIELDS;
             long bytesPerStep = (long) p.target().size() * fields * Double.BYTES;
             int ring = ringOverride > 0 ? ringOverride : compact ? ringSteps(closeInterval(p), bytesPerStep, incoming.get(p.target()))
                 : classicRingSteps(closeInterval(p), bytesPerStep, incoming.get(p.target()));
             if (p.target() instanceof LifPopulation lif) {
                 Recurrent r = recurrent.get(lif);
                 if (r.hist == null || r.hist.ringSteps < ring) {
-                    r.hist = PrefixHistory.recurrent(lif, net.grid(), ring, fold, net.arena());
+                    r.hist = PrefixHistory.recurrent(lif, net.grid(), ring, net.arena());
                 }
             } else {
                 Readout o = readouts.get((ReadoutPopulation) p.target());
@@ -206,6 +214,7 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
                 }
             }
         }
+        hotWindows.forEach((lif, w) -> recurrent.get(lif).hot = HotHistory.recurrent(lif, net.grid(), w, net.arena()));
         for (Projection p : plastic) {
             attachPlastic(p);
         }
@@ -217,6 +226,15 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
         scratch = new FastWindows.Scratch[net.workers()];
         for (int k = 0; k < scratch.length; k++) {
             scratch[k] = new FastWindows.Scratch(spec);
+            long longestRow = 1;
+            for (Part st : partsByWorker.get(k)) {
+                if (st.rec != null && st.rec.hot != null) {
+                    for (int src = 0; src < st.prev.length; src++) {
+                        longestRow = Math.max(longestRow, st.part.rowEnd(src) - st.part.rowStart(src));
+                    }
+                }
+            }
+            scratch[k].closed = net.arena().allocate(SynapseLayout.STATE, longestRow);
         }
         for (Recurrent r : recurrent.values()) {
             net.addRecordable(r.pop, "surrogate_gradient", j -> r.psiNow[j]);
@@ -247,6 +265,14 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
             ring = (int) Math.max(MIN_RING_STEPS, cap);
         }
         return ring;
+    }
+
+    /**
+     * The most steps a window of the hot layout integrates before it is closed: the cutoff (or a source's flush
+     * interval, or the close-interval limit); a forced ring length (tests) shortens it as for the other layouts.
+     */
+    private int hotWindow(Projection p) {
+        return ringOverride > 0 ? Math.max(1, Math.min(closeInterval(p), ringOverride - 4)) : closeInterval(p);
     }
 
     private int closeInterval(Projection p) {
@@ -283,8 +309,14 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
                 st.cutoff = st.out.cutoff;
                 hist = st.out.hist;
             }
-            // close as late as the ring allows: a source that spikes before then needs no internal flush at all
-            st.sizeWheel(hist.ringSteps - 4);
+            if (st.rec != null && st.rec.hot != null) {
+                // closed when the cutoff is reached, while the window's last step is still in the hot ring
+                st.sizeWheel(Math.min(hotWindow(p), st.rec.hot.longestWindow));
+                st.closeAtCutoff = true;
+            } else {
+                // close as late as the ring allows: a source that spikes before then needs no internal flush at all
+                st.sizeWheel(hist.ringSteps - 4);
+            }
             st.prev = new long[nSrc];
             st.prevFlush = new boolean[nSrc];
             st.zbar = new double[nSrc];
@@ -300,7 +332,7 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
             if (st.rec != null || !compact) {
                 st.ebar = LargeSegments.allocate(arena, SynapseLayout.STATE, n);
             }
-            if (!compact || (st.rec != null && !hist.folded)) {
+            if (!compact || (st.rec != null && st.rec.hot == null)) {
                 st.ebarReg = LargeSegments.allocate(arena, SynapseLayout.STATE, n);
             }
             st.grad = LargeSegments.allocate(arena, SynapseLayout.STATE, n);
@@ -449,7 +481,7 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
     public long quietResumeSteps() {
         long n = 0;
         for (Recurrent r : recurrent.values()) {
-            n = Math.max(n, (long) r.hist.block + r.hist.ringSteps + 2);
+            n = Math.max(n, r.hot != null ? r.hot.resumeSteps() : (long) r.hist.block + r.hist.ringSteps + 2);
         }
         for (Readout o : readouts.values()) {
             n = Math.max(n, (long) o.hist.block + o.hist.ringSteps + 2);
@@ -461,15 +493,19 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
 
     /**
      * The classic layout's shape and section are exactly those of the rule before the compact layout existed (its
-     * checkpoints restore); the compact layout's shape starts {@code FastEpropRule v2 compact} and names each
-     * history's fields, so a checkpoint of one layout is refused by the other naming the differing line.
+     * checkpoints restore); the compact layout's shape starts {@code FastEpropRule v3 compact} (v2 was the compact
+     * layout before the hot history) and names each history's kind and fields, so a checkpoint of one layout is
+     * refused by the other naming the differing line.
      */
     @Override
     public String checkpointShape() {
-        StringBuilder b = new StringBuilder("FastEpropRule" + (compact ? " v2 compact" : "") + " synapse=" + synapseName
+        StringBuilder b = new StringBuilder("FastEpropRule" + (compact ? " v3 compact" : "") + " synapse=" + synapseName
             + " feedback=" + feedbackName + " close_interval_limit=" + closeIntervalLimit + " optimizer=" + spec);
         for (Recurrent r : recByPop) {
-            if (r != null) {
+            if (r != null && r.hot != null) {
+                b.append("\nhistory ").append(r.pop.index()).append(" hot ring=").append(HotHistory.RING)
+                    .append(" block=").append(r.hot.block).append(" grids=2 fields=").append(HotHistory.FIELDS);
+            } else if (r != null) {
                 b.append("\nhistory ").append(r.pop.index()).append(" ring=").append(r.hist.ringSteps)
                     .append(" block=").append(r.hist.block).append(compact ? " fields=" + r.hist.fields : "");
             }
@@ -496,7 +532,11 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
             if (r != null) {
                 out.putDoubles(r.fAv);
                 out.putDoubles(r.psiNow);
-                out.putDoubles(r.hist.ring);
+                if (r.hot != null) {
+                    out.putDoubles(r.hot.ring);
+                } else {
+                    out.putDoubles(r.hist.ring);
+                }
             }
         }
         for (Readout o : outByPop) {
@@ -521,7 +561,11 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
             if (r != null) {
                 in.readDoubles(r.fAv, "f_av");
                 in.readDoubles(r.psiNow, "psi");
-                in.readDoubles(r.hist.ring, "history ring");
+                if (r.hot != null) {
+                    in.readDoubles(r.hot.ring, "hot history ring");
+                } else {
+                    in.readDoubles(r.hist.ring, "history ring");
+                }
             }
         }
         for (Readout o : outByPop) {
@@ -569,7 +613,7 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
     public long historyBytes() {
         long b = 0;
         for (Recurrent r : recurrent.values()) {
-            b += r.hist.bytes();
+            b += r.hot != null ? r.hot.bytes() : r.hist.bytes();
         }
         for (Readout o : readouts.values()) {
             b += o.hist.bytes();

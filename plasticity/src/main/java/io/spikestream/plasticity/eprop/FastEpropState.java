@@ -37,7 +37,10 @@ final class FastEpropState {
         /** Scratch of one step: regularisation signal and learning signal per neuron (each worker its chunk). */
         final double[] fr;
         final double[] ls;
+        /** The prefix-sum ring of the classic and general layouts (null in the hot layout). */
         PrefixHistory hist;
+        /** The hot layout's history (kappa == kappa_reg, compact layout), or null. */
+        HotHistory hot;
         /** Feedback into this population, or null without any. */
         LearningSignalIndex feedback;
 
@@ -87,7 +90,11 @@ final class FastEpropState {
                     ls[j] = fb.signal(j, err);
                 }
             }
-            hist.writeLearningSignals(t - 2, from, to, ls);
+            if (hot != null) {
+                hot.writeLearningSignals(t - 2, from, to, ls);
+            } else {
+                hist.writeLearningSignals(t - 2, from, to, ls);
+            }
         }
 
         /** After the neurons' update of step t, [from, to): surrogate gradient, firing-rate average, regularisation. */
@@ -103,7 +110,11 @@ final class FastEpropState {
                 fAv[j] = f;
                 fr[j] = cReg * (f - fTargetPerStep);
             }
-            hist.writePsi(t, from, to, psiNow, fr);
+            if (hot != null) {
+                hot.writePsi(t, from, to, psiNow, fr);
+            } else {
+                hist.writePsi(t, from, to, psiNow, fr);
+            }
         }
 
         /**
@@ -155,6 +166,8 @@ final class FastEpropState {
         Readout out;
         long cutoff;
         int closeInterval;
+        /** Internal closes when the window's cutoff is reached (hot layout), not only after closeInterval steps. */
+        boolean closeAtCutoff;
         // per source
         long[] prev;
         boolean[] prevFlush;

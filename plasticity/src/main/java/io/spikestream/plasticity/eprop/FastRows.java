@@ -10,8 +10,6 @@ import static io.spikestream.plasticity.eprop.PrefixHistory.CR;
 import static io.spikestream.plasticity.eprop.PrefixHistory.D;
 import static io.spikestream.plasticity.eprop.PrefixHistory.DBL;
 import static io.spikestream.plasticity.eprop.PrefixHistory.DR;
-import static io.spikestream.plasticity.eprop.PrefixHistory.F_LS;
-import static io.spikestream.plasticity.eprop.PrefixHistory.F_PSI;
 import static io.spikestream.plasticity.eprop.PrefixHistory.FR;
 import static io.spikestream.plasticity.eprop.PrefixHistory.LS;
 import static io.spikestream.plasticity.eprop.PrefixHistory.PSI;
@@ -26,8 +24,8 @@ import static io.spikestream.plasticity.eprop.PrefixHistory.SR;
  * <p>One loop per window shape, each without shape branches inside. Kept as separate methods (too large to inline)
  * so that the JIT compiles each on its own as it becomes hot, instead of recompiling one large method, unswitched
  * into every combination of shapes, each time a shape first occurs (seconds of C2 time in the first simulated
- * second). Two families: the folded layout (kappa == kappa_reg: one trace ebar, learning signal L' with the
- * regularisation folded in; {@code ebarReg} is null) and the general one (ebar and ebar_reg).
+ * second). The classic layout and the compact one with kappa != kappa_reg (ebar and ebar_reg); the compact layout with
+ * kappa == kappa_reg has the hot history and its own kernels ({@link HotRows}).
  *
  * <p>Per synapse: {@code e} = ebar, {@code er} = ebar_reg, {@code g} = the gradient accumulated since the last
  * optimizer application (carried over an internal flush, restarted otherwise).
@@ -54,103 +52,6 @@ final class FastRows {
         /** Value index of the entries of step t1 (the window's last step). */
         long slotT1;
     }
-
-    // ------------------------------------------------------------------ folded (kappa == kappa_reg)
-
-    /** A window of no steps (the source's cutoff was used up by earlier flushes): only the decay of the trace. */
-    static void decayOnlyFolded(MemorySegment eb, MemorySegment gs, long i0, long i1, boolean prevFlush, Window rw) {
-        final double decK = rw.decK;
-        for (long i = i0; i < i1; i++) {
-            double g = prevFlush ? gs.getAtIndex(SynapseLayout.STATE, i) : 0.0;
-            // decK = 1 when nothing decays: multiplying by 1 is exact
-            eb.setAtIndex(SynapseLayout.STATE, i, eb.getAtIndex(SynapseLayout.STATE, i) * decK);
-            gs.setAtIndex(SynapseLayout.STATE, i, g);
-        }
-    }
-
-    /** A window of one step: the step t0 alone, from the gathered entries. */
-    static void oneStepFolded(MemorySegment eb, MemorySegment gs, double kappa, long i0, long i1, boolean prevFlush,
-                              double[] pre, Window rw) {
-        final double a = rw.a;
-        final double decK = rw.decK;
-        final int f = PrefixHistory.FOLDED_FIELDS;
-        for (long i = i0; i < i1; i++) {
-            double e = eb.getAtIndex(SynapseLayout.STATE, i);
-            double g = prevFlush ? gs.getAtIndex(SynapseLayout.STATE, i) : 0.0;
-            int k = (int) (i - i0) * f;
-            e = kappa * e + pre[k + F_PSI] * a;
-            g += pre[k + F_LS] * e;
-            eb.setAtIndex(SynapseLayout.STATE, i, e * decK);
-            gs.setAtIndex(SynapseLayout.STATE, i, g);
-        }
-    }
-
-    /**
-     * A window of two or more steps inside one block: each synapse's sums are the differences of its target's
-     * prefixes at t1 (read from the ring) and before the window ({@code base}: the entries at t0, gathered, or
-     * zeros when the window starts the block).
-     */
-    static void singleBlockFolded(MemorySegment eb, MemorySegment gs, Projection.Part part, MemorySegment ring,
-                                  double kappa, long i0, long i1, boolean prevFlush, double[] pre, double[] base,
-                                  Window rw) {
-        final double a = rw.a;
-        final double y = rw.y;
-        final double kM1 = rw.kM1;
-        final double kM2 = rw.kM2;
-        final double kx = rw.kx;
-        final double rx = rw.rx;
-        final double decK = rw.decK;
-        final long slotT1 = rw.slotT1;
-        final int f = PrefixHistory.FOLDED_FIELDS;
-        for (long i = i0; i < i1; i++) {
-            int j = part.target(i);
-            double e = eb.getAtIndex(SynapseLayout.STATE, i);
-            double g = prevFlush ? gs.getAtIndex(SynapseLayout.STATE, i) : 0.0;
-            int k = (int) (i - i0) * f;
-            e = kappa * e + pre[k + F_PSI] * a;
-            g += pre[k + F_LS] * e;
-            double s0 = base[k + S];
-            double d0 = base[k + D];
-            double c0 = base[k + C];
-            long e1 = slotT1 + (long) j * f;
-            double dD = ring.getAtIndex(DBL, e1 + D) - d0;
-            double q = kx * dD;
-            double r = kx * (rx * (ring.getAtIndex(DBL, e1 + C) - c0 - s0 * dD));
-            double w = rx * (ring.getAtIndex(DBL, e1 + S) - s0);
-            g += e * kappa * q + y * r;
-            e = kM1 * e + y * kM2 * w;
-            eb.setAtIndex(SynapseLayout.STATE, i, e * decK);
-            gs.setAtIndex(SynapseLayout.STATE, i, g);
-        }
-    }
-
-    /** A window that crosses block boundaries: {@link PrefixHistory#window} per synapse over the row's plan. */
-    static void manyBlocksFolded(MemorySegment eb, MemorySegment gs, Projection.Part part, PrefixHistory hist,
-                                 long i0, long i1, boolean prevFlush, double[] pre, double[] win,
-                                 PrefixHistory.WindowPlan plan, Window rw) {
-        final double kappa = hist.kappa;
-        final double a = rw.a;
-        final double y = rw.y;
-        final double kM1 = rw.kM1;
-        final double kM2 = rw.kM2;
-        final double decK = rw.decK;
-        final int f = PrefixHistory.FOLDED_FIELDS;
-        for (long i = i0; i < i1; i++) {
-            int j = part.target(i);
-            double e = eb.getAtIndex(SynapseLayout.STATE, i);
-            double g = prevFlush ? gs.getAtIndex(SynapseLayout.STATE, i) : 0.0;
-            int k = (int) (i - i0) * f;
-            e = kappa * e + pre[k + F_PSI] * a;
-            g += pre[k + F_LS] * e;
-            hist.window(j, plan, pre, k, win);
-            g += e * kappa * win[0] + y * win[1];
-            e = kM1 * e + y * kM2 * win[2];
-            eb.setAtIndex(SynapseLayout.STATE, i, e * decK);
-            gs.setAtIndex(SynapseLayout.STATE, i, g);
-        }
-    }
-
-    // ------------------------------------------------------------------ general (kappa != kappa_reg)
 
     static void decayOnly(MemorySegment eb, MemorySegment ebr, MemorySegment gs, long i0, long i1, boolean prevFlush,
                           Window rw) {

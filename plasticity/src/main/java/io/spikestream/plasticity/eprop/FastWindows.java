@@ -8,6 +8,7 @@ import io.spikestream.plasticity.eprop.FastEpropState.Recurrent;
 import io.spikestream.plasticity.optim.OptimizerSpec;
 import io.spikestream.plasticity.optim.RowOptimizer;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
@@ -32,6 +33,9 @@ final class FastWindows {
         final RowOptimizer optimizer;
         /** Errors of the readouts feeding a population, one slot each (see {@link LearningSignalIndex}). */
         double[] errors = new double[0];
+        final HotRows.Window hot = new HotRows.Window();
+        /** The hot layout's closed gradients of one row, for the optimizer (off-heap: its loop reads segments only). */
+        MemorySegment closed;
 
         Scratch(OptimizerSpec spec) {
             optimizer = new RowOptimizer(spec);
@@ -40,7 +44,9 @@ final class FastWindows {
 
     static void process(Part st, int src, long s, boolean flush, Scratch sc, double etaNow) {
         long p = st.prev[src];
-        if (p != 0) {
+        if (st.rec != null && st.rec.hot != null) {
+            hotEvent(st, src, p, s, flush, sc, etaNow);
+        } else if (p != 0) {
             if (st.rec != null) {
                 gradientRecurrent(st, src, p, s, flush, sc, etaNow);
             } else {
@@ -52,7 +58,8 @@ final class FastWindows {
         // schedule the next internal flush while the new window still has steps to integrate
         long remNext = flush ? st.rem[src] : st.cutoff;
         if (remNext > 0) {
-            long due = s + st.closeInterval;
+            // hot layout: closed when its cutoff is reached (or after closeInterval steps), while its end is hot
+            long due = s + (st.closeAtCutoff ? Math.min(remNext, st.closeInterval) : st.closeInterval);
             st.nextClose[src] = due;
             int slot = (int) (due & st.wheelMask);
             int c = st.wheelCount[slot];
@@ -64,6 +71,121 @@ final class FastWindows {
             st.wheelCount[slot] = c + 1;
         } else {
             st.nextClose[src] = 0;
+        }
+    }
+
+    /**
+     * The hot layout ({@link HotHistory}, {@link HotRows}): one pass over the row closes the window since the
+     * previous event p (if any) and opens the next one at s. The presynaptic part (A, Y, the cutoff m, pending decays)
+     * is that of {@link #gradientRecurrent}; the window's frame is the block b0 (on the grid it gets) of its first step
+     * t0 = p - 1, where beta = Y P^(b0 - p); the new window's frame is the block of s - 1.
+     */
+    private static void hotEvent(Part st, int src, long p, long s, boolean flush, Scratch sc, double etaNow) {
+        final HotHistory h = st.rec.hot;
+        final Projection.Part part = st.part;
+        final HotRows.Window rw = sc.hot;
+        final double pV = h.pV;
+        // by default a close without end terms (the source's first event, a window that did not integrate)
+        rw.undo = false;
+        rw.beta = 0.0;
+        rw.closeTerms = 0.0;
+        rw.kEnd = 1.0;
+        rw.decK = 1.0;
+        rw.offT1 = HotHistory.slot(s - 2);
+        if (p != 0) {
+            final boolean prevFlush = st.prevFlush[src];
+            final long n = s - p;
+            final long rem = prevFlush ? st.rem[src] : st.cutoff;
+            final double zc = prevFlush ? 0.0 : 1.0;
+            final long m = Math.min(rem, n);
+            final long t0 = p - 1;
+            final double a = pV * st.zbar[src] + st.zbuf[src];
+            final double y = pV * a + zc;
+            double zbarEnd;
+            if (m == 0) {
+                zbarEnd = st.zbar[src];
+            } else if (m == 1) {
+                zbarEnd = a;
+                st.zbuf[src] = zc;
+            } else {
+                zbarEnd = y * h.powP[h.off(m - 2)];
+                st.zbuf[src] = 0.0;
+            }
+            st.rem[src] = rem - m;
+            long dec = st.dec[src] + (n - m);
+            final boolean decay = !flush && dec > 0;
+            rw.decK = decay ? Math.pow(h.kappa, dec) : 1.0;
+            if (rem >= 1) {
+                // the window was opened with steps to integrate: its column holds eh in the frame of its block b0
+                final int grid = h.gridFor(t0, Math.min(rem, st.closeInterval));
+                final int go = grid * HotHistory.GRID_FIELDS;
+                final long b0 = h.blockStart(grid, t0);
+                rw.beta = y * h.powP[h.off(b0 - p)];
+                if (m == 0) {
+                    // no steps (a second event at the same stamp: a spike of multiplicity > 1, or a spike after an
+                    // internal close): undo the opening, back to the trace before it and the gradient without its
+                    // start terms
+                    rw.undo = true;
+                    rw.closeTerms = t0 == b0 ? 0.0 : 1.0;
+                    rw.kEnd = h.powK[h.off(t0 - b0)];
+                    rw.aOld = a;
+                    rw.offS0Old = HotHistory.slot(t0) + go;
+                    rw.offPsiOld = HotHistory.slot(t0) + HotHistory.PSI;
+                    rw.offT1 = HotHistory.slot(t0 - 1) + go;
+                } else {
+                    final long t1 = t0 + m - 1;
+                    rw.closeTerms = 1.0;
+                    rw.kEnd = h.powK[h.off(t1 - b0)];
+                    rw.offT1 = HotHistory.slot(t1) + go;
+                }
+            }
+            if (decay) {
+                zbarEnd *= Math.pow(pV, dec);
+                dec = 0;
+            }
+            st.zbar[src] = zbarEnd;
+            st.dec[src] = dec;
+        }
+        // the new window: steps to integrate unless a flush finds the cutoff used up
+        final long remNew = flush ? st.rem[src] : st.cutoff;
+        final long t0 = s - 1;
+        final boolean openActive = remNew >= 1;
+        rw.offPsi = HotHistory.slot(t0) + HotHistory.PSI;
+        if (openActive) {
+            final int grid = h.gridFor(t0, Math.min(remNew, st.closeInterval));
+            final int go = grid * HotHistory.GRID_FIELDS;
+            final long b0 = h.blockStart(grid, t0);
+            final double a = pV * st.zbar[src] + st.zbuf[src];
+            final double y = pV * a + (flush ? 0.0 : 1.0);
+            rw.kapO = h.kappa;
+            rw.aN = a;
+            rw.kinvN = h.powK[h.off(b0 - t0)];
+            rw.betaN = y * h.powP[h.off(b0 - s)];
+            rw.startTerms = t0 == b0 ? 0.0 : 1.0;
+            rw.offS0 = HotHistory.slot(t0) + go;
+            rw.offM = HotHistory.slot(t0 - 1) + go;
+        } else {
+            rw.kapO = 1.0;
+            rw.aN = 0.0;
+            rw.kinvN = 1.0;
+            rw.betaN = 0.0;
+            rw.startTerms = 0.0;
+            rw.offS0 = HotHistory.slot(t0);
+            rw.offM = HotHistory.slot(t0 - 1);
+        }
+        rw.keep = flush ? 1.0 : 0.0;
+        final long i0 = part.rowStart(src);
+        final long i1 = part.rowEnd(src);
+        if (i1 == i0) {
+            return;
+        }
+        if (rw.undo) {
+            HotRows.undoOpen(st.ebar, st.grad, sc.closed, part, h, i0, i1, rw);
+        } else {
+            HotRows.closeOpen(st.ebar, st.grad, sc.closed, part, h, i0, i1, rw);
+        }
+        if (p != 0 && !flush) {
+            sc.optimizer.apply(st.clocks, src, part, i0, i1, s - 1, sc.closed, i0, st.acc, st.m, st.v, etaNow);
         }
     }
 
@@ -98,18 +220,15 @@ final class FastWindows {
         st.rem[src] = rem - m;
         long dec = st.dec[src] + (n - m);
         final boolean decay = !flush && dec > 0;
-        final boolean folded = hist.folded;
         final FastRows.Window rw = sc.row;
         rw.a = a;
         rw.y = y;
         rw.decK = decay ? Math.pow(hist.kappa, dec) : 1.0;
         rw.kM1 = m >= 1 ? hist.powK[hist.off(m - 1)] : 1.0;
         rw.kM2 = m >= 2 ? hist.powK[hist.off(m - 2)] : 1.0;
-        if (!folded) {
-            rw.decKr = decay ? Math.pow(hist.kappaReg, dec) : 1.0;
-            rw.krM1 = m >= 1 ? hist.powKr[hist.off(m - 1)] : 1.0;
-            rw.krM2 = m >= 2 ? hist.powKr[hist.off(m - 2)] : 1.0;
-        }
+        rw.decKr = decay ? Math.pow(hist.kappaReg, dec) : 1.0;
+        rw.krM1 = m >= 1 ? hist.powKr[hist.off(m - 1)] : 1.0;
+        rw.krM2 = m >= 2 ? hist.powKr[hist.off(m - 2)] : 1.0;
         final long i0 = part.rowStart(src);
         final long i1 = part.rowEnd(src);
         if (m >= 1) {
@@ -121,17 +240,9 @@ final class FastWindows {
             hist.gather(t0, part.targets, i0, i1, sc.gathered);
         }
         if (m == 0) {
-            if (folded) {
-                FastRows.decayOnlyFolded(st.ebar, st.grad, i0, i1, prevFlush, rw);
-            } else {
-                FastRows.decayOnly(st.ebar, st.ebarReg, st.grad, i0, i1, prevFlush, rw);
-            }
+            FastRows.decayOnly(st.ebar, st.ebarReg, st.grad, i0, i1, prevFlush, rw);
         } else if (m == 1) {
-            if (folded) {
-                FastRows.oneStepFolded(st.ebar, st.grad, hist.kappa, i0, i1, prevFlush, sc.gathered, rw);
-            } else {
-                FastRows.oneStep(st.ebar, st.ebarReg, st.grad, hist, i0, i1, prevFlush, sc.gathered, rw);
-            }
+            FastRows.oneStep(st.ebar, st.ebarReg, st.grad, hist, i0, i1, prevFlush, sc.gathered, rw);
         } else {
             // most windows lie in one block, and then each synapse needs only its target's entries at t0 (gathered)
             // and t1 (the step just completed, hot in cache); the others take PrefixHistory.window per synapse
@@ -147,22 +258,12 @@ final class FastWindows {
                 rw.slotT1 = hist.slotBase(t1);
                 // a window from the block's first step has zero prefixes before it: read them from zeros
                 double[] base = u0 == b ? sc.zeros : sc.gathered;
-                if (folded) {
-                    FastRows.singleBlockFolded(st.ebar, st.grad, part, hist.ring, hist.kappa, i0, i1, prevFlush,
-                        sc.gathered, base, rw);
-                } else {
-                    FastRows.singleBlock(st.ebar, st.ebarReg, st.grad, part, hist, i0, i1, prevFlush, sc.gathered,
-                        base, rw);
-                }
+                FastRows.singleBlock(st.ebar, st.ebarReg, st.grad, part, hist, i0, i1, prevFlush, sc.gathered, base,
+                    rw);
             } else {
                 hist.plan(u0, t1, sc.plan);
-                if (folded) {
-                    FastRows.manyBlocksFolded(st.ebar, st.grad, part, hist, i0, i1, prevFlush, sc.gathered, sc.win,
-                        sc.plan, rw);
-                } else {
-                    FastRows.manyBlocks(st.ebar, st.ebarReg, st.grad, part, hist, i0, i1, prevFlush, sc.gathered,
-                        sc.win, sc.plan, rw);
-                }
+                FastRows.manyBlocks(st.ebar, st.ebarReg, st.grad, part, hist, i0, i1, prevFlush, sc.gathered, sc.win,
+                    sc.plan, rw);
             }
         }
         if (!flush && i1 > i0) {

@@ -32,11 +32,8 @@ import java.lang.foreign.ValueLayout;
  * and end (and at block boundaries in between). Block length is chosen so that the rebasing factors stay
  * within 1e4, which bounds the cancellation error near 1e-12 relative.
  *
- * <p><b>Folded layout</b> ({@link #folded}, when {@code kappa == kappa_reg}: NEST's default): the regularisation
- * trace is then exactly {@code (1 - kappa) ebar}, so the regularisation signal folds into the learning signal,
- * {@code L' = L + (1 - kappa) fr}, and an entry holds only {S, D, C, psi, L'} (5 values instead of 9); the
- * synapses need no {@code ebar_reg} column. Until L is known (two steps later) the L' slot holds
- * {@code (1 - kappa) fr}.
+ * <p>With kappa == kappa_reg (NEST's default) the compact layout keeps no such ring for recurrent populations: the
+ * regularisation trace folds into the learning signal and a synapse reads only hot entries ({@link HotHistory}).
  *
  * <p>Layout (off-heap, long-indexed, time-major so that the entries of one step for all neurons are contiguous):
  * {@code ring[((slot * n) + neuron) * fields + field]} with {@code slot = step mod ringSteps}; the ring length
@@ -58,10 +55,6 @@ final class PrefixHistory {
     static final int LS = 7;
     static final int FR = 8;
     static final int FIELDS = 9;
-    // folded layout (kappa == kappa_reg): S, D, C as above, then psi and L' = L + (1 - kappa) fr
-    static final int F_PSI = 3;
-    static final int F_LS = 4;
-    static final int FOLDED_FIELDS = 5;
     // readout populations: error and its prefix
     static final int E_SUM = 0;
     static final int E_RAW = 1;
@@ -71,7 +64,6 @@ final class PrefixHistory {
 
     final int n;
     final int fields;
-    final boolean folded;
     final int ringSteps;
     final int block;
     final int blockMask;
@@ -94,7 +86,6 @@ final class PrefixHistory {
     PrefixHistory(int n, int fields, int ringSteps, double pV, double kappa, double kappaReg, Arena arena) {
         this.n = n;
         this.fields = fields;
-        this.folded = fields == FOLDED_FIELDS;
         this.ringSteps = Math.max(4, ringSteps);
         this.pV = pV;
         this.kappa = kappa;
@@ -128,13 +119,12 @@ final class PrefixHistory {
         return t;
     }
 
-    /** Whether a recurrent population's history can use the folded layout (kappa == kappa_reg). */
+    /** Whether a recurrent population's regularisation trace folds into its learning signal (kappa == kappa_reg). */
     static boolean foldable(LifPopulation pop) {
         return pop.params().d("kappa") == pop.params().d("kappa_reg");
     }
 
-    /** @param fold the folded layout (requires {@link #foldable}) */
-    static PrefixHistory recurrent(LifPopulation pop, TimeGrid grid, int ringSteps, boolean fold, Arena arena) {
+    static PrefixHistory recurrent(LifPopulation pop, TimeGrid grid, int ringSteps, Arena arena) {
         Params p = pop.params();
         double pV = Math.exp(-grid.resolutionMs() / p.d("tau_m"));
         double k = p.d("kappa");
@@ -143,10 +133,7 @@ final class PrefixHistory {
             throw new IllegalArgumentException("fast e-prop needs 0 < kappa, kappa_reg <= 1 (population " + pop.label()
                 + " has kappa=" + k + ", kappa_reg=" + kr + "); use the NEST-exact rule for kappa = 0");
         }
-        if (fold && !foldable(pop)) {
-            throw new IllegalArgumentException("the folded history needs kappa == kappa_reg (population " + pop.label() + ")");
-        }
-        return new PrefixHistory(pop.size(), fold ? FOLDED_FIELDS : FIELDS, ringSteps, pV, k, kr, arena);
+        return new PrefixHistory(pop.size(), FIELDS, ringSteps, pV, k, kr, arena);
     }
 
     static PrefixHistory readout(ReadoutPopulation pop, TimeGrid grid, int ringSteps, Arena arena) {
@@ -190,18 +177,6 @@ final class PrefixHistory {
         final double rx = powRho[x + block];
         final long base = slotBase(t);
         final long prev = x > 0 ? slotBase(t - 1) : -1;
-        if (folded) {
-            final double oneMinusK = 1.0 - kappa;
-            for (int j = from; j < to; j++) {
-                long e = base + (long) j * f;
-                double s0 = prev >= 0 ? r.getAtIndex(DBL, prev + (long) j * f + S) : 0.0;
-                r.setAtIndex(DBL, e + S, s0 + psi[j] * rx);
-                r.setAtIndex(DBL, e + F_PSI, psi[j]);
-                // L' = L + (1 - kappa) fr: the fr part now, L added when it is known (writeLearningSignal)
-                r.setAtIndex(DBL, e + F_LS, oneMinusK * fr[j]);
-            }
-            return;
-        }
         final double rrx = powRhoR[x + block];
         for (int j = from; j < to; j++) {
             long e = base + (long) j * f;
@@ -230,24 +205,6 @@ final class PrefixHistory {
         final double kx = powK[x + block];
         final long base = slotBase(tau);
         final long prev = x > 0 ? slotBase(tau - 1) : -1;
-        if (folded) {
-            for (int j = from; j < to; j++) {
-                long e = base + (long) j * f;
-                double d0 = 0.0;
-                double c0 = 0.0;
-                if (prev >= 0) {
-                    long p = prev + (long) j * f;
-                    d0 = r.getAtIndex(DBL, p + D);
-                    c0 = r.getAtIndex(DBL, p + C);
-                }
-                double l = ls[j] + r.getAtIndex(DBL, e + F_LS);
-                double lk = l * kx;
-                r.setAtIndex(DBL, e + F_LS, l);
-                r.setAtIndex(DBL, e + D, d0 + lk);
-                r.setAtIndex(DBL, e + C, c0 + lk * r.getAtIndex(DBL, e + S));
-            }
-            return;
-        }
         final double krx = powKr[x + block];
         for (int j = from; j < to; j++) {
             long e = base + (long) j * f;
@@ -282,17 +239,6 @@ final class PrefixHistory {
         final long slotBase = slotBase(t);
         final int f = fields;
         int k = 0;
-        if (f == FOLDED_FIELDS) {
-            for (long i = i0; i < i1; i++, k += FOLDED_FIELDS) {
-                long b = slotBase + (long) targets.getAtIndex(ValueLayout.JAVA_INT, i) * FOLDED_FIELDS;
-                dst[k] = r.getAtIndex(DBL, b);
-                dst[k + 1] = r.getAtIndex(DBL, b + 1);
-                dst[k + 2] = r.getAtIndex(DBL, b + 2);
-                dst[k + 3] = r.getAtIndex(DBL, b + 3);
-                dst[k + 4] = r.getAtIndex(DBL, b + 4);
-            }
-            return;
-        }
         for (long i = i0; i < i1; i++, k += f) {
             long b = slotBase + (long) targets.getAtIndex(ValueLayout.JAVA_INT, i) * f;
             MemorySegment.copy(r, DBL, b * Double.BYTES, dst, k, f);
@@ -335,12 +281,11 @@ final class PrefixHistory {
 
     /**
      * Window sums over the planned window [u0, t1] of neuron j into {@code out}: {Q, R, W, Qr, Rr, Wr} as in the
-     * class comment (folded: {Q, R, W} of L'), where W, Wr are the inner sums up to t1. {@code pre[preOff..]} holds
+     * class comment, where W, Wr are the inner sums up to t1. {@code pre[preOff..]} holds
      * neuron j's entry of step u0 - 1 (as gathered), so that the first block needs no further read there.
      */
     void window(int j, WindowPlan plan, double[] pre, int preOff, double[] out) {
         final MemorySegment rg = ring;
-        final boolean fold = folded;
         final long jOff = (long) j * fields;
         double q = 0;
         double r = 0;
@@ -360,11 +305,9 @@ final class PrefixHistory {
                 s0 = pre[preOff + S];
                 d0 = pre[preOff + D];
                 c0 = pre[preOff + C];
-                if (!fold) {
-                    sr0 = pre[preOff + SR];
-                    dr0 = pre[preOff + DR];
-                    cr0 = pre[preOff + CR];
-                }
+                sr0 = pre[preOff + SR];
+                dr0 = pre[preOff + DR];
+                cr0 = pre[preOff + CR];
             }
             long i1 = plan.endSlot[c] + jOff;
             double dS = rg.getAtIndex(DBL, i1 + S) - s0;
@@ -376,16 +319,14 @@ final class PrefixHistory {
             r += kx * (w * dD + rx * (dC - s0 * dD));
             q += kx * dD;
             w += rx * dS;
-            if (!fold) {
-                double dSr = rg.getAtIndex(DBL, i1 + SR) - sr0;
-                double dDr = rg.getAtIndex(DBL, i1 + DR) - dr0;
-                double dCr = rg.getAtIndex(DBL, i1 + CR) - cr0;
-                double krx = powKr[x];
-                double rrx = powRhoR[x];
-                rr += krx * (wr * dDr + rrx * (dCr - sr0 * dDr));
-                qr += krx * dDr;
-                wr += rrx * dSr;
-            }
+            double dSr = rg.getAtIndex(DBL, i1 + SR) - sr0;
+            double dDr = rg.getAtIndex(DBL, i1 + DR) - dr0;
+            double dCr = rg.getAtIndex(DBL, i1 + CR) - cr0;
+            double krx = powKr[x];
+            double rrx = powRhoR[x];
+            rr += krx * (wr * dDr + rrx * (dCr - sr0 * dDr));
+            qr += krx * dDr;
+            wr += rrx * dSr;
         }
         out[0] = q;
         out[1] = r;

@@ -31,6 +31,17 @@ public final class RowOptimizer {
      */
     public void apply(SourceClocks clocks, int src, Projection.Part part, long i0, long i1, long idx,
                       MemorySegment grad, MemorySegment acc, MemorySegment m, MemorySegment v, double etaNow) {
+        apply(clocks, src, part, i0, i1, idx, grad, 0, acc, m, v, etaNow);
+    }
+
+    /**
+     * As {@link #apply(SourceClocks, int, Projection.Part, long, long, long, MemorySegment, MemorySegment,
+     * MemorySegment, MemorySegment, double)}, with synapse i's gradient at {@code grad[i - gradOffset]} (a row's
+     * gradients in a scratch column of their own).
+     */
+    public void apply(SourceClocks clocks, int src, Projection.Part part, long i0, long i1, long idx,
+                      MemorySegment grad, long gradOffset, MemorySegment acc, MemorySegment m, MemorySegment v,
+                      double etaNow) {
         clocks.load(src, clock0);
         final OptimizerClock c = clock0;
         final int batch = spec.batchSize();
@@ -44,7 +55,8 @@ public final class RowOptimizer {
                 opt[0] = acc == null ? 0.0 : acc.getAtIndex(SynapseLayout.STATE, i);
                 opt[1] = m.getAtIndex(SynapseLayout.STATE, i);
                 opt[2] = v.getAtIndex(SynapseLayout.STATE, i);
-                double w = WeightOptimizer.optimize(spec, etaNow, clock, idx, grad.getAtIndex(SynapseLayout.STATE, i),
+                double w = WeightOptimizer.optimize(spec, etaNow, clock, idx,
+                    grad.getAtIndex(SynapseLayout.STATE, i - gradOffset),
                     part.weight(i), opt);
                 part.setWeight(i, w);
                 if (acc != null) {
@@ -63,7 +75,7 @@ public final class RowOptimizer {
             }
             for (long i = i0; i < i1; i++) {
                 acc.setAtIndex(SynapseLayout.STATE, i, acc.getAtIndex(SynapseLayout.STATE, i)
-                    + grad.getAtIndex(SynapseLayout.STATE, i));
+                    + grad.getAtIndex(SynapseLayout.STATE, i - gradOffset));
             }
             return;
         }
@@ -73,7 +85,7 @@ public final class RowOptimizer {
         if (!adam) {
             final double etaCur = c.etaCurrent;
             for (long i = i0; i < i1; i++) {
-                double g = grad.getAtIndex(SynapseLayout.STATE, i);
+                double g = grad.getAtIndex(SynapseLayout.STATE, i - gradOffset);
                 if (acc != null) {
                     g = (acc.getAtIndex(SynapseLayout.STATE, i) + g) / b;
                     acc.setAtIndex(SynapseLayout.STATE, i, 0.0);
@@ -91,7 +103,7 @@ public final class RowOptimizer {
             final double oneMinusB1 = 1.0 - b1;
             final double oneMinusB2 = 1.0 - b2;
             for (long i = i0; i < i1; i++) {
-                double g = grad.getAtIndex(SynapseLayout.STATE, i);
+                double g = grad.getAtIndex(SynapseLayout.STATE, i - gradOffset);
                 if (acc != null) {
                     g = (acc.getAtIndex(SynapseLayout.STATE, i) + g) / b;
                     acc.setAtIndex(SynapseLayout.STATE, i, 0.0);

@@ -13,8 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The two history layouts of {@link PrefixHistory} against the NEST-exact rule (the folded one when kappa ==
- * kappa_reg, the general one otherwise, both with firing-rate regularisation on and 1 or 2 threads), what each
+ * The layouts against the NEST-exact rule (compact: the hot history when kappa == kappa_reg, the general prefix-sum
+ * ring otherwise; classic: the prefix-sum ring; all with firing-rate regularisation on and 1 or 2 threads), what each
  * costs per synapse, and the ring sizing that keeps large networks within their memory budget.
  */
 class FastEpropLayoutTest {
@@ -87,8 +87,10 @@ class FastEpropLayoutTest {
         compact.fast.setCompactLayout(true);
         try (Network n = compact.net) {
             n.prepare();
-            assertTrue(compact.fast.checkpointShape().startsWith("FastEpropRule v2 compact synapse="));
-            assertTrue(compact.fast.checkpointShape().contains(" fields=5"));
+            // kappa == kappa_reg: the hot history (4 steps, block carries) for the recurrent population
+            assertTrue(compact.fast.checkpointShape().startsWith("FastEpropRule v3 compact synapse="));
+            assertTrue(compact.fast.checkpointShape().contains(" hot ring=4 "), compact.fast.checkpointShape());
+            assertTrue(compact.fast.checkpointShape().contains(" grids=2 fields=8"));
         }
     }
 

@@ -39,7 +39,12 @@ class RuleCheckpointTest {
     private static final int STEPS = 420;
     private static final int[] STOPS = {0, 1, 2, 3, 57, 100, 211, 419};
 
-    record Config(String name, boolean fast, String model, OptimizerSpec spec, boolean dale, double inputFlushMs) {
+    record Config(String name, boolean fast, String model, OptimizerSpec spec, boolean dale, double inputFlushMs,
+                  boolean compact) {
+        Config(String name, boolean fast, String model, OptimizerSpec spec, boolean dale, double inputFlushMs) {
+            this(name, fast, model, spec, dale, inputFlushMs, false);
+        }
+
         @Override
         public String toString() {
             return name;
@@ -55,6 +60,10 @@ class RuleCheckpointTest {
             new Config("nest gd dale psc_delta", false, "eprop_iaf_psc_delta", gd.withBatchSize(4), true, 0),
             new Config("fast adam", true, "eprop_iaf", adam, false, 0),
             new Config("fast gd batch 3, input flush", true, "eprop_iaf", gd.withOptimizeEachStep(false).withBatchSize(3), false, 25),
+            // the compact layout: the hot history (its ring and the synapses' folded start terms) restores mid-window
+            new Config("fast adam compact", true, "eprop_iaf", adam, false, 0, true),
+            new Config("fast gd batch 3, input flush, compact", true, "eprop_iaf",
+                gd.withOptimizeEachStep(false).withBatchSize(3), false, 25, true),
         };
         return Stream.of(cs).flatMap(c -> Stream.of(Arguments.of(c, 1), Arguments.of(c, 2)));
     }
@@ -68,6 +77,9 @@ class RuleCheckpointTest {
             rule = c.fast() ? FastEpropRule.install(net, c.spec()) : EpropRule.install(net, c.spec());
             if (rule instanceof EpropRule e) {
                 e.enforceDale(c.dale());
+            }
+            if (c.compact()) {
+                ((FastEpropRule) rule).setCompactLayout(true);
             }
             Map<String, Object> inParams = c.inputFlushMs() > 0 ? Map.of("flush_event_send_interval", c.inputFlushMs()) : Map.of();
             InputPopulation in = (InputPopulation) net.create("parrot_neuron", 20, inParams);
