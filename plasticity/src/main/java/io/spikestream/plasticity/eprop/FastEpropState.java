@@ -83,9 +83,7 @@ final class FastEpropState {
                         err[base + s] = ro.error(t - 1, s);
                     }
                 }
-                for (int j = from; j < to; j++) {
-                    ls[j] = fb.signal(j, err);
-                }
+                fb.signals(from, to, err, ls);
             }
             hist.writeLearningSignals(t - 2, from, to, ls);
         }
