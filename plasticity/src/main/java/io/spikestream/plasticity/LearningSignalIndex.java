@@ -19,11 +19,6 @@ import java.util.Map;
  * <p>Per target neuron the entries are in ascending global source id (NEST's delivery order of learning signals,
  * so sums round the same way), connection order among equal ids. Built straight from the projections' rows:
  * 12 bytes per feedback synapse, no object per synapse.
- *
- * <p>When every target neuron is fed by every slot once, in slot order (all-to-all feedback, the usual e-prop
- * network), the weights are also kept slot-major ({@code byslot[r * n + j]}, 8 more bytes per feedback synapse), and
- * {@link #signals} sums a range of neurons slot by slot: a loop over neurons without gathers, which C2 runs in SIMD
- * lanes, each neuron's sum still taken in slot order (the same bits as {@link #signal}).
  */
 public final class LearningSignalIndex {
 
@@ -33,8 +28,6 @@ public final class LearningSignalIndex {
     private final Population[] sources;
     private final int[] sourceSlot;
     private final int slots;
-    /** Weights slot-major, {@code [r * n + j]}, when every neuron has entries for slots 0..slots-1 in order; else null. */
-    private final double[] bySlot;
 
     private LearningSignalIndex(int[] ptr, int[] slot, double[] weight, Population[] sources, int[] sourceSlot, int slots) {
         this.ptr = ptr;
@@ -43,32 +36,6 @@ public final class LearningSignalIndex {
         this.sources = sources;
         this.sourceSlot = sourceSlot;
         this.slots = slots;
-        this.bySlot = slotMajor(ptr, slot, weight, slots);
-    }
-
-    /** The weights slot-major if every neuron's entries are exactly the slots 0..slots-1 in order, else null. */
-    private static double[] slotMajor(int[] ptr, int[] slot, double[] weight, int slots) {
-        final int n = ptr.length - 1;
-        if (slots == 0 || (long) n * slots != slot.length) {
-            return null;
-        }
-        for (int j = 0; j < n; j++) {
-            if (ptr[j] != j * slots) {
-                return null;
-            }
-            for (int r = 0; r < slots; r++) {
-                if (slot[j * slots + r] != r) {
-                    return null;
-                }
-            }
-        }
-        double[] w = new double[slot.length];
-        for (int j = 0; j < n; j++) {
-            for (int r = 0; r < slots; r++) {
-                w[r * n + j] = weight[j * slots + r];
-            }
-        }
-        return w;
     }
 
     /** The index of {@code feedback} (projections all ending at {@code target}). */
@@ -186,37 +153,8 @@ public final class LearningSignalIndex {
         return ls;
     }
 
-    /**
-     * {@code ls[j] = signal(j, errors)} for the neurons j in [from, to), bit for bit: with all-to-all feedback slot by
-     * slot over the neurons (SIMD, each neuron's terms still added in slot order to a sum that starts at 0.0).
-     */
-    public void signals(int from, int to, double[] errors, double[] ls) {
-        final double[] w = bySlot;
-        if (w == null) {
-            for (int j = from; j < to; j++) {
-                ls[j] = signal(j, errors);
-            }
-            return;
-        }
-        java.util.Arrays.fill(ls, from, to, 0.0);
-        final int n = ptr.length - 1;
-        for (int r = 0; r < slots; r++) {
-            final double e = errors[r];
-            final int off = r * n;
-            for (int j = from; j < to; j++) {
-                ls[j] += w[off + j] * e;
-            }
-        }
-    }
-
-    /** Whether {@link #signals} takes the slot-major path (all-to-all feedback in slot order). */
-    public boolean slotMajor() {
-        return bySlot != null;
-    }
-
     /** Heap bytes of the index. */
     public long bytes() {
-        return (long) ptr.length * Integer.BYTES + (long) slot.length * (Integer.BYTES + Double.BYTES)
-            + (bySlot == null ? 0L : (long) bySlot.length * Double.BYTES);
+        return (long) ptr.length * Integer.BYTES + (long) slot.length * (Integer.BYTES + Double.BYTES);
     }
 }

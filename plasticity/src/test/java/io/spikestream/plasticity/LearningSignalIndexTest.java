@@ -12,10 +12,8 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The learning-signal index: per target, entries in ascending global source id, sums in that order bit for bit. */
@@ -64,55 +62,7 @@ class LearningSignalIndexTest {
                     assertEquals(sum, idx.signal(j, err));
                     assertTrue(idx.bytes() > 0);
                 }
-                // B feeds twice and A only some neurons: not slot-major; signals() is signal() per neuron
-                assertFalse(idx.slotMajor());
-                assertSignalsMatch(idx, rec.size(), err);
             }
-        }
-    }
-
-    @Test
-    void allToAllFeedbackIsSummedSlotMajorWithTheSameBits() {
-        for (int threads = 1; threads <= 2; threads++) {
-            try (Network net = new Network(TimeGrid.of(1.0), threads, 11)) {
-                net.registerSynapseModel(new SynapseModel("signal", null, false));
-                Population rec = net.create("eprop_iaf", 203);
-                Population outA = net.create("eprop_readout", 7);
-                Population outB = net.create("eprop_readout", 3);
-                Projection fromB = net.connect(outB, rec, Connectivity.allToAll(), SynapseSpec.of("signal").weight(WeightInit.normal(0, 1)));
-                Projection fromA = net.connect(outA, rec, Connectivity.allToAll(), SynapseSpec.of("signal").weight(WeightInit.normal(0, 1)));
-                LearningSignalIndex idx = LearningSignalIndex.build(rec, List.of(fromB, fromA));
-                assertTrue(idx.slotMajor());
-                SplittableRandom rnd = new SplittableRandom(threads);
-                double[] err = new double[idx.slots()];
-                for (int round = 0; round < 50; round++) {
-                    for (int r = 0; r < err.length; r++) {
-                        // zeros of both signs too: a sum of -0.0 terms starts at +0.0 in both paths
-                        err[r] = switch (rnd.nextInt(6)) {
-                            case 0 -> 0.0;
-                            case 1 -> -0.0;
-                            default -> rnd.nextGaussian() * Math.pow(10, rnd.nextInt(-8, 8));
-                        };
-                    }
-                    assertSignalsMatch(idx, rec.size(), err);
-                }
-                // the slot-major copy of the weights is counted
-                assertEquals((rec.size() + 1L) * Integer.BYTES + rec.size() * 10L * (Integer.BYTES + 2 * Double.BYTES),
-                    idx.bytes());
-            }
-        }
-    }
-
-    /** signals() over several ranges (as the workers split a population) equals signal() per neuron, bit for bit. */
-    private static void assertSignalsMatch(LearningSignalIndex idx, int n, double[] err) {
-        double[] ls = new double[n];
-        java.util.Arrays.fill(ls, Double.NaN);
-        int mid = n / 3;
-        idx.signals(0, mid, err, ls);
-        idx.signals(mid, n, err, ls);
-        for (int j = 0; j < n; j++) {
-            assertEquals(Double.doubleToRawLongBits(idx.signal(j, err)), Double.doubleToRawLongBits(ls[j]),
-                "neuron " + j);
         }
     }
 }

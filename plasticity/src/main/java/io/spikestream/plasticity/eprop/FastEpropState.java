@@ -83,7 +83,9 @@ final class FastEpropState {
                         err[base + s] = ro.error(t - 1, s);
                     }
                 }
-                fb.signals(from, to, err, ls);
+                for (int j = from; j < to; j++) {
+                    ls[j] = fb.signal(j, err);
+                }
             }
             hist.writeLearningSignals(t - 2, from, to, ls);
         }
