@@ -11,6 +11,7 @@
 #   benchmarks/nest-build.sh ...                           # once per machine (prints NEST_PYTHONPATH)
 #   NEST_PYTHONPATH=~/.cache/spikestream/nest-3.10/lib/python3.11/site-packages benchmarks/nest-side-by-side.sh
 #   REPS=3 NEST_REPS=1 ONLY=k100 benchmarks/nest-side-by-side.sh
+#   POOL_WITH="benchmarks/results/nest-side-by-side-A.txt" benchmarks/nest-side-by-side.sh   # pool with earlier runs
 #
 # Run it on an otherwise idle machine: NEST's OpenMP threads slow down several-fold when another process competes
 # for the cores, which would flatter spikestream. The script records the load average before every run.
@@ -83,5 +84,5 @@ for cfg in "n10000_p0.1:--n 10000 --p 0.1:--n-rec 10000 --p 0.1" "n10000_k100:--
   fi
 done
 echo "load_at_end=\"$(cut -d" " -f1-3 /proc/loadavg)\"" >> "$RAW"
-python3 benchmarks/nest-side-by-side-report.py "$RAW" BENCHMARKS.md
+python3 benchmarks/nest-side-by-side-report.py ${POOL_WITH:-} "$RAW" BENCHMARKS.md
 echo "wrote $RAW and updated BENCHMARKS.md" >&2
