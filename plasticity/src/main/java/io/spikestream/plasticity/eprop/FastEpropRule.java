@@ -50,8 +50,7 @@ import java.util.Map;
  *
  * <p>This class does the bookkeeping (scheduling, presynaptic traces, cutoffs, optimizer clocks, checkpoints);
  * the windows' presynaptic part in {@link FastWindows}, the per-synapse loops in {@link FastRows} and {@link HotRows},
- * the optimizer's
- * in {@link io.spikestream.plasticity.optim.RowOptimizer}.
+ * the optimizer's in {@link io.spikestream.plasticity.optim.RowOptimizer}.
  *
  * <p>Supported: eprop_iaf / eprop_iaf_psc_delta targets (non-adaptive) and readouts, gradient descent and
  * Adam with {@code optimize_each_step = false} (Adam with or without NEST's catch-up iterations; the catch-up
@@ -126,11 +125,10 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
      * folded into the learning signal, 4 steps of 8-value entries on two block grids, windows closed at their cutoff
      * and at most half a block long, no {@code ebar_reg}), otherwise a ring of exactly the length needed, capped at
      * {@link #MAX_HISTORY_BYTES_PER_SYNAPSE} per incoming synapse once large; no {@code ebar} on synapses onto
-     * readouts;
-     * checkpoint shape {@code v3 compact}. Both agree with the NEST-exact rule to rounding. By default the compact
-     * layout is chosen when a recurrent population's classic history would exceed {@link #HISTORY_BUDGET_BYTES}
-     * (10^4 neurons with a cutoff of 100 and up), so small
-     * networks keep their results and checkpoints bit for bit.
+     * readouts; checkpoint shape {@code v3 compact}. Both agree with the NEST-exact rule to rounding. By default the
+     * compact layout is chosen when a recurrent population's classic history would exceed
+     * {@link #HISTORY_BUDGET_BYTES} (10^4 neurons with a cutoff of 100 and up), so small networks keep their results and
+     * checkpoints bit for bit.
      */
     public void setCompactLayout(boolean on) {
         if (network != null) {
