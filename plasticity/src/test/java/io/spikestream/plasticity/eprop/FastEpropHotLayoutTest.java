@@ -130,4 +130,103 @@ class FastEpropHotLayoutTest {
             assertTrue(e.getMessage().contains("FastEpropRule"), e.getMessage());
         }
     }
+
+    /**
+     * A recorded Poisson stretch, silent in [gapFrom, gapTo); a pure function of the step, so a network that skips steps
+     * sees the same spikes as one that steps through them. Until {@code resumed} is set it is silent from gapFrom on and
+     * says so ({@link InputDrive#silentFrom}), as a live stream's input does before its next event arrives.
+     */
+    private static final class RecordedGap implements InputDrive {
+        final int[][] local;
+        final int[][] mult;
+        final long gapFrom;
+        final long gapTo;
+        boolean resumed = true;
+
+        RecordedGap(int neurons, long steps, long gapFrom, long gapTo) {
+            PoissonDrive poisson = new PoissonDrive(neurons, 50.0, 1.0, 12);
+            local = new int[(int) steps][];
+            mult = new int[(int) steps][];
+            int[] l = new int[neurons];
+            int[] m = new int[neurons];
+            for (int t = 0; t < steps; t++) {
+                int n = poisson.spikesAt(t, l, m);
+                local[t] = java.util.Arrays.copyOf(l, n);
+                mult[t] = java.util.Arrays.copyOf(m, n);
+            }
+            this.gapFrom = gapFrom;
+            this.gapTo = gapTo;
+        }
+
+        @Override
+        public int spikesAt(long t, int[] l, int[] m) {
+            if ((t >= gapFrom && t < gapTo) || (!resumed && t >= gapFrom) || t >= local.length) {
+                return 0;
+            }
+            System.arraycopy(local[(int) t], 0, l, 0, local[(int) t].length);
+            System.arraycopy(mult[(int) t], 0, m, 0, mult[(int) t].length);
+            return local[(int) t].length;
+        }
+
+        @Override
+        public boolean silentFrom(long step) {
+            return !resumed && step >= gapFrom;
+        }
+    }
+
+    /**
+     * As {@link #network} with a threshold that lets activity die out once the input stops and finite cutoffs for the
+     * readouts too (with NEST's default, an unbounded cutoff, a readout synapse's window never stops integrating and no
+     * stretch can be skipped).
+     */
+    private static TestNetworks quietable() {
+        OptimizerSpec spec = OptimizerSpec.fromMap(Map.of("type", "gradient_descent", "eta", 1e-5,
+            "optimize_each_step", false));
+        return new TestNetworks(11, 2, spec, 2, false, Map.of("c_reg", 0.5, "eprop_isi_trace_cutoff", 50.0, "V_th", 0.08),
+            true, Map.of("eprop_isi_trace_cutoff", 50.0));
+    }
+
+    /**
+     * {@link Network#skipQuiet} over a long input gap (as the continuous-time learner does on a quiet sensor) gives the
+     * weights of stepping through it, bit for bit, in the hot layout and in the classic one: the skip ends
+     * {@link Network#quietResumeSteps} before the next input spike, after which every history entry a window can read
+     * has been rewritten.
+     */
+    @ParameterizedTest(name = "compact={0}")
+    @CsvSource({"true", "false"})
+    void skippingAQuietStretchGivesTheWeightsOfSteppingThroughIt(boolean compact) {
+        long gapFrom = 250;
+        // long enough for the quiet resume of either layout (about 1.2 s hot, 1.8 s classic at tau_m = 20 ms)
+        long gapTo = 6000;
+        long end = 6300;
+        TestNetworks stepped = quietable();
+        TestNetworks skipped = quietable();
+        stepped.fast.setCompactLayout(compact);
+        skipped.fast.setCompactLayout(compact);
+        RecordedGap a = new RecordedGap(20, end, gapFrom, gapTo);
+        RecordedGap b = new RecordedGap(20, end, gapFrom, gapTo);
+        b.resumed = false;
+        stepped.in.setDrive(a);
+        skipped.in.setDrive(b);
+        try (Network x = stepped.net; Network y = skipped.net) {
+            double[] w0 = stepped.weights();
+            x.simulateSteps(end);
+            y.simulateSteps(gapFrom);
+            long limit = gapTo - y.quietResumeSteps() - 1;
+            while (!y.canSkipQuiet() && y.currentStep() < limit) {
+                y.simulateSteps(1);
+            }
+            assertTrue(y.canSkipQuiet(), "quiet before step " + limit + ", at " + y.currentStep());
+            long skippedSteps = limit - y.currentStep();
+            assertTrue(skippedSteps > 1000, "a long stretch skipped: " + skippedSteps + " steps");
+            y.skipQuiet(skippedSteps);
+            b.resumed = true;
+            y.simulateSteps(end - y.currentStep());
+            assertEquals(compact, skipped.fast.checkpointShape().contains(" hot ring=4 "));
+            double[] w = stepped.weights();
+            assertTrue(!java.util.Arrays.equals(w0, w), "weights must have learned");
+            assertTrue(x.spikeCount(stepped.rec) > 0 && x.spikeCount(stepped.rec) == y.spikeCount(skipped.rec));
+            assertArrayEquals(w, skipped.weights());
+        }
+    }
 }

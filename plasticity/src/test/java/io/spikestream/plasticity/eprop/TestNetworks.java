@@ -33,6 +33,12 @@ final class TestNetworks {
 
     TestNetworks(long seed, int threads, OptimizerSpec spec, double windowFrom, boolean dale, Map<String, Object> recParams,
                  boolean useFast) {
+        this(seed, threads, spec, windowFrom, dale, recParams, useFast, Map.of());
+    }
+
+    /** @param outParams parameters of the readouts beyond the defaults (e.g. a finite eprop_isi_trace_cutoff) */
+    TestNetworks(long seed, int threads, OptimizerSpec spec, double windowFrom, boolean dale, Map<String, Object> recParams,
+                 boolean useFast, Map<String, Object> outParams) {
         net = new Network(TimeGrid.of(1.0), threads, seed);
         if (useFast) {
             fast = FastEpropRule.install(net, spec);
@@ -49,7 +55,9 @@ final class TestNetworks {
             "eprop_isi_trace_cutoff", 50.0));
         p.putAll(recParams);
         rec = net.create("eprop_iaf", 40, p);
-        out = (ReadoutPopulation) net.create("eprop_readout", 3, Map.of("C_m", 1.0, "E_L", 0.0, "V_m", 0.0, "tau_m", 20.0));
+        Map<String, Object> op = new java.util.HashMap<>(Map.of("C_m", 1.0, "E_L", 0.0, "V_m", 0.0, "tau_m", 20.0));
+        op.putAll(outParams);
+        out = (ReadoutPopulation) net.create("eprop_readout", 3, op);
         double s = dale ? 0.0 : 0.02;
         plastic.add(net.connect(in, rec, Connectivity.allToAll(),
             SynapseSpec.of(EpropRule.SYNAPSE).weight(dale ? WeightInit.uniform(0.0, 0.04) : WeightInit.normal(0.0, 0.02))));
