@@ -41,7 +41,7 @@ import java.util.Map;
  * the weights unchanged, applied per row. Memory per neuron is therefore constant and per synapse it is
  * {@code target + w + ebar + G (+ m, v for Adam)} = 28 / 44 bytes, 8 more ({@code ebar_reg}) when kappa != kappa_reg
  * or in the classic layout; synapses onto readouts have no {@code ebar} in the compact layout.
- * The ring is sized to at most {@link #MAX_HISTORY_BYTES_PER_SYNAPSE} per incoming synapse once it is large
+ * The ring is sized to at most {@link RingSizing#MAX_HISTORY_BYTES_PER_SYNAPSE} per incoming synapse once it is large
  * (shorter windows between internal closes, not less precision). Small networks keep the classic layout; large ones
  * get the compact one ({@link #setCompactLayout}), where a recurrent population with kappa == kappa_reg keeps no ring
  * at all: its synapses fold a window's start terms into their state when it opens and read the end terms when it
@@ -58,17 +58,6 @@ import java.util.Map;
  * use {@link EpropRule} for those.
  */
 public final class FastEpropRule implements PlasticityRule, LearningRateControl, Checkpointable {
-
-    /** Memory a target population's prefix-sum ring may use beyond the minimum the cutoff requires. */
-    static final long HISTORY_BUDGET_BYTES = 64L << 20;
-    static final long HISTORY_BYTES_PER_SYNAPSE = 8;
-    /**
-     * Above {@link #HISTORY_BUDGET_BYTES}, the ring is shortened (and windows closed internally sooner) so that it
-     * costs at most this per incoming synapse: what keeps a 10^6-neuron network within 64 bytes per synapse.
-     */
-    static final long MAX_HISTORY_BYTES_PER_SYNAPSE = 16;
-    static final int MIN_RING_STEPS = 16;
-    static final int MAX_RING_STEPS = 1024;
 
     private final String synapseName;
     private final String feedbackName;
@@ -124,10 +113,10 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
      * for recurrent populations with kappa == kappa_reg the hot history ({@link HotHistory}: the regularisation signal
      * folded into the learning signal, 4 steps of 8-value entries on two block grids, windows closed at their cutoff
      * and at most half a block long, no {@code ebar_reg}), otherwise a ring of exactly the length needed, capped at
-     * {@link #MAX_HISTORY_BYTES_PER_SYNAPSE} per incoming synapse once large; no {@code ebar} on synapses onto
+     * {@link RingSizing#MAX_HISTORY_BYTES_PER_SYNAPSE} per incoming synapse once large; no {@code ebar} on synapses onto
      * readouts; checkpoint shape {@code v3 compact}. Both agree with the NEST-exact rule to rounding. By default the
      * compact layout is chosen when a recurrent population's classic history would exceed
-     * {@link #HISTORY_BUDGET_BYTES} (10^4 neurons with a cutoff of 100 and up), so small networks keep their results and
+     * {@link RingSizing#HISTORY_BUDGET_BYTES} (10^4 neurons with a cutoff of 100 and up), so small networks keep their results and
      * checkpoints bit for bit.
      */
     public void setCompactLayout(boolean on) {
@@ -187,9 +176,8 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
             incoming.merge(p.target(), p.size(), Long::sum);
         }
         compact = compactRequested != null ? compactRequested : plastic.stream().anyMatch(p ->
-            p.target() instanceof LifPopulation && (long) classicRingSteps(closeInterval(p),
-                (long) p.target().size() * PrefixHistory.FIELDS * Double.BYTES, incoming.get(p.target()))
-                * p.target().size() * PrefixHistory.FIELDS * Double.BYTES > HISTORY_BUDGET_BYTES);
+            p.target() instanceof LifPopulation && RingSizing.classicExceedsBudget(closeInterval(p), p.target().size(),
+                incoming.get(p.target())));
         Map<LifPopulation, Integer> hotWindows = new IdentityHashMap<>();
         for (Projection p : plastic) {
             if (compact && p.target() instanceof LifPopulation lif && PrefixHistory.foldable(lif)) {
@@ -198,8 +186,9 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
             }
             int fields = p.target() instanceof LifPopulation ? PrefixHistory.FIELDS : PrefixHistory.OUT_FIELDS;
             long bytesPerStep = (long) p.target().size() * fields * Double.BYTES;
-            int ring = ringOverride > 0 ? ringOverride : compact ? ringSteps(closeInterval(p), bytesPerStep, incoming.get(p.target()))
-                : classicRingSteps(closeInterval(p), bytesPerStep, incoming.get(p.target()));
+            int ring = ringOverride > 0 ? ringOverride
+                : compact ? RingSizing.ringSteps(closeInterval(p), bytesPerStep, incoming.get(p.target()))
+                : RingSizing.classicRingSteps(closeInterval(p), bytesPerStep, incoming.get(p.target()));
             if (p.target() instanceof LifPopulation lif) {
                 Recurrent r = recurrent.get(lif);
                 if (r.hist == null || r.hist.ringSteps < ring) {
@@ -223,46 +212,11 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
         readouts.forEach((p, o) -> outByPop[p.index()] = o);
         scratch = new FastWindows.Scratch[net.workers()];
         for (int k = 0; k < scratch.length; k++) {
-            scratch[k] = new FastWindows.Scratch(spec);
-            long longestRow = 1;
-            for (Part st : partsByWorker.get(k)) {
-                if (st.rec != null && st.rec.hot != null) {
-                    for (int src = 0; src < st.prev.length; src++) {
-                        longestRow = Math.max(longestRow, st.part.rowEnd(src) - st.part.rowStart(src));
-                    }
-                }
-            }
-            scratch[k].closed = net.arena().allocate(SynapseLayout.STATE, longestRow);
+            scratch[k] = new FastWindows.Scratch(spec, partsByWorker.get(k), net.arena());
         }
         for (Recurrent r : recurrent.values()) {
             net.addRecordable(r.pop, "surrogate_gradient", j -> r.psiNow[j]);
         }
-    }
-
-    /**
-     * Ring length of a target population: at least the longest window between two closes (+4); longer where that
-     * costs little (at most {@link #HISTORY_BYTES_PER_SYNAPSE} per incoming synapse, and {@link #HISTORY_BUDGET_BYTES}
-     * in all), because a longer ring lets more windows end at a real spike instead of an internal close; shorter
-     * (down to {@link #MIN_RING_STEPS}) where even the minimum would exceed both the budget and
-     * {@link #MAX_HISTORY_BYTES_PER_SYNAPSE} per incoming synapse.
-     */
-    static int classicRingSteps(int interval, long bytesPerStep, long incomingSynapses) {
-        long budget = Math.min(HISTORY_BUDGET_BYTES, HISTORY_BYTES_PER_SYNAPSE * incomingSynapses);
-        long affordable = budget / bytesPerStep;
-        int ring = (int) Math.max(interval + 4, Math.min(MAX_RING_STEPS, Long.highestOneBit(Math.max(1, affordable))));
-        return Integer.highestOneBit(Math.max(4, ring - 1)) << 1;
-    }
-
-    /** The compact layout's ring: as the classic one without the power-of-two rounding, capped for large networks. */
-    static int ringSteps(int interval, long bytesPerStep, long incomingSynapses) {
-        long budget = Math.min(HISTORY_BUDGET_BYTES, HISTORY_BYTES_PER_SYNAPSE * incomingSynapses);
-        long affordable = budget / bytesPerStep;
-        int ring = (int) Math.max(interval + 4, Math.min(MAX_RING_STEPS, Long.highestOneBit(Math.max(1, affordable))));
-        long cap = MAX_HISTORY_BYTES_PER_SYNAPSE * incomingSynapses / bytesPerStep;
-        if (ring * bytesPerStep > HISTORY_BUDGET_BYTES && ring > cap) {
-            ring = (int) Math.max(MIN_RING_STEPS, cap);
-        }
-        return ring;
     }
 
     /**

@@ -8,8 +8,10 @@ import io.spikestream.plasticity.eprop.FastEpropState.Recurrent;
 import io.spikestream.plasticity.optim.OptimizerSpec;
 import io.spikestream.plasticity.optim.RowOptimizer;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The O(1) update of {@link FastEpropRule} for one presynaptic event (or internal flush) of one source in one
@@ -35,10 +37,20 @@ final class FastWindows {
         double[] errors = new double[0];
         final HotRows.Window hot = new HotRows.Window();
         /** The hot layout's closed gradients of one row, for the optimizer (off-heap: its loop reads segments only). */
-        MemorySegment closed;
+        final MemorySegment closed;
 
-        Scratch(OptimizerSpec spec) {
+        /** @param parts the parts of this worker: the closed-gradient column holds the longest hot-layout row */
+        Scratch(OptimizerSpec spec, List<Part> parts, Arena arena) {
             optimizer = new RowOptimizer(spec);
+            long longestRow = 1;
+            for (Part st : parts) {
+                if (st.rec != null && st.rec.hot != null) {
+                    for (int src = 0; src < st.prev.length; src++) {
+                        longestRow = Math.max(longestRow, st.part.rowEnd(src) - st.part.rowStart(src));
+                    }
+                }
+            }
+            closed = arena.allocate(SynapseLayout.STATE, longestRow);
         }
     }
 

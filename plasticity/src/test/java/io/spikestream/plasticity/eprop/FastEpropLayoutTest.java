@@ -126,7 +126,7 @@ class FastEpropLayoutTest {
     @Test
     void smallNetworksKeepAGenerousRing() {
         // cutoff 100 at 1000 neurons of 5 fields: 40 kB per step; 64 MiB allows far more than the window needs
-        int ring = FastEpropRule.ringSteps(100, 1000L * 5 * 8, 210_000L);
+        int ring = RingSizing.ringSteps(100, 1000L * 5 * 8, 210_000L);
         assertTrue(ring >= 104, "ring " + ring);
     }
 
@@ -135,10 +135,10 @@ class FastEpropLayoutTest {
         // 10^6 neurons, 5 fields, 2e8 incoming synapses: the 104 steps a cutoff of 100 wants would cost 20.8 B per
         // synapse; the ring is cut to 16 B per synapse (80 steps), windows are closed internally sooner instead
         long bytesPerStep = 1_000_000L * 5 * 8;
-        int ring = FastEpropRule.ringSteps(100, bytesPerStep, 200_000_000L);
+        int ring = RingSizing.ringSteps(100, bytesPerStep, 200_000_000L);
         assertEquals(80, ring);
-        assertTrue(ring * bytesPerStep <= FastEpropRule.MAX_HISTORY_BYTES_PER_SYNAPSE * 200_000_000L);
+        assertTrue(ring * bytesPerStep <= RingSizing.MAX_HISTORY_BYTES_PER_SYNAPSE * 200_000_000L);
         // never below the minimum, however little the budget
-        assertEquals(FastEpropRule.MIN_RING_STEPS, FastEpropRule.ringSteps(100, bytesPerStep, 1_000_000L));
+        assertEquals(RingSizing.MIN_RING_STEPS, RingSizing.ringSteps(100, bytesPerStep, 1_000_000L));
     }
 }
