@@ -60,50 +60,14 @@ public final class ModelRegistry implements AutoCloseable {
     public record Written(ModelInfo info, List<InputPosition> positions, Path file, String reason) {
     }
 
-    private record Pending(TopicPartition tp, long offset, Ack ack) {
-    }
-
-    /** A resident model. */
-    static final class Model {
-        final String id;
-        final StreamLearner learner;
-        final Map<TopicPartition, Long> next = new HashMap<>();
-        final List<Pending> pending = new ArrayList<>();
-        /** Memory weight for the resident bound: network state plus the events held (re-weighed as they grow). */
-        long weightKiB;
-        long version;
-        long eventsSince;
-        long lastCheckpointStreamUs = Long.MIN_VALUE;
-        /** Wall-clock millis at which the model first changed after its last checkpoint; MIN_VALUE while clean. */
-        volatile long dirtySinceMillis = Long.MIN_VALUE;
-        /** Wall-clock millis of its latest record (or of its load): what {@code models.idle_release_ms} measures. */
-        long lastUsedMillis;
-        boolean changedWithoutInput;
-        boolean closed;
-
-        Model(String id, StreamLearner learner) {
-            this.id = id;
-            this.learner = learner;
-            this.weightKiB = measureKiB(learner);
-        }
-
-        static long measureKiB(StreamLearner learner) {
-            return Math.max(1, (learner.network().checkpointBytes() + learner.heldBytes()) >> 10);
-        }
-
-        boolean dirty() {
-            return !pending.isEmpty() || changedWithoutInput;
-        }
-    }
-
     private final CheckpointStore store;
     private final Function<String, StreamLearner> template;
     private final DurabilityPolicy policy;
     private final InstantSource clock;
     private final PartitionFloors floors = new PartitionFloors();
     private final ConcurrentMap<String, Long> plannedVersions = new ConcurrentHashMap<>();
-    private final Cache<String, Model> resident;
-    private final ArrayDeque<Model> retiring = new ArrayDeque<>();
+    private final Cache<String, ResidentModel> resident;
+    private final ArrayDeque<ResidentModel> retiring = new ArrayDeque<>();
     private final List<Consumer<Written>> listeners = new ArrayList<>();
     private final List<java.util.function.BiConsumer<String, StreamLearner>> releaseListeners = new ArrayList<>();
 
@@ -127,17 +91,17 @@ public final class ModelRegistry implements AutoCloseable {
         this.expiry = new CheckpointExpiry(store, policy.expireAfterMillis());
         this.duties = new WallClockDuties(policy, clock, expiry, new WallClockDuties.Registry() {
             @Override
-            public Collection<Model> residents() {
+            public Collection<ResidentModel> residents() {
                 return resident.asMap().values();
             }
 
             @Override
-            public void checkpoint(Model m, String reason) {
+            public void checkpoint(ResidentModel m, String reason) {
                 ModelRegistry.this.checkpoint(m, reason);
             }
 
             @Override
-            public void releaseResident(Model m) {
+            public void releaseResident(ResidentModel m) {
                 if (m.dirty()) {
                     ModelRegistry.this.checkpoint(m, "idle");
                 }
@@ -166,9 +130,9 @@ public final class ModelRegistry implements AutoCloseable {
         long floorKiB = Math.max(1, (budgetKiB + policy.maxModels() - 1) / policy.maxModels());
         this.resident = Caffeine.newBuilder()
             .maximumWeight(budgetKiB)
-            .weigher((String id, Model m) -> (int) Math.min(Integer.MAX_VALUE, Math.max(floorKiB, m.weightKiB)))
+            .weigher((String id, ResidentModel m) -> (int) Math.min(Integer.MAX_VALUE, Math.max(floorKiB, m.weightKiB)))
             .executor(Runnable::run)
-            .evictionListener((String id, Model m, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
+            .evictionListener((String id, ResidentModel m, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
                 if (m != null && cause.wasEvicted()) {
                     retiring.add(m);
                 }
@@ -197,7 +161,7 @@ public final class ModelRegistry implements AutoCloseable {
         releaseListeners.add(l);
     }
 
-    private void release(Model m) {
+    private void release(ResidentModel m) {
         for (var l : releaseListeners) {
             l.accept(m.id, m.learner);
         }
@@ -213,7 +177,7 @@ public final class ModelRegistry implements AutoCloseable {
      * retires models the cache evicted. Returns false if the record was skipped as already applied.
      */
     public boolean apply(String modelId, TopicPartition tp, long offset, Ack ack, int events, Consumer<StreamLearner> effect) {
-        Model m = acquire(modelId);
+        ResidentModel m = acquire(modelId);
         m.lastUsedMillis = clock.millis();
         floors.received(tp, offset, m);
         Long next = m.next.get(tp);
@@ -232,12 +196,12 @@ public final class ModelRegistry implements AutoCloseable {
             // Never applied twice: a restart before that checkpoint re-reads it from the previous one.
             markDirty(m);
             m.next.put(tp, offset + 1);
-            m.pending.add(new Pending(tp, offset, ack));
+            m.pending.add(new ResidentModel.Pending(tp, offset, ack));
             throw e;
         }
         markDirty(m);
         m.next.put(tp, offset + 1);
-        m.pending.add(new Pending(tp, offset, ack));
+        m.pending.add(new ResidentModel.Pending(tp, offset, ack));
         m.eventsSince += events;
         long now = m.learner.streamTimeUs();
         if (m.lastCheckpointStreamUs == Long.MIN_VALUE || now < m.lastCheckpointStreamUs) {
@@ -266,8 +230,8 @@ public final class ModelRegistry implements AutoCloseable {
      * so the weight changes only when one grows (or a checkpoint restore sized it): then Caffeine is told by a put of
      * the same entry, which may evict others (or this one) through the usual retiring path.
      */
-    private void reweigh(Model m) {
-        long kib = Model.measureKiB(m.learner);
+    private void reweigh(ResidentModel m) {
+        long kib = ResidentModel.measureKiB(m.learner);
         if (kib != m.weightKiB && !m.closed) {
             m.weightKiB = kib;
             // only while it is the resident entry: one already evicted waits in `retiring` and must not come back
@@ -275,7 +239,7 @@ public final class ModelRegistry implements AutoCloseable {
         }
     }
 
-    private void markDirty(Model m) {
+    private void markDirty(ResidentModel m) {
         if (m.dirtySinceMillis == Long.MIN_VALUE) {
             m.dirtySinceMillis = clock.millis();
         }
@@ -322,15 +286,15 @@ public final class ModelRegistry implements AutoCloseable {
         return duties.checkpointOverdue();
     }
 
-    private Model acquire(String modelId) {
-        Model m = resident.get(modelId, this::load);
+    private ResidentModel acquire(String modelId) {
+        ResidentModel m = resident.get(modelId, this::load);
         if (m.closed) {
             throw new IllegalStateException("model '" + modelId + "' was closed while resident");
         }
         return m;
     }
 
-    private Model load(String modelId) {
+    private ResidentModel load(String modelId) {
         StreamLearner learner = template.apply(modelId);
         try {
             Optional<CheckpointStore.Opened> opened = store.openNewest(modelId);
@@ -342,7 +306,7 @@ public final class ModelRegistry implements AutoCloseable {
                 } else {
                     LOG.info("model '{}': no checkpoint in {}, created from the template", modelId, store.dir());
                 }
-                Model m = new Model(modelId, learner);
+                ResidentModel m = new ResidentModel(modelId, learner);
                 m.lastUsedMillis = clock.millis();
                 return m;
             }
@@ -355,7 +319,7 @@ public final class ModelRegistry implements AutoCloseable {
                         + " but only version " + o.info().version() + " can be read now; the partition was resumed for the "
                         + "newer one, so restoring the older one would lose records. Restart the instance.");
                 }
-                Model m = new Model(modelId, learner);
+                ResidentModel m = new ResidentModel(modelId, learner);
                 m.lastUsedMillis = clock.millis();
                 m.version = o.info().version();
                 for (InputPosition p : o.positions()) {
@@ -380,7 +344,7 @@ public final class ModelRegistry implements AutoCloseable {
     }
 
     private void retireEvicted() {
-        Model m;
+        ResidentModel m;
         while ((m = retiring.poll()) != null) {
             if (m.dirty()) {
                 checkpoint(m, "eviction");
@@ -392,7 +356,7 @@ public final class ModelRegistry implements AutoCloseable {
 
     // ------------------------------------------------------------------ checkpoints
 
-    private void checkpoint(Model m, String reason) {
+    private void checkpoint(ResidentModel m, String reason) {
         List<InputPosition> positions = new ArrayList<>();
         m.next.forEach((tp, next) -> positions.add(new InputPosition(tp.topic(), tp.partition(), next, floors.floorExcluding(tp, m))));
         positions.sort((a, b) -> a.topic().equals(b.topic()) ? Integer.compare(a.partition(), b.partition()) : a.topic().compareTo(b.topic()));
@@ -401,7 +365,7 @@ public final class ModelRegistry implements AutoCloseable {
             ModelInfo info = new ModelInfo(m.id, version, m.learner.streamTimeUs(), m.learner.network().currentStep(), clock.millis());
             Path file = store.write(info, positions, m.learner);
             m.version = version;
-            for (Pending p : m.pending) {
+            for (ResidentModel.Pending p : m.pending) {
                 floors.durable(p.tp(), p.offset());
                 p.ack().acknowledge();
             }
@@ -430,7 +394,7 @@ public final class ModelRegistry implements AutoCloseable {
 
     /** Checkpoints every resident model that changed since its last checkpoint (clean shutdown). */
     public void checkpointAll(String reason) {
-        for (Model m : new ArrayList<>(resident.asMap().values())) {
+        for (ResidentModel m : new ArrayList<>(resident.asMap().values())) {
             if (m.dirty()) {
                 checkpoint(m, reason);
             }
@@ -443,7 +407,7 @@ public final class ModelRegistry implements AutoCloseable {
      * changed, so the next {@link #checkpointAll} writes them.
      */
     public void forEachResident(Consumer<StreamLearner> action) {
-        for (Model m : new ArrayList<>(resident.asMap().values())) {
+        for (ResidentModel m : new ArrayList<>(resident.asMap().values())) {
             action.accept(m.learner);
             m.changedWithoutInput = true;
             markDirty(m);
@@ -477,7 +441,7 @@ public final class ModelRegistry implements AutoCloseable {
             throw new UncheckedIOException("cannot list the models of " + store.dir() + ": " + e.getMessage(), e);
         }
         for (String id : stored) {
-            Model m = acquire(id);
+            ResidentModel m = acquire(id);
             m.learner.finish();
             m.changedWithoutInput = true;
             markDirty(m);
@@ -495,7 +459,7 @@ public final class ModelRegistry implements AutoCloseable {
     public void partitionsRevoked(Collection<TopicPartition> partitions, boolean lost) {
         Set<TopicPartition> gone = Set.copyOf(partitions);
         int moved = 0;
-        for (Model m : new ArrayList<>(resident.asMap().values())) {
+        for (ResidentModel m : new ArrayList<>(resident.asMap().values())) {
             boolean affected = m.next.keySet().stream().anyMatch(gone::contains)
                 || m.pending.stream().anyMatch(p -> gone.contains(p.tp()));
             if (!affected) {
@@ -522,7 +486,7 @@ public final class ModelRegistry implements AutoCloseable {
 
     /** The resident learner of a model, if any (tests, reports). */
     public Optional<StreamLearner> resident(String modelId) {
-        Model m = resident.getIfPresent(modelId);
+        ResidentModel m = resident.getIfPresent(modelId);
         return m == null ? Optional.empty() : Optional.of(m.learner);
     }
 
@@ -533,7 +497,7 @@ public final class ModelRegistry implements AutoCloseable {
     /** Bytes of state of the resident models (their weights in the cache, in KiB, times 1024). */
     public long residentBytes() {
         long kib = 0;
-        for (Model m : resident.asMap().values()) {
+        for (ResidentModel m : resident.asMap().values()) {
             kib += m.weightKiB;
         }
         return kib << 10;
@@ -582,7 +546,7 @@ public final class ModelRegistry implements AutoCloseable {
     public long oldestDirtyMillis() {
         long now = clock.millis();
         long oldest = 0;
-        for (Model m : resident.asMap().values()) { // a concurrent view: metrics read it from their own thread
+        for (ResidentModel m : resident.asMap().values()) { // a concurrent view: metrics read it from their own thread
             long since = m.dirtySinceMillis;
             if (since != Long.MIN_VALUE) {
                 oldest = Math.max(oldest, now - since);
@@ -602,7 +566,7 @@ public final class ModelRegistry implements AutoCloseable {
         return duties.idleReleased();
     }
 
-    /** Model directories removed from the store after {@code checkpoint.expire_after_ms}. Threadsafe. */
+    /** ResidentModel directories removed from the store after {@code checkpoint.expire_after_ms}. Threadsafe. */
     public long expired() {
         return expiry.expired();
     }
@@ -625,7 +589,7 @@ public final class ModelRegistry implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Model m : new ArrayList<>(resident.asMap().values())) {
+        for (ResidentModel m : new ArrayList<>(resident.asMap().values())) {
             release(m);
         }
         resident.invalidateAll();

@@ -1,6 +1,5 @@
 package io.spikestream.app.durable;
 
-import io.spikestream.app.durable.ModelRegistry.Model;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,12 +23,12 @@ final class WallClockDuties {
     /** What the scans need of the registry. */
     interface Registry {
         /** The resident models (a live view). */
-        Collection<Model> residents();
+        Collection<ResidentModel> residents();
 
-        void checkpoint(Model m, String reason);
+        void checkpoint(ResidentModel m, String reason);
 
         /** Takes a resident model out of memory (checkpointed before if it had to be). */
-        void releaseResident(Model m);
+        void releaseResident(ResidentModel m);
 
         /** Finishes whatever the scans' checkpoints made Caffeine evict. */
         void retireEvicted();
@@ -115,7 +114,7 @@ final class WallClockDuties {
         }
         long bound = policy.idleReleaseMillis();
         int n = 0;
-        for (Model m : new ArrayList<>(registry.residents())) { // a copy: releasing changes the view
+        for (ResidentModel m : new ArrayList<>(registry.residents())) { // a copy: releasing changes the view
             if (now - m.lastUsedMillis >= bound) {
                 registry.releaseResident(m);
                 idleReleased++;
@@ -147,7 +146,7 @@ final class WallClockDuties {
         }
         long bound = policy.maxDirtyMillis();
         int n = 0;
-        for (Model m : registry.residents()) {
+        for (ResidentModel m : registry.residents()) {
             if (m.dirty() && m.dirtySinceMillis != Long.MIN_VALUE && now - m.dirtySinceMillis >= bound) {
                 registry.checkpoint(m, "max dirty time");
                 overdue++;
