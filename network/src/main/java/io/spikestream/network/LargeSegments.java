@@ -19,6 +19,14 @@ import java.util.Locale;
  * {@code madvise(MADV_HUGEPAGE)}). A side gain: anonymous pages arrive zeroed from the kernel on first touch, so
  * the allocation does not write the whole segment once more (a quarter of the build time at 10^6 neurons).
  *
+ * <p>Why only above 128 MiB: a huge page is zeroed whole on first touch and, on a virtual machine, is usually backed
+ * by memory the host has not yet given the guest, where a small page of the JVM's reuses memory already backed. On the
+ * 2-core development VM that made the first simulated second of N_rec = 10^4, p = 0.1 (columns of 89 MB each) about
+ * 2 s slower in kernel time (3.9 against 1.1 s of system CPU per run), against a 1.1x gain in the steady state
+ * (BENCHMARKS.md, "Engine: cold start"). At that size the random reads the TLB matters for (the targets' 4-step ring:
+ * 2.6 MB) stay within the TLB's reach of small pages anyway; at 10^6 neurons (the ring 256 MB, columns 1.7 GB) they do
+ * not, and huge pages pay.
+ *
  * <p>Falls back to {@link Arena#allocate} (4 KiB pages, zeroed by the JVM) when the C library cannot be linked (no
  * native access, not Linux) or {@code -Dspikestream.hugePages=false}. Contents are zero either way; the memory is
  * unmapped when the arena closes. Results never depend on the page size.
@@ -26,7 +34,7 @@ import java.util.Locale;
 public final class LargeSegments {
 
     /** Segments below this are allocated by the arena as usual. */
-    public static final long THRESHOLD_BYTES = 4L << 20;
+    public static final long THRESHOLD_BYTES = 128L << 20;
     private static final long HUGE_PAGE = 2L << 20;
     private static final int PROT_READ_WRITE = 0x1 | 0x2;
     private static final int MAP_PRIVATE_ANONYMOUS = 0x02 | 0x20;
