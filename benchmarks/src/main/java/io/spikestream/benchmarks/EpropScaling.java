@@ -1,5 +1,6 @@
 package io.spikestream.benchmarks;
 
+import io.spikestream.network.KernelPrimer;
 import io.spikestream.plasticity.eprop.FastEpropRule;
 
 import java.io.IOException;
@@ -18,7 +19,7 @@ import java.util.Locale;
  * <pre>
  *   EpropScaling --n 10000 --p 0.1 | --k 100  --threads 2  --mode fast|nest  --adam per-update|catch-up
  *                [--sim-ms 1000] [--warmup-ms 0] [--silent 0] [--seed 1] [--eta E] [--loss-every-ms MS]
- *                [--frozen-input-ms MS]
+ *                [--frozen-input-ms MS] [--prime-ms MS [--prime-n 1000]]
  *                [--progress-ms MS] [--checkpoint FILE [--checkpoint-at-ms MS] [--resume-ms 20] [--keep-checkpoint]]
  * </pre>
  *
@@ -26,6 +27,10 @@ import java.util.Locale;
  * for {@code --resume-ms} (fingerprint of spikes and every plastic weight), restored from FILE (restore seconds)
  * and simulated for the same stretch again: {@code checkpoint_resume=identical} when both continuations agree bit
  * for bit. {@code --progress-ms} prints a line to stderr per stretch (long runs).
+ *
+ * <p>With {@code --prime-ms}, once the network is built, two miniatures of it ({@code --prime-n} recurrent neurons,
+ * the same layout, other seeds) are simulated for MS and MS / 4 ({@link KernelPrimer}) before the measured stretch:
+ * the JIT compiles the kernels during construction, and {@code build_s} includes it ({@code prime_s} on its own).
  */
 public final class EpropScaling {
 
@@ -48,6 +53,8 @@ public final class EpropScaling {
         double resumeMs = 20;
         double checkpointAtMs = Double.POSITIVE_INFINITY;
         boolean keepCheckpoint = false;
+        double primeMs = 0;
+        int primeN = 1000;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String v = i + 1 < args.length ? args[i + 1] : null;
@@ -70,6 +77,8 @@ public final class EpropScaling {
                 case "--resume-ms" -> { resumeMs = Double.parseDouble(v); i++; }
                 case "--checkpoint-at-ms" -> { checkpointAtMs = Double.parseDouble(v); i++; }
                 case "--keep-checkpoint" -> keepCheckpoint = true;
+                case "--prime-ms" -> { primeMs = Double.parseDouble(v); i++; }
+                case "--prime-n" -> { primeN = Integer.parseInt(v); i++; }
                 default -> throw new IllegalArgumentException("unknown argument " + a);
             }
         }
@@ -83,6 +92,11 @@ public final class EpropScaling {
             }
         }
         b.net.prepare();
+        double primeS = 0;
+        if (primeMs > 0) {
+            primeS = KernelPrimer.start(miniature(b, primeN, p, k, threads, mode, catchUp, seed, eta, frozenInputMs),
+                primeMs, primeMs / 4).await();
+        }
         double buildS = (System.nanoTime() - t0) / 1e9;
         // the memory figures do not depend on the simulation: printed now, so that a long run stopped early has them
         double[] built = bytesPerSynapse(b);
@@ -152,13 +166,13 @@ public final class EpropScaling {
         long syn = b.plasticSynapses();
         double[] bytes = bytesPerSynapse(b);
         System.out.printf(Locale.ROOT,
-            "mode=%s adam=%s n_rec=%d rec=%s threads=%d sim_ms=%.0f plastic_synapses=%d build_s=%.2f wall_s=%.3f "
-                + "wall_per_sim_s=%.4f rec_spikes=%d rate_hz=%.2f synaptic_events=%d events_per_wall_s=%.4g "
+            "mode=%s adam=%s n_rec=%d rec=%s threads=%d sim_ms=%.0f plastic_synapses=%d build_s=%.2f prime_s=%.2f "
+                + "wall_s=%.3f wall_per_sim_s=%.4f rec_spikes=%d rate_hz=%.2f synaptic_events=%d events_per_wall_s=%.4g "
                 + "synapse_state_bytes_per_synapse=%.1f history_bytes_per_synapse=%.1f other_bytes_per_synapse=%.1f "
                 + "total_bytes_per_synapse=%.1f peak_rss_mib=%.0f cpu_s=%.3f cpu_per_sim_s=%.4f jit_ms=%d jit_ms_total=%d "
                 + "jvm_uptime_s=%.2f java_threads_cpu_s=%.3f weights_crc=%08x%n",
             mode.name().toLowerCase(Locale.ROOT), catchUp ? "catch-up" : "per-update", n,
-            k > 0 ? "K=" + k : "p=" + p, threads, simMs, syn, buildS, wall, wall / (simMs / 1000.0), spikes,
+            k > 0 ? "K=" + k : "p=" + p, threads, simMs, syn, buildS, primeS, wall, wall / (simMs / 1000.0), spikes,
             spikes / (double) n / (simMs / 1000.0), events, events / wall,
             bytes[0], bytes[1], bytes[2], bytes[0] + bytes[1] + bytes[2], peakRssMib(), cpu, cpu / (simMs / 1000.0),
             jitMs, jitMs(), java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1000.0, appCpu,
@@ -175,6 +189,24 @@ public final class EpropScaling {
             checkpointRoundTrip(b, checkpoint, resumeMs, keepCheckpoint);
         }
         b.net.close();
+    }
+
+    /**
+     * Miniatures of {@code b} for {@link KernelPrimer}: the benchmark network with {@code primeN} recurrent neurons
+     * and other seeds, in the layout {@code b}'s rule chose (by default a small network keeps the classic layout,
+     * whose kernels a large one does not run).
+     */
+    private static java.util.function.Supplier<io.spikestream.network.Network> miniature(BenchNetwork b, int primeN,
+            double p, int k, int threads, BenchNetwork.Mode mode, boolean catchUp, long seed, double eta,
+            double frozenInputMs) {
+        long[] next = {seed};
+        return () -> {
+            BenchNetwork m = new BenchNetwork(primeN, p, k, threads, mode, catchUp, ++next[0], 0, eta, frozenInputMs);
+            if (b.rule instanceof FastEpropRule big) {
+                ((FastEpropRule) m.rule).setCompactLayout(big.compactLayout());
+            }
+            return m.net;
+        };
     }
 
     /**
