@@ -10,7 +10,8 @@
 #   JVM_EXTRA="..." benchmarks/eprop-scaling.sh   # JVM options for every run (default -XX:-TieredCompilation; empty: none)
 #
 # Cold runs with and without the AOT cache (JEP 483/514/515): the cache is trained once by a short run of the same
-# class (-XX:AOTCacheOutput, N_rec = 1000, 300 ms); then, per network, cold JVMs without and with -XX:AOTCache
+# class (-XX:AOTCacheOutput, N_rec = 10^4, K = 100, 500 ms, another seed: the hot layout the measured networks run; a
+# small network would profile the classic layout's kernels instead); then, per network, cold JVMs without and with -XX:AOTCache
 # alternate, so that a drift in the machine's load hits both alike, and the ratio of each pair is reported.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,7 +39,7 @@ aot_pairs() { # cold JVMs without and with the AOT cache, alternating; then the 
   rm -f "$AOT_CACHE"
   echo ">> training the AOT cache ($AOT_CACHE)" >&2
   "$JAVA" "${JVM_FLAGS[@]}" -XX:AOTCacheOutput="$AOT_CACHE" -Xlog:aot=error:stderr -cp "$CP" \
-    io.spikestream.benchmarks.EpropScaling --n 1000 --p 0.1 --threads 2 --mode fast --sim-ms 300 >/dev/null \
+    io.spikestream.benchmarks.EpropScaling --n 10000 --k 100 --threads 2 --mode fast --sim-ms 500 --seed 2 >/dev/null \
     2> "$RAW.aot-train.log" || { echo "AOT cache training failed, see $RAW.aot-train.log" >&2; exit 1; }
   echo "# aot_cache_bytes=$(stat -c %s "$AOT_CACHE")" >> "$RAW"
   for cfg in "n10000_p0.1:--n 10000 --p 0.1" "n10000_k100:--n 10000 --k 100"; do

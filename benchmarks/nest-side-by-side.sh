@@ -2,11 +2,15 @@
 # Issue 11's bar: spikestream against NEST 3.10 on the benchmark network of ../shared/bench/README.md, both measured
 # in this one run on this machine, N_rec = 10,000 with p = 0.1 and with K = 100, 2 threads, 1 s of biological time.
 # Per network, in this order (so that a drift of the machine's load hits both programs alike):
-#   NEST (../shared/bench/nest/bench_eprop.py; its wall_simulate_s: the simulation call alone), then REPS cold JVMs
-#   of `EpropScaling --mode fast` (JIT included; without and with Java's AOT cache, alternating), then one warm run
-#   (after 1 s of warm-up), then NEST again when NEST_REPS=2 (default).
+#   NEST (../shared/bench/nest/bench_eprop.py; its wall_simulate_s: the simulation call alone), then REPS rounds of
+#   cold JVMs of `EpropScaling --mode fast` (JIT included), each round: plain; with Java's AOT cache; with the kernels
+#   primed during construction (`--prime-ms`, KernelPrimer: the JIT compiles on miniatures of the network before the
+#   first step, and build_s includes it); with both. Then one warm run (after 2 s of warm-up), then NEST again when
+#   NEST_REPS=2 (default).
 # The figure of a spikestream run is its wall seconds per simulated second from the start of `simulate` (network
-# construction excluded, as for NEST's wall_simulate_s). Rewrites the "NEST side by side" section of BENCHMARKS.md.
+# construction excluded, as for NEST's wall_simulate_s; both construction times are in the report, and so is each
+# program's whole run: NEST's construction + simulation, the JVM's uptime at the end).
+# Rewrites the "NEST side by side" section of BENCHMARKS.md.
 #
 #   benchmarks/nest-build.sh ...                           # once per machine (prints NEST_PYTHONPATH)
 #   NEST_PYTHONPATH=~/.cache/spikestream/nest-3.10/lib/python3.11/site-packages benchmarks/nest-side-by-side.sh
@@ -34,6 +38,7 @@ RAW="$OUT/nest-side-by-side-$(date +%Y%m%d-%H%M%S).txt"
 NEST_VERSION=$(PYTHONPATH="$NEST_PYTHONPATH" /usr/bin/python3 -c 'import nest; print(nest.__version__)' 2>/dev/null | tail -1)
 echo "# date=$(date -Iseconds) host=$(hostname) cpus=$(nproc) cpu=\"$(lscpu | sed -n 's/^Model name: *//p')\" java=\"$("$JAVA" -version 2>&1 | head -1)\" nest=\"$NEST_VERSION\" commit=$(git rev-parse --short HEAD) load_at_start=\"$(cut -d" " -f1-3 /proc/loadavg)\" jvm_flags=\"${JVM_FLAGS[*]}\"" > "$RAW"
 load() { cut -d" " -f1 /proc/loadavg; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 nest_run() { # label, bench_eprop args...
   local label=$1; shift
   local json
@@ -41,13 +46,16 @@ nest_run() { # label, bench_eprop args...
   echo ">> $label (NEST): $*" >&2
   local l
   l=$(load)
+  local t0 t1
+  t0=$(date +%s.%N)
   PYTHONPATH="$NEST_PYTHONPATH" OMP_NUM_THREADS=2 /usr/bin/python3 "$BENCH_PY" "$@" --threads 2 --t-sim 1000 --json "$json" >/dev/null 2>"$json.err" \
     || { tail -20 "$json.err" >&2; exit 1; }
-  python3 - "$json" "$label" "$l" <<'PY' | tee -a "$RAW"
+  t1=$(date +%s.%N)
+  python3 - "$json" "$label" "$l" "$(elapsed "$t0" "$t1")" <<'PY' | tee -a "$RAW"
 import json, sys
 r = json.load(open(sys.argv[1]))
 print(f"label={sys.argv[2]} program=nest load_before={sys.argv[3]} wall_per_sim_s={r['rtf_wall_per_bio']} "
-      f"build_s={r['wall_build_s']} rec_spikes={r['spikes_rec']} eprop_synapses={r['num_eprop_synapses']} "
+      f"build_s={r['wall_build_s']} process_s={sys.argv[4]} rec_spikes={r['spikes_rec']} eprop_synapses={r['num_eprop_synapses']} "
       f"peak_rss_mib={r['peak_rss_mib']}")
 PY
   rm -f "$json" "$json.err"
@@ -57,14 +65,23 @@ java_run() { # label, extra JVM flags (one word or ""), EpropScaling args...
   echo ">> $label: $*" >&2
   local l
   l=$(load)
+  local t0 t1 line
+  t0=$(date +%s.%N)
   # shellcheck disable=SC2086
-  echo "label=$label program=spikestream load_before=$l $("$JAVA" "${JVM_FLAGS[@]}" $extra -cp "$CP" io.spikestream.benchmarks.EpropScaling "$@" | tail -1)" | tee -a "$RAW"
+  line=$("$JAVA" "${JVM_FLAGS[@]}" $extra -cp "$CP" io.spikestream.benchmarks.EpropScaling "$@" | tail -1)
+  t1=$(date +%s.%N)
+  # process_s: the whole JVM, from launch to exit (NEST's: the python process, import + build + simulate)
+  echo "label=$label program=spikestream load_before=$l process_s=$(elapsed "$t0" "$t1") $line" | tee -a "$RAW"
 }
 AOT_CACHE=benchmarks/target/eprop-scaling.aot
+PRIME_MS=${PRIME_MS:-800}
 rm -f "$AOT_CACHE"
 echo ">> training the AOT cache ($AOT_CACHE)" >&2
+# trained on the layout the measured networks run (the compact, hot layout of N_rec = 10^4; a small network keeps the
+# classic one, whose kernels would be the ones profiled), with another seed, and through the primer's path too
 "$JAVA" "${JVM_FLAGS[@]}" -XX:AOTCacheOutput="$AOT_CACHE" -Xlog:aot=error:stderr -cp "$CP" \
-  io.spikestream.benchmarks.EpropScaling --n 1000 --p 0.1 --threads 2 --mode fast --sim-ms 300 >/dev/null 2>"$RAW.aot-train.log"
+  io.spikestream.benchmarks.EpropScaling --n 10000 --k 100 --threads 2 --mode fast --sim-ms 500 --seed 2 \
+  --prime-ms "$PRIME_MS" >/dev/null 2>"$RAW.aot-train.log"
 for cfg in "n10000_p0.1:--n 10000 --p 0.1:--n-rec 10000 --p 0.1" "n10000_k100:--n 10000 --k 100:--n-rec 10000 --indegree 100"; do
   IFS=: read -r name ours theirs <<< "$cfg"
   case "${ONLY:-}" in ""|"${name#n10000_}") ;; *) continue ;; esac
@@ -75,9 +92,13 @@ for cfg in "n10000_p0.1:--n 10000 --p 0.1:--n-rec 10000 --p 0.1" "n10000_k100:--
     java_run "${name}_cold" "" $ours --threads 2 --mode fast
     # shellcheck disable=SC2086
     java_run "${name}_cold_aot" "-XX:AOTCache=$AOT_CACHE" $ours --threads 2 --mode fast
+    # shellcheck disable=SC2086
+    java_run "${name}_cold_primed" "" $ours --threads 2 --mode fast --prime-ms "$PRIME_MS"
+    # shellcheck disable=SC2086
+    java_run "${name}_cold_aot_primed" "-XX:AOTCache=$AOT_CACHE" $ours --threads 2 --mode fast --prime-ms "$PRIME_MS"
   done
   # shellcheck disable=SC2086
-  java_run "${name}_warm" "" $ours --threads 2 --mode fast --warmup-ms 1000
+  java_run "${name}_warm" "" $ours --threads 2 --mode fast --warmup-ms 2000
   if [ "$NEST_REPS" -ge 2 ]; then
     # shellcheck disable=SC2086
     nest_run "${name}_nest" $theirs
