@@ -33,8 +33,11 @@ import java.util.Locale;
  */
 public final class LargeSegments {
 
-    /** Segments below this are allocated by the arena as usual. */
-    public static final long THRESHOLD_BYTES = 128L << 20;
+    /**
+     * Segments below this are allocated by the arena as usual: 128 MiB, or {@code -Dspikestream.hugePagesFrom=BYTES}
+     * (for measuring the choice: 4194304 was the threshold before).
+     */
+    public static final long THRESHOLD_BYTES = Long.getLong("spikestream.hugePagesFrom", 128L << 20);
     private static final long HUGE_PAGE = 2L << 20;
     private static final int PROT_READ_WRITE = 0x1 | 0x2;
     private static final int MAP_PRIVATE_ANONYMOUS = 0x02 | 0x20;
