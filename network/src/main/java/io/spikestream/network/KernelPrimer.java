@@ -4,9 +4,11 @@ import java.util.function.Supplier;
 
 /**
  * Compiles a network's hot kernels before its first step: simulates small copies of it ("miniatures": the same
- * populations, models, rules, layouts and thread count, fewer neurons) on a background thread while the real network
- * is being built, so that the JIT's C2 compilations happen during construction instead of inside the first simulated
- * second, where the workers would otherwise run interpreted code while the compiler threads take their cores.
+ * populations, models, rules, layouts and thread count, fewer neurons) on a background thread, so that the JIT's C2
+ * compilations happen during construction instead of inside the first simulated second, where the workers would
+ * otherwise run interpreted code while the compiler threads take their cores. The caller may go on building the real
+ * network meanwhile or wait for the primer; on 2 cores with 2 workers the benchmarks start it once the network is
+ * built (its layout is known then) and wait ({@code EpropScaling --prime-ms}).
  *
  * <p>Two miniatures are simulated one after the other. A branch that only a new network takes (a scratch array
  * allocated on first use, a list grown on its first event) runs before the interpreter starts profiling, so C2
