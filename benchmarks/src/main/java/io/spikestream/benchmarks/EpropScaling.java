@@ -1,6 +1,7 @@
 package io.spikestream.benchmarks;
 
 import io.spikestream.network.KernelPrimer;
+import io.spikestream.network.Network;
 import io.spikestream.plasticity.eprop.FastEpropRule;
 
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * Runs the benchmark network of {@code shared/bench/README.md} for a stretch of biological time and prints
@@ -196,9 +198,9 @@ public final class EpropScaling {
      * and other seeds, in the layout {@code b}'s rule chose (by default a small network keeps the classic layout,
      * whose kernels a large one does not run).
      */
-    private static java.util.function.Supplier<io.spikestream.network.Network> miniature(BenchNetwork b, int primeN,
-            double p, int k, int threads, BenchNetwork.Mode mode, boolean catchUp, long seed, double eta,
-            double frozenInputMs) {
+    private static Supplier<Network> miniature(BenchNetwork b, int primeN, double p, int k, int threads,
+                                               BenchNetwork.Mode mode, boolean catchUp, long seed, double eta,
+                                               double frozenInputMs) {
         long[] next = {seed};
         return () -> {
             BenchNetwork m = new BenchNetwork(primeN, p, k, threads, mode, catchUp, ++next[0], 0, eta, frozenInputMs);
@@ -308,7 +310,7 @@ public final class EpropScaling {
     }
 
     /** Heap bytes of every projection's row pointers. */
-    private static long rowPointerBytes(io.spikestream.network.Network net) {
+    private static long rowPointerBytes(Network net) {
         long b = 0;
         for (io.spikestream.network.Projection p : net.projections()) {
             for (int k = 0; k < p.parts(); k++) {

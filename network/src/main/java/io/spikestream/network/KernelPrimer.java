@@ -26,7 +26,8 @@ public final class KernelPrimer {
 
     private KernelPrimer(Supplier<Network> miniature, double firstMs, double secondMs) {
         if (!(firstMs > 0) || !(secondMs >= 0)) {
-            throw new IllegalArgumentException("priming stretches must be > 0 and >= 0 ms, got " + firstMs + ", " + secondMs);
+            throw new IllegalArgumentException("priming stretches must be > 0 and >= 0 ms, got " + firstMs + ", "
+                + secondMs);
         }
         thread = Thread.ofPlatform().name("spikestream-primer").daemon().unstarted(() -> {
             long t0 = System.nanoTime();

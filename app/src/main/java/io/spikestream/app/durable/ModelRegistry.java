@@ -566,7 +566,7 @@ public final class ModelRegistry implements AutoCloseable {
         return duties.idleReleased();
     }
 
-    /** ResidentModel directories removed from the store after {@code checkpoint.expire_after_ms}. Threadsafe. */
+    /** Model directories removed from the store after {@code checkpoint.expire_after_ms}. Threadsafe. */
     public long expired() {
         return expiry.expired();
     }

@@ -113,11 +113,11 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
      * for recurrent populations with kappa == kappa_reg the hot history ({@link HotHistory}: the regularisation signal
      * folded into the learning signal, 4 steps of 8-value entries on two block grids, windows closed at their cutoff
      * and at most half a block long, no {@code ebar_reg}), otherwise a ring of exactly the length needed, capped at
-     * {@link RingSizing#MAX_HISTORY_BYTES_PER_SYNAPSE} per incoming synapse once large; no {@code ebar} on synapses onto
-     * readouts; checkpoint shape {@code v3 compact}. Both agree with the NEST-exact rule to rounding. By default the
-     * compact layout is chosen when a recurrent population's classic history would exceed
-     * {@link RingSizing#HISTORY_BUDGET_BYTES} (10^4 neurons with a cutoff of 100 and up), so small networks keep their results and
-     * checkpoints bit for bit.
+     * {@link RingSizing#MAX_HISTORY_BYTES_PER_SYNAPSE} per incoming synapse once large; no {@code ebar} on synapses
+     * onto readouts; checkpoint shape {@code v3 compact}. Both agree with the NEST-exact rule to rounding. By default
+     * the compact layout is chosen when a recurrent population's classic history would exceed
+     * {@link RingSizing#HISTORY_BUDGET_BYTES} (10^4 neurons with a cutoff of 100 and up), so small networks keep
+     * their results and checkpoints bit for bit.
      */
     public void setCompactLayout(boolean on) {
         if (network != null) {
