@@ -36,6 +36,8 @@ final class FastWindows {
         /** Errors of the readouts feeding a population, one slot each (see {@link LearningSignalIndex}). */
         double[] errors = new double[0];
         final HotRows.Window hot = new HotRows.Window();
+        /** The row constants of a spike's Adam step fused into its closing pass ({@link HotRows#closeOpenAdam}). */
+        final RowOptimizer.AdamStep adam = new RowOptimizer.AdamStep();
         /** The hot layout's closed gradients of one row, for the optimizer (off-heap: its loop reads segments only). */
         final MemorySegment closed;
 
@@ -191,12 +193,19 @@ final class FastWindows {
         if (i1 == i0) {
             return;
         }
+        final boolean optimize = p != 0 && !flush;
+        if (!rw.undo && optimize && sc.optimizer.startAdam(st.clocks, src, s - 1, st.acc != null, sc.adam)) {
+            // a spike's plain Adam step (the common case): applied in the closing pass itself
+            HotRows.closeOpenAdam(st.ebar, st.grad, part, h, i0, i1, rw, st.m, st.v, sc.adam);
+            sc.optimizer.finishAdam(st.clocks, src, sc.adam, etaNow);
+            return;
+        }
         if (rw.undo) {
             HotRows.undoOpen(st.ebar, st.grad, sc.closed, part, h, i0, i1, rw);
         } else {
             HotRows.closeOpen(st.ebar, st.grad, sc.closed, part, h, i0, i1, rw);
         }
-        if (p != 0 && !flush) {
+        if (optimize) {
             sc.optimizer.apply(st.clocks, src, part, i0, i1, s - 1, sc.closed, i0, st.acc, st.m, st.v, etaNow);
         }
     }

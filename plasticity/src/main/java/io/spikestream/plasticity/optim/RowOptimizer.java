@@ -18,6 +18,7 @@ public final class RowOptimizer {
     private final OptimizerClock clock0 = new OptimizerClock();
     private final OptimizerClock clock = new OptimizerClock();
     private final double[] opt = new double[3];
+    private final AdamStep adamStep = new AdamStep();
 
     public RowOptimizer(OptimizerSpec spec) {
         this.spec = spec;
@@ -120,23 +121,24 @@ public final class RowOptimizer {
     /** Adam at one new update index; advances the clock's bias-correction powers. */
     private void adam(Projection.Part part, long i0, long i1, MemorySegment grad, long gradOffset,
                       MemorySegment acc, MemorySegment m, MemorySegment v, OptimizerClock c) {
-        final double lo = spec.wMin();
-        final double hi = spec.wMax();
+        final AdamStep a = adamStep;
+        a.prepare(spec, c);
         final double b = spec.batchSize();
-        final double b1 = spec.beta1();
-        final double b2 = spec.beta2();
-        final double eps = spec.epsilon();
-        final double p1 = c.b1pow * b1;
-        final double p2 = c.b2pow * b2;
-        final double alpha = c.etaCurrent * Math.sqrt(1.0 - p2) / (1.0 - p1);
-        final double oneMinusB1 = 1.0 - b1;
-        final double oneMinusB2 = 1.0 - b2;
+        final double b1 = a.b1;
+        final double oneMinusB1 = a.oneMinusB1;
+        final double b2 = a.b2;
+        final double oneMinusB2 = a.oneMinusB2;
+        final double alpha = a.alpha;
+        final double eps = a.eps;
+        final double lo = a.lo;
+        final double hi = a.hi;
         for (long i = i0; i < i1; i++) {
             double g = grad.getAtIndex(SynapseLayout.STATE, i - gradOffset);
             if (acc != null) {
                 g = (acc.getAtIndex(SynapseLayout.STATE, i) + g) / b;
                 acc.setAtIndex(SynapseLayout.STATE, i, 0.0);
             }
+            // the arithmetic of adamSynapse, written out (see there)
             double mi = b1 * m.getAtIndex(SynapseLayout.STATE, i) + oneMinusB1 * g;
             double vi = b2 * v.getAtIndex(SynapseLayout.STATE, i) + oneMinusB2 * g * g;
             m.setAtIndex(SynapseLayout.STATE, i, mi);
@@ -144,7 +146,87 @@ public final class RowOptimizer {
             double w = part.weight(i) - alpha * mi / (Math.sqrt(vi) + eps);
             part.setWeight(i, WeightOptimizer.clamp(w, lo, hi));
         }
-        c.b1pow = p1;
-        c.b2pow = p2;
+        c.b1pow = a.p1;
+        c.b2pow = a.p2;
+    }
+
+    /**
+     * Starts a plain Adam step of source {@code src}'s row at optimization index {@code idx} for a kernel that applies
+     * it in its own pass over the row (one pass reading every column at once instead of two). True when the row's
+     * update is one: Adam, a new update index, no catch-up over several, no batch accumulator ({@code accumulates}
+     * false); then {@code step} holds the row's constants, the kernel calls {@link #adamSynapse} per synapse and then
+     * {@link #finishAdam}. False: nothing changed, the caller uses {@link #apply}.
+     */
+    public boolean startAdam(SourceClocks clocks, int src, long idx, boolean accumulates, AdamStep step) {
+        if (spec.type() != OptimizerSpec.Type.ADAM || accumulates) {
+            return false;
+        }
+        clocks.load(src, clock0);
+        final OptimizerClock c = clock0;
+        final long kNew = 1 + idx / spec.batchSize();
+        if (c.k >= kNew || (spec.adamCatchUp() && kNew - c.k > 1)) {
+            return false;
+        }
+        step.prepare(spec, c);
+        step.kNew = kNew;
+        return true;
+    }
+
+    /** Ends the step {@link #startAdam} started: the source's clock advanced as {@link #apply} advances it. */
+    public void finishAdam(SourceClocks clocks, int src, AdamStep step, double etaNow) {
+        final OptimizerClock c = clock0;
+        c.b1pow = step.p1;
+        c.b2pow = step.p2;
+        c.etaCurrent = etaNow;
+        c.nOptimize++;
+        c.k = step.kNew;
+        clocks.store(src, c);
+    }
+
+    /**
+     * Adam's update of synapse i with gradient g: its moments in {@code m}, {@code v} and its weight, in the order of
+     * {@link WeightOptimizer} (bit for bit). The row loops ({@link #adam}, HotRows.closeOpenAdam) write these lines
+     * out instead of calling this: called from both, C2 compiled it on its own first, and a compiled method of its
+     * size is not inlined again ("already compiled into a big method"), which made the fused pass 1.4x slower than
+     * the two passes it replaced. {@code RowOptimizerTest} checks this and {@link #adam} against NEST's per-synapse
+     * arithmetic, {@code HotRowsTest} the fused pass against the two passes.
+     */
+    public static void adamSynapse(long i, double g, MemorySegment m, MemorySegment v, Projection.Part part,
+                                   double b1, double oneMinusB1, double b2, double oneMinusB2, double alpha,
+                                   double eps, double lo, double hi) {
+        double mi = b1 * m.getAtIndex(SynapseLayout.STATE, i) + oneMinusB1 * g;
+        double vi = b2 * v.getAtIndex(SynapseLayout.STATE, i) + oneMinusB2 * g * g;
+        m.setAtIndex(SynapseLayout.STATE, i, mi);
+        v.setAtIndex(SynapseLayout.STATE, i, vi);
+        double w = part.weight(i) - alpha * mi / (Math.sqrt(vi) + eps);
+        part.setWeight(i, WeightOptimizer.clamp(w, lo, hi));
+    }
+
+    /** The per-row constants of one Adam step (bias correction folded into alpha); one per worker. */
+    public static final class AdamStep {
+        public double b1;
+        public double oneMinusB1;
+        public double b2;
+        public double oneMinusB2;
+        public double alpha;
+        public double eps;
+        public double lo;
+        public double hi;
+        double p1;
+        double p2;
+        long kNew;
+
+        void prepare(OptimizerSpec spec, OptimizerClock c) {
+            b1 = spec.beta1();
+            b2 = spec.beta2();
+            eps = spec.epsilon();
+            lo = spec.wMin();
+            hi = spec.wMax();
+            p1 = c.b1pow * b1;
+            p2 = c.b2pow * b2;
+            alpha = c.etaCurrent * Math.sqrt(1.0 - p2) / (1.0 - p1);
+            oneMinusB1 = 1.0 - b1;
+            oneMinusB2 = 1.0 - b2;
+        }
     }
 }

@@ -18,7 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link RowOptimizer}'s row loops against NEST's per-synapse arithmetic ({@link WeightOptimizer#optimize}): rows of
- * every length, weights at and beyond the bounds, signed zeros, batches, Adam with and without NEST's catch-up.
+ * every length, weights at and beyond the bounds, signed zeros, batches, Adam with and without NEST's catch-up; and
+ * the Adam step a row kernel applies in its own pass ({@link RowOptimizer#startAdam}, {@link RowOptimizer#adamSynapse},
+ * {@link RowOptimizer#finishAdam}) against the same reference.
  */
 class RowOptimizerTest {
 
@@ -69,18 +71,24 @@ class RowOptimizerTest {
         Population out = net.create("parrot_neuron", TARGETS);
         Projection.Part ref = plain(net, in, out);
         Projection.Part rowPart = plain(net, in, out);
+        Projection.Part fusedPart = plain(net, in, out);
         long n = ref.nnz;
         SplittableRandom rnd = new SplittableRandom(seed);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment grad = arena.allocate(n * Double.BYTES, 64);
             State sRef = new State(arena, n);
             State sRow = new State(arena, n);
+            State sFused = new State(arena, n);
             for (long i = 0; i < n; i++) {
                 double w = edgy(rnd, spec);
                 ref.setWeight(i, w);
                 rowPart.setWeight(i, w);
+                fusedPart.setWeight(i, w);
             }
             SourceClocks clocksRow = new SourceClocks(SOURCES, spec.eta());
+            SourceClocks clocksFused = new SourceClocks(SOURCES, spec.eta());
+            RowOptimizer.AdamStep step = new RowOptimizer.AdamStep();
+            int fusedRows = 0;
             OptimizerClock[] clocksRef = new OptimizerClock[SOURCES];
             long[] idx = new long[SOURCES];
             for (int s = 0; s < SOURCES; s++) {
@@ -88,6 +96,7 @@ class RowOptimizerTest {
                 clocksRef[s].set(1, 1.0, 1.0, 0, spec.eta());
             }
             RowOptimizer row = new RowOptimizer(spec);
+            RowOptimizer fused = new RowOptimizer(spec);
             double[] opt = new double[3];
             OptimizerClock c = new OptimizerClock();
             for (int round = 0; round < 30; round++) {
@@ -122,17 +131,39 @@ class RowOptimizerTest {
                     row.apply(clocksRow, src, rowPart, i0, i1, idx[src], grad, sRow.accOrNull(spec),
                         sRow.m, sRow.v, eta);
                     same(ref, sRef, rowPart, sRow, spec, "row vs NEST's per-synapse", round, src);
+                    // the same update as a kernel applies it in its own pass (HotRows.closeOpenAdam) where it can
+                    if (fused.startAdam(clocksFused, src, idx[src], sFused.accOrNull(spec) != null, step)) {
+                        for (long i = i0; i < i1; i++) {
+                            RowOptimizer.adamSynapse(i, grad.getAtIndex(SynapseLayout.STATE, i), sFused.m, sFused.v,
+                                fusedPart, step.b1, step.oneMinusB1, step.b2, step.oneMinusB2, step.alpha, step.eps,
+                                step.lo, step.hi);
+                        }
+                        fused.finishAdam(clocksFused, src, step, eta);
+                        fusedRows++;
+                    } else {
+                        fused.apply(clocksFused, src, fusedPart, i0, i1, idx[src], grad, sFused.accOrNull(spec),
+                            sFused.m, sFused.v, eta);
+                    }
+                    same(ref, sRef, fusedPart, sFused, spec, "fused Adam step vs NEST's per-synapse", round, src);
+                    assertClock(start, clocksFused, src);
                     // the clock the row optimizer stored for the source is the reference's
-                    OptimizerClock stored = new OptimizerClock();
-                    clocksRow.load(src, stored);
-                    assertEquals(start.k, stored.k);
-                    assertEquals(start.nOptimize, stored.nOptimize);
-                    assertEquals(Double.doubleToRawLongBits(start.b1pow), Double.doubleToRawLongBits(stored.b1pow));
-                    assertEquals(Double.doubleToRawLongBits(start.b2pow), Double.doubleToRawLongBits(stored.b2pow));
-                    assertEquals(Double.doubleToRawLongBits(start.etaCurrent), Double.doubleToRawLongBits(stored.etaCurrent));
+                    assertClock(start, clocksRow, src);
                 }
             }
+            // plain Adam steps take the fused path (every update with batch_size 1), the others never do
+            boolean plainAdam = spec.type() == OptimizerSpec.Type.ADAM && spec.batchSize() == 1;
+            assertEquals(plainAdam, fusedRows > 0, "rows through the fused Adam step: " + fusedRows);
         }
+    }
+
+    private static void assertClock(OptimizerClock expected, SourceClocks clocks, int src) {
+        OptimizerClock stored = new OptimizerClock();
+        clocks.load(src, stored);
+        assertEquals(expected.k, stored.k);
+        assertEquals(expected.nOptimize, stored.nOptimize);
+        assertEquals(Double.doubleToRawLongBits(expected.b1pow), Double.doubleToRawLongBits(stored.b1pow));
+        assertEquals(Double.doubleToRawLongBits(expected.b2pow), Double.doubleToRawLongBits(stored.b2pow));
+        assertEquals(Double.doubleToRawLongBits(expected.etaCurrent), Double.doubleToRawLongBits(stored.etaCurrent));
     }
 
     /** Per-synapse optimizer columns of one copy. */
