@@ -152,6 +152,7 @@ final class HotRows {
             long em = nb + offM;
             double start = -(e * ring.getAtIndex(DBL, em + D) + betaN * ring.getAtIndex(DBL, em + C)) * startTerms;
             eb.setAtIndex(SynapseLayout.STATE, i, e);
+            // keep is 0 here, but g * 0 + start is closeOpen's expression: the same sign of a zero start term
             gs.setAtIndex(SynapseLayout.STATE, i, g * keep + start);
             // RowOptimizer.adamSynapse, written out (see there why)
             double mi = b1 * m.getAtIndex(SynapseLayout.STATE, i) + oneMinusB1 * g;
