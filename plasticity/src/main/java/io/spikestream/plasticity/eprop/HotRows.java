@@ -114,7 +114,8 @@ final class HotRows {
      * gradient goes straight into Adam's arithmetic ({@link RowOptimizer#adamSynapse}), so the moments' and weights'
      * columns are fetched together with the trace's, not in a second pass over the row. At K = 100 (short rows, every
      * column's first lines a cache miss) the benchmark network ran 1.17x faster on one thread (4 alternating pairs).
-     * The arithmetic is closeOpen's, then the optimizer's: the same bits ({@code HotRowsTest}).
+     * The arithmetic is closeOpen's, then the optimizer's: the same bits ({@code HotRowsTest}). Both are written out
+     * here rather than called as per-synapse methods, for the reason given at {@link RowOptimizer#adamSynapse}.
      */
     static void closeOpenAdam(MemorySegment eb, MemorySegment gs, Projection.Part part, HotHistory h, long i0,
                               long i1, Window rw, MemorySegment m, MemorySegment v, RowOptimizer.AdamStep a) {
