@@ -5,7 +5,6 @@ import io.spikestream.network.checkpoint.CheckpointException;
 import io.spikestream.network.checkpoint.StateReader;
 import io.spikestream.network.checkpoint.StateWriter;
 import io.spikestream.plasticity.optim.OptimizerClock;
-import io.spikestream.plasticity.optim.SourceClocks;
 
 import java.lang.foreign.MemorySegment;
 
@@ -16,16 +15,8 @@ final class EpropState {
     }
 
     /** Per (projection, part) state. */
-    static final class PartState {
-        // per source
-        long[] prev;
-        boolean[] prevFlush;
-        double[] zbar;
-        double[] zbuf;
-        long[] rem;
-        long[] dec;
-        /** The optimizer clock of each source (shared with the other event-driven rules). */
-        SourceClocks clocks;
+    static final class PartState extends SourceTraces {
+        // per source (and those of SourceTraces)
         byte[] sign; // Dale's law: +1 excitatory, -1 inhibitory source (null when off)
         // per synapse
         MemorySegment ebar;
@@ -37,13 +28,7 @@ final class EpropState {
         MemorySegment v;
 
         PartState(int sources, double eta) {
-            prev = new long[sources];
-            prevFlush = new boolean[sources];
-            zbar = new double[sources];
-            zbuf = new double[sources];
-            rem = new long[sources];
-            dec = new long[sources];
-            clocks = new SourceClocks(sources, eta);
+            allocateSources(sources, eta);
         }
 
         /** Off-heap bytes of the per-synapse columns. */
@@ -65,13 +50,7 @@ final class EpropState {
 
         /** Checkpoint layout: per source state, the clocks, Dale signs if on, then every per-synapse segment. */
         void writeState(StateWriter out) {
-            out.putLongs(prev);
-            out.putBooleans(prevFlush);
-            out.putDoubles(zbar);
-            out.putDoubles(zbuf);
-            out.putLongs(rem);
-            out.putLongs(dec);
-            clocks.write(out);
+            writeSources(out);
             if (sign != null) {
                 out.putBytes(sign);
             }
@@ -85,13 +64,7 @@ final class EpropState {
         }
 
         void readState(StateReader in) throws CheckpointException {
-            in.readLongs(prev, "previous stamps");
-            in.readBooleans(prevFlush, "previous flush flags");
-            in.readDoubles(zbar, "zbar");
-            in.readDoubles(zbuf, "zbar buffer");
-            in.readLongs(rem, "cutoff remainders");
-            in.readLongs(dec, "pending decays");
-            clocks.read(in);
+            readSources(in);
             if (sign != null) {
                 byte[] sg = in.getBytes();
                 if (sg.length != sign.length) {

@@ -21,7 +21,6 @@ import io.spikestream.plasticity.eprop.FastEpropState.Part;
 import io.spikestream.plasticity.eprop.FastEpropState.Readout;
 import io.spikestream.plasticity.eprop.FastEpropState.Recurrent;
 import io.spikestream.plasticity.optim.OptimizerSpec;
-import io.spikestream.plasticity.optim.SourceClocks;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -269,13 +268,7 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
                 // close as late as the ring allows: a source that spikes before then needs no internal flush at all
                 st.sizeWheel(hist.ringSteps - 4);
             }
-            st.prev = new long[nSrc];
-            st.prevFlush = new boolean[nSrc];
-            st.zbar = new double[nSrc];
-            st.zbuf = new double[nSrc];
-            st.rem = new long[nSrc];
-            st.dec = new long[nSrc];
-            st.clocks = new SourceClocks(nSrc, spec.eta());
+            st.allocateSources(nSrc, spec.eta());
             st.nextClose = new long[nSrc];
             long n = Math.max(1, part.nnz);
             var arena = network.arena();

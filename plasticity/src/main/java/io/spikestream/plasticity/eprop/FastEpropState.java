@@ -6,7 +6,6 @@ import io.spikestream.network.QuietDecay;
 import io.spikestream.network.ReadoutPopulation;
 import io.spikestream.network.TimeGrid;
 import io.spikestream.plasticity.LearningSignalIndex;
-import io.spikestream.plasticity.optim.SourceClocks;
 
 import io.spikestream.network.checkpoint.CheckpointException;
 import io.spikestream.network.checkpoint.StateReader;
@@ -159,7 +158,7 @@ final class FastEpropState {
     }
 
     /** One worker's part of a plastic projection: per-source bookkeeping and per-synapse columns. */
-    static final class Part {
+    static final class Part extends SourceTraces {
         Projection proj;
         Projection.Part part;
         Recurrent rec;
@@ -168,14 +167,7 @@ final class FastEpropState {
         int closeInterval;
         /** Internal closes when the window's cutoff is reached (hot layout), not only after closeInterval steps. */
         boolean closeAtCutoff;
-        // per source
-        long[] prev;
-        boolean[] prevFlush;
-        double[] zbar;
-        double[] zbuf;
-        long[] rem;
-        long[] dec;
-        SourceClocks clocks;
+        // per source (and those of SourceTraces)
         long[] nextClose;
         // close wheel: sources due at stamp s are in wheel[s & wheelMask]
         int[][] wheel;
@@ -194,13 +186,7 @@ final class FastEpropState {
          * clocks, next internal closes, the close wheel exactly as it is (stale entries included), every column.
          */
         void writeState(StateWriter out) {
-            out.putLongs(prev);
-            out.putBooleans(prevFlush);
-            out.putDoubles(zbar);
-            out.putDoubles(zbuf);
-            out.putLongs(rem);
-            out.putLongs(dec);
-            clocks.write(out);
+            writeSources(out);
             out.putLongs(nextClose);
             out.putInts(wheelCount);
             for (int slot = 0; slot < wheelCount.length; slot++) {
@@ -217,13 +203,7 @@ final class FastEpropState {
         }
 
         void readState(StateReader in) throws CheckpointException {
-            in.readLongs(prev, "previous stamps");
-            in.readBooleans(prevFlush, "previous flush flags");
-            in.readDoubles(zbar, "zbar");
-            in.readDoubles(zbuf, "zbar buffer");
-            in.readLongs(rem, "cutoff remainders");
-            in.readLongs(dec, "pending decays");
-            clocks.read(in);
+            readSources(in);
             in.readLongs(nextClose, "next internal closes");
             in.readInts(wheelCount, "close wheel counts");
             for (int slot = 0; slot < wheelCount.length; slot++) {
