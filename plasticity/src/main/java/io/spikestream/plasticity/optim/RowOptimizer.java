@@ -51,7 +51,7 @@ public final class RowOptimizer {
         final long kNew = 1 + idx / spec.batchSize();
         final boolean update = c.k < kNew;
         final boolean adam = spec.type() == OptimizerSpec.Type.ADAM;
-        if (adam && spec.adamCatchUp() && update && kNew - c.k > 1) {
+        if (adam && catchesUp(c, kNew)) {
             catchUp(clocks, src, part, i0, i1, idx, grad, gradOffset, acc, m, v, etaNow);
             return;
         }
@@ -67,6 +67,16 @@ public final class RowOptimizer {
         } else {
             adam(part, i0, i1, grad, gradOffset, acc, m, v, c);
         }
+        advance(clocks, src, c, kNew, etaNow);
+    }
+
+    /** NEST's Adam catch-up (if on) has more than one update index to go through: the per-synapse general path. */
+    private boolean catchesUp(OptimizerClock c, long kNew) {
+        return spec.adamCatchUp() && kNew - c.k > 1;
+    }
+
+    /** An optimizer step done at update index kNew: the clock takes it and the learning rate now configured. */
+    private static void advance(SourceClocks clocks, int src, OptimizerClock c, long kNew, double etaNow) {
         c.etaCurrent = etaNow;
         c.nOptimize++;
         c.k = kNew;
@@ -146,16 +156,15 @@ public final class RowOptimizer {
             double w = part.weight(i) - alpha * mi / (Math.sqrt(vi) + eps);
             part.setWeight(i, WeightOptimizer.clamp(w, lo, hi));
         }
-        c.b1pow = a.p1;
-        c.b2pow = a.p2;
+        a.advancePowers(c);
     }
 
     /**
      * Starts a plain Adam step of source {@code src}'s row at optimization index {@code idx} for a kernel that applies
      * it in its own pass over the row (one pass reading every column at once instead of two). True when the row's
      * update is one: Adam, a new update index, no catch-up over several, no batch accumulator ({@code accumulates}
-     * false); then {@code step} holds the row's constants, the kernel calls {@link #adamSynapse} per synapse and then
-     * {@link #finishAdam}. False: nothing changed, the caller uses {@link #apply}.
+     * false); then {@code step} holds the row's constants, the kernel applies {@link #adamSynapse}'s arithmetic per
+     * synapse and then calls {@link #finishAdam}. False: nothing changed, the caller uses {@link #apply}.
      */
     public boolean startAdam(SourceClocks clocks, int src, long idx, boolean accumulates, AdamStep step) {
         if (spec.type() != OptimizerSpec.Type.ADAM || accumulates) {
@@ -164,7 +173,7 @@ public final class RowOptimizer {
         clocks.load(src, clock0);
         final OptimizerClock c = clock0;
         final long kNew = 1 + idx / spec.batchSize();
-        if (c.k >= kNew || (spec.adamCatchUp() && kNew - c.k > 1)) {
+        if (c.k >= kNew || catchesUp(c, kNew)) {
             return false;
         }
         step.prepare(spec, c);
@@ -174,13 +183,8 @@ public final class RowOptimizer {
 
     /** Ends the step {@link #startAdam} started: the source's clock advanced as {@link #apply} advances it. */
     public void finishAdam(SourceClocks clocks, int src, AdamStep step, double etaNow) {
-        final OptimizerClock c = clock0;
-        c.b1pow = step.p1;
-        c.b2pow = step.p2;
-        c.etaCurrent = etaNow;
-        c.nOptimize++;
-        c.k = step.kNew;
-        clocks.store(src, c);
+        step.advancePowers(clock0);
+        advance(clocks, src, clock0, step.kNew, etaNow);
     }
 
     /**
@@ -227,6 +231,12 @@ public final class RowOptimizer {
             alpha = c.etaCurrent * Math.sqrt(1.0 - p2) / (1.0 - p1);
             oneMinusB1 = 1.0 - b1;
             oneMinusB2 = 1.0 - b2;
+        }
+
+        /** The clock's bias-correction powers after this step. */
+        void advancePowers(OptimizerClock c) {
+            c.b1pow = p1;
+            c.b2pow = p2;
         }
     }
 }
