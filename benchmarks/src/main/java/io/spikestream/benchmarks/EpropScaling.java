@@ -212,21 +212,65 @@ public final class EpropScaling {
     }
 
     /**
-     * CRC32C of every plastic weight (each projection part's weight column): equal in two runs only if every weight is
-     * bit-identical, which is what a before/after comparison of an engine change that must keep the results checks.
+     * CRC32C of every plastic weight, per projection in a canonical order (source, then target, then the weight's bits
+     * for a multapse): equal in two runs only if every weight is bit-identical, whatever the number of workers or the
+     * split of the populations into their chunks. That is what a before/after comparison of an engine change that
+     * must keep the results checks, and what shows that the thread count does not change them.
      */
     private static long weightsCrc(BenchNetwork b) {
         java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(1 << 16);
+        long[] row = new long[64];
         for (io.spikestream.network.Projection q : b.plastic) {
-            for (int k = 0; k < q.parts(); k++) {
-                io.spikestream.network.Projection.Part part = q.part(k);
-                long bytes = part.nnz * Double.BYTES;
-                for (long at = 0; at < bytes; at += 1L << 30) {
-                    crc.update(part.weights.asSlice(at, Math.min(1L << 30, bytes - at)).asByteBuffer());
+            int sources = q.part(0).rowPtr.length - 1;
+            for (int src = 0; src < sources; src++) {
+                int n = 0;
+                for (int k = 0; k < q.parts(); k++) {
+                    n += (int) (q.part(k).rowEnd(src) - q.part(k).rowStart(src));
+                }
+                long[] keys = row.length >= 2 * n ? row : (row = new long[2 * n]);
+                int x = 0;
+                for (int k = 0; k < q.parts(); k++) {
+                    io.spikestream.network.Projection.Part part = q.part(k);
+                    for (long i = part.rowStart(src); i < part.rowEnd(src); i++) {
+                        keys[x++] = part.target(i);
+                        keys[x++] = Double.doubleToRawLongBits(part.weight(i));
+                    }
+                }
+                sortPairs(keys, n);
+                for (int e = 0; e < 2 * n; e++) {
+                    if (buf.remaining() < Long.BYTES) {
+                        crc.update(buf.flip());
+                        buf.clear();
+                    }
+                    buf.putLong(keys[e]);
                 }
             }
         }
+        crc.update(buf.flip());
         return crc.getValue();
+    }
+
+    /** Sorts n (target, weight bits) pairs stored flat in {@code a} by target, then bits (rows mostly come sorted). */
+    private static void sortPairs(long[] a, int n) {
+        boolean sorted = true;
+        for (int i = 1; i < n && sorted; i++) {
+            sorted = a[2 * i - 2] < a[2 * i] || a[2 * i - 2] == a[2 * i] && a[2 * i - 1] <= a[2 * i + 1];
+        }
+        if (sorted) {
+            return;
+        }
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (x, y) -> a[2 * x] != a[2 * y] ? Long.compare(a[2 * x], a[2 * y])
+            : Long.compare(a[2 * x + 1], a[2 * y + 1]));
+        long[] copy = java.util.Arrays.copyOf(a, 2 * n);
+        for (int i = 0; i < n; i++) {
+            a[2 * i] = copy[2 * order[i]];
+            a[2 * i + 1] = copy[2 * order[i] + 1];
+        }
     }
 
     /**
