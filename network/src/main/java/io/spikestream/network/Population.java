@@ -27,12 +27,6 @@ public abstract sealed class Population permits InputPopulation, LifPopulation, 
     protected final int size;
     protected final int globalOffset;
 
-    /**
-     * Readout populations up to this size are not split between workers: the last one owns them (see {@link #create});
-     * at N_rec = 10^4, K = 100, 2 threads, that ran 1.05x faster than 5 + 5 readouts (alternating pairs, BENCHMARKS.md).
-     */
-    static final int UNSPLIT_READOUTS = 64;
-
     /** Chunk k of the population is [chunk[k], chunk[k+1]). */
     int[] chunk;
     /** Ring of pending input per delay slot: input[slot * size + neuron]. */
@@ -79,12 +73,6 @@ public abstract sealed class Population permits InputPopulation, LifPopulation, 
         if (model.kind() == NeuronModel.Kind.INPUT || model.kind() == NeuronModel.Kind.GENERATOR) {
             // generators and parrots have few incoming synapses at most: one worker emits them all
             Arrays.fill(p.chunk, 1, workers + 1, size);
-        } else if (model.kind() == NeuronModel.Kind.READOUT && size <= UNSPLIT_READOUTS) {
-            // every recurrent neuron projects to all readouts: split over W workers, each spike's row of n_out plastic
-            // synapses became W rows of n_out / W, each paying a whole row's per-event bookkeeping (presynaptic trace,
-            // cutoff, optimizer clock) for a handful of synapses. One owner pays it once: the last worker, since
-            // worker 0 already emits the generators and parrots. Results never depend on the split.
-            Arrays.fill(p.chunk, workers, workers + 1, size);
         } else {
             for (int k = 0; k <= workers; k++) {
                 p.chunk[k] = (int) ((long) size * k / workers);

@@ -79,36 +79,4 @@ class ProjectionBuilderTest {
             assertEquals(1, p.uniformDelay());
         }
     }
-
-    /**
-     * The split of populations between workers: recurrent ones evenly, generators and parrots on worker 0, readout
-     * populations of at most {@link Population#UNSPLIT_READOUTS} neurons whole on the last worker (so a plastic row into
-     * them is one row, not one per worker), larger readout populations evenly again.
-     */
-    @Test
-    void smallReadoutPopulationsBelongToTheLastWorkerWhole() {
-        for (int threads = 1; threads <= 3; threads++) {
-            try (Network net = new Network(TimeGrid.of(1.0), threads, 1)) {
-                Population in = net.create("parrot_neuron", 5);
-                Population rec = net.create("eprop_iaf", 30);
-                Population few = net.create("eprop_readout", 10);
-                Population many = net.create("eprop_readout", Population.UNSPLIT_READOUTS + 1);
-                Projection toFew = net.connect(rec, few, Connectivity.allToAll(), SynapseSpec.staticSynapse());
-                int last = threads - 1;
-                for (int k = 0; k < threads; k++) {
-                    assertEquals(k == 0 ? 5 : 0, in.chunkEnd(k) - in.chunkStart(k), "parrots of worker " + k);
-                    assertEquals(30 / threads, rec.chunkEnd(k) - rec.chunkStart(k), "recurrent neurons of worker " + k);
-                    assertEquals(k == last ? 10 : 0, few.chunkEnd(k) - few.chunkStart(k), "readouts of worker " + k);
-                    int lo = (int) ((long) many.size() * k / threads);
-                    int hi = (int) ((long) many.size() * (k + 1) / threads);
-                    assertEquals(hi - lo, many.chunkEnd(k) - many.chunkStart(k), "large readout population, worker " + k);
-                    // every spike of a recurrent neuron reaches the 10 readouts through one row, the last worker's
-                    for (int s = 0; s < rec.size(); s++) {
-                        Projection.Part part = toFew.part(k);
-                        assertEquals(k == last ? 10 : 0, part.rowEnd(s) - part.rowStart(s), "row " + s + " of part " + k);
-                    }
-                }
-            }
-        }
-    }
 }

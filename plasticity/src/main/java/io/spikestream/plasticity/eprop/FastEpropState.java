@@ -254,8 +254,7 @@ final class FastEpropState {
 
         /** Heap bytes of the per-source state (wheel lists included). */
         long sourceBytes() {
-            long n = prev.length;
-            long b = n * (Long.BYTES * 5 + Double.BYTES * 2 + 1) + clocks.bytes() + wheelCount.length * 4L;
+            long b = sourceTraceBytes() + nextClose.length * (long) Long.BYTES + wheelCount.length * 4L;
             for (int[] list : wheel) {
                 b += list == null ? 0 : list.length * 4L + 16;
             }

@@ -33,6 +33,12 @@ abstract class SourceTraces {
         clocks = new SourceClocks(sources, eta);
     }
 
+    /** Heap bytes of this per-source state: the arrays above and the clocks. */
+    long sourceTraceBytes() {
+        long n = prev.length;
+        return n * (Long.BYTES * 3 + Double.BYTES * 2 + 1) + clocks.bytes();
+    }
+
     /** Checkpoint layout: previous stamps, flush flags, zbar, its buffer, cutoff counters, pending decays, clocks. */
     void writeSources(StateWriter out) {
         out.putLongs(prev);
