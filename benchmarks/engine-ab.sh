@@ -15,6 +15,9 @@
 # tree may be rebuilt while the pairs run). COLD=1 runs without warm-up (WARMUP_MS=0: the JIT's compilation inside
 # the measured stretch). NETS (default "--p 0.1;--k 100"), N (10000), SIM_MS (500),
 # WARMUP_MS (300), REPS (3).
+# "weights equal" compares the two builds' weights_crc; since 4 December 2026 (commit 1b48312) that hashes the weights
+# in a canonical order (the same for any thread count), before it hashed each part's column as laid out: a build older
+# than that against a newer one always shows "no".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${BEFORE_JARS:?set BEFORE_JARS to a folder with the network, plasticity and benchmarks jars of the build before}"

@@ -74,7 +74,10 @@ java_run() { # label, extra JVM flags (one word or ""), EpropScaling args...
   echo "label=$label program=spikestream load_before=$l process_s=$(elapsed "$t0" "$t1") $line" | tee -a "$RAW"
 }
 AOT_CACHE=benchmarks/target/eprop-scaling.aot
-PRIME_MS=${PRIME_MS:-800}
+# 4000 + 1000 steps of the miniatures: C2 alone compiles a method after about 10^4 calls, and the per-step methods
+# (Network.runStep, FastEpropRule.beginStep, the readouts' update, the rarer row kernels) are called about twice a step;
+# with 800 + 200 they were compiled within the measured second, 86-162 ms of JIT on the workers' cores (BENCHMARKS.md)
+PRIME_MS=${PRIME_MS:-4000}
 rm -f "$AOT_CACHE"
 echo ">> training the AOT cache ($AOT_CACHE)" >&2
 # trained on the layout the measured networks run (the compact, hot layout of N_rec = 10^4; a small network keeps the
