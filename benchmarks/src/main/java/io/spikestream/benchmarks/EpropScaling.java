@@ -33,6 +33,8 @@ import java.util.function.Supplier;
  * <p>With {@code --prime-ms}, once the network is built, two miniatures of it ({@code --prime-n} recurrent neurons,
  * the same layout, other seeds) are simulated for MS and MS / 4 ({@link KernelPrimer}) before the measured stretch:
  * the JIT compiles the kernels during construction, and {@code build_s} includes it ({@code prime_s} on its own).
+ * 4000 is what the benchmarks use: shorter priming leaves the methods called once or twice a step to be compiled in
+ * the measured stretch ({@link KernelPrimer}, "How long").
  */
 public final class EpropScaling {
 
