@@ -108,6 +108,7 @@ public final class EpropScaling {
                 + "history_bytes_per_synapse=%.1f other_bytes_per_synapse=%.1f total_bytes_per_synapse=%.1f "
                 + "rss_after_build_mib=%.0f%n", n, b.plasticSynapses(), buildS, built[0], built[1], built[2],
             built[0] + built[1] + built[2], peakRssMib());
+        System.out.println(workerSplit(b.net));
         if (warmupMs > 0) {
             b.net.simulate(warmupMs);
         }
@@ -407,5 +408,17 @@ public final class EpropScaling {
             }
         }
         return -1;
+    }
+
+    /** {@code split pop=n0,n1,... ...}: each population's neurons per worker (as WorkerSplit left them). */
+    static String workerSplit(Network net) {
+        StringBuilder b = new StringBuilder("split");
+        for (io.spikestream.network.Population pop : net.populations()) {
+            b.append(' ').append(pop.label()).append('=');
+            for (int k = 0; k < net.workers(); k++) {
+                b.append(k == 0 ? "" : ",").append(pop.chunkEnd(k) - pop.chunkStart(k));
+            }
+        }
+        return b.toString();
     }
 }

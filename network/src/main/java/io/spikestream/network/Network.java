@@ -28,7 +28,8 @@ import java.util.Set;
  * ({@link DeliveryOrder}; a neuron's event of multiplicity m as m events, see docs/nest-semantics.md), neuron
  * updates. With {@code threads > 1} the neurons of each population are split into
  * contiguous chunks, one per worker; a worker owns its chunk's state and the synapses into it, so the
- * results are bit-identical for any thread count.
+ * results are bit-identical for any thread count. The chunks are even while building and balanced by estimated
+ * cost when the network is prepared ({@link WorkerSplit}), which may split the projections again.
  *
  * <p>Not threadsafe: one thread builds and drives a network (the workers are internal).
  */
@@ -156,10 +157,18 @@ public final class Network implements AutoCloseable {
             post.checkRateInput(pre, syn.receptor());
         }
         double[] delaysMs = syn.delaysMs();
-        Projection proj = ProjectionBuilder.build(projections.size(), pre, post, sm, syn.receptor(),
-            mix(seed, projections.size()), (rng, sink) -> ConnectionGenerator.generate(pre, post, conn, rng, sink), syn,
-            delaysMs == null ? null : i -> delaySteps(delaysMs[i]), delaysMs == null ? delaySteps(syn.delayMs()) : 0,
-            workers, arena);
+        // each projection's segments in an arena of their own: WorkerSplit may replace them before the first step
+        Arena own = Arena.ofShared();
+        Projection proj;
+        try {
+            proj = ProjectionBuilder.build(projections.size(), pre, post, sm, syn.receptor(),
+                mix(seed, projections.size()), (rng, sink) -> ConnectionGenerator.generate(pre, post, conn, rng, sink),
+                syn, delaysMs == null ? null : i -> delaySteps(delaysMs[i]),
+                delaysMs == null ? delaySteps(syn.delayMs()) : 0, workers, own);
+        } catch (RuntimeException e) {
+            own.close();
+            throw e;
+        }
         projections.add(proj);
         if (sm.rule() != null) {
             rules.add(sm.rule());
@@ -280,6 +289,7 @@ public final class Network implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("network is closed");
         }
+        WorkerSplit.balance(populations, projections, workers);
         int[] slots = new int[populations.size()];
         Arrays.fill(slots, 1);
         for (Projection p : projections) {
@@ -460,6 +470,9 @@ public final class Network implements AutoCloseable {
             stepWorkers.close();
         }
         if (arena.scope().isAlive()) {
+            for (Projection p : projections) {
+                p.close();
+            }
             arena.close();
         }
     }

@@ -15,7 +15,8 @@ import java.util.TreeMap;
  * their events are delivered.
  *
  * <p>Threading: with W workers, the neurons are split into W contiguous chunks; worker k alone updates
- * chunk k and alone writes its input buffer entries.
+ * chunk k and alone writes its input buffer entries. The chunks set here (even) hold while building;
+ * {@link WorkerSplit} may move them when the network is prepared.
  */
 public abstract sealed class Population permits InputPopulation, LifPopulation, ReadoutPopulation,
     BsshslmLifPopulation, BsshslmReadoutPopulation, CurrentLifPopulation, SpikeGeneratorPopulation {

@@ -1,5 +1,6 @@
 package io.spikestream.network;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.zip.CRC32C;
 
@@ -19,7 +20,10 @@ public final class Projection {
     /** Delay in steps shared by all synapses, or -1 if per synapse (see {@link Part#delays}). */
     private final int uniformDelay;
     private final int maxDelay;
-    private final Part[] parts;
+    /** Replaced once at most, when {@link Network#prepare} moves the workers' chunks ({@link WorkerSplit}). */
+    private Part[] parts;
+    /** Holds the parts' segments alone, so that a re-split can free the parts it replaces. */
+    private Arena arena;
     private final long size;
     /** Into parrot neurons: deposits count spikes (multiplicities); NEST's parrot ignores the weight. */
     private final boolean countsSpikes;
@@ -65,8 +69,9 @@ public final class Projection {
 
     /** Built by {@link ProjectionBuilder}: every part's rows, targets, weights and delays already in place. */
     Projection(int index, Population source, Population target, SynapseModel model, int receptor, Part[] parts,
-               long size, int uniformDelay, int maxDelay) {
+               Arena arena, long size, int uniformDelay, int maxDelay) {
         this.index = index;
+        this.arena = arena;
         this.source = source;
         this.target = target;
         this.model = model;
@@ -142,6 +147,29 @@ public final class Projection {
     }
 
     private long topologyCrc;
+
+    /**
+     * Replaces the parts by {@code newParts} (the same synapses split by the target's new chunks, in
+     * {@code newArena}) and frees the old ones. Only while building: nothing else holds the old segments then.
+     */
+    void replaceParts(Part[] newParts, Arena newArena) {
+        Arena old = arena;
+        parts = newParts;
+        arena = newArena;
+        topologyCrc = 0;
+        old.close();
+    }
+
+    Arena arena() {
+        return arena;
+    }
+
+    /** Frees the parts' segments (the network is closed). */
+    void close() {
+        if (arena.scope().isAlive()) {
+            arena.close();
+        }
+    }
 
     public int index() {
         return index;

@@ -37,17 +37,13 @@ final class ProjectionBuilder {
 
     /**
      * @param delayStepsOrNull per-connection delays in steps (connection order), or null for {@code uniformDelay}
+     * @param arena            the projection's own (see {@link Projection#replaceParts})
      */
     static Projection build(int index, Population source, Population target, SynapseModel model, int receptor,
                             long seed, Generator gen, SynapseSpec syn, java.util.function.IntUnaryOperator delayStepsOrNull,
                             int uniformDelayOrZero, int workers, Arena arena) {
         int nSrc = source.size();
-        int[] workerOf = new int[target.size()];
-        for (int k = 0; k < workers; k++) {
-            for (int j = target.chunkStart(k); j < target.chunkEnd(k); j++) {
-                workerOf[j] = k;
-            }
-        }
+        int[] workerOf = workerOf(target, workers);
         // pass 1: count per (worker, source); rng ends where the weights start
         SplittableRandom weightRng = new SplittableRandom(seed);
         long[][] rowPtr = new long[workers][nSrc + 1];
@@ -111,6 +107,75 @@ final class ProjectionBuilder {
         for (int k = 0; k < workers; k++) {
             parts[k] = new Projection.Part(k, rowPtr[k], ts[k], ws[k], ds[k]);
         }
-        return new Projection(index, source, target, model, receptor, parts, n, uniform, max);
+        return new Projection(index, source, target, model, receptor, parts, arena, n, uniform, max);
+    }
+
+    /** The worker of each neuron of {@code pop} under its current chunks. */
+    static int[] workerOf(Population pop, int workers) {
+        int[] workerOf = new int[pop.size()];
+        for (int k = 0; k < workers; k++) {
+            for (int j = pop.chunkStart(k); j < pop.chunkEnd(k); j++) {
+                workerOf[j] = k;
+            }
+        }
+        return workerOf;
+    }
+
+    /**
+     * Splits {@code proj}'s synapses again by its target's current chunks (after {@link WorkerSplit} moved them), by
+     * copying, so that weights set since {@code connect} are kept, and frees the old parts. Each (source, target)
+     * pair keeps its synapses in the order they had (a target lay in exactly one old part, whose rows kept connection
+     * order); a new row takes the old parts' rows one after the other.
+     */
+    static void resplit(Projection proj, int workers) {
+        int nSrc = proj.source().size();
+        int[] workerOf = workerOf(proj.target(), workers);
+        Projection.Part[] old = new Projection.Part[proj.parts()];
+        for (int k = 0; k < old.length; k++) {
+            old[k] = proj.part(k);
+        }
+        long[][] rowPtr = new long[workers][nSrc + 1];
+        for (Projection.Part p : old) {
+            for (int s = 0; s < nSrc; s++) {
+                for (long i = p.rowPtr[s]; i < p.rowPtr[s + 1]; i++) {
+                    rowPtr[workerOf[p.target(i)]][s + 1]++;
+                }
+            }
+        }
+        boolean perSynapseDelay = proj.uniformDelay() < 0;
+        Arena arena = Arena.ofShared();
+        MemorySegment[] ts = new MemorySegment[workers];
+        MemorySegment[] ws = new MemorySegment[workers];
+        MemorySegment[] ds = new MemorySegment[workers];
+        long[][] fill = new long[workers][];
+        for (int k = 0; k < workers; k++) {
+            long[] rp = rowPtr[k];
+            for (int s = 0; s < nSrc; s++) {
+                rp[s + 1] += rp[s];
+            }
+            ts[k] = LargeSegments.allocate(arena, SynapseLayout.TARGET, rp[nSrc]);
+            ws[k] = LargeSegments.allocate(arena, SynapseLayout.WEIGHT, rp[nSrc]);
+            ds[k] = perSynapseDelay ? LargeSegments.allocate(arena, SynapseLayout.DELAY, rp[nSrc]) : null;
+            fill[k] = java.util.Arrays.copyOf(rp, nSrc);
+        }
+        for (int s = 0; s < nSrc; s++) {
+            for (Projection.Part p : old) {
+                for (long i = p.rowPtr[s]; i < p.rowPtr[s + 1]; i++) {
+                    int j = p.target(i);
+                    int k = workerOf[j];
+                    long at = fill[k][s]++;
+                    ts[k].setAtIndex(SynapseLayout.TARGET, at, j);
+                    ws[k].setAtIndex(SynapseLayout.WEIGHT, at, p.weight(i));
+                    if (perSynapseDelay) {
+                        ds[k].setAtIndex(SynapseLayout.DELAY, at, p.delays.getAtIndex(SynapseLayout.DELAY, i));
+                    }
+                }
+            }
+        }
+        Projection.Part[] parts = new Projection.Part[workers];
+        for (int k = 0; k < workers; k++) {
+            parts[k] = new Projection.Part(k, rowPtr[k], ts[k], ws[k], ds[k]);
+        }
+        proj.replaceParts(parts, arena);
     }
 }

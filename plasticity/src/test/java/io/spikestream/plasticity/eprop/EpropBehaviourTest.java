@@ -8,6 +8,8 @@ import io.spikestream.network.SynapseSpec;
 import io.spikestream.network.TimeGrid;
 import io.spikestream.plasticity.optim.OptimizerSpec;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.Arrays;
 import java.util.Map;
@@ -39,6 +41,40 @@ class EpropBehaviourTest {
         assertArrayEquals(a, trainedWeights(42, 1));
         assertArrayEquals(a, trainedWeights(42, 2), "two workers must give the numbers of one");
         assertFalse(Arrays.equals(a, trainedWeights(43, 1)), "another seed, another network");
+    }
+
+    /**
+     * 200 recurrent neurons and 3 readouts: on 2 and 3 workers the readouts go whole to one worker and the recurrent
+     * split moves ({@code WorkerSplit}), for the NEST-exact rule and the O(1) rule's hot layout alike.
+     */
+    @ParameterizedTest(name = "fast={0}")
+    @ValueSource(booleans = {false, true})
+    void aSplitMovedByCostGivesTheWeightsOfOneWorker(boolean fast) {
+        double[] one = null;
+        for (int threads = 1; threads <= 3; threads++) {
+            TestNetworks n = new TestNetworks(8, threads, ADAM, 2, false, Map.of(), fast, Map.of(), 200);
+            if (fast) {
+                n.fast.setCompactLayout(true);
+            }
+            try (Network net = n.net) {
+                net.simulate(300.0);
+                if (threads > 1) {
+                    assertEquals(0, n.out.chunkEnd(threads - 2) - n.out.chunkStart(0), "readouts whole on the last worker");
+                    assertTrue(n.rec.chunkEnd(0) > 200 / threads, "recurrent split moved: " + n.rec.chunkEnd(0));
+                }
+                double[] w = n.weights();
+                if (one == null) {
+                    TestNetworks fresh = new TestNetworks(8, 1, ADAM, 2, false, Map.of(), fast, Map.of(), 200);
+                    double[] initial = fresh.weights();
+                    fresh.net.close();
+                    assertEquals(initial.length, w.length);
+                    assertFalse(Arrays.equals(w, initial), "learning must have changed the weights");
+                    one = w;
+                } else {
+                    assertArrayEquals(one, w, threads + " workers");
+                }
+            }
+        }
     }
 
     @Test

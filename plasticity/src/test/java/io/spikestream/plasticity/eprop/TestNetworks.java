@@ -39,6 +39,12 @@ final class TestNetworks {
     /** @param outParams parameters of the readouts beyond the defaults (e.g. a finite eprop_isi_trace_cutoff) */
     TestNetworks(long seed, int threads, OptimizerSpec spec, double windowFrom, boolean dale, Map<String, Object> recParams,
                  boolean useFast, Map<String, Object> outParams) {
+        this(seed, threads, spec, windowFrom, dale, recParams, useFast, outParams, 40);
+    }
+
+    /** @param recSize recurrent neurons (40 by default; from 64 on, 2 workers split it by cost, see WorkerSplit) */
+    TestNetworks(long seed, int threads, OptimizerSpec spec, double windowFrom, boolean dale, Map<String, Object> recParams,
+                 boolean useFast, Map<String, Object> outParams, int recSize) {
         net = new Network(TimeGrid.of(1.0), threads, seed);
         if (useFast) {
             fast = FastEpropRule.install(net, spec);
@@ -54,7 +60,7 @@ final class TestNetworks {
             "tau_m", 20.0, "t_ref", 2.0, "surrogate_gradient_height", 1.0, "surrogate_gradient_width", 0.03, "c_reg", 0.0,
             "eprop_isi_trace_cutoff", 50.0));
         p.putAll(recParams);
-        rec = net.create("eprop_iaf", 40, p);
+        rec = net.create("eprop_iaf", recSize, p);
         Map<String, Object> op = new java.util.HashMap<>(Map.of("C_m", 1.0, "E_L", 0.0, "V_m", 0.0, "tau_m", 20.0));
         op.putAll(outParams);
         out = (ReadoutPopulation) net.create("eprop_readout", 3, op);
