@@ -137,9 +137,7 @@ final class ProjectionBuilder {
         long[][] rowPtr = new long[workers][nSrc + 1];
         for (Projection.Part p : old) {
             for (int s = 0; s < nSrc; s++) {
-                for (long i = p.rowPtr[s]; i < p.rowPtr[s + 1]; i++) {
-                    rowPtr[workerOf[p.target(i)]][s + 1]++;
-                }
+                countRow(p, s, workerOf, rowPtr);
             }
         }
         boolean perSynapseDelay = proj.uniformDelay() < 0;
@@ -160,16 +158,7 @@ final class ProjectionBuilder {
         }
         for (int s = 0; s < nSrc; s++) {
             for (Projection.Part p : old) {
-                for (long i = p.rowPtr[s]; i < p.rowPtr[s + 1]; i++) {
-                    int j = p.target(i);
-                    int k = workerOf[j];
-                    long at = fill[k][s]++;
-                    ts[k].setAtIndex(SynapseLayout.TARGET, at, j);
-                    ws[k].setAtIndex(SynapseLayout.WEIGHT, at, p.weight(i));
-                    if (perSynapseDelay) {
-                        ds[k].setAtIndex(SynapseLayout.DELAY, at, p.delays.getAtIndex(SynapseLayout.DELAY, i));
-                    }
-                }
+                copyRow(p, s, workerOf, fill, ts, ws, perSynapseDelay ? ds : null);
             }
         }
         Projection.Part[] parts = new Projection.Part[workers];
@@ -177,5 +166,42 @@ final class ProjectionBuilder {
             parts[k] = new Projection.Part(k, rowPtr[k], ts[k], ws[k], ds[k]);
         }
         proj.replaceParts(parts, arena);
+    }
+
+    // one row per call: the JIT compiles these as methods early, rather than the whole copy on the stack
+
+    private static void countRow(Projection.Part p, int s, int[] workerOf, long[][] rowPtr) {
+        for (long i = p.rowPtr[s], end = p.rowPtr[s + 1]; i < end; i++) {
+            rowPtr[workerOf[p.target(i)]][s + 1]++;
+        }
+    }
+
+    /**
+     * Copies a row in runs of synapses bound for the same worker, each run as bulk copies of its columns: rows are
+     * generated in ascending target order, so a row moves in one or two runs.
+     */
+    private static void copyRow(Projection.Part p, int s, int[] workerOf, long[][] fill, MemorySegment[] ts,
+                                MemorySegment[] ws, MemorySegment[] dsOrNull) {
+        long i = p.rowPtr[s];
+        final long end = p.rowPtr[s + 1];
+        while (i < end) {
+            int k = workerOf[p.target(i)];
+            long j = i + 1;
+            while (j < end && workerOf[p.target(j)] == k) {
+                j++;
+            }
+            long at = fill[k][s];
+            fill[k][s] = at + (j - i);
+            // offsets in bytes, counts in elements
+            MemorySegment.copy(p.targets, SynapseLayout.TARGET, i * Integer.BYTES, ts[k], SynapseLayout.TARGET,
+                at * Integer.BYTES, j - i);
+            MemorySegment.copy(p.weights, SynapseLayout.WEIGHT, i * Double.BYTES, ws[k], SynapseLayout.WEIGHT,
+                at * Double.BYTES, j - i);
+            if (dsOrNull != null) {
+                MemorySegment.copy(p.delays, SynapseLayout.DELAY, i * Short.BYTES, dsOrNull[k], SynapseLayout.DELAY,
+                    at * Short.BYTES, j - i);
+            }
+            i = j;
+        }
     }
 }
