@@ -160,10 +160,6 @@ public final class Projection {
         old.close();
     }
 
-    Arena arena() {
-        return arena;
-    }
-
     /** Frees the parts' segments (the network is closed). */
     void close() {
         if (arena.scope().isAlive()) {

@@ -122,21 +122,21 @@ final class WorkerSplit {
     }
 
     /** The balanced split (the current one for generators and parrots), or null when there is none. */
-    int[][] balancedChunks(int[][] current) {
+    private int[][] balancedChunks(int[][] current) {
         int n = populations.size();
         // small populations whole, heaviest first, each onto the worker with the least such load (the last on ties)
         boolean[] small = new boolean[n];
-        List<Population> smallest = new ArrayList<>();
+        List<Population> whole = new ArrayList<>();
         for (Population p : populations) {
             if (cost[p.index()] != null && p.size() < MIN_CHUNK * workers) {
                 small[p.index()] = true;
-                smallest.add(p);
+                whole.add(p);
             }
         }
-        smallest.sort((a, b) -> Double.compare(wholeLoad(b), wholeLoad(a)));
+        whole.sort((a, b) -> Double.compare(wholeLoad(b), wholeLoad(a)));
         double[] fixed = new double[workers];
         int[][] chunks = current.clone();
-        for (Population p : smallest) {
+        for (Population p : whole) {
             int best = workers - 1;
             for (int k = workers - 2; k >= 0; k--) {
                 if (fixed[k] < fixed[best]) {
@@ -228,7 +228,7 @@ final class WorkerSplit {
     }
 
     /** The largest worker's estimated load under {@code chunks}. */
-    double largestLoad(int[][] chunks) {
+    private double largestLoad(int[][] chunks) {
         double[] load = new double[workers];
         for (Population p : populations) {
             double[] c = cost[p.index()];
