@@ -73,25 +73,14 @@ final class ProjectionBuilder {
                 max = Math.max(max, d);
             }
         }
-        MemorySegment[] ts = new MemorySegment[workers];
-        MemorySegment[] ws = new MemorySegment[workers];
-        MemorySegment[] ds = new MemorySegment[workers];
-        long[][] fill = new long[workers][];
-        for (int k = 0; k < workers; k++) {
-            long[] rp = rowPtr[k];
-            for (int s = 0; s < nSrc; s++) {
-                rp[s + 1] += rp[s];
-            }
-            long nnz = rp[nSrc];
-            // large columns on huge pages where available, and not zeroed twice (LargeSegments)
-            ts[k] = LargeSegments.allocate(arena, SynapseLayout.TARGET, nnz);
-            ws[k] = LargeSegments.allocate(arena, SynapseLayout.WEIGHT, nnz);
-            ds[k] = uniform < 0 ? LargeSegments.allocate(arena, SynapseLayout.DELAY, nnz) : null;
-            fill[k] = java.util.Arrays.copyOf(rp, nSrc);
-        }
+        boolean perConnectionDelay = uniform < 0;
+        Columns cols = Columns.allocate(arena, rowPtr, nSrc, perConnectionDelay);
+        MemorySegment[] ts = cols.targets;
+        MemorySegment[] ws = cols.weights;
+        MemorySegment[] ds = cols.delays;
+        long[][] fill = cols.fill;
         // pass 2: the same connections again, each into its slot with its weight (and delay)
         WeightInit weights = syn.weight();
-        boolean perConnectionDelay = uniform < 0;
         long[] c = new long[1];
         gen.generate(new SplittableRandom(seed), (i, j) -> {
             int k = workerOf[j];
@@ -142,30 +131,43 @@ final class ProjectionBuilder {
         }
         boolean perSynapseDelay = proj.uniformDelay() < 0;
         Arena arena = Arena.ofShared();
-        MemorySegment[] ts = new MemorySegment[workers];
-        MemorySegment[] ws = new MemorySegment[workers];
-        MemorySegment[] ds = new MemorySegment[workers];
-        long[][] fill = new long[workers][];
-        for (int k = 0; k < workers; k++) {
-            long[] rp = rowPtr[k];
-            for (int s = 0; s < nSrc; s++) {
-                rp[s + 1] += rp[s];
-            }
-            ts[k] = LargeSegments.allocate(arena, SynapseLayout.TARGET, rp[nSrc]);
-            ws[k] = LargeSegments.allocate(arena, SynapseLayout.WEIGHT, rp[nSrc]);
-            ds[k] = perSynapseDelay ? LargeSegments.allocate(arena, SynapseLayout.DELAY, rp[nSrc]) : null;
-            fill[k] = java.util.Arrays.copyOf(rp, nSrc);
-        }
+        Columns cols = Columns.allocate(arena, rowPtr, nSrc, perSynapseDelay);
         for (int s = 0; s < nSrc; s++) {
             for (Projection.Part p : old) {
-                copyRow(p, s, workerOf, fill, ts, ws, perSynapseDelay ? ds : null);
+                copyRow(p, s, workerOf, cols.fill, cols.targets, cols.weights, perSynapseDelay ? cols.delays : null);
             }
         }
         Projection.Part[] parts = new Projection.Part[workers];
         for (int k = 0; k < workers; k++) {
-            parts[k] = new Projection.Part(k, rowPtr[k], ts[k], ws[k], ds[k]);
+            parts[k] = new Projection.Part(k, rowPtr[k], cols.targets[k], cols.weights[k], cols.delays[k]);
         }
         proj.replaceParts(parts, arena);
+    }
+
+    /**
+     * Each worker's columns for the synapse counts per (worker, source) in {@code rowPtr[k][s + 1]}, which become the
+     * row pointers (prefix sums) in place; {@code fill[k][s]} is where the next synapse of row s goes.
+     */
+    private record Columns(MemorySegment[] targets, MemorySegment[] weights, MemorySegment[] delays, long[][] fill) {
+
+        static Columns allocate(Arena arena, long[][] rowPtr, int nSrc, boolean perSynapseDelay) {
+            int workers = rowPtr.length;
+            Columns c = new Columns(new MemorySegment[workers], new MemorySegment[workers], new MemorySegment[workers],
+                new long[workers][]);
+            for (int k = 0; k < workers; k++) {
+                long[] rp = rowPtr[k];
+                for (int s = 0; s < nSrc; s++) {
+                    rp[s + 1] += rp[s];
+                }
+                long nnz = rp[nSrc];
+                // large columns on huge pages where available, and not zeroed twice (LargeSegments)
+                c.targets[k] = LargeSegments.allocate(arena, SynapseLayout.TARGET, nnz);
+                c.weights[k] = LargeSegments.allocate(arena, SynapseLayout.WEIGHT, nnz);
+                c.delays[k] = perSynapseDelay ? LargeSegments.allocate(arena, SynapseLayout.DELAY, nnz) : null;
+                c.fill[k] = java.util.Arrays.copyOf(rp, nSrc);
+            }
+            return c;
+        }
     }
 
     // one row per call: the JIT compiles these as methods early, rather than the whole copy on the stack
