@@ -134,7 +134,7 @@ final class ProjectionBuilder {
         Columns cols = Columns.allocate(arena, rowPtr, nSrc, perSynapseDelay);
         for (int s = 0; s < nSrc; s++) {
             for (Projection.Part p : old) {
-                copyRow(p, s, workerOf, cols.fill, cols.targets, cols.weights, perSynapseDelay ? cols.delays : null);
+                copyRow(p, s, workerOf, cols);
             }
         }
         Projection.Part[] parts = new Projection.Part[workers];
@@ -182,8 +182,7 @@ final class ProjectionBuilder {
      * Copies a row in runs of synapses bound for the same worker, each run as bulk copies of its columns: rows are
      * generated in ascending target order, so a row moves in one or two runs.
      */
-    private static void copyRow(Projection.Part p, int s, int[] workerOf, long[][] fill, MemorySegment[] ts,
-                                MemorySegment[] ws, MemorySegment[] dsOrNull) {
+    private static void copyRow(Projection.Part p, int s, int[] workerOf, Columns to) {
         long i = p.rowPtr[s];
         final long end = p.rowPtr[s + 1];
         while (i < end) {
@@ -192,15 +191,15 @@ final class ProjectionBuilder {
             while (j < end && workerOf[p.target(j)] == k) {
                 j++;
             }
-            long at = fill[k][s];
-            fill[k][s] = at + (j - i);
+            long at = to.fill[k][s];
+            to.fill[k][s] = at + (j - i);
             // offsets in bytes, counts in elements
-            MemorySegment.copy(p.targets, SynapseLayout.TARGET, i * Integer.BYTES, ts[k], SynapseLayout.TARGET,
+            MemorySegment.copy(p.targets, SynapseLayout.TARGET, i * Integer.BYTES, to.targets[k], SynapseLayout.TARGET,
                 at * Integer.BYTES, j - i);
-            MemorySegment.copy(p.weights, SynapseLayout.WEIGHT, i * Double.BYTES, ws[k], SynapseLayout.WEIGHT,
+            MemorySegment.copy(p.weights, SynapseLayout.WEIGHT, i * Double.BYTES, to.weights[k], SynapseLayout.WEIGHT,
                 at * Double.BYTES, j - i);
-            if (dsOrNull != null) {
-                MemorySegment.copy(p.delays, SynapseLayout.DELAY, i * Short.BYTES, dsOrNull[k], SynapseLayout.DELAY,
+            if (to.delays[k] != null) {
+                MemorySegment.copy(p.delays, SynapseLayout.DELAY, i * Short.BYTES, to.delays[k], SynapseLayout.DELAY,
                     at * Short.BYTES, j - i);
             }
             i = j;
