@@ -70,25 +70,11 @@ public final class BenchNetwork {
             Map.entry("f_target", 10.0), Map.entry("c_reg", 0.3), Map.entry("eprop_isi_trace_cutoff", 100.0),
             Map.entry("flush_event_send_interval", 1000.0)));
         rec = net.create("rec", "eprop_iaf", nRec, rp);
-        Population quiet = null;
-        Population quietIn = null;
-        if (silent > 0) {
-            // neurons that never spike and receive no spikes, but are plastic targets like the others (each archives a
-            // history every step): N doubles while spikes and synaptic events stay the same
-            Map<String, Object> qp = new HashMap<>(rp);
-            qp.put("V_th", 1e9);
-            quietIn = net.create("silent_in", "parrot_neuron", silent, Map.of());
-            quiet = net.create("silent", "eprop_iaf", silent, qp);
-        }
         out = (ReadoutPopulation) net.create("out", "eprop_readout", 10, Map.of("C_m", 1.0, "E_L", 0.0, "I_e", 0.0, "V_m", 0.0,
             "tau_m", 30.0, "eprop_isi_trace_cutoff", 100.0));
         String syn = EpropRule.SYNAPSE;
         plastic.add(net.connect(in, rec, Connectivity.allToAll(),
             SynapseSpec.of(syn).weight(WeightInit.normal(0, (1 - kappa) / Math.sqrt(100)))));
-        if (quiet != null) {
-            plastic.add(net.connect(quietIn, quiet, Connectivity.fixedIndegree(100, false),
-                SynapseSpec.of(syn).weight(WeightInit.normal(0, (1 - kappa) / Math.sqrt(100)))));
-        }
         Connectivity recConn = indegree > 0 ? Connectivity.fixedIndegree(indegree, false) : Connectivity.pairwiseBernoulli(p, false);
         double fanIn = indegree > 0 ? indegree : p * nRec;
         plastic.add(net.connect(rec, rec, recConn, SynapseSpec.of(syn).weight(WeightInit.normal(0, (1 - kappa) / Math.sqrt(fanIn)))));
@@ -96,6 +82,17 @@ public final class BenchNetwork {
             SynapseSpec.of(syn).weight(WeightInit.normal(0, (1 - kappa) / Math.sqrt(nRec)))));
         net.connect(out, rec, Connectivity.allToAll(),
             SynapseSpec.of(EpropRule.LEARNING_SIGNAL).weight(WeightInit.normal(0, 1 / Math.sqrt(nRec))));
+        if (silent > 0) {
+            // neurons that never spike and receive no spikes, but are plastic targets like the others (each archives a
+            // history every step): N doubles while spikes and synaptic events stay the same. Created last, so that
+            // every random draw of the network above is the same with and without them (the same spikes)
+            Map<String, Object> qp = new HashMap<>(rp);
+            qp.put("V_th", 1e9);
+            Population quietIn = net.create("silent_in", "parrot_neuron", silent, Map.of());
+            Population quiet = net.create("silent", "eprop_iaf", silent, qp);
+            plastic.add(net.connect(quietIn, quiet, Connectivity.fixedIndegree(100, false),
+                SynapseSpec.of(syn).weight(WeightInit.normal(0, (1 - kappa) / Math.sqrt(100)))));
+        }
         out.setDrive((t, from, to, target, window) -> {
             for (int k = from; k < to; k++) {
                 target[k] = Math.sin(2 * Math.PI * t / 1000.0 + 2 * Math.PI * k / 10.0);
