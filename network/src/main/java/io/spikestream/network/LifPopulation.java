@@ -44,6 +44,25 @@ public final class LifPopulation extends Population {
     double[] vPsi;
     int[] rPsi;
     double[] thetaPsi;
+    /**
+     * Per neuron (eprop_iaf only): its last update changed nothing (no input, not refractory, no spike, the membrane
+     * at a fixed point of its decay, bit for bit). Until input arrives or a flush event is due, a step would write
+     * what every array already holds, so {@link #updateSubtractive} skips it. A cache: clearing it changes no result.
+     */
+    boolean[] rest;
+    /**
+     * Per worker's chunk: whether its updates look for resting neurons. Looking costs about a quarter of an active
+     * neuron's update, so a chunk where none rests looks only every {@link #REST_PROBE} steps (and its flags stay
+     * false in between); one with resting neurons looks every step.
+     */
+    private boolean[] lookForRest;
+    /** Per worker's chunk: the neurons at rest after its last update (0 when it did not look). */
+    private int[] restingCount;
+
+    /** Steps between two looks for resting neurons in a chunk where none rested. */
+    static final int REST_PROBE = 64;
+    /** Whether resting neurons are skipped at all ({@link #setRestSkipping}). */
+    private boolean restSkipping = true;
 
     LifPopulation(int index, String label, NeuronModel model, Params params, int size, int offset) {
         super(index, label, model, params, size, offset);
@@ -71,6 +90,9 @@ public final class LifPopulation extends Population {
         vPsi = new double[size];
         rPsi = new int[size];
         thetaPsi = new double[size];
+        rest = new boolean[size];
+        lookForRest = new boolean[chunk.length - 1];
+        restingCount = new int[chunk.length - 1];
         java.util.Arrays.fill(v, params.d("V_m") - eL);
         java.util.Arrays.fill(thetaPsi, theta);
         if (model.hardReset()) {
@@ -94,51 +116,120 @@ public final class LifPopulation extends Population {
     @Override
     void update(long t, int from, int to, StepEvents out) {
         switch (model) {
-            case EPROP_IAF, EPROP_IAF_ADAPT -> updateSubtractive(t, from, to, out);
+            case EPROP_IAF -> {
+                int k = worker(from);
+                boolean look = restSkipping && (lookForRest[k] || t % REST_PROBE == 0);
+                int resting = updateSubtractive(t, from, to, out, look);
+                restingCount[k] = resting;
+                lookForRest[k] = resting > 0;
+            }
+            case EPROP_IAF_ADAPT -> updateSubtractive(t, from, to, out, false);
             default -> updateHardReset(t, from, to, out);
         }
     }
 
-    /** eprop_iaf(_adapt): reset by subtracting V_th in the spike step (spec §1.3, §1.4). */
-    private void updateSubtractive(long t, int from, int to, StepEvents out) {
-        final double[] in = input;
-        final int base = (int) (t % ringSlots) * size;
-        final boolean adaptive = model.adaptive();
-        for (int j = from; j < to; j++) {
-            int rj = r[j];
-            if (rj > 0) {
-                rj--;
-            }
-            double x = in[base + j];
-            in[base + j] = 0.0;
-            double vj = pI * iIn[j] + x + pV * v[j];
-            vj = Math.max(vj, vMin);
-            double th = theta;
-            if (adaptive) {
-                double aj = pA * a[j] + z[j];
-                a[j] = aj;
-                th = theta + beta * aj;
-                thetaA[j] = th;
-            }
-            vPsi[j] = vj;
-            rPsi[j] = rj;
-            thetaPsi[j] = th;
-            double zj = 0.0;
-            if (vj >= th && rj == 0) {
-                out.spike(j, 1);
-                zj = 1.0;
-                vj -= theta;
-                rj = refractorySteps;
-                lastEvent[j] = t;
-            } else if (flushDue(j, t)) {
-                out.flushEvent(j);
-                lastEvent[j] = t;
-            }
-            z[j] = zj;
-            v[j] = vj;
-            r[j] = rj;
-            iIn[j] = iE;
+    /**
+     * Whether neurons at rest are skipped (the default; it changes no result): off, every neuron is updated every
+     * step, as a reference for the checks that skipping is exact.
+     */
+    public void setRestSkipping(boolean on) {
+        restSkipping = on;
+        if (!on && rest != null) {
+            clearRest();
         }
+    }
+
+    /** The worker whose chunk starts at {@code from} (a non-empty chunk: the one update is called for). */
+    private int worker(int from) {
+        int k = 0;
+        while (chunk[k + 1] <= from) {
+            k++;
+        }
+        return k;
+    }
+
+    /**
+     * The neurons of the chunk starting at {@code from} that are at rest after its update of this step
+     * ({@link #resting}): 0 means none, and then a rule need not look at the flags.
+     */
+    public int restingIn(int from) {
+        return model == NeuronModel.EPROP_IAF ? restingCount[worker(from)] : 0;
+    }
+
+    /**
+     * eprop_iaf(_adapt): reset by subtracting V_th in the spike step (spec §1.3, §1.4). With {@code look} (never for
+     * the adaptive model, whose adaptation it does not check), a neuron at {@link #rest} with no input (+0.0 in its
+     * slot) and no flush due is skipped, its step would rewrite every value as it is, and each neuron updated is checked
+     * for rest. Without, the flags are all false already (a chunk stops looking only when none rests) and are left
+     * alone. Returns the neurons at rest.
+     */
+    private int updateSubtractive(long t, int from, int to, StepEvents out, boolean look) {
+        final int base = (int) (t % ringSlots) * size;
+        final double[] in = input;
+        final boolean adaptive = model.adaptive();
+        if (!look) {
+            for (int j = from; j < to; j++) {
+                stepSubtractive(j, t, in, base, adaptive, out);
+            }
+            return 0;
+        }
+        final long iEBits = Double.doubleToRawLongBits(iE);
+        int resting = 0;
+        for (int j = from; j < to; j++) {
+            long xBits = Double.doubleToRawLongBits(in[base + j]);
+            if (rest[j] && xBits == 0L && !flushDue(j, t)) {
+                resting++;
+                continue;
+            }
+            int r0 = r[j];
+            long v0Bits = Double.doubleToRawLongBits(v[j]);
+            long i0Bits = Double.doubleToRawLongBits(iIn[j]);
+            stepSubtractive(j, t, in, base, adaptive, out);
+            // no input, no refractory count, no spike, the same membrane: the next step computes this one's values
+            // again (thetaPsi is V_th; z and rPsi are 0)
+            boolean still = (xBits | r0 | Double.doubleToRawLongBits(z[j]) | Double.doubleToRawLongBits(v[j]) ^ v0Bits
+                | i0Bits ^ iEBits) == 0L;
+            rest[j] = still;
+            resting += still ? 1 : 0;
+        }
+        return resting;
+    }
+
+    /** One neuron's step of {@link #updateSubtractive}. */
+    private void stepSubtractive(int j, long t, double[] in, int base, boolean adaptive, StepEvents out) {
+        int rj = r[j];
+        if (rj > 0) {
+            rj--;
+        }
+        double x = in[base + j];
+        in[base + j] = 0.0;
+        double vj = pI * iIn[j] + x + pV * v[j];
+        vj = Math.max(vj, vMin);
+        double th = theta;
+        if (adaptive) {
+            double aj = pA * a[j] + z[j];
+            a[j] = aj;
+            th = theta + beta * aj;
+            thetaA[j] = th;
+        }
+        vPsi[j] = vj;
+        rPsi[j] = rj;
+        thetaPsi[j] = th;
+        double zj = 0.0;
+        if (vj >= th && rj == 0) {
+            out.spike(j, 1);
+            zj = 1.0;
+            vj -= theta;
+            rj = refractorySteps;
+            lastEvent[j] = t;
+        } else if (flushDue(j, t)) {
+            out.flushEvent(j);
+            lastEvent[j] = t;
+        }
+        z[j] = zj;
+        v[j] = vj;
+        r[j] = rj;
+        iIn[j] = iE;
     }
 
     /** eprop_iaf_psc_delta(_adapt): hard reset and clamped refractoriness (spec §1.5, §1.6). */
@@ -262,6 +353,7 @@ public final class LifPopulation extends Population {
                 break; // a whole chunk changed nothing: every later step computes the same values
             }
         }
+        clearRest();
         for (int j = 0; j < n; j++) {
             double th = adaptive ? theta + beta * a[j] : theta;
             vPsi[j] = v[j];
@@ -307,6 +399,13 @@ public final class LifPopulation extends Population {
         if (model.hardReset()) {
             in.readDoubles(refrBuffer, "refractory input buffer");
         }
+        clearRest();
+    }
+
+    private void clearRest() {
+        java.util.Arrays.fill(rest, false);
+        java.util.Arrays.fill(restingCount, 0);
+        java.util.Arrays.fill(lookForRest, false);
     }
 
     // ---- read access for learning rules (no copies; valid for the step just updated) ----
@@ -324,6 +423,15 @@ public final class LifPopulation extends Population {
     /** Effective threshold relative to E_L used in this step's spike test. */
     public double[] thetaPsi() {
         return thetaPsi;
+    }
+
+    /**
+     * Where the neuron's update of this step changed nothing and will change nothing while it gets no input (see
+     * {@link #rest}; always false for the adaptive and hard-reset models). Its {@code vPsi}, {@code rPsi},
+     * {@code thetaPsi} and {@code z} are then those of the step before.
+     */
+    public boolean[] resting() {
+        return rest;
     }
 
     /** 1.0 where the neuron spiked this step, else 0.0. */

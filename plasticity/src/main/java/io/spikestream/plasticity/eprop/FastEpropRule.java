@@ -448,8 +448,8 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
             + " feedback=" + feedbackName + " close_interval_limit=" + closeIntervalLimit + " optimizer=" + spec);
         for (Recurrent r : recByPop) {
             if (r != null && r.hot != null) {
-                b.append("\nhistory ").append(r.pop.index()).append(" hot ring=").append(HotHistory.RING)
-                    .append(" block=").append(r.hot.block).append(" grids=2 fields=").append(HotHistory.FIELDS);
+                b.append("\nhistory ").append(r.pop.index()).append(" hot lines=2 line=").append(HotHistory.LINE)
+                    .append(" block=").append(r.hot.block).append(" grids=2");
             } else if (r != null) {
                 b.append("\nhistory ").append(r.pop.index()).append(" ring=").append(r.hist.ringSteps)
                     .append(" block=").append(r.hist.block).append(compact ? " fields=" + r.hist.fields : "");
@@ -506,6 +506,7 @@ public final class FastEpropRule implements PlasticityRule, LearningRateControl,
             if (r != null) {
                 in.readDoubles(r.fAv, "f_av");
                 in.readDoubles(r.psiNow, "psi");
+                Arrays.fill(r.calm, HotHistory.MOVING);
                 if (r.hot != null) {
                     in.readDoubles(r.hot.ring, "hot history ring");
                 } else {

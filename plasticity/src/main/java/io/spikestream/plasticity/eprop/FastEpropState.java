@@ -36,6 +36,11 @@ final class FastEpropState {
         /** Scratch of one step: regularisation signal and learning signal per neuron (each worker its chunk). */
         final double[] fr;
         final double[] ls;
+        /**
+         * Per neuron (hot layout): whether its history entries can change ({@link HotHistory#CALM} and the other
+         * states; see {@link #afterUpdateHot}). A cache: clearing it to MOVING changes no result.
+         */
+        final byte[] calm;
         /** The prefix-sum ring of the classic and general layouts (null in the hot layout). */
         PrefixHistory hist;
         /** The hot layout's history (kappa == kappa_reg, compact layout), or null. */
@@ -62,10 +67,11 @@ final class FastEpropState {
             psiNow = new double[pop.size()];
             fr = new double[pop.size()];
             ls = new double[pop.size()];
+            calm = new byte[pop.size()];
         }
 
         long heapBytes() {
-            return 6L * pop.size() * Double.BYTES + (feedback == null ? 0 : feedback.bytes());
+            return 6L * pop.size() * Double.BYTES + calm.length + (feedback == null ? 0 : feedback.bytes());
         }
 
         /**
@@ -98,6 +104,10 @@ final class FastEpropState {
 
         /** After the neurons' update of step t, [from, to): surrogate gradient, firing-rate average, regularisation. */
         void afterUpdate(int from, int to, long t) {
+            if (hot != null) {
+                afterUpdateHot(from, to, t);
+                return;
+            }
             final double[] v = pop.vPsi();
             final int[] rr = pop.rPsi();
             final double[] th = pop.thetaPsi();
@@ -109,11 +119,43 @@ final class FastEpropState {
                 fAv[j] = f;
                 fr[j] = cReg * (f - fTargetPerStep);
             }
-            if (hot != null) {
-                hot.writePsi(t, from, to, psiNow, fr);
-            } else {
-                hist.writePsi(t, from, to, psiNow, fr);
+            hist.writePsi(t, from, to, psiNow, fr);
+        }
+
+        /**
+         * {@link #afterUpdate} in the hot layout. A neuron {@link HotHistory#CALM} whose update left it at rest
+         * ({@link LifPopulation#resting}) is skipped, here and in the history's writes, except at a block start: its
+         * psi, f_av and the entries it would write are those it wrote last, bit for bit. For: its v, r, theta and z are
+         * those of the step before, so psi is too, and psi is 0 (a signed zero adds nothing to S whatever the power);
+         * f_av is a fixed point of its decay; and the two parities of its history are equal, so each write repeats the
+         * other. So a neuron that gets no spikes costs the update's check and the learning signals' pass.
+         */
+        private void afterUpdateHot(int from, int to, long t) {
+            final double[] v = pop.vPsi();
+            final int[] rr = pop.rPsi();
+            final double[] th = pop.thetaPsi();
+            final double[] z = pop.z();
+            final boolean[] rest = pop.resting();
+            final byte[] state = calm;
+            // no neuron of the chunk at rest (the common case of a spiking population): no flags to look at
+            final boolean look = pop.restingIn(from) > 0;
+            final boolean skip = look && !hot.blockStart(t);
+            final double kr = kappaReg;
+            for (int j = from; j < to; j++) {
+                final boolean resting = look && rest[j];
+                if (skip && resting && state[j] == HotHistory.CALM) {
+                    continue;
+                }
+                double psi = surrogate.psi(rr[j], v[j], th[j], height, width);
+                psiNow[j] = psi;
+                double fOld = fAv[j];
+                double f = kr * fOld + (1.0 - kr) * z[j] / h;
+                fAv[j] = f;
+                fr[j] = cReg * (f - fTargetPerStep);
+                state[j] = resting && psi == 0.0 && Double.doubleToRawLongBits(f) == Double.doubleToRawLongBits(fOld)
+                    ? HotHistory.CHECK : HotHistory.MOVING;
             }
+            hot.writePsi(t, from, to, psiNow, fr, look ? state : null);
         }
 
         /**
@@ -121,6 +163,7 @@ final class FastEpropState {
          * until it stops changing: bit-identical), psi is that of the neurons' state at to - 1.
          */
         void skipQuiet(long from, long to) {
+            Arrays.fill(calm, HotHistory.MOVING);
             final double kr = kappaReg;
             final double[] before = new double[fAv.length];
             long t = from;

@@ -105,7 +105,8 @@ final class FastWindows {
         rw.closeTerms = 0.0;
         rw.kEnd = 1.0;
         rw.decK = 1.0;
-        rw.offT1 = HotHistory.slot(s - 2);
+        rw.offT1 = HotHistory.line(0);
+        rw.offT1S = HotHistory.at(0, HotHistory.S, s - 2);
         if (p != 0) {
             final boolean prevFlush = st.prevFlush[src];
             final long n = s - p;
@@ -132,7 +133,6 @@ final class FastWindows {
             if (rem >= 1) {
                 // the window was opened with steps to integrate: its column holds eh in the frame of its block b0
                 final int grid = h.gridFor(t0, Math.min(rem, st.closeInterval));
-                final int go = grid * HotHistory.GRID_FIELDS;
                 final long b0 = h.blockStart(grid, t0);
                 rw.beta = y * h.powP[h.off(b0 - p)];
                 if (m == 0) {
@@ -143,14 +143,21 @@ final class FastWindows {
                     rw.closeTerms = t0 == b0 ? 0.0 : 1.0;
                     rw.kEnd = h.powK[h.off(t0 - b0)];
                     rw.aOld = a;
-                    rw.offS0Old = HotHistory.slot(t0) + go;
-                    rw.offPsiOld = HotHistory.slot(t0) + HotHistory.PSI;
-                    rw.offT1 = HotHistory.slot(t0 - 1) + go;
+                    rw.offS0Old = HotHistory.at(grid, HotHistory.S, t0);
+                    rw.offPsiOld = HotHistory.at(grid, HotHistory.PSI, t0);
+                    rw.offT1 = HotHistory.line(grid);
+                    rw.offT1S = HotHistory.at(grid, HotHistory.S, t0 - 1);
                 } else {
                     final long t1 = t0 + m - 1;
+                    if (t1 != s - 2) {
+                        // the history keeps s - 1 and s - 2 only: a window must close at its last step's next stamp
+                        throw new IllegalStateException("a hot window of source " + src + " ends at step " + t1
+                            + " but closes at stamp " + s + " (the cutoff's internal close was missed)");
+                    }
                     rw.closeTerms = 1.0;
                     rw.kEnd = h.powK[h.off(t1 - b0)];
-                    rw.offT1 = HotHistory.slot(t1) + go;
+                    rw.offT1 = HotHistory.line(grid);
+                    rw.offT1S = HotHistory.at(grid, HotHistory.S, t1);
                 }
             }
             if (decay) {
@@ -164,10 +171,8 @@ final class FastWindows {
         final long remNew = flush ? st.rem[src] : st.cutoff;
         final long t0 = s - 1;
         final boolean openActive = remNew >= 1;
-        rw.offPsi = HotHistory.slot(t0) + HotHistory.PSI;
         if (openActive) {
             final int grid = h.gridFor(t0, Math.min(remNew, st.closeInterval));
-            final int go = grid * HotHistory.GRID_FIELDS;
             final long b0 = h.blockStart(grid, t0);
             final double a = pV * st.zbar[src] + st.zbuf[src];
             final double y = pV * a + (flush ? 0.0 : 1.0);
@@ -176,16 +181,18 @@ final class FastWindows {
             rw.kinvN = h.powK[h.off(b0 - t0)];
             rw.betaN = y * h.powP[h.off(b0 - s)];
             rw.startTerms = t0 == b0 ? 0.0 : 1.0;
-            rw.offS0 = HotHistory.slot(t0) + go;
-            rw.offM = HotHistory.slot(t0 - 1) + go;
+            rw.offPsi = HotHistory.at(grid, HotHistory.PSI, t0);
+            rw.offS0 = HotHistory.at(grid, HotHistory.S, t0);
+            rw.offM = HotHistory.line(grid);
         } else {
             rw.kapO = 1.0;
             rw.aN = 0.0;
             rw.kinvN = 1.0;
             rw.betaN = 0.0;
             rw.startTerms = 0.0;
-            rw.offS0 = HotHistory.slot(t0);
-            rw.offM = HotHistory.slot(t0 - 1);
+            rw.offPsi = HotHistory.at(0, HotHistory.PSI, t0);
+            rw.offS0 = HotHistory.at(0, HotHistory.S, t0);
+            rw.offM = HotHistory.line(0);
         }
         rw.keep = flush ? 1.0 : 0.0;
         final long i0 = part.rowStart(src);

@@ -11,8 +11,6 @@ import static io.spikestream.plasticity.eprop.HotHistory.C;
 import static io.spikestream.plasticity.eprop.HotHistory.D;
 import static io.spikestream.plasticity.eprop.HotHistory.DBL;
 import static io.spikestream.plasticity.eprop.HotHistory.NEURON_STRIDE;
-import static io.spikestream.plasticity.eprop.HotHistory.PSI;
-import static io.spikestream.plasticity.eprop.HotHistory.S;
 
 /**
  * The row kernels of the hot layout ({@link HotHistory}): one pass per presynaptic event closes the synapses' window
@@ -51,8 +49,10 @@ final class HotRows {
         double closeTerms;
         /** k^(t1 - b) of the window's block b (undo: k^(t0 - b); 1 for a window that did not integrate). */
         double kEnd;
-        /** Offset of step t1's S, D, C within a neuron's ring (undo: of step t0 - 1). */
+        /** Offset of the line of the closed window's grid within a neuron's values: D, C of step t1 (undo: t0 - 1). */
         int offT1;
+        /** Offset of S of step t1 on that grid (undo: of step t0 - 1). */
+        int offT1S;
         /** kappa^dec where pending decays are applied at this event, else 1. */
         double decK;
         // opening: eh = kinvN (kapO e + psi aN) - betaN S(t0), start terms times startTerms; an opening without steps
@@ -63,7 +63,7 @@ final class HotRows {
         double betaN;
         /** 0 when the new window starts a block (its prefixes before t0 are zero) or does not integrate, else 1. */
         double startTerms;
-        /** Offsets of the new window's psi(t0), S(t0) and of D, C at t0 - 1. */
+        /** Offsets of the new window's psi(t0), S(t0) and of its grid's line (D, C at t0 - 1). */
         int offPsi;
         int offS0;
         int offM;
@@ -84,6 +84,7 @@ final class HotRows {
         final double kEnd = rw.kEnd;
         final double decK = rw.decK;
         final int offT1 = rw.offT1;
+        final int offT1S = rw.offT1S;
         final double kapO = rw.kapO;
         final double aN = rw.aN;
         final double kinvN = rw.kinvN;
@@ -99,7 +100,7 @@ final class HotRows {
             double g = gs.getAtIndex(SynapseLayout.STATE, i);
             long e1 = nb + offT1;
             g += (eh * ring.getAtIndex(DBL, e1 + D) + beta * ring.getAtIndex(DBL, e1 + C)) * closeTerms;
-            double e = kEnd * (eh + beta * ring.getAtIndex(DBL, e1 + S)) * decK;
+            double e = kEnd * (eh + beta * ring.getAtIndex(DBL, nb + offT1S)) * decK;
             e = kinvN * (kapO * e + ring.getAtIndex(DBL, nb + offPsi) * aN) - betaN * ring.getAtIndex(DBL, nb + offS0);
             long em = nb + offM;
             double start = -(e * ring.getAtIndex(DBL, em + D) + betaN * ring.getAtIndex(DBL, em + C)) * startTerms;
@@ -125,6 +126,7 @@ final class HotRows {
         final double kEnd = rw.kEnd;
         final double decK = rw.decK;
         final int offT1 = rw.offT1;
+        final int offT1S = rw.offT1S;
         final double kapO = rw.kapO;
         final double aN = rw.aN;
         final double kinvN = rw.kinvN;
@@ -148,7 +150,7 @@ final class HotRows {
             double g = gs.getAtIndex(SynapseLayout.STATE, i);
             long e1 = nb + offT1;
             g += (eh * ring.getAtIndex(DBL, e1 + D) + beta * ring.getAtIndex(DBL, e1 + C)) * closeTerms;
-            double e = kEnd * (eh + beta * ring.getAtIndex(DBL, e1 + S)) * decK;
+            double e = kEnd * (eh + beta * ring.getAtIndex(DBL, nb + offT1S)) * decK;
             e = kinvN * (kapO * e + ring.getAtIndex(DBL, nb + offPsi) * aN) - betaN * ring.getAtIndex(DBL, nb + offS0);
             long em = nb + offM;
             double start = -(e * ring.getAtIndex(DBL, em + D) + betaN * ring.getAtIndex(DBL, em + C)) * startTerms;
@@ -178,6 +180,7 @@ final class HotRows {
         final double kEnd = rw.kEnd;
         final double decK = rw.decK;
         final int offT1 = rw.offT1;
+        final int offT1S = rw.offT1S;
         final double kapO = rw.kapO;
         final double aN = rw.aN;
         final double kinvN = rw.kinvN;

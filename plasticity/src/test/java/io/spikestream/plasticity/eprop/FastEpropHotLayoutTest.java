@@ -66,7 +66,7 @@ class FastEpropHotLayoutTest {
             a.simulate(900.0);
             b.simulate(900.0);
             assertTrue(fast.fast.compactLayout());
-            assertTrue(fast.fast.checkpointShape().contains(" hot ring=4 "), fast.fast.checkpointShape());
+            assertTrue(fast.fast.checkpointShape().contains(" hot lines=2 "), fast.fast.checkpointShape());
             double[] we = exact.weights();
             double[] wf = fast.weights();
             double maxDiff = 0;
@@ -222,7 +222,7 @@ class FastEpropHotLayoutTest {
             y.skipQuiet(skippedSteps);
             b.resumed = true;
             y.simulateSteps(end - y.currentStep());
-            assertEquals(compact, skipped.fast.checkpointShape().contains(" hot ring=4 "));
+            assertEquals(compact, skipped.fast.checkpointShape().contains(" hot lines=2 "));
             double[] w = stepped.weights();
             assertTrue(!java.util.Arrays.equals(w0, w), "weights must have learned");
             assertTrue(x.spikeCount(stepped.rec) > 0 && x.spikeCount(stepped.rec) == y.spikeCount(skipped.rec));

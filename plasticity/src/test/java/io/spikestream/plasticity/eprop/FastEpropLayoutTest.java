@@ -87,10 +87,10 @@ class FastEpropLayoutTest {
         compact.fast.setCompactLayout(true);
         try (Network n = compact.net) {
             n.prepare();
-            // kappa == kappa_reg: the hot history (4 steps, block carries) for the recurrent population
+            // kappa == kappa_reg: the hot history (a line per grid, two steps) for the recurrent population
             assertTrue(compact.fast.checkpointShape().startsWith("FastEpropRule v3 compact synapse="));
-            assertTrue(compact.fast.checkpointShape().contains(" hot ring=4 "), compact.fast.checkpointShape());
-            assertTrue(compact.fast.checkpointShape().contains(" grids=2 fields=8"));
+            assertTrue(compact.fast.checkpointShape().contains(" hot lines=2 "), compact.fast.checkpointShape());
+            assertTrue(compact.fast.checkpointShape().contains(" line=8 block=") && compact.fast.checkpointShape().contains(" grids=2"));
         }
     }
 

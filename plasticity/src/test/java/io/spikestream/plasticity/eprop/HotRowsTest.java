@@ -103,18 +103,20 @@ class HotRowsTest {
         rw.closeTerms = integrated ? 1.0 : 0.0;
         rw.kEnd = integrated ? rnd.nextDouble(0.1, 1.0) : 1.0;
         rw.decK = rnd.nextBoolean() ? rnd.nextDouble(0.01, 1.0) : 1.0;
-        rw.offT1 = HotHistory.slot(rnd.nextInt(4)) + (rnd.nextBoolean() ? HotHistory.GRID_FIELDS : 0);
+        int closeGrid = rnd.nextInt(2);
+        rw.offT1 = HotHistory.line(closeGrid);
+        rw.offT1S = HotHistory.at(closeGrid, HotHistory.S, rnd.nextInt(2));
         boolean opens = rnd.nextInt(5) != 0;
         rw.kapO = opens ? 0.95 : 1.0;
         rw.aN = opens ? rnd.nextGaussian() : 0.0;
         rw.kinvN = opens ? rnd.nextDouble(1.0, 3.0) : 1.0;
         rw.betaN = opens ? rnd.nextGaussian() : 0.0;
         rw.startTerms = opens && rnd.nextBoolean() ? 1.0 : 0.0;
-        int grid = rnd.nextBoolean() ? HotHistory.GRID_FIELDS : 0;
-        int t0 = rnd.nextInt(4);
-        rw.offPsi = HotHistory.slot(t0) + HotHistory.PSI;
-        rw.offS0 = HotHistory.slot(t0) + grid;
-        rw.offM = HotHistory.slot(t0 + 3) + grid;
+        int grid = rnd.nextInt(2);
+        int t0 = rnd.nextInt(2);
+        rw.offPsi = HotHistory.at(grid, HotHistory.PSI, t0);
+        rw.offS0 = HotHistory.at(grid, HotHistory.S, t0);
+        rw.offM = HotHistory.line(grid);
         rw.keep = 0.0;
     }
 
