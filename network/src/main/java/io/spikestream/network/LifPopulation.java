@@ -139,7 +139,7 @@ public final class LifPopulation extends Population {
         }
     }
 
-    /** The worker whose chunk starts at {@code from} (a non-empty chunk: the one update is called for). */
+    /** The worker whose non-empty chunk starts at {@code from}. */
     private int worker(int from) {
         int k = 0;
         while (chunk[k + 1] <= from) {
@@ -149,11 +149,11 @@ public final class LifPopulation extends Population {
     }
 
     /**
-     * The neurons of the chunk starting at {@code from} that are at rest after its update of this step
-     * ({@link #resting}): 0 means none, and then a rule need not look at the flags.
+     * The neurons of the chunk [from, to) that are at rest after its update of this step ({@link #resting}): 0 means
+     * none (or an empty chunk), and then a rule need not look at the flags.
      */
-    public int restingIn(int from) {
-        return model == NeuronModel.EPROP_IAF ? restingCount[worker(from)] : 0;
+    public int restingIn(int from, int to) {
+        return model == NeuronModel.EPROP_IAF && from < to ? restingCount[worker(from)] : 0;
     }
 
     /**

@@ -138,7 +138,7 @@ final class FastEpropState {
             final boolean[] rest = pop.resting();
             final byte[] state = calm;
             // no neuron of the chunk at rest (the common case of a spiking population): no flags to look at
-            final boolean look = pop.restingIn(from) > 0;
+            final boolean look = pop.restingIn(from, to) > 0;
             final boolean skip = look && !hot.blockStart(t);
             final double kr = kappaReg;
             for (int j = from; j < to; j++) {

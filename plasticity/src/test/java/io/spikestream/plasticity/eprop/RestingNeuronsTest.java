@@ -92,9 +92,7 @@ class RestingNeuronsTest {
     private static long resting(Network net, LifPopulation p) {
         long n = 0;
         for (int k = 0; k < net.workers(); k++) {
-            if (p.chunkStart(k) < p.chunkEnd(k)) {
-                n += p.restingIn(p.chunkStart(k));
-            }
+            n += p.restingIn(p.chunkStart(k), p.chunkEnd(k));
         }
         return n;
     }
