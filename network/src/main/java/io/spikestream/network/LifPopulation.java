@@ -51,12 +51,10 @@ public final class LifPopulation extends Population {
      */
     boolean[] rest;
     /**
-     * Per worker's chunk: whether its updates look for resting neurons. Looking costs about a quarter of an active
-     * neuron's update, so a chunk where none rests looks only every {@link #REST_PROBE} steps (and its flags stay
-     * false in between); one with resting neurons looks every step.
+     * Per worker's chunk: the neurons at rest after its last update (0 when it did not look). Looking costs about a
+     * quarter of an active neuron's update, so a chunk where none rests looks only every {@link #REST_PROBE} steps
+     * (its flags stay false in between); one with resting neurons looks every step.
      */
-    private boolean[] lookForRest;
-    /** Per worker's chunk: the neurons at rest after its last update (0 when it did not look). */
     private int[] restingCount;
 
     /** Steps between two looks for resting neurons in a chunk where none rested. */
@@ -91,7 +89,6 @@ public final class LifPopulation extends Population {
         rPsi = new int[size];
         thetaPsi = new double[size];
         rest = new boolean[size];
-        lookForRest = new boolean[chunk.length - 1];
         restingCount = new int[chunk.length - 1];
         java.util.Arrays.fill(v, params.d("V_m") - eL);
         java.util.Arrays.fill(thetaPsi, theta);
@@ -118,10 +115,8 @@ public final class LifPopulation extends Population {
         switch (model) {
             case EPROP_IAF -> {
                 int k = worker(from);
-                boolean look = restSkipping && (lookForRest[k] || t % REST_PROBE == 0);
-                int resting = updateSubtractive(t, from, to, out, look);
-                restingCount[k] = resting;
-                lookForRest[k] = resting > 0;
+                boolean look = restSkipping && (restingCount[k] > 0 || t % REST_PROBE == 0);
+                restingCount[k] = updateSubtractive(t, from, to, out, look);
             }
             case EPROP_IAF_ADAPT -> updateSubtractive(t, from, to, out, false);
             default -> updateHardReset(t, from, to, out);
@@ -405,7 +400,6 @@ public final class LifPopulation extends Population {
     private void clearRest() {
         java.util.Arrays.fill(rest, false);
         java.util.Arrays.fill(restingCount, 0);
-        java.util.Arrays.fill(lookForRest, false);
     }
 
     // ---- read access for learning rules (no copies; valid for the step just updated) ----

@@ -38,7 +38,7 @@ final class FastEpropState {
         final double[] ls;
         /**
          * Per neuron (hot layout): whether its history entries can change ({@link HotHistory#CALM} and the other
-         * states; see {@link #afterUpdateHot}). A cache: clearing it to MOVING changes no result.
+         * states; see {@link #afterUpdate}). A cache: clearing it to MOVING changes no result.
          */
         final byte[] calm;
         /** The prefix-sum ring of the classic and general layouts (null in the hot layout). */
@@ -102,35 +102,17 @@ final class FastEpropState {
             }
         }
 
-        /** After the neurons' update of step t, [from, to): surrogate gradient, firing-rate average, regularisation. */
-        void afterUpdate(int from, int to, long t) {
-            if (hot != null) {
-                afterUpdateHot(from, to, t);
-                return;
-            }
-            final double[] v = pop.vPsi();
-            final int[] rr = pop.rPsi();
-            final double[] th = pop.thetaPsi();
-            final double[] z = pop.z();
-            final double kr = kappaReg;
-            for (int j = from; j < to; j++) {
-                psiNow[j] = surrogate.psi(rr[j], v[j], th[j], height, width);
-                double f = kr * fAv[j] + (1.0 - kr) * z[j] / h;
-                fAv[j] = f;
-                fr[j] = cReg * (f - fTargetPerStep);
-            }
-            hist.writePsi(t, from, to, psiNow, fr);
-        }
-
         /**
-         * {@link #afterUpdate} in the hot layout. A neuron {@link HotHistory#CALM} whose update left it at rest
+         * After the neurons' update of step t, [from, to): surrogate gradient, firing-rate average, regularisation,
+         * written to the history. In the hot layout a neuron {@link HotHistory#CALM} whose update left it at rest
          * ({@link LifPopulation#resting}) is skipped, here and in the history's writes, except at a block start: its
          * psi, f_av and the entries it would write are those it wrote last, bit for bit. For: its v, r, theta and z are
          * those of the step before, so psi is too, and psi is 0 (a signed zero adds nothing to S whatever the power);
          * f_av is a fixed point of its decay; and the two parities of its history are equal, so each write repeats the
-         * other. So a neuron that gets no spikes costs the update's check and the learning signals' pass.
+         * other. So a neuron that gets no spikes costs the update's check and the learning signals' pass. (The other
+         * layouts write a new ring entry every step: nothing to skip.)
          */
-        private void afterUpdateHot(int from, int to, long t) {
+        void afterUpdate(int from, int to, long t) {
             final double[] v = pop.vPsi();
             final int[] rr = pop.rPsi();
             final double[] th = pop.thetaPsi();
@@ -138,7 +120,7 @@ final class FastEpropState {
             final boolean[] rest = pop.resting();
             final byte[] state = calm;
             // no neuron of the chunk at rest (the common case of a spiking population): no flags to look at
-            final boolean look = pop.restingIn(from, to) > 0;
+            final boolean look = hot != null && pop.restingIn(from, to) > 0;
             final boolean skip = look && !hot.blockStart(t);
             final double kr = kappaReg;
             for (int j = from; j < to; j++) {
@@ -155,7 +137,11 @@ final class FastEpropState {
                 state[j] = resting && psi == 0.0 && Double.doubleToRawLongBits(f) == Double.doubleToRawLongBits(fOld)
                     ? HotHistory.CHECK : HotHistory.MOVING;
             }
-            hot.writePsi(t, from, to, psiNow, fr, look ? state : null);
+            if (hot != null) {
+                hot.writePsi(t, from, to, psiNow, fr, look ? state : null);
+            } else {
+                hist.writePsi(t, from, to, psiNow, fr);
+            }
         }
 
         /**
